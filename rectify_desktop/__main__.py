@@ -1,0 +1,3 @@
+from rectify_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,458 @@
+"""Changes to a ledger as undoable commands (修改命令).
+
+Every change the window makes is one of these, run through :meth:`Ledger.apply` (the one door), which
+wraps it in a transaction, writes the change log and tells the views. A command remembers what it needs
+to undo itself at the moment it is done, so undo restores exactly what was there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import fn
+
+from rectify_desktop.core.models import (
+    BaseModel,
+    Category,
+    ChangeLog,
+    Evidence,
+    Finding,
+    Inspection,
+    Institution,
+    InstitutionItem,
+    Item,
+    Measure,
+    Meeting,
+    MeetingItem,
+    Setting,
+    WriteOff,
+)
+
+# The Chinese names of the things a clerk edits, for the change log and the undo menu.
+ENTITY_NAMES: dict[type[BaseModel], str] = {
+    Inspection: "巡察",
+    Category: "方面",
+    Finding: "问题",
+    Item: "细化问题",
+    Measure: "整改措施",
+    Evidence: "佐证材料",
+    WriteOff: "销号",
+    Institution: "制度",
+    Meeting: "会议",
+    InstitutionItem: "制度关联",
+    MeetingItem: "会议关联",
+    Setting: "设置",
+}
+
+FIELD_NAMES: dict[str, str] = {
+    "kind": "类型",
+    "title": "标题",
+    "inspecting_body": "巡察组",
+    "inspected_unit": "被巡察单位",
+    "period_start": "巡察开始日期",
+    "period_end": "巡察结束日期",
+    "feedback_date": "反馈日期",
+    "notes": "备注",
+    "description": "说明",
+    "leader": "责任领导",
+    "department": "责任部门",
+    "person": "责任人",
+    "deadline_date": "整改时限",
+    "deadline_text": "整改时限",
+    "status": "完成情况",
+    "completed_date": "完成日期",
+    "progress": "整改进展",
+    "remarks": "备注",
+    "text": "内容",
+    "done": "已完成",
+    "done_date": "完成日期",
+    "name": "名称",
+    "date": "日期",
+    "doc_number": "文号",
+    "note": "备注",
+    "topic": "议题",
+    "value": "值",
+    "number": "序号",
+    "position": "顺序",
+}
+
+# Children whose rows go with their parent when it is deleted (ON DELETE CASCADE), and references that
+# are only cleared (ON DELETE SET NULL); both must come back on undo.
+_CASCADES: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {
+    Inspection: [(Category, "inspection"), (Institution, "inspection"), (Meeting, "inspection")],
+    Category: [(Finding, "category")],
+    Finding: [(Item, "finding")],
+    Item: [
+        (Measure, "item"),
+        (Evidence, "item"),
+        (WriteOff, "item"),
+        (InstitutionItem, "item"),
+        (MeetingItem, "item"),
+    ],
+    Institution: [(InstitutionItem, "institution")],
+    Meeting: [(MeetingItem, "meeting")],
+}
+_SET_NULLS: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {Measure: [(Evidence, "measure")]}
+
+# Siblings share these fields: the manual order (position) is kept among them.
+SIBLING_KEY: dict[type[BaseModel], str] = {
+    Inspection: "",
+    Category: "inspection",
+    Finding: "category",
+    Item: "finding",
+    Measure: "item",
+    Evidence: "item",
+    Institution: "inspection",
+    Meeting: "inspection",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command did, for the views to refresh: kind is insert, remove, update, move or renumber."""
+
+    kind: str
+    entity: type[BaseModel]
+    id: int
+    parent_id: int | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class LogEntry:
+    action: str
+    entity: str
+    entity_id: int | None
+    field: str = ""
+    old: str | None = None
+    new: str | None = None
+    summary: str = ""
+
+
+def _s(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(model: type[BaseModel], row_id: int) -> str:
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        return ""
+    for attr in ("title", "text", "name", "topic", "key"):
+        v = getattr(row, attr, None)
+        if v:
+            return str(v)[:40]
+    return f"#{row_id}"
+
+
+class Command:
+    """An undoable change. Subclasses fill `text` (shown as 撤销“…”) and implement do and undo."""
+
+    text: str = ""
+
+    def do(self) -> list[Change]:
+        raise NotImplementedError
+
+    def undo(self) -> list[Change]:
+        raise NotImplementedError
+
+    def log(self) -> list[LogEntry]:
+        """What `do` changed, for the change log; written after do, so ids of new rows are known."""
+        return []
+
+
+class SetFields(Command):
+    """Sets fields of one row; remembers their old values."""
+
+    def __init__(self, model: type[BaseModel], row_id: int, values: dict[str, Any], text: str = "") -> None:
+        self.model = model
+        self.row_id = row_id
+        self.values = dict(values)
+        self.old: dict[str, Any] = {}
+        name = "、".join(dict.fromkeys(FIELD_NAMES.get(k, k) for k in values))
+        self.text = text or f"修改{ENTITY_NAMES.get(model, '')}{name}"
+
+    def _write(self, values: dict[str, Any]) -> list[Change]:
+        if values:
+            self.model.update(**values).where(self.model.id == self.row_id).execute()
+        return [Change("update", self.model, self.row_id, fields=tuple(values))]
+
+    def do(self) -> list[Change]:
+        row = self.model.get_by_id(self.row_id)
+        self.old = {k: getattr(row, k + "_id" if k in _fk_names(self.model) else k) for k in self.values}
+        return self._write(self.values)
+
+    def undo(self) -> list[Change]:
+        return self._write(self.old)
+
+    def log(self) -> list[LogEntry]:
+        ent = ENTITY_NAMES.get(self.model, self.model.__name__)
+        return [
+            LogEntry("修改", ent, self.row_id, FIELD_NAMES.get(k, k), _s(self.old.get(k)), _s(v), self.text)
+            for k, v in self.values.items()
+            if self.old.get(k) != v
+        ]
+
+
+def _fk_names(model: type[BaseModel]) -> set[str]:
+    return {f.name for f in model._meta.refs}
+
+
+def _parent_id(model: type[BaseModel], values: dict[str, Any]) -> int | None:
+    key = SIBLING_KEY.get(model, "")
+    if not key:
+        return None
+    v = values.get(key)
+    return int(v.id if isinstance(v, BaseModel) else v) if v is not None else None
+
+
+def _siblings(model: type[BaseModel], parent_id: int | None) -> Any:
+    key = SIBLING_KEY.get(model, "")
+    q = model.select()
+    if key:
+        q = q.where(getattr(model, key) == parent_id)
+    return q
+
+
+def next_finding_number(inspection_id: int) -> int:
+    m = Finding.select(fn.MAX(Finding.number)).where(Finding.inspection == inspection_id).scalar()
+    return (m or 0) + 1
+
+
+def next_item_number(finding_id: int) -> int:
+    m = Item.select(fn.MAX(Item.number)).where(Item.finding == finding_id).scalar()
+    return (m or 0) + 1
+
+
+class Insert(Command):
+    """Adds a row at the end of its siblings, or at `index` among them (0-based), and numbers it."""
+
+    def __init__(self, model: type[BaseModel], values: dict[str, Any], index: int | None = None) -> None:
+        self.model = model
+        self.values = dict(values)
+        self.index = index
+        self.row_id: int | None = None
+        self.shifted: list[tuple[int, int]] = []
+        self.text = f"新增{ENTITY_NAMES.get(model, '')}"
+
+    def do(self) -> list[Change]:
+        m = self.model
+        values = dict(self.values)
+        parent = _parent_id(m, values)
+        if "position" in m._meta.fields and "position" not in values:
+            sibs = list(_siblings(m, parent).order_by(m.position, m.id))
+            if self.index is None or self.index >= len(sibs):
+                values["position"] = (sibs[-1].position + 1) if sibs else 0
+            else:
+                pos = sibs[self.index].position
+                # Make room: later siblings move one place down, remembered for undo.
+                self.shifted = [(s.id, s.position) for s in sibs[self.index :]]
+                for s in sibs[self.index :]:
+                    m.update(position=m.position + 1).where(m.id == s.id).execute()
+                values["position"] = pos
+        if m is Finding and "number" not in values:
+            if "inspection" not in values:
+                values["inspection"] = Category.get_by_id(_parent_id(m, values)).inspection_id
+            values["number"] = next_finding_number(int(values["inspection"]))
+        if m is Item and "number" not in values:
+            values["number"] = next_item_number(int(parent or 0))
+        if self.row_id is not None:
+            values["id"] = self.row_id  # redo gives the row back its id, so later commands still find it
+        self.row_id = int(m.insert(**values).execute())
+        self.values_done = values
+        return [Change("insert", m, self.row_id, parent)]
+
+    def undo(self) -> list[Change]:
+        assert self.row_id is not None
+        m = self.model
+        parent = _parent_id(m, self.values_done)
+        m.delete().where(m.id == self.row_id).execute()
+        for sid, pos in self.shifted:
+            m.update(position=pos).where(m.id == sid).execute()
+        return [Change("remove", m, self.row_id, parent)]
+
+    def log(self) -> list[LogEntry]:
+        ent = ENTITY_NAMES.get(self.model, self.model.__name__)
+        return [LogEntry("新增", ent, self.row_id, new=_label(self.model, self.row_id or 0), summary=self.text)]
+
+
+@dataclass
+class _Snapshot:
+    rows: list[tuple[type[BaseModel], list[dict[str, Any]]]] = field(default_factory=list)
+    nulls: list[tuple[type[BaseModel], str, int, int]] = field(default_factory=list)
+
+
+def _collect(model: type[BaseModel], ids: list[int], snap: _Snapshot) -> None:
+    if not ids:
+        return
+    rows = list(model.select().where(model.id.in_(ids)).dicts())
+    snap.rows.append((model, rows))
+    for child, fk in _CASCADES.get(model, []):
+        child_ids = [r["id"] for r in child.select(child.id).where(getattr(child, fk).in_(ids)).dicts()]
+        _collect(child, child_ids, snap)
+    for child, fk in _SET_NULLS.get(model, []):
+        for r in child.select(child.id, getattr(child, fk)).where(getattr(child, fk).in_(ids)).dicts():
+            snap.nulls.append((child, fk, r["id"], r[fk]))
+
+
+class Delete(Command):
+    """Deletes a row with everything under it; undo puts every row back with its own id."""
+
+    def __init__(self, model: type[BaseModel], row_id: int) -> None:
+        self.model = model
+        self.row_id = row_id
+        self.snap = _Snapshot()
+        self.title = ""
+        self.text = f"删除{ENTITY_NAMES.get(model, '')}"
+
+    def do(self) -> list[Change]:
+        self.title = _label(self.model, self.row_id)
+        self.snap = _Snapshot()
+        _collect(self.model, [self.row_id], self.snap)
+        parent = _parent_id(self.model, self.snap.rows[0][1][0])
+        self.model.delete().where(self.model.id == self.row_id).execute()
+        return [Change("remove", self.model, self.row_id, parent)]
+
+    def undo(self) -> list[Change]:
+        for model, rows in self.snap.rows:
+            for i in range(0, len(rows), 200):
+                model.insert_many(rows[i : i + 200]).execute()
+        for model, fk, rid, value in self.snap.nulls:
+            model.update(**{fk: value}).where(model.id == rid).execute()
+        parent = _parent_id(self.model, self.snap.rows[0][1][0])
+        return [Change("insert", self.model, self.row_id, parent)]
+
+    def log(self) -> list[LogEntry]:
+        ent = ENTITY_NAMES.get(self.model, self.model.__name__)
+        n = sum(len(r) for _, r in self.snap.rows) - 1
+        summary = self.text + (f"（连同其下 {n} 条记录）" if n else "")
+        return [LogEntry("删除", ent, self.row_id, old=self.title, summary=summary)]
+
+
+class Move(Command):
+    """Moves a row one place up (delta -1) or down (+1) among its siblings."""
+
+    def __init__(self, model: type[BaseModel], row_id: int, delta: int) -> None:
+        self.model = model
+        self.row_id = row_id
+        self.delta = delta
+        self.swapped: list[tuple[int, int]] = []
+        self.parent: int | None = None
+        self.text = f"{'上移' if delta < 0 else '下移'}{ENTITY_NAMES.get(model, '')}"
+
+    def do(self) -> list[Change]:
+        m = self.model
+        row = m.get_by_id(self.row_id)
+        key = SIBLING_KEY.get(m, "")
+        self.parent = getattr(row, key + "_id") if key else None
+        sibs = [(r.id, r.position) for r in _siblings(m, self.parent).order_by(m.position, m.id)]
+        i = [s[0] for s in sibs].index(self.row_id)
+        j = i + self.delta
+        if not 0 <= j < len(sibs):
+            self.swapped = []
+            return []
+        # Positions may repeat after hand edits of the file; give the whole list clean positions first.
+        order = [s[0] for s in sibs]
+        order[i], order[j] = order[j], order[i]
+        self.swapped = [(sid, pos) for sid, pos in sibs]
+        for pos, sid in enumerate(order):
+            m.update(position=pos).where(m.id == sid).execute()
+        return [Change("move", m, self.row_id, self.parent)]
+
+    def undo(self) -> list[Change]:
+        m = self.model
+        for sid, pos in self.swapped:
+            m.update(position=pos).where(m.id == sid).execute()
+        return [Change("move", m, self.row_id, self.parent)] if self.swapped else []
+
+    def log(self) -> list[LogEntry]:
+        if not self.swapped:
+            return []
+        ent = ENTITY_NAMES.get(self.model, self.model.__name__)
+        return [LogEntry(self.text[:2], ent, self.row_id, summary=self.text + "：" + _label(self.model, self.row_id))]
+
+
+class Renumber(Command):
+    """Numbers the findings of an inspection 1, 2, 3 … in their order, and each finding's items （1）（2）…."""
+
+    def __init__(self, inspection_id: int) -> None:
+        self.inspection_id = inspection_id
+        self.old_findings: list[tuple[int, int]] = []
+        self.old_items: list[tuple[int, int]] = []
+        self.changed = 0
+        self.text = "重新编号"
+
+    def do(self) -> list[Change]:
+        findings = list(
+            Finding.select(Finding.id, Finding.number)
+            .join(Category)
+            .where(Finding.inspection == self.inspection_id)
+            .order_by(Category.position, Category.id, Finding.position, Finding.id)
+        )
+        self.old_findings = [(f.id, f.number) for f in findings]
+        items = list(
+            Item.select(Item.id, Item.number, Item.finding)
+            .join(Finding)
+            .where(Finding.inspection == self.inspection_id)
+            .order_by(Item.finding, Item.position, Item.id)
+        )
+        self.old_items = [(it.id, it.number) for it in items]
+        new_items: list[tuple[int, int]] = []
+        current, n = None, 0
+        for it in items:
+            n = n + 1 if it.finding_id == current else 1
+            current = it.finding_id
+            new_items.append((it.id, n))
+        new_findings = [(fid, i) for i, (fid, _) in enumerate(self.old_findings, 1)]
+        self.changed = sum(a != b for a, b in zip(self.old_findings, new_findings)) + sum(
+            a != b for a, b in zip(self.old_items, new_items)
+        )
+        self._apply(new_findings, new_items)
+        return [Change("renumber", Inspection, self.inspection_id)]
+
+    def _apply(self, findings: list[tuple[int, int]], items: list[tuple[int, int]]) -> None:
+        # Finding numbers are unique per inspection: park them on negatives first so no two ever clash.
+        for fid, _ in findings:
+            Finding.update(number=-fid).where(Finding.id == fid).execute()
+        for fid, num in findings:
+            Finding.update(number=num).where(Finding.id == fid).execute()
+        for iid, num in items:
+            Item.update(number=num).where(Item.id == iid).execute()
+
+    def undo(self) -> list[Change]:
+        self._apply(self.old_findings, self.old_items)
+        return [Change("renumber", Inspection, self.inspection_id)]
+
+    def log(self) -> list[LogEntry]:
+        return [LogEntry("重新编号", "巡察", self.inspection_id, summary=f"重新编号（{self.changed} 处序号改变）")]
+
+
+class Batch(Command):
+    """Several commands as one step: one transaction, one undo."""
+
+    def __init__(self, text: str, commands: Iterable[Command]) -> None:
+        self.text = text
+        self.commands = list(commands)
+
+    def do(self) -> list[Change]:
+        out: list[Change] = []
+        for c in self.commands:
+            out += c.do()
+        return out
+
+    def undo(self) -> list[Change]:
+        out: list[Change] = []
+        for c in reversed(self.commands):
+            out += c.undo()
+        return out
+
+    def log(self) -> list[LogEntry]:
+        return [e for c in self.commands for e in c.log()]

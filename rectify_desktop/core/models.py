@@ -1,0 +1,253 @@
+"""The ledger's tables (台账数据模型), as peewee models over one SQLite file.
+
+The database is initialised late (``db.init``) by :mod:`rectify_desktop.core.storage`, so that one
+process opens whichever file the clerk chooses. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
+
+db = SqliteDatabase(None)
+
+# Status names are the words a notice prints; they are stored as such so that a ledger read with any
+# SQLite tool speaks the clerk's language.
+NOT_STARTED = "未启动"
+IN_PROGRESS = "正在推进"
+DONE = "已完成"
+ONGOING = "长期坚持"
+STATUSES: tuple[str, ...] = (NOT_STARTED, IN_PROGRESS, DONE, ONGOING)
+
+INSPECTION_KINDS: tuple[str, ...] = ("巡察", "审计", "督查", "其他")
+EVIDENCE_KINDS: tuple[str, ...] = ("文件", "会议记录", "照片", "制度", "其他")
+
+# Write-off (销号) actions, in the order they usually happen.
+WO_APPLY = "申请"
+WO_APPROVE = "批准"
+WO_REJECT = "退回"
+WRITEOFF_ACTIONS: tuple[str, ...] = (WO_APPLY, WO_APPROVE, WO_REJECT)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Inspection(BaseModel):
+    """An inspection round (巡察 / 审计 / 督查): who inspected whom, when, and the ledger's title."""
+
+    kind = CharField(default="巡察")
+    title = TextField(default="")
+    inspecting_body = TextField(default="")
+    inspected_unit = TextField(default="")
+    period_start = DateField(null=True)
+    period_end = DateField(null=True)
+    feedback_date = DateField(null=True)
+    notes = TextField(default="")
+    position = IntegerField(default=0)
+
+
+class Category(BaseModel):
+    """An aspect (方面) of the feedback; printed as （一）（二）… in its manual order."""
+
+    inspection = ForeignKeyField(Inspection, backref="categories", on_delete="CASCADE")
+    position = IntegerField(default=0)
+    title = TextField(default="")
+    description = TextField(default="")
+
+
+class Finding(BaseModel):
+    """A problem (问题) found by the inspection, numbered 1, 2, 3 … across the whole inspection."""
+
+    inspection = ForeignKeyField(Inspection, backref="findings", on_delete="CASCADE")
+    category = ForeignKeyField(Category, backref="findings", on_delete="CASCADE")
+    number = IntegerField()
+    position = IntegerField(default=0)
+    title = TextField(default="")
+    description = TextField(default="")
+
+    class Meta:
+        indexes = ((("inspection", "number"), True),)
+
+
+class Item(BaseModel):
+    """A refined problem (细化问题): the unit that is rectified, counted and written off."""
+
+    finding = ForeignKeyField(Finding, backref="items", on_delete="CASCADE")
+    number = IntegerField()
+    position = IntegerField(default=0)
+    title = TextField(default="")
+    description = TextField(default="")
+    leader = TextField(default="")
+    department = TextField(default="")
+    person = TextField(default="")
+    # A deadline is a date, a phrase (立行立改, 2021年6月底前, 长期坚持), or both when the phrase
+    # names a day; the phrase is what the clerk wrote and is printed as written.
+    deadline_date = DateField(null=True)
+    deadline_text = TextField(default="")
+    status = CharField(default=NOT_STARTED)
+    completed_date = DateField(null=True)
+    progress = TextField(default="")
+    remarks = TextField(default="")
+
+
+class Measure(BaseModel):
+    """A rectification measure (整改措施) of an item, written "一是……二是……" in its order."""
+
+    item = ForeignKeyField(Item, backref="measures", on_delete="CASCADE")
+    position = IntegerField(default=0)
+    text = TextField(default="")
+    done = BooleanField(default=False)
+    done_date = DateField(null=True)
+
+
+class Blob(BaseModel):
+    """The bytes of one evidence file, stored once per SHA-256 however many records use them."""
+
+    sha256 = CharField(primary_key=True, max_length=64)
+    size = IntegerField()
+
+
+class BlobChunk(BaseModel):
+    """A piece of a blob; files are kept in chunks so that a large scan never sits in memory whole."""
+
+    blob = ForeignKeyField(Blob, backref="chunks", on_delete="CASCADE", column_name="blob_sha256")
+    seq = IntegerField()
+    data = BlobField()
+
+    class Meta:
+        indexes = ((("blob", "seq"), True),)
+
+
+class Evidence(BaseModel):
+    """Supporting material (佐证材料) of an item, or of one of its measures."""
+
+    item = ForeignKeyField(Item, backref="evidence", on_delete="CASCADE")
+    measure = ForeignKeyField(Measure, backref="evidence", null=True, on_delete="SET NULL")
+    blob = ForeignKeyField(Blob, backref="uses", on_delete="RESTRICT", column_name="blob_sha256")
+    position = IntegerField(default=0)
+    name = TextField(default="")
+    kind = CharField(default="文件")
+    date = DateField(null=True)
+    doc_number = TextField(default="")
+    note = TextField(default="")
+    added_at = DateTimeField(default=dt.datetime.now)
+
+
+class WriteOff(BaseModel):
+    """One step of an item's write-off (销号): an application, an approval or a rejection."""
+
+    item = ForeignKeyField(Item, backref="writeoffs", on_delete="CASCADE")
+    action = CharField()
+    who = TextField(default="")
+    date = DateField(null=True)
+    opinion = TextField(default="")
+    created_at = DateTimeField(default=dt.datetime.now)
+
+
+class Institution(BaseModel):
+    """A rule made or revised during rectification (制度建设)."""
+
+    inspection = ForeignKeyField(Inspection, backref="institutions", on_delete="CASCADE")
+    position = IntegerField(default=0)
+    title = TextField(default="")
+    doc_number = TextField(default="")
+    date = DateField(null=True)
+    note = TextField(default="")
+
+
+class InstitutionItem(BaseModel):
+    """Which items a rule answers."""
+
+    institution = ForeignKeyField(Institution, backref="links", on_delete="CASCADE")
+    item = ForeignKeyField(Item, backref="institution_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("institution", "item"), True),)
+
+
+class Meeting(BaseModel):
+    """A meeting held for the rectification (会议: 专题会议, 推进会 …)."""
+
+    inspection = ForeignKeyField(Inspection, backref="meetings", on_delete="CASCADE")
+    position = IntegerField(default=0)
+    kind = TextField(default="专题会议")
+    date = DateField(null=True)
+    topic = TextField(default="")
+    note = TextField(default="")
+
+
+class MeetingItem(BaseModel):
+    """Which items a meeting discussed."""
+
+    meeting = ForeignKeyField(Meeting, backref="links", on_delete="CASCADE")
+    item = ForeignKeyField(Item, backref="meeting_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("meeting", "item"), True),)
+
+
+class ChangeLog(BaseModel):
+    """The change log (修改记录): every change made through the ledger's one door, with who and when."""
+
+    at = DateTimeField(default=dt.datetime.now)
+    user = TextField(default="")
+    batch = IntegerField(default=0)
+    action = CharField()
+    entity = CharField()
+    entity_id = IntegerField(null=True)
+    field = CharField(default="")
+    old = TextField(null=True)
+    new = TextField(null=True)
+    summary = TextField(default="")
+
+
+class Setting(BaseModel):
+    """Ledger-wide settings kept inside the file (unit name, 填报人 …), as key and value."""
+
+    key = CharField(primary_key=True)
+    value = TextField(default="")
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Inspection,
+    Category,
+    Finding,
+    Item,
+    Measure,
+    Blob,
+    BlobChunk,
+    Evidence,
+    WriteOff,
+    Institution,
+    InstitutionItem,
+    Meeting,
+    MeetingItem,
+    ChangeLog,
+    Setting,
+)
+
+# The tree's structure: each kind of node and its parent's foreign key.
+PARENT_FIELD: dict[type[BaseModel], str] = {
+    Category: "inspection",
+    Finding: "category",
+    Item: "finding",
+    Measure: "item",
+    Evidence: "item",
+    Institution: "inspection",
+    Meeting: "inspection",
+}

@@ -1,0 +1,116 @@
+"""The changes a clerk makes, as commands that follow the ledger's rules (整改规则).
+
+The window builds its commands here rather than from raw field edits, so that a status set to 已完成
+gets its completion date, a new finding gets its first item, and so on, in the window and in scripts alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rectify_desktop.core import rules
+from rectify_desktop.core.commands import Batch, Command, Delete, Insert, Move, Renumber, SetFields
+from rectify_desktop.core.models import (
+    DONE,
+    IN_PROGRESS,
+    STATUSES,
+    WO_APPLY,
+    WO_APPROVE,
+    WO_REJECT,
+    BaseModel,
+    Category,
+    Finding,
+    Inspection,
+    Item,
+    Measure,
+    WriteOff,
+)
+
+
+def set_fields(model: type[BaseModel], row_id: int, values: dict[str, Any], today: dt.date | None = None) -> Command:
+    """A field edit, completed by the rules that tie fields together."""
+    values = dict(values)
+    if model is Item:
+        if "status" in values:
+            status = values["status"]
+            if status not in STATUSES:
+                raise ValueError(f"未知的完成情况：{status}")
+            item = Item.get_by_id(row_id)
+            if status == DONE and item.completed_date is None and "completed_date" not in values:
+                values["completed_date"] = today or dt.date.today()
+            if status != DONE and item.completed_date is not None and "completed_date" not in values:
+                values["completed_date"] = None
+        if "deadline_text" in values and "deadline_date" not in values:
+            # A phrase that names a day sets the date too; a pure phrase (立行立改) clears a stale date.
+            values["deadline_date"] = rules.parse_date(values["deadline_text"])
+            if values["deadline_date"] is not None:
+                values["deadline_text"] = ""
+    if model is Measure and "done" in values and "done_date" not in values:
+        values["done_date"] = (today or dt.date.today()) if values["done"] else None
+    return SetFields(model, row_id, values)
+
+
+def add_inspection(title: str = "新的巡察整改台账", **values: Any) -> Command:
+    return Insert(Inspection, {"title": title, **values})
+
+
+def add_category(inspection_id: int, title: str = "新方面", index: int | None = None) -> Command:
+    return Insert(Category, {"inspection": inspection_id, "title": title}, index)
+
+
+def add_finding(category_id: int, title: str = "新问题", index: int | None = None) -> Command:
+    return Insert(Finding, {"category": category_id, "title": title}, index)
+
+
+def add_item(finding_id: int, title: str = "新细化问题", index: int | None = None, **values: Any) -> Command:
+    return Insert(Item, {"finding": finding_id, "title": title, **values}, index)
+
+
+def add_measure(item_id: int, text: str = "", index: int | None = None) -> Command:
+    return Insert(Measure, {"item": item_id, "text": text}, index)
+
+
+def delete(model: type[BaseModel], row_id: int) -> Command:
+    return Delete(model, row_id)
+
+
+def move(model: type[BaseModel], row_id: int, delta: int) -> Command:
+    return Move(model, row_id, delta)
+
+
+def renumber(inspection_id: int) -> Command:
+    return Renumber(inspection_id)
+
+
+def write_off(item_id: int, action: str, who: str, date: dt.date, opinion: str = "") -> Command:
+    """A write-off step (销号). Rejection (退回) puts the item back to 正在推进."""
+    item = Item.get_by_id(item_id)
+    if action == WO_APPLY and item.status != DONE:
+        raise ValueError("只有已完成的细化问题才能申请销号")
+    if action in (WO_APPROVE, WO_REJECT) and writeoff_state(item_id) != "待审核":
+        raise ValueError("该细化问题没有待审核的销号申请")
+    steps: list[Command] = [
+        Insert(WriteOff, {"item": item_id, "action": action, "who": who, "date": date, "opinion": opinion})
+    ]
+    if action == WO_REJECT:
+        steps.append(SetFields(Item, item_id, {"status": IN_PROGRESS, "completed_date": None}))
+    return Batch(f"销号{action}", steps)
+
+
+def writeoff_state(item_id: int) -> str:
+    """已销号, 待审核, 已退回 or "" from the item's last write-off step."""
+    last = WriteOff.select().where(WriteOff.item == item_id).order_by(WriteOff.id.desc()).first()
+    return writeoff_label(last.action if last else None)
+
+
+def writeoff_label(last_action: str | None) -> str:
+    return {WO_APPROVE: "已销号", WO_APPLY: "待审核", WO_REJECT: "已退回"}.get(last_action or "", "")
+
+
+def category_inspection(category_id: int) -> int:
+    return int(Category.get_by_id(category_id).inspection_id)
+
+
+def finding_inspection(finding_id: int) -> int:
+    return int(Finding.get_by_id(finding_id).inspection_id)

@@ -1,0 +1,180 @@
+"""The figures people quote (统计): counts by status, completion rate, overdue, written off.
+
+Totals and rates count items (细化问题), as DOMAIN.md says: "13个问题细化为29个".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
+
+from peewee import fn
+
+from rectify_desktop.core import rules
+from rectify_desktop.core.models import (
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    ONGOING,
+    STATUSES,
+    WO_APPLY,
+    WO_APPROVE,
+    Category,
+    Finding,
+    Inspection,
+    Item,
+    Measure,
+    WriteOff,
+)
+
+
+class ItemRow(NamedTuple):
+    """What the tree and the figures need of an item, read in one query."""
+
+    id: int
+    finding_id: int
+    number: int
+    position: int
+    title: str
+    status: str
+    deadline_date: dt.date | None
+    deadline_text: str
+    inspection_id: int
+
+
+def item_rows(inspection_id: int | None = None) -> list[ItemRow]:
+    q = (
+        Item.select(
+            Item.id,
+            Item.finding,
+            Item.number,
+            Item.position,
+            Item.title,
+            Item.status,
+            Item.deadline_date,
+            Item.deadline_text,
+            Finding.inspection,
+        )
+        .join(Finding)
+        .order_by(Item.finding, Item.position, Item.id)
+    )
+    if inspection_id is not None:
+        q = q.where(Finding.inspection == inspection_id)
+    return [ItemRow(*t) for t in q.tuples()]
+
+
+class DeadlineContext:
+    """Resolves items' deadlines with their inspection's year and feedback date (for 立行立改, 6月底前)."""
+
+    def __init__(self, immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS) -> None:
+        self.immediate_days = immediate_days
+        self._insp: dict[int, tuple[int | None, dt.date | None]] = {}
+        for iid, feedback, start in Inspection.select(
+            Inspection.id, Inspection.feedback_date, Inspection.period_start
+        ).tuples():
+            ref = feedback or start
+            self._insp[iid] = (ref.year if ref else None, feedback)
+
+    def deadline(self, row: ItemRow) -> dt.date | None:
+        year, feedback = self._insp.get(row.inspection_id, (None, None))
+        return rules.effective_deadline(
+            row.deadline_date,
+            row.deadline_text,
+            year=year,
+            feedback_date=feedback,
+            immediate_days=self.immediate_days,
+        )
+
+
+def last_writeoff_actions(inspection_id: int | None = None) -> dict[int, str]:
+    """Each item's last write-off step, which is its write-off state."""
+    last_ids = WriteOff.select(fn.MAX(WriteOff.id)).group_by(WriteOff.item)
+    q = WriteOff.select(WriteOff.item, WriteOff.action).where(WriteOff.id.in_(last_ids))
+    if inspection_id is not None:
+        q = q.join(Item).join(Finding).where(Finding.inspection == inspection_id)
+    return {item_id: action for item_id, action in q.tuples()}
+
+
+@dataclass
+class Stats:
+    categories: int = 0
+    findings: int = 0
+    items: int = 0
+    measures: int = 0
+    status: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    written_off: int = 0
+    writeoff_pending: int = 0
+    overdue: int = 0
+    due_7: int = 0
+    due_30: int = 0
+    completion_percent: float = 0.0
+    completion_whole: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def done(self) -> int:
+        return self.status[DONE]
+
+    def headline(self, source: str = "巡察") -> str:
+        """The notice's headline sentence: 巡察反馈的13个问题细化为29项，已整改完成28项，正在推进1项，完成率97%."""
+        parts = [f"{source}反馈的{self.findings}个问题细化为{self.items}项", f"已整改完成{self.done}项"]
+        for s in (IN_PROGRESS, ONGOING, NOT_STARTED):
+            if self.status[s]:
+                parts.append(f"{'持续整改' if s == ONGOING else s}{self.status[s]}项")
+        parts.append(f"完成率{self.completion_whole}%")
+        return "，".join(parts)
+
+    def status_line(self) -> str:
+        """The status bar's line: 13个问题 · 29项 · 已完成28 · 正在推进1 · 完成率97%."""
+        parts = [f"{self.findings}个问题", f"{self.items}项", f"已完成{self.done}"]
+        for s in (IN_PROGRESS, NOT_STARTED, ONGOING):
+            if self.status[s]:
+                parts.append(f"{s}{self.status[s]}")
+        parts.append(f"完成率{self.completion_whole}%")
+        if self.overdue:
+            parts.append(f"逾期{self.overdue}")
+        if self.written_off:
+            parts.append(f"已销号{self.written_off}")
+        return " · ".join(parts)
+
+
+def compute(
+    inspection_id: int | None = None,
+    today: dt.date | None = None,
+    immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+) -> Stats:
+    """The figures of one inspection, or of the whole ledger when `inspection_id` is None."""
+    today = today or dt.date.today()
+    s = Stats()
+    cq = Category.select()
+    fq = Finding.select()
+    mq = Measure.select().join(Item).join(Finding)
+    if inspection_id is not None:
+        cq = cq.where(Category.inspection == inspection_id)
+        fq = fq.where(Finding.inspection == inspection_id)
+        mq = mq.where(Finding.inspection == inspection_id)
+    s.categories, s.findings, s.measures = cq.count(), fq.count(), mq.count()
+    ctx = DeadlineContext(immediate_days)
+    rows = item_rows(inspection_id)
+    s.items = len(rows)
+    for r in rows:
+        s.status[r.status if r.status in s.status else NOT_STARTED] += 1
+        left = rules.days_left(r.status, ctx.deadline(r), today)
+        if left is not None:
+            if left < 0:
+                s.overdue += 1
+            elif left <= 7:
+                s.due_7 += 1
+            if 0 <= left <= 30:
+                s.due_30 += 1
+    for action in last_writeoff_actions(inspection_id).values():
+        if action == WO_APPROVE:
+            s.written_off += 1
+        elif action == WO_APPLY:
+            s.writeoff_pending += 1
+    s.completion_percent = rules.percent_one_decimal(s.done, s.items)
+    s.completion_whole = rules.percent_whole(s.done, s.items)
+    return s

@@ -1,0 +1,73 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own ledger file in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests must not read or write the clerk's own settings and recent files.
+os.environ.setdefault("RECTIFY_DESKTOP_TEST", "1")
+
+
+@pytest.fixture
+def ledger_path(tmp_path: Path) -> Path:
+    return tmp_path / "台账.db"
+
+
+@pytest.fixture
+def ledger(ledger_path: Path):
+    """A new, empty, open ledger (no inspection yet)."""
+    from rectify_desktop.core.ledger import Ledger
+
+    led = Ledger.create(ledger_path)
+    yield led
+    led.close()
+
+
+@pytest.fixture
+def demo_path(tmp_path: Path) -> Path:
+    from rectify_desktop.core.demo import make_demo
+
+    return make_demo(tmp_path / "示例台账.db")
+
+
+@pytest.fixture
+def demo_ledger(demo_path: Path):
+    from rectify_desktop.core.ledger import Ledger
+
+    led = Ledger.open(demo_path)
+    yield led
+    led.close()
+
+
+@pytest.fixture
+def cli_env() -> dict[str, str]:
+    """Environment for running the command line in a child process, with no display."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    return env
+
+
+@pytest.fixture
+def cli(cli_env):
+    """Runs `python -m rectify_desktop ARGS` in a child process; returns the CompletedProcess."""
+    import subprocess
+
+    def run(*args: str, **kw):
+        return subprocess.run(
+            [sys.executable, "-m", "rectify_desktop", *map(str, args)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=cli_env,
+            timeout=120,
+            **kw,
+        )
+
+    return run
