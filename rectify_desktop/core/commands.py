@@ -17,7 +17,6 @@ from peewee import fn
 from rectify_desktop.core.models import (
     BaseModel,
     Category,
-    ChangeLog,
     Evidence,
     Finding,
     Inspection,
@@ -412,8 +411,8 @@ class Renumber(Command):
             current = it.finding_id
             new_items.append((it.id, n))
         new_findings = [(fid, i) for i, (fid, _) in enumerate(self.old_findings, 1)]
-        self.changed = sum(a != b for a, b in zip(self.old_findings, new_findings)) + sum(
-            a != b for a, b in zip(self.old_items, new_items)
+        self.changed = sum(a != b for a, b in zip(self.old_findings, new_findings, strict=True)) + sum(
+            a != b for a, b in zip(self.old_items, new_items, strict=True)
         )
         self._apply(new_findings, new_items)
         return [Change("renumber", Inspection, self.inspection_id)]

@@ -14,7 +14,6 @@ from typing import Any
 
 from rectify_desktop.core import demo_data
 from rectify_desktop.core.ledger import Ledger
-from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.core.models import (
     Category,
     ChangeLog,
@@ -29,6 +28,7 @@ from rectify_desktop.core.models import (
     WriteOff,
     db,
 )
+from rectify_desktop.core.storage import LedgerError
 
 FEEDBACK_DAYS_AGO = 150
 

@@ -27,9 +27,7 @@ def verify_open_ledger() -> list[str]:
         problems.append(f"巡察 {insp} 中问题序号 {number} 重复 {n} 次")
     for item_id, status in Item.select(Item.id, Item.status).where(Item.status.not_in(STATUSES)).tuples():
         problems.append(f"细化问题 {item_id} 的完成情况“{status}”不是有效状态")
-    sizes = dict(
-        BlobChunk.select(BlobChunk.blob, fn.SUM(fn.LENGTH(BlobChunk.data))).group_by(BlobChunk.blob).tuples()
-    )
+    sizes = dict(BlobChunk.select(BlobChunk.blob, fn.SUM(fn.LENGTH(BlobChunk.data))).group_by(BlobChunk.blob).tuples())
     for sha, size in Blob.select(Blob.sha256, Blob.size).tuples():
         if (sizes.get(sha) or 0) != size:
             problems.append(f"佐证文件 {sha[:12]}… 大小不符：应为 {size} 字节，实为 {sizes.get(sha) or 0} 字节")
