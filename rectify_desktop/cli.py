@@ -128,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in COMMANDS:
         args = _command_parser().parse_args(args_list)
+        import sqlite3
+
+        from peewee import DatabaseError
+
         from rectify_desktop.core.storage import LedgerError
 
         try:
@@ -136,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _err(str(exc))
         except OSError as exc:
             return _err(f"文件操作失败：{exc}")
+        except (sqlite3.DatabaseError, DatabaseError) as exc:  # damage that only shows when the tables are read
+            return _err(f"台账文件已损坏，无法读取（{exc}）")
     args = _window_parser().parse_args(args_list)
     from rectify_desktop.ui.app import run
 

@@ -186,7 +186,8 @@ class SetFields(Command):
 
     def do(self) -> list[Change]:
         row = self.model.get_by_id(self.row_id)
-        self.old = {k: getattr(row, k + "_id" if k in _fk_names(self.model) else k) for k in self.values}
+        fks = _fk_names(self.model)  # a foreign key's id attribute is not always <name>_id (Evidence.blob)
+        self.old = {k: getattr(row, self.model._meta.fields[k].object_id_name if k in fks else k) for k in self.values}
         return self._write(self.values)
 
     def undo(self) -> list[Change]:

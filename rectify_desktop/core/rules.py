@@ -85,7 +85,7 @@ DEFAULT_IMMEDIATE_DAYS = 30
 
 _FULL_DATE = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?\s*(前|之前|以前)?\s*$")
 _MONTH_END = re.compile(r"^\s*(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(底|末|份)?\s*(前|之前|以前)?\s*$")
-_YEAR_END = re.compile(r"^\s*(?:(\d{4})\s*年)?\s*(年底|年末|年内)\s*(前|之前|以前)?\s*$")
+_YEAR_END = re.compile(r"^\s*(?:(\d{4})\s*年?)?\s*(年底|年末|年内)\s*(前|之前|以前)?\s*$")
 
 
 def _month_end(year: int, month: int) -> dt.date:

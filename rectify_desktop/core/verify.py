@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from peewee import fn
+import sqlite3
+
+from peewee import DatabaseError, fn
 
 from rectify_desktop.core import evidence
 from rectify_desktop.core.models import STATUSES, Blob, BlobChunk, Finding, Item, db
@@ -11,7 +13,10 @@ from rectify_desktop.core.models import STATUSES, Blob, BlobChunk, Finding, Item
 def verify_open_ledger() -> list[str]:
     """Problems found in the ledger the database is connected to, in Chinese; empty when it is whole."""
     problems: list[str] = []
-    result = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
+    try:
+        result = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
+    except (sqlite3.DatabaseError, DatabaseError) as exc:  # a damaged page can stop the check itself
+        return [f"SQLite 完整性检查：{exc}"]
     if result != ["ok"]:
         problems += [f"SQLite 完整性检查：{r}" for r in result[:20]]
         return problems  # the rest reads the tables and would only repeat the damage
