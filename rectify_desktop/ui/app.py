@@ -1,0 +1,113 @@
+"""Start-up of the window (启动): the QApplication, Chinese for Qt's own dialogs, settings, the first ledger."""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from rectify_desktop import APP_NAME
+
+ORG = "RectifyDesktop"
+APP_ID = "rectify-desktop"
+DEFAULT_LEDGER_NAME = "我的整改台账.db"
+DEMO_LEDGER_NAME = "示例台账.db"
+
+
+def data_dir() -> Path:
+    """Where the program keeps the clerk's default ledger; RECTIFY_DESKTOP_DATA_DIR overrides it (tests)."""
+    override = os.environ.get("RECTIFY_DESKTOP_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_ID, ORG, roaming=False))
+
+
+def open_settings() -> QSettings:
+    """The clerk's window settings (geometry, recent ledgers), as an INI file beside the data, never the registry."""
+    override = os.environ.get("RECTIFY_DESKTOP_CONFIG_DIR")
+    if override:
+        folder = Path(override)
+    else:
+        from platformdirs import user_config_dir
+
+        folder = Path(user_config_dir(APP_ID, ORG, roaming=True))
+    folder.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(files("rectify_desktop.resources").joinpath("icons/rectify-desktop.svg")))
+
+
+def load_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own dialogs (buttons, file dialogs, print dialogs) in Chinese, from the translations Qt ships."""
+    loaded = []
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)]
+    bundled = files("rectify_desktop.resources").joinpath("translations")
+    if bundled.is_dir():
+        folders.insert(0, str(bundled))
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        for folder in folders:
+            tr = QTranslator(app)
+            if tr.load(name, folder):
+                app.installTranslator(tr)
+                loaded.append(tr)
+                break
+    return loaded
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setWindowIcon(app_icon())
+    if not getattr(app, "_rectify_translations", None):
+        app._rectify_translations = load_translations(app)  # type: ignore[attr-defined]
+    return app  # type: ignore[return-value]
+
+
+def fresh_demo_path() -> Path:
+    """The demo ledger is made anew each time; a copy still open in another window is left alone."""
+    from rectify_desktop.core.demo import make_demo
+    from rectify_desktop.core.storage import FileLock
+
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / DEMO_LEDGER_NAME
+    n = 1
+    while path.exists():
+        lock = FileLock(path)
+        if lock.acquire():
+            lock.release()
+            for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+                p.unlink(missing_ok=True)
+            break
+        n += 1
+        path = folder / f"示例台账{n}.db"
+    return make_demo(path)
+
+
+def run(ledger: Path | None = None, demo: bool = False) -> int:
+    app = make_app()
+    from rectify_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(open_settings())
+    window.show()
+    if demo:
+        window.open_demo()
+    elif ledger is not None:
+        window.open_ledger(ledger)
+    else:
+        window.open_default()
+    return app.exec()

@@ -1,0 +1,1421 @@
+"""The edit forms on the right of the main window (编辑表单): one page per kind of node in the tree.
+
+Every edit is a command built by :mod:`rectify_desktop.core.ops` and pushed through the undo bridge; there
+is no Save button. A one-line field commits when its editing finishes, a multi-line field on focus-out and
+after a second without typing, combos, dates and check boxes at once. Only a real change is pushed, and
+reloading the fields after a change never pushes (signals are blocked and commits ignored while loading).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import shiboken6
+from peewee import fn
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rectify_desktop.core import ops, rules, stats
+from rectify_desktop.core.commands import Change, Command
+from rectify_desktop.core.ledger import Ledger
+from rectify_desktop.core.models import (
+    DONE,
+    IN_PROGRESS,
+    INSPECTION_KINDS,
+    NOT_STARTED,
+    ONGOING,
+    STATUSES,
+    WO_REJECT,
+    BaseModel,
+    Category,
+    Evidence,
+    Finding,
+    Inspection,
+    Item,
+    Measure,
+    WriteOff,
+)
+from rectify_desktop.ui.undo import UndoBridge
+
+EMPTY_HINT = "请在左侧选择一个方面、问题或细化问题"
+NUMBER_HINT = "序号只在“重新编号”时改变"
+
+STATUS_COLORS: dict[str, str] = {
+    NOT_STARTED: "#757575",
+    IN_PROGRESS: "#c2610c",
+    DONE: "#2e7d32",
+    ONGOING: "#1f5fa8",
+}
+WRITEOFF_COLORS: dict[str, str] = {"已销号": "#2e7d32", "待审核": "#c2610c", "已退回": "#c62828"}
+HINT_COLOR = "#808080"
+OVERDUE_COLOR = "#c62828"
+
+# The words the inspection's fields are called by, after its kind (巡察 / 审计 / 督查 / 其他).
+_KIND_WORDS: dict[str, tuple[str, str, str]] = {
+    "巡察": ("巡察组", "被巡察单位", "巡察时间"),
+    "审计": ("审计机关", "被审计单位", "审计时间"),
+    "督查": ("督查组", "被督查单位", "督查时间"),
+}
+_OTHER_WORDS = ("检查单位", "被检查单位", "检查时间")
+
+TEXT_COMMIT_MS = 1000
+_ZH = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def cn_date(d: dt.date | None) -> str:
+    """2026年6月30日, as the ledger prints a date; "" for none."""
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def _qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def month_end_phrases(today: dt.date, count: int = 6) -> list[str]:
+    """Deadline phrases for the ends of the next months: on 2026-11-28, 2026年12月底前, 2027年1月底前 …"""
+    out = []
+    y, m = today.year, today.month
+    for _ in range(count):
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        out.append(f"{y}年{m}月底前")
+    return out
+
+
+def deadline_choices(today: dt.date | None = None) -> list[str]:
+    """What the 整改时限 combo offers; the clerk may type anything else."""
+    return [rules.IMMEDIATE, rules.LONG_TERM, *month_end_phrases(today or dt.date.today())]
+
+
+def deadline_values(text: str) -> tuple[dt.date | None, str]:
+    """(deadline_date, deadline_text) that ops.set_fields stores for a deadline typed as `text`."""
+    text = text.strip()
+    d = rules.parse_date(text)
+    return (d, "") if d else (None, text)
+
+
+def distinct_values(field: Any) -> list[str]:
+    """The values of an item field already in the ledger, most used first, and the names inside them
+    (办公室、人事股 offers 办公室 and 人事股 too): for the completers of 责任领导 / 部门 / 人."""
+    counts: dict[str, int] = {}
+    q = Item.select(field, fn.COUNT(Item.id)).where(field != "").group_by(field).tuples()
+    for value, n in q:
+        value = str(value).strip()
+        if not value:
+            continue
+        counts[value] = counts.get(value, 0) + n
+        for sep in "，,；;":
+            value = value.replace(sep, "、")
+        parts = [p.strip() for p in value.split("、")]
+        if len(parts) > 1:
+            for p in parts:
+                if p:
+                    counts[p] = counts.get(p, 0) + n
+    return sorted(counts, key=lambda v: (-counts[v], v))
+
+
+def _dot_icon(color: str) -> QIcon:
+    pm = QPixmap(12, 12)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(color))
+    p.drawEllipse(1, 1, 10, 10)
+    p.end()
+    return QIcon(pm)
+
+
+@contextmanager
+def _blocked(*objects: QObject) -> Iterator[None]:
+    old = [o.blockSignals(True) for o in objects]
+    try:
+        yield
+    finally:
+        for o, was in zip(objects, old, strict=True):
+            o.blockSignals(was)
+
+
+def _hint_label(text: str = "") -> QLabel:
+    lab = QLabel(text)
+    lab.setStyleSheet(f"color: {HINT_COLOR};")
+    lab.setWordWrap(True)
+    return lab
+
+
+def _section(title: str) -> QLabel:
+    lab = QLabel(title)
+    f = lab.font()
+    f.setBold(True)
+    lab.setFont(f)
+    lab.setStyleSheet("border: none; border-bottom: 1px solid #b9c0ca; padding: 12px 0 4px 0; margin-bottom: 4px;")
+    return lab
+
+
+class _WrapDelegate(QStyledItemDelegate):
+    """Wraps long cell text; measures it a little narrower than painted, so that a line that only just
+    fits by Qt's measure is never elided ("…") when painted."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> Any:
+        opt = QStyleOptionViewItem(option)
+        if opt.rect.width() > 16:
+            opt.rect = opt.rect.adjusted(0, 0, -8, 0)
+        return super().sizeHint(opt, index)
+
+
+class _FitTable(QTableWidget):
+    """A table inside a form: no scroll bar of its own, always exactly as tall as its rows."""
+
+    def __init__(self, headers: list[str], stretch: int, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(headers), parent)
+        self.setHorizontalHeaderLabels(headers)
+        self.setItemDelegateForColumn(stretch, _WrapDelegate(self))
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(True)
+        self.verticalHeader().setVisible(False)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        header = self.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for c in range(len(headers)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(self.fit)
+        self._width = -1
+
+    def fit(self, *_: object) -> None:
+        self.resizeRowsToContents()
+        head = self.horizontalHeader().sizeHint().height()
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        if self.rowCount() == 0:
+            rows = self.verticalHeader().defaultSectionSize()
+        h = head + rows + 2 * self.frameWidth()
+        if self.height() != h or self.minimumHeight() != h:
+            self.setFixedHeight(h)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != self._width:  # a new width may wrap the text on more or fewer lines
+            self._width = event.size().width()
+            self.fit()
+
+
+# --- widgets -------------------------------------------------------------------------------------
+
+
+class _DateEdit(QDateEdit):
+    """A date edit whose minimum date stands for 'no date'; stepping from there starts at today."""
+
+    def stepBy(self, steps: int) -> None:
+        if self.date() == self.minimumDate():
+            self.setDate(QDate.currentDate())
+            return
+        super().stepBy(steps)
+
+
+class OptionalDateEdit(QWidget):
+    """A date that may be empty: a calendar-popup date field showing 未填写 when empty, and 清除.
+
+    `valueChanged` carries a ``datetime.date`` or None, only when the clerk changes the date.
+    """
+
+    valueChanged = Signal(object)
+    EMPTY = QDate(1900, 1, 1)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._edit = _DateEdit(self)
+        self._edit.setLocale(_ZH)
+        self._edit.setCalendarPopup(True)
+        self._edit.setDisplayFormat("yyyy年M月d日")
+        self._edit.setMinimumDate(self.EMPTY)
+        self._edit.setSpecialValueText("未填写")
+        self._edit.setKeyboardTracking(False)
+        self._edit.setDate(self.EMPTY)
+        self._edit.setMinimumWidth(self._edit.fontMetrics().horizontalAdvance("2026年12月31日") + 44)
+        cal = self._edit.calendarWidget()
+        cal.setLocale(_ZH)
+        cal.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        cal.setVerticalHeaderFormat(cal.VerticalHeaderFormat.NoVerticalHeader)
+        cal.installEventFilter(self)
+        self._clear = QToolButton(self)
+        self._clear.setText("清除")
+        self._clear.setToolTip("清除这个日期（改为未填写）")
+        self._clear.setAutoRaise(True)
+        self._clear.setCursor(Qt.CursorShape.PointingHandCursor)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self._edit)
+        lay.addWidget(self._clear)
+        self.setFocusProxy(self._edit)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._readonly = False
+        self._edit.dateChanged.connect(self._on_date)
+        self._clear.clicked.connect(self.clear)
+        self._update_clear()
+
+    def value(self) -> dt.date | None:
+        q = self._edit.date()
+        if q == self.EMPTY or not q.isValid():
+            return None
+        return dt.date(q.year(), q.month(), q.day())
+
+    def setValue(self, value: dt.date | None) -> None:
+        """Shows `value` without emitting valueChanged."""
+        with _blocked(self._edit):
+            self._edit.setDate(_qdate(value) if value else self.EMPTY)
+        self._update_clear()
+
+    def clear(self) -> None:
+        self._edit.setDate(self.EMPTY)
+
+    def setReadOnly(self, readonly: bool) -> None:
+        self._readonly = readonly
+        self._edit.setReadOnly(readonly)
+        self._edit.setButtonSymbols(
+            QDateEdit.ButtonSymbols.NoButtons if readonly else QDateEdit.ButtonSymbols.UpDownArrows
+        )
+        self._update_clear()
+
+    def isReadOnly(self) -> bool:
+        return self._readonly
+
+    def dateEdit(self) -> QDateEdit:
+        return self._edit
+
+    def _on_date(self, _date: QDate) -> None:
+        self._update_clear()
+        self.valueChanged.emit(self.value())
+
+    def _update_clear(self) -> None:
+        self._clear.setEnabled(not self._readonly and self.value() is not None)
+        self._clear.setVisible(not self._readonly)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # An empty date would open the calendar in January 1900: open it at this month instead.
+        if event.type() == QEvent.Type.Show and self.value() is None:
+            today = QDate.currentDate()
+            self._edit.calendarWidget().setCurrentPage(today.year(), today.month())
+        return super().eventFilter(obj, event)
+
+
+class _TextEdit(QTextEdit):
+    """A plain multi-line field that grows with its text between `min_lines` and `max_lines`."""
+
+    focusLost = Signal()
+
+    def __init__(self, min_lines: int = 3, max_lines: int = 12, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._min_lines = min_lines
+        self._max_lines = max_lines
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def _fit(self, *_: object) -> None:
+        line = self.fontMetrics().lineSpacing()
+        pad = 2 * self.frameWidth() + 2 * int(self.document().documentMargin())
+        lo = self._min_lines * line + pad
+        hi = self._max_lines * line + pad
+        h = int(self.document().size().height()) + 2 * self.frameWidth() + 1
+        h = max(lo, min(h, hi))
+        if h != self.height() or self.minimumHeight() != h:
+            self.setFixedHeight(h)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def focusOutEvent(self, event: Any) -> None:
+        super().focusOutEvent(event)
+        self.focusLost.emit()
+
+
+class _StatusCombo(QComboBox):
+    """完成情况: the four statuses, each with its colour."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        for s in STATUSES:
+            self.addItem(_dot_icon(STATUS_COLORS[s]), s)
+            self.setItemData(self.count() - 1, QColor(STATUS_COLORS[s]), Qt.ItemDataRole.ForegroundRole)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.currentTextChanged.connect(self._paint)
+
+    def _paint(self, text: str) -> None:
+        pal = self.palette()
+        color = QColor(STATUS_COLORS.get(text, "#000000"))
+        pal.setColor(QPalette.ColorRole.ButtonText, color)
+        pal.setColor(QPalette.ColorRole.Text, color)
+        self.setPalette(pal)
+
+
+# --- bindings: one field of a row and its widget -------------------------------------------------
+
+
+class _Binding:
+    """Ties a widget to a field of the form's row: shows the stored value, commits the widget's value."""
+
+    merge = False
+
+    def __init__(self, form: _Form, field: str, widget: QWidget) -> None:
+        self.form = form
+        self.field = field
+        self.widget = widget
+        widget.setObjectName(f"{form.kind}.{field}")
+
+    def read(self) -> Any:
+        raise NotImplementedError
+
+    def values(self) -> dict[str, Any]:
+        return {self.field: self.read()}
+
+    def differs(self, row: BaseModel) -> bool:
+        return any(getattr(row, k) != v for k, v in self.values().items())
+
+    def show(self, row: BaseModel) -> None:
+        raise NotImplementedError
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.widget.setReadOnly(readonly)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        """Forgets a commit that was waiting (the form commits it now or reloads)."""
+
+    def commit(self, *_: object) -> None:
+        self.form.commit(self)
+
+
+class _LineBinding(_Binding):
+    merge = True
+
+    def __init__(self, form: _Form, field: str, widget: QLineEdit) -> None:
+        super().__init__(form, field, widget)
+        self.line = widget
+        widget.editingFinished.connect(self.commit)
+
+    def read(self) -> str:
+        return self.line.text().strip()
+
+    def show(self, row: BaseModel) -> None:
+        value = getattr(row, self.field) or ""
+        if self.line.text() != value:  # equal: leave the cursor where the clerk has it
+            pos = self.line.cursorPosition()
+            self.line.setText(value)
+            # A new row shows the start of a long title; a field being edited keeps its cursor.
+            self.line.setCursorPosition(min(pos, len(value)) if self.line.hasFocus() else 0)
+
+
+class _TextBinding(_Binding):
+    merge = True
+
+    def __init__(self, form: _Form, field: str, widget: _TextEdit) -> None:
+        super().__init__(form, field, widget)
+        self.edit = widget
+        self.timer = QTimer(widget)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(TEXT_COMMIT_MS)
+        self.timer.timeout.connect(self.commit)
+        widget.textChanged.connect(self._typed)
+        widget.focusLost.connect(self.commit)
+
+    def _typed(self) -> None:
+        if not self.form.panel.loading:
+            self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def read(self) -> str:
+        return self.edit.toPlainText()
+
+    def show(self, row: BaseModel) -> None:
+        value = getattr(row, self.field) or ""
+        if self.edit.toPlainText() != value:
+            self.edit.setPlainText(value)
+
+
+class _ComboBinding(_Binding):
+    """A choice among fixed options; a stored value outside them is shown as an extra, disabled entry."""
+
+    def __init__(self, form: _Form, field: str, widget: QComboBox, options: tuple[str, ...]) -> None:
+        super().__init__(form, field, widget)
+        self.combo = widget
+        self.options = options
+        if widget.count() == 0:
+            widget.addItems(list(options))
+        widget.currentIndexChanged.connect(self.commit)
+
+    def read(self) -> str:
+        return self.combo.currentText()
+
+    def differs(self, row: BaseModel) -> bool:
+        return self.read() in self.options and super().differs(row)
+
+    def show(self, row: BaseModel) -> None:
+        value = getattr(row, self.field) or ""
+        while self.combo.count() > len(self.options):
+            self.combo.removeItem(self.combo.count() - 1)
+        i = self.combo.findText(value)
+        if i < 0:
+            self.combo.addItem(value)
+            i = self.combo.count() - 1
+            model = self.combo.model()
+            model.item(i).setEnabled(False)  # type: ignore[attr-defined]
+        if self.combo.currentIndex() != i:
+            self.combo.setCurrentIndex(i)
+        if isinstance(self.combo, _StatusCombo):
+            self.combo._paint(self.combo.currentText())
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.combo.setEnabled(not readonly)
+
+
+class _DateBinding(_Binding):
+    def __init__(self, form: _Form, field: str, widget: OptionalDateEdit) -> None:
+        super().__init__(form, field, widget)
+        self.date = widget
+        widget.valueChanged.connect(self.commit)
+
+    def read(self) -> dt.date | None:
+        return self.date.value()
+
+    def show(self, row: BaseModel) -> None:
+        value = getattr(row, self.field)
+        if self.date.value() != value:
+            self.date.setValue(value)
+
+
+class _DeadlineBinding(_Binding):
+    """整改时限: a date typed in any usual way, or a phrase; shown as the ledger prints it. A combo: each
+    commit is its own undo step."""
+
+    def __init__(self, form: _Form, widget: QComboBox) -> None:
+        super().__init__(form, "deadline", widget)
+        self.combo = widget
+        line = widget.lineEdit()
+        assert line is not None
+        line.editingFinished.connect(self.commit)
+        widget.textActivated.connect(self.commit)
+
+    def read(self) -> str:
+        return self.combo.currentText().strip()
+
+    def values(self) -> dict[str, Any]:
+        return {"deadline_text": self.read()}
+
+    def differs(self, row: BaseModel) -> bool:
+        text = self.read()
+        if text == rules.deadline_display(row.deadline_date, row.deadline_text):
+            return False
+        return deadline_values(text) != (row.deadline_date, row.deadline_text or "")
+
+    def show(self, row: BaseModel) -> None:
+        shown = rules.deadline_display(row.deadline_date, row.deadline_text)
+        if self.combo.currentText() != shown:
+            self.combo.setEditText(shown)
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.combo.setEnabled(not readonly)
+
+
+# --- the forms -----------------------------------------------------------------------------------
+
+
+class _Form(QScrollArea):
+    """One page of the panel: a scrollable form over one row of `model`."""
+
+    model: type[BaseModel]
+    kind: str = ""
+
+    def __init__(self, panel: EditPanel) -> None:
+        super().__init__()
+        self.panel = panel
+        self.row_id: int | None = None
+        self.bindings: list[_Binding] = []
+        self._labels: list[QLabel] = []  # names and read-only values, set on the line of their field
+        self._names: list[QLabel] = []
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName(f"{self.kind}.page")
+        self.setWidget(body)
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(18, 14, 18, 18)
+        self.body.setSpacing(6)
+        self.header = QLabel()
+        f = self.header.font()
+        f.setPointSizeF(f.pointSizeF() * 1.35)
+        f.setWeight(QFont.Weight.Bold)
+        self.header.setFont(f)
+        self.header.setWordWrap(True)
+        self.context = _hint_label()
+        self.context.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.header)
+        self.body.addWidget(self.context)
+        self.body.addSpacing(4)
+
+    # building
+
+    def new_form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(9)
+        self.body.addLayout(form)
+        return form
+
+    def label(self, text: str) -> QLabel:
+        lab = QLabel(text + "：")
+        lab.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self._labels.append(lab)
+        self._names.append(lab)
+        return lab
+
+    def value_label(self, name: str) -> QLabel:
+        """A read-only value in the field column, on the line of its label."""
+        lab = QLabel()
+        lab.setObjectName(name)
+        lab.setWordWrap(True)
+        lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._labels.append(lab)
+        return lab
+
+    def align_labels(self) -> None:
+        """One label width for all the form's sections, so that their fields start at the same place;
+        and each label on the line of the first text line of its field, however tall the field."""
+        top = max(0, (QLineEdit().sizeHint().height() - self.fontMetrics().height()) // 2)
+        w = max([self.fontMetrics().horizontalAdvance("细化问题：")] + [lab.sizeHint().width() for lab in self._names])
+        for lab in self._labels:
+            lab.setContentsMargins(0, top, 0, 0)
+            if lab in self._names:
+                lab.setMinimumWidth(w)
+
+    def line(self, form: QFormLayout, label: str, field: str, placeholder: str = "") -> QLineEdit:
+        w = QLineEdit()
+        w.setPlaceholderText(placeholder)
+        form.addRow(self.label(label), w)
+        self.bindings.append(_LineBinding(self, field, w))
+        return w
+
+    def text(self, form: QFormLayout, label: str, field: str, lines: int = 4, max_lines: int = 14) -> _TextEdit:
+        w = _TextEdit(lines, max_lines)
+        form.addRow(self.label(label), w)
+        self.bindings.append(_TextBinding(self, field, w))
+        return w
+
+    def date(self, field: str) -> OptionalDateEdit:
+        w = OptionalDateEdit()
+        self.bindings.append(_DateBinding(self, field, w))
+        return w
+
+    # the row
+
+    def row(self) -> Any:
+        if self.row_id is None or self.panel.ledger.closed:
+            return None
+        return self.model.get_or_none(self.model.id == self.row_id)
+
+    def load(self, row_id: int) -> bool:
+        self.row_id = row_id
+        self.reset()
+        return self.reload()
+
+    def reset(self) -> None:
+        """Forgets what was shown, so that the next reload rebuilds everything."""
+
+    def reload(self) -> bool:
+        """Shows the stored values; False when the row is gone."""
+        row = self.row()
+        if row is None:
+            return False
+        with self.panel.loading_fields():
+            for b in self.bindings:
+                b.stop()
+                b.show(row)
+            self.fill(row)
+        return True
+
+    def fill(self, row: Any) -> None:
+        """Shows what is not a bound field (numbers, lists, figures)."""
+
+    # edits
+
+    def commit(self, binding: _Binding) -> None:
+        binding.stop()
+        panel = self.panel
+        if not panel.editable or panel.current_form is not self:
+            return
+        row = self.row()
+        if row is None:
+            return
+        if not binding.differs(row):
+            with panel.loading_fields():
+                binding.show(row)  # the same value written another way (a trimmed space, 2021.6.30)
+            return
+        panel.push(ops.set_fields(self.model, row.id, binding.values()), merge=binding.merge)
+
+    def commit_pending(self) -> None:
+        for b in self.bindings:
+            if isinstance(b, (_LineBinding, _TextBinding, _DeadlineBinding)):
+                b.commit()
+
+    def set_readonly(self, readonly: bool) -> None:
+        for b in self.bindings:
+            b.set_readonly(readonly)
+
+
+class _InspectionForm(_Form):
+    """巡察: who inspected whom, when; and the figures of its rectification."""
+
+    model = Inspection
+    kind = "inspection"
+
+    def __init__(self, panel: EditPanel) -> None:
+        super().__init__(panel)
+        form = self.new_form()
+        self.kind_combo = QComboBox()
+        self.kind_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.bindings.append(_ComboBinding(self, "kind", self.kind_combo, INSPECTION_KINDS))
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.kind_combo)
+        kind_row.addStretch(1)
+        form.addRow(self.label("类型"), kind_row)
+        self.title = self.line(form, "台账标题", "title", "如：中共××局党组关于××巡察组反馈意见整改落实台账")
+        self.body_label = self.label("巡察组")
+        self.inspecting_body = QLineEdit()
+        form.addRow(self.body_label, self.inspecting_body)
+        self.bindings.append(_LineBinding(self, "inspecting_body", self.inspecting_body))
+        self.unit_label = self.label("被巡察单位")
+        self.inspected_unit = QLineEdit()
+        form.addRow(self.unit_label, self.inspected_unit)
+        self.bindings.append(_LineBinding(self, "inspected_unit", self.inspected_unit))
+        self.period_label = self.label("巡察时间")
+        self.period_start = self.date("period_start")
+        self.period_end = self.date("period_end")
+        period = QHBoxLayout()
+        period.setSpacing(8)
+        period.addWidget(self.period_start)
+        period.addWidget(QLabel("至"))
+        period.addWidget(self.period_end)
+        period.addStretch(1)
+        form.addRow(self.period_label, period)
+        self.feedback_date = self.date("feedback_date")
+        form.addRow(self.label("反馈日期"), self.feedback_date)
+        self.notes = self.text(form, "整改工作情况", "notes", lines=5, max_lines=16)
+        self.notes.setPlaceholderText("组织领导、会议部署、整改方案等整体工作情况")
+
+        self.body.addWidget(_section("整改进度"))
+        self.headline = QLabel()
+        self.headline.setObjectName("inspection.headline")
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.headline.setStyleSheet(
+            "QLabel { background: #f3f6fa; border: 1px solid #d6dde8; border-radius: 4px; padding: 8px 10px; }"
+        )
+        self.figures = _hint_label()
+        self.figures.setObjectName("inspection.figures")
+        self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.headline)
+        self.body.addWidget(self.figures)
+        self.body.addStretch(1)
+        self.align_labels()
+
+    def fill(self, row: Inspection) -> None:
+        body, unit, period = _KIND_WORDS.get(row.kind, _OTHER_WORDS)
+        self.header.setText(f"{row.kind or '巡察'}基本情况")
+        self.context.setVisible(False)
+        self.body_label.setText(body + "：")
+        self.unit_label.setText(unit + "：")
+        self.period_label.setText(period + "：")
+        s = stats.compute(row.id)
+        self.headline.setText(s.headline(row.kind or "巡察") + "。")
+        parts = [f"共{s.categories}个方面、{s.measures}条整改措施"]
+        if s.overdue or s.due_7:
+            parts.append(f"逾期{s.overdue}项，7日内到期{s.due_7}项")
+        if s.written_off or s.writeoff_pending:
+            parts.append(f"已销号{s.written_off}项，待审核{s.writeoff_pending}项")
+        self.figures.setText("；".join(parts) + "。")
+
+
+class _CategoryForm(_Form):
+    """方面: its label （一）（二）… follows its order among the inspection's categories."""
+
+    model = Category
+    kind = "category"
+
+    def __init__(self, panel: EditPanel) -> None:
+        super().__init__(panel)
+        form = self.new_form()
+        self.number = self.value_label("category.number")
+        form.addRow(self.label("序号"), self.number)
+        self.title = self.line(form, "标题", "title")
+        self.description = self.text(form, "说明", "description", lines=4)
+        self.summary = self.value_label("category.summary")
+        self.summary.setStyleSheet(f"color: {HINT_COLOR};")
+        form.addRow(self.label("统计"), self.summary)
+        self.body.addStretch(1)
+        self.align_labels()
+
+    def fill(self, row: Category) -> None:
+        ids = [
+            c.id
+            for c in Category.select(Category.id)
+            .where(Category.inspection == row.inspection_id)
+            .order_by(Category.position, Category.id)
+        ]
+        label = rules.category_label(ids.index(row.id) + 1)
+        self.number.setText(label)
+        self.header.setText(f"方面{label}")
+        insp = Inspection.get_or_none(Inspection.id == row.inspection_id)
+        self.context.setText(insp.title if insp else "")
+        findings = Finding.select().where(Finding.category == row.id).count()
+        items = Item.select().join(Finding).where(Finding.category == row.id)
+        done = items.where(Item.status == DONE).count()
+        self.summary.setText(f"{findings}个问题，细化为{items.count()}项，已完成{done}项")
+
+
+class _ReadOnlyTable(_FitTable):
+    """A read-only list inside a form."""
+
+    def __init__(self, headers: list[str], stretch: int, parent: QWidget | None = None) -> None:
+        super().__init__(headers, stretch, parent)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self._data: list[tuple[Any, ...]] = []
+
+    def set_rows(self, rows: list[tuple[Any, ...]], colors: dict[tuple[int, int], str] | None = None) -> None:
+        if rows == self._data:
+            return
+        self._data = rows
+        self.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, v in enumerate(values):
+                it = QTableWidgetItem(str(v))
+                it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                color = (colors or {}).get((r, c))
+                if color:
+                    it.setForeground(QColor(color))
+                self.setItem(r, c, it)
+        self.fit()
+
+
+class _FindingForm(_Form):
+    """问题: its number (changed only by 重新编号), title, description and the list of its items."""
+
+    model = Finding
+    kind = "finding"
+
+    def __init__(self, panel: EditPanel) -> None:
+        super().__init__(panel)
+        form = self.new_form()
+        self.number = self.value_label("finding.number")
+        self.number.setWordWrap(False)
+        hint = self.value_label("finding.number_hint")
+        hint.setText(NUMBER_HINT)
+        hint.setWordWrap(False)
+        hint.setStyleSheet(f"color: {HINT_COLOR};")
+        number_row = QHBoxLayout()
+        number_row.addWidget(self.number)
+        number_row.addSpacing(16)
+        number_row.addWidget(hint)
+        number_row.addStretch(1)
+        form.addRow(self.label("序号"), number_row)
+        self.title = self.line(form, "标题", "title")
+        self.description = self.text(form, "问题描述", "description", lines=4)
+        self.body.addWidget(_section("细化问题"))
+        self.items = _ReadOnlyTable(["序号", "细化问题", "完成情况"], stretch=1)
+        self.items.setObjectName("finding.items")
+        self.body.addWidget(self.items)
+        self.body.addStretch(1)
+        self.align_labels()
+
+    def fill(self, row: Finding) -> None:
+        self.number.setText(str(row.number))
+        self.header.setText(f"问题 {row.number}")
+        cat = Category.get_or_none(Category.id == row.category_id)
+        self.context.setText(f"所属方面：{cat.title}" if cat else "")
+        items = list(Item.select().where(Item.finding == row.id).order_by(Item.position, Item.id))
+        rows = [(rules.item_label(it.number), it.title, it.status) for it in items]
+        colors = {(r, 2): STATUS_COLORS.get(it.status, "#000000") for r, it in enumerate(items)}
+        self.items.set_rows(rows, colors)
+
+
+class _MeasureDelegate(_WrapDelegate):
+    """Edits a measure's text in place with a line edit, and remembers the open editor for commit_pending."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.editor: QLineEdit | None = None
+        self.closeEditor.connect(self._closed)
+
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:
+        ed = QLineEdit(parent)
+        ed.setObjectName("measure.editor")
+        ed.setFrame(False)
+        self.editor = ed
+        return ed
+
+    def _closed(self, *_: object) -> None:
+        self.editor = None
+
+    def flush(self) -> None:
+        """Writes and closes the open editor, as when the clerk presses Enter."""
+        ed = self.editor
+        if ed is not None and shiboken6.isValid(ed):
+            self.commitData.emit(ed)
+            self.closeEditor.emit(ed, QAbstractItemDelegate.EndEditHint.NoHint)
+        self.editor = None
+
+
+class _MeasureEditor(QWidget):
+    """整改措施: the item's measures "一是……二是……", edited in place, checked off, added, moved, deleted."""
+
+    COL_NUMBER, COL_TEXT, COL_DONE, COL_DATE = range(4)
+
+    def __init__(self, form: _ItemForm) -> None:
+        super().__init__()
+        self.form = form
+        self.panel = form.panel
+        self.item_id: int | None = None
+        self.ids: list[int] = []
+        self.readonly = False
+        t = self.table = _FitTable(["序号", "措施内容", "已完成", "完成日期"], stretch=self.COL_TEXT)
+        t.setObjectName("measure.table")
+        t.setToolTip("双击措施内容可直接修改")
+        self.delegate = _MeasureDelegate(t)
+        t.setItemDelegateForColumn(self.COL_TEXT, self.delegate)
+        t.horizontalHeader().setSectionResizeMode(self.COL_DATE, QHeaderView.ResizeMode.Fixed)
+        probe = OptionalDateEdit()
+        t.setColumnWidth(self.COL_DATE, probe.sizeHint().width() + 8)
+        t.verticalHeader().setMinimumSectionSize(probe.sizeHint().height() + 6)  # rows with and without a date
+        probe.deleteLater()
+        self._set_edit_triggers()
+        t.itemChanged.connect(self._item_changed)
+        t.itemSelectionChanged.connect(self._update_buttons)
+
+        self.add_button = self._button("添加措施", "measure.add", self.add)
+        self.delete_button = self._button("删除措施", "measure.delete", self.delete)
+        self.up_button = self._button("上移", "measure.up", lambda: self.move(-1))
+        self.down_button = self._button("下移", "measure.down", lambda: self.move(1))
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        for b in (self.add_button, self.delete_button, self.up_button, self.down_button):
+            buttons.addWidget(b)
+        buttons.addSpacing(8)
+        self.empty_hint = _hint_label("逐条填写，打印时自动编为“一是……二是……”")
+        self.empty_hint.setWordWrap(False)
+        buttons.addWidget(self.empty_hint)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(t)
+        lay.addLayout(buttons)
+
+    def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName(name)
+        b.setAutoDefault(False)
+        b.clicked.connect(slot)
+        return b
+
+    def _set_edit_triggers(self) -> None:
+        E = QAbstractItemView.EditTrigger
+        triggers = E.DoubleClicked | E.EditKeyPressed | E.SelectedClicked | E.AnyKeyPressed
+        self.table.setEditTriggers(E.NoEditTriggers if self.readonly else triggers)
+
+    # showing
+
+    def load(self, item_id: int) -> None:
+        measures = list(Measure.select().where(Measure.item == item_id).order_by(Measure.position, Measure.id))
+        ids = [m.id for m in measures]
+        t = self.table
+        if item_id != self.item_id or ids != self.ids:
+            keep = self.selected_id() if item_id == self.item_id else None
+            self.delegate.editor = None
+            with _blocked(t):
+                t.setRowCount(0)
+                t.setRowCount(len(measures))
+            self.item_id, self.ids = item_id, ids
+            if keep in ids:
+                t.selectRow(ids.index(keep))
+        with _blocked(t):
+            for r, m in enumerate(measures):
+                self._fill_row(r, m)
+        t.fit()
+        self._update_buttons()
+
+    def _fill_row(self, r: int, m: Measure) -> None:
+        t = self.table
+        num = t.item(r, self.COL_NUMBER)
+        if num is None:
+            num = QTableWidgetItem()
+            num.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            num.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            t.setItem(r, self.COL_NUMBER, num)
+        num.setText(f"{rules.cn_number(r + 1)}是")
+        text = t.item(r, self.COL_TEXT)
+        if text is None:
+            text = QTableWidgetItem()
+            t.setItem(r, self.COL_TEXT, text)
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        text.setFlags(flags if self.readonly else flags | Qt.ItemFlag.ItemIsEditable)
+        text.setData(Qt.ItemDataRole.UserRole, m.id)
+        if text.text() != m.text:
+            text.setText(m.text)
+        # 已完成: a check box centred in its cell.
+        cell = t.cellWidget(r, self.COL_DONE)
+        if cell is None:
+            cell = QWidget()
+            box = QCheckBox(cell)
+            box.setObjectName("measure.done")
+            lay = QHBoxLayout(cell)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(box, 0, Qt.AlignmentFlag.AlignCenter)
+            box.toggled.connect(lambda checked, b=box: self._done_toggled(b, checked))
+            t.setCellWidget(r, self.COL_DONE, cell)
+        box = cell.findChild(QCheckBox)
+        box.setProperty("measure_id", m.id)
+        with _blocked(box):
+            box.setChecked(bool(m.done))
+        box.setEnabled(not self.readonly)
+        # 完成日期: a date field for a done measure, nothing for the others.
+        holder = t.cellWidget(r, self.COL_DATE)
+        if m.done:
+            if holder is None:
+                holder = QWidget()
+                date = OptionalDateEdit(holder)
+                date.setObjectName("measure.done_date")
+                date.valueChanged.connect(lambda value, d=date: self._date_changed(d, value))
+                lay = QHBoxLayout(holder)
+                lay.setContentsMargins(4, 0, 4, 0)
+                lay.addWidget(date, 0, Qt.AlignmentFlag.AlignVCenter)
+                t.setCellWidget(r, self.COL_DATE, holder)
+            date = holder.findChild(OptionalDateEdit)
+            date.setProperty("measure_id", m.id)
+            if date.value() != m.done_date:
+                date.setValue(m.done_date)
+            date.setReadOnly(self.readonly)
+        elif holder is not None:
+            t.removeCellWidget(r, self.COL_DATE)
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        r = rows[0].row()
+        return self.ids[r] if 0 <= r < len(self.ids) else None
+
+    def _update_buttons(self) -> None:
+        sel = self.selected_id()
+        i = self.ids.index(sel) if sel in self.ids else -1
+        self.add_button.setEnabled(not self.readonly)
+        self.empty_hint.setVisible(not self.ids and not self.readonly)
+        self.delete_button.setEnabled(not self.readonly and i >= 0)
+        self.up_button.setEnabled(not self.readonly and i > 0)
+        self.down_button.setEnabled(not self.readonly and 0 <= i < len(self.ids) - 1)
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.readonly = readonly
+        if readonly:
+            self.delegate.flush()
+        self._set_edit_triggers()
+        if self.item_id is not None:
+            self.ids = []  # rebuild every row with the new flags
+            self.load(self.item_id)
+        self._update_buttons()
+
+    # edits
+
+    def _item_changed(self, it: QTableWidgetItem) -> None:
+        if it.column() != self.COL_TEXT or not self.panel.editable:
+            return
+        mid = it.data(Qt.ItemDataRole.UserRole)
+        m = Measure.get_or_none(Measure.id == mid)
+        text = it.text().strip()
+        if m is None or m.text == text:
+            if m is not None and it.text() != m.text:
+                with _blocked(self.table):
+                    it.setText(m.text)
+            return
+        self.panel.push(ops.set_fields(Measure, m.id, {"text": text}), merge=True)
+
+    def _done_toggled(self, box: QCheckBox, checked: bool) -> None:
+        if not self.panel.editable:
+            return
+        mid = box.property("measure_id")
+        m = Measure.get_or_none(Measure.id == mid)
+        if m is None or bool(m.done) == checked:
+            return
+        self.panel.push(ops.set_fields(Measure, m.id, {"done": checked}))
+
+    def _date_changed(self, date: OptionalDateEdit, value: dt.date | None) -> None:
+        if not self.panel.editable:
+            return
+        m = Measure.get_or_none(Measure.id == date.property("measure_id"))
+        if m is None or m.done_date == value:
+            return
+        self.panel.push(ops.set_fields(Measure, m.id, {"done_date": value}))
+
+    def add(self) -> None:
+        if not self.panel.editable or self.item_id is None:
+            return
+        self.delegate.flush()
+        cmd = ops.add_measure(self.item_id)
+        if not self.panel.push(cmd):
+            return
+        new_id = getattr(cmd, "row_id", None)
+        if new_id in self.ids:
+            r = self.ids.index(new_id)
+            self.table.setCurrentCell(r, self.COL_TEXT)
+            self.table.setFocus()
+            self.table.editItem(self.table.item(r, self.COL_TEXT))
+
+    def delete(self) -> None:
+        mid = self.selected_id()
+        if not self.panel.editable or mid is None:
+            return
+        self.delegate.flush()
+        r = self.ids.index(mid)
+        m = Measure.get_or_none(Measure.id == mid)
+        if m is None:
+            return
+        what = m.text.strip() or "（内容为空）"
+        answer = QMessageBox.question(
+            self,
+            "删除整改措施",
+            f"确定要删除第{rules.cn_number(r + 1)}条整改措施吗？\n\n{what}\n\n删除后可以用“撤销”恢复。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.panel.push(ops.delete(Measure, mid))
+
+    def move(self, delta: int) -> None:
+        mid = self.selected_id()
+        if not self.panel.editable or mid is None:
+            return
+        j = self.ids.index(mid) + delta
+        if not 0 <= j < len(self.ids):
+            return  # a move past the end would only leave an empty step on the undo stack
+        self.delegate.flush()
+        if self.panel.push(ops.move(Measure, mid, delta)) and mid in self.ids:
+            self.table.selectRow(self.ids.index(mid))
+
+    def commit_pending(self) -> None:
+        if self.table.state() == QAbstractItemView.State.EditingState:
+            self.delegate.flush()
+
+
+class _ItemForm(_Form):
+    """细化问题: the unit that is rectified, counted and written off."""
+
+    model = Item
+    kind = "item"
+
+    def __init__(self, panel: EditPanel) -> None:
+        super().__init__(panel)
+        form = self.new_form()
+        self.number = self.value_label("item.number")
+        self.number.setWordWrap(False)
+        hint = self.value_label("item.number_hint")
+        hint.setText(NUMBER_HINT)
+        hint.setWordWrap(False)
+        hint.setStyleSheet(f"color: {HINT_COLOR};")
+        number_row = QHBoxLayout()
+        number_row.addWidget(self.number)
+        number_row.addSpacing(16)
+        number_row.addWidget(hint)
+        number_row.addStretch(1)
+        form.addRow(self.label("序号"), number_row)
+        self.title = self.text(form, "细化问题", "title", lines=2, max_lines=5)
+        self.description = self.text(form, "具体表现", "description", lines=3)
+
+        self.body.addWidget(_section("责任分工"))
+        form = self.new_form()
+        self.completers: dict[str, QStringListModel] = {}
+        self.leader = self._person_line(form, "责任领导", "leader", "如：张三")
+        self.department = self._person_line(form, "责任部门", "department", "如：办公室、人事股")
+        self.person = self._person_line(form, "责任人", "person", "如：李四")
+
+        self.body.addWidget(_section("整改落实"))
+        form = self.new_form()
+        self.deadline = QComboBox()
+        self.deadline.setEditable(True)
+        self.deadline.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.deadline.setCompleter(None)  # no inline completion: 2 must not become 2026年12月底前
+        self.deadline.addItems(deadline_choices())
+        self.deadline.setMinimumContentsLength(14)
+        self.deadline.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.deadline.setToolTip("可填写日期（如 2021年6月30日、2021.6.30），或 立行立改、长期坚持、2021年6月底前 等")
+        line = self.deadline.lineEdit()
+        assert line is not None
+        line.setPlaceholderText("日期或“立行立改”等")
+        self.bindings.append(_DeadlineBinding(self, self.deadline))
+        self.deadline_hint = _hint_label()
+        self.deadline_hint.setObjectName("item.deadline_hint")
+        row = QHBoxLayout()
+        row.addWidget(self.deadline)
+        row.addSpacing(8)
+        row.addWidget(self.deadline_hint, 1)
+        form.addRow(self.label("整改时限"), row)
+
+        self.status = _StatusCombo()
+        self.bindings.append(_ComboBinding(self, "status", self.status, STATUSES))
+        self.completed_date = self.date("completed_date")
+        self.completed_date.setToolTip("完成情况为“已完成”时填写")
+        row = QHBoxLayout()
+        row.addWidget(self.status)
+        row.addSpacing(16)
+        completed_label = QLabel("完成时间：")
+        row.addWidget(completed_label)
+        row.addWidget(self.completed_date)
+        row.addStretch(1)
+        form.addRow(self.label("完成情况"), row)
+        self.progress = self.text(form, "整改进展", "progress", lines=4, max_lines=16)
+        self.remarks = self.text(form, "备注", "remarks", lines=1, max_lines=6)
+        self.writeoff = self.value_label("item.writeoff")
+        form.addRow(self.label("销号情况"), self.writeoff)
+
+        self.body.addWidget(_section("整改措施"))
+        self.measures = _MeasureEditor(self)
+        self.body.addWidget(self.measures)
+
+        self.body.addWidget(_section("佐证材料"))
+        self.evidence = _ReadOnlyTable(["名称", "类型", "日期", "文号"], stretch=0)
+        self.evidence.setObjectName("item.evidence")
+        self.no_evidence = _hint_label("暂无佐证材料")
+        self.body.addWidget(self.evidence)
+        self.body.addWidget(self.no_evidence)
+        self.body.addStretch(1)
+        self.align_labels()
+
+    def _person_line(self, form: QFormLayout, label: str, field: str, placeholder: str) -> QLineEdit:
+        w = self.line(form, label, field, placeholder)
+        model = QStringListModel(w)
+        completer = QCompleter(model, w)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        w.setCompleter(completer)
+        self.completers[field] = model
+        return w
+
+    def reset(self) -> None:
+        self.measures.item_id = None
+        self.measures.ids = []
+        for field, model in self.completers.items():
+            values = distinct_values(getattr(Item, field))
+            if model.stringList() != values:
+                model.setStringList(values)
+
+    def fill(self, row: Item) -> None:
+        label = rules.item_label(row.number)
+        self.number.setText(label)
+        self.header.setText(f"细化问题{label}")
+        finding = Finding.get_or_none(Finding.id == row.finding_id)
+        self.context.setText(f"所属问题：{finding.number}. {finding.title}" if finding else "")
+        self.completed_date.setEnabled(row.status == DONE)
+        self._fill_deadline_hint(row, finding)
+        self._fill_writeoff(row)
+        self.measures.load(row.id)
+        ev = list(Evidence.select().where(Evidence.item == row.id).order_by(Evidence.position, Evidence.id))
+        self.evidence.set_rows([(e.name, e.kind, cn_date(e.date), e.doc_number) for e in ev])
+        self.evidence.setVisible(bool(ev))
+        self.no_evidence.setVisible(not ev)
+
+    def _fill_deadline_hint(self, row: Item, finding: Finding | None) -> None:
+        insp = Inspection.get_or_none(Inspection.id == finding.inspection_id) if finding else None
+        ref = (insp.feedback_date or insp.period_start) if insp else None
+        deadline = rules.effective_deadline(
+            row.deadline_date,
+            row.deadline_text,
+            year=ref.year if ref else None,
+            feedback_date=insp.feedback_date if insp else None,
+        )
+        text, color = "", HINT_COLOR
+        if deadline is not None and row.status not in (DONE, ONGOING):
+            left = rules.days_left(row.status, deadline, dt.date.today())
+            when = f"截止{cn_date(deadline)}，" if row.deadline_text else ""
+            if left is not None and left < 0:
+                text, color = f"{when}已逾期{-left}天", OVERDUE_COLOR
+            elif left is not None:
+                text = f"{when}还剩{left}天"
+                color = STATUS_COLORS[IN_PROGRESS] if left <= 7 else HINT_COLOR
+        self.deadline_hint.setText(text)
+        self.deadline_hint.setStyleSheet(f"color: {color};")
+
+    def _fill_writeoff(self, row: Item) -> None:
+        state = ops.writeoff_state(row.id)
+        last = WriteOff.select().where(WriteOff.item == row.id).order_by(WriteOff.id.desc()).first()
+        if not state or last is None:
+            self.writeoff.setText("未申请销号")
+            self.writeoff.setStyleSheet(f"color: {HINT_COLOR};")
+            return
+        detail = "，".join(p for p in (last.who, cn_date(last.date)) if p)
+        text = f"{state}（{last.action}{'：' + detail if detail else ''}）"
+        if last.action == WO_REJECT and last.opinion:
+            text += f"　退回意见：{last.opinion}"
+        elif last.opinion:
+            text += f"　意见：{last.opinion}"
+        self.writeoff.setText(text)
+        self.writeoff.setStyleSheet(f"color: {WRITEOFF_COLORS.get(state, '#000000')};")
+
+    def commit_pending(self) -> None:
+        self.measures.commit_pending()
+        super().commit_pending()
+
+    def set_readonly(self, readonly: bool) -> None:
+        super().set_readonly(readonly)
+        self.measures.set_readonly(readonly)
+
+
+# --- the panel -----------------------------------------------------------------------------------
+
+
+class EditPanel(QWidget):
+    """The form for the node selected in the tree."""
+
+    def __init__(self, ledger: Ledger, bridge: UndoBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.bridge = bridge
+        self.readonly = False
+        self._loading = 0
+        self._kind: str | None = None
+        self._row_id: int | None = None
+        self._stack = QStackedWidget(self)
+        self._empty = QLabel(EMPTY_HINT)
+        self._empty.setObjectName("panel.empty")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setStyleSheet(f"color: {HINT_COLOR};")
+        self._stack.addWidget(self._empty)
+        self._forms: dict[str, _Form] = {
+            "inspection": _InspectionForm(self),
+            "category": _CategoryForm(self),
+            "finding": _FindingForm(self),
+            "item": _ItemForm(self),
+        }
+        for form in self._forms.values():
+            self._stack.addWidget(form)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self._stack)
+        if ledger.readonly:
+            self.set_readonly(True)
+
+    # the interface the window uses
+
+    def show_node(self, kind: str | None, row_id: int | None) -> None:
+        self.commit_pending()
+        # A node without a form of its own (a register, a group) shows the hint, like no node at all.
+        if kind not in self._forms or row_id is None or not self._forms[kind].load(row_id):
+            self._show_empty()
+            return
+        self._kind, self._row_id = kind, row_id
+        self._stack.setCurrentWidget(self._forms[kind])
+
+    def on_changes(self, changes: list[Change]) -> None:
+        form = self.current_form
+        if form is None or self.ledger.closed:
+            return
+        if any(c.kind == "reset" for c in changes):
+            form.reset()
+        if not form.reload():
+            self._show_empty()
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.readonly = readonly
+        with self.loading_fields():
+            for form in self._forms.values():
+                form.set_readonly(readonly)
+
+    def current(self) -> tuple[str | None, int | None]:
+        return self._kind, self._row_id
+
+    def commit_pending(self) -> None:
+        form = self.current_form
+        if form is not None and self.editable:
+            form.commit_pending()
+
+    # for the forms
+
+    @property
+    def current_form(self) -> _Form | None:
+        return self._forms[self._kind] if self._kind is not None else None
+
+    @property
+    def loading(self) -> bool:
+        return self._loading > 0
+
+    @property
+    def editable(self) -> bool:
+        """Whether a widget's signal may become an edit now: not while loading, read-only or closed."""
+        return not self._loading and not self.readonly and not self.ledger.closed
+
+    @contextmanager
+    def loading_fields(self) -> Iterator[None]:
+        """While fields are filled from the database: no commit, no timer."""
+        self._loading += 1
+        try:
+            yield
+        finally:
+            self._loading -= 1
+
+    def push(self, command: Command, *, merge: bool = False) -> bool:
+        """Pushes an edit through the bridge; when it is refused, the form shows the stored values again."""
+        if self.readonly:
+            return False
+        # The ledger calls on_changes before push returns: the reload skips every field whose text
+        # already equals the stored value, so the field being typed in keeps its cursor.
+        ok = self.bridge.push(command, merge=merge)
+        if not ok:
+            self.on_changes([])
+        return ok
+
+    def _show_empty(self) -> None:
+        self._kind, self._row_id = None, None
+        self._stack.setCurrentWidget(self._empty)

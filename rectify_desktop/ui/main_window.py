@@ -1,0 +1,694 @@
+"""The main window (主窗口): the ledger's tree on the left, the form of the selected node on the right.
+
+Every change is built from `core.ops` and goes through the UndoBridge to the ledger's one door; the tree,
+the form and the status bar refresh from the ledger's notifications, whoever made the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rectify_desktop import APP_NAME
+from rectify_desktop.core import ops, stats, storage
+from rectify_desktop.core.commands import Change
+from rectify_desktop.core.ledger import Ledger
+from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, KIND_MODELS, Node
+from rectify_desktop.ui.tree_model import COL_DEADLINE, COL_DEPARTMENT, COL_STATUS, COL_TITLE, LedgerTreeModel
+from rectify_desktop.ui.undo import UndoBridge
+
+MAX_RECENT = 8
+FILE_FILTER = "整改台账 (*.db *.zgtz);;所有文件 (*)"
+KIND_NAMES = {INSPECTION: "巡察", CATEGORY: "方面", FINDING: "问题", ITEM: "细化问题"}
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action of the menus and toolbar, declared as data so that menus are only built from it."""
+
+    name: str
+    text: str
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None
+    slot: str
+    tip: str = ""
+    needs_write: bool = False
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("new", "新建台账(&N)…", QKeySequence.StandardKey.New, "new_ledger", "新建一个空白台账文件"),
+    ActionSpec("open", "打开台账(&O)…", QKeySequence.StandardKey.Open, "choose_ledger", "打开一个台账文件"),
+    ActionSpec("demo", "打开示例台账(&D)", None, "open_demo", "打开一份新生成的示例台账"),
+    ActionSpec("backup", "备份台账(&B)…", "Ctrl+Shift+S", "backup_ledger", "把台账完整复制到另一个文件"),
+    ActionSpec("quit", "退出(&X)", QKeySequence.StandardKey.Quit, "close", "退出整改台账"),
+    ActionSpec("add_inspection", "新增巡察(&P)", None, "add_inspection", "新增一次巡察（审计、督查）的整改台账", True),
+    ActionSpec("add_category", "新增方面(&C)", "Ctrl+1", "add_category", "在当前巡察下新增一个方面", True),
+    ActionSpec("add_finding", "新增问题(&F)", "Ctrl+2", "add_finding", "在当前方面下新增一个问题", True),
+    ActionSpec("add_item", "新增细化问题(&I)", "Ctrl+3", "add_item", "在当前问题下新增一项细化问题", True),
+    ActionSpec("add_measure", "新增整改措施(&M)", "Ctrl+4", "add_measure", "为当前细化问题新增一条整改措施", True),
+    ActionSpec(
+        "delete", "删除(&L)…", QKeySequence.StandardKey.Delete, "delete_current", "删除选中的节点及其下内容", True
+    ),
+    ActionSpec("move_up", "上移(&U)", "Alt+Up", "move_up", "把选中的节点上移一位", True),
+    ActionSpec("move_down", "下移(&W)", "Alt+Down", "move_down", "把选中的节点下移一位", True),
+    ActionSpec("renumber", "重新编号(&R)", "Ctrl+R", "renumber", "按当前顺序重新编排问题和细化问题的序号", True),
+    ActionSpec("expand", "全部展开(&E)", "Ctrl+E", "expand_all", "展开全部节点"),
+    ActionSpec("collapse", "全部折叠(&Z)", "Ctrl+Shift+E", "collapse_all", "折叠到方面"),
+    ActionSpec("about", "关于整改台账(&A)", None, "about", ""),
+)
+
+MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("文件(&F)", ("new", "open", "recent", "demo", "-", "backup", "-", "quit")),
+    (
+        "编辑(&E)",
+        (
+            "undo",
+            "redo",
+            "-",
+            "add_inspection",
+            "add_category",
+            "add_finding",
+            "add_item",
+            "add_measure",
+            "-",
+            "delete",
+            "move_up",
+            "move_down",
+            "-",
+            "renumber",
+        ),
+    ),
+    ("视图(&V)", ("expand", "collapse")),
+    ("帮助(&H)", ("about",)),
+)
+TOOLBAR = (
+    "open",
+    "-",
+    "undo",
+    "redo",
+    "-",
+    "add_category",
+    "add_finding",
+    "add_item",
+    "add_measure",
+    "-",
+    "delete",
+    "move_up",
+    "move_down",
+    "renumber",
+)
+
+
+class WelcomePage(QWidget):
+    """Shown when a ledger holds no inspection yet: the three ways to begin."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        title = QLabel("欢迎使用整改台账")
+        f = title.font()
+        f.setPointSize(f.pointSize() + 8)
+        f.setBold(True)
+        title.setFont(f)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(title)
+        hint = QLabel(
+            "巡察、审计、督查反馈的问题，在这里逐项细化、落实责任、跟踪进展、收集佐证、对账销号。\n"
+            "所有修改即时保存，可随时撤销。"
+        )
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, slot in (
+            ("new_inspection", "新建巡察整改台账", window.add_inspection),
+            ("demo", "打开示例台账", window.open_demo),
+            ("open", "打开台账文件…", window.choose_ledger),
+        ):
+            b = QPushButton(text)
+            b.setMinimumSize(170, 44)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+            self.buttons[key] = b
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.path_label = QLabel("")
+        self.path_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.path_label.setStyleSheet("color: #5f6368")
+        lay.addWidget(self.path_label)
+        lay.addStretch(2)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.ledger: Ledger | None = None
+        self.bridge: UndoBridge | None = None
+        self.panel = None
+        self.undo_stack = QUndoStack(self)
+        self.model = LedgerTreeModel(self)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_status)
+
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setExpandsOnDoubleClick(True)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self.model.modelReset.connect(self._after_reset)
+
+        self.right = QStackedWidget()
+        self.welcome = WelcomePage(self)
+        self.right.addWidget(self.welcome)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.status_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._build_actions()
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 800)
+        self.tree.setColumnWidth(COL_TITLE, 440)
+        self.tree.setColumnWidth(COL_STATUS, 120)
+        self.tree.setColumnWidth(COL_DEADLINE, 130)
+        self.tree.setColumnWidth(COL_DEPARTMENT, 110)
+        self._restore_state()
+        self._update_actions()
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.actions: dict[str, QAction] = {}
+        for spec in ACTIONS:
+            act = QAction(spec.text, self)
+            if spec.shortcut is not None:
+                act.setShortcut(QKeySequence(spec.shortcut))
+            act.setStatusTip(spec.tip)
+            act.setToolTip(spec.text.split("(")[0] + (f"（{act.shortcut().toString()}）" if spec.shortcut else ""))
+            act.triggered.connect(getattr(self, spec.slot))
+            self.actions[spec.name] = act
+        self.actions["delete"].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.tree.addAction(self.actions["delete"])
+        undo = self.undo_stack.createUndoAction(self, "撤销")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "重做")
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        # Text being typed is written before undo runs, so that undo takes back the newest edit.
+        undo.triggered.disconnect()
+        undo.triggered.connect(self.undo)
+        redo.triggered.disconnect()
+        redo.triggered.connect(self.redo)
+        self.actions["undo"], self.actions["redo"] = undo, redo
+        self.recent_menu = None
+        bar = self.menuBar()
+        for title, names in MENUS:
+            menu = bar.addMenu(title)
+            for name in names:
+                if name == "-":
+                    menu.addSeparator()
+                elif name == "recent":
+                    self.recent_menu = menu.addMenu("最近打开(&T)")
+                else:
+                    menu.addAction(self.actions[name])
+        toolbar = self.addToolBar("常用")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in TOOLBAR:
+            if name == "-":
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(self.actions[name])
+        self._fill_recent_menu()
+
+    def _update_actions(self) -> None:
+        writable = self.ledger is not None and not self.ledger.readonly
+        node = self.current_node()
+        has_insp = bool(self.model.roots)
+        enabled = {
+            "add_inspection": writable,
+            "add_category": writable and has_insp,
+            "add_finding": writable and node is not None and node.kind in (CATEGORY, FINDING, ITEM),
+            "add_item": writable and node is not None and node.kind in (FINDING, ITEM),
+            "add_measure": writable and node is not None and node.kind == ITEM,
+            "delete": writable and node is not None,
+            "move_up": writable and node is not None and node.row > 0,
+            "move_down": writable and node is not None and node.row < len(self._siblings(node)) - 1,
+            "renumber": writable and has_insp,
+            "backup": self.ledger is not None,
+            "expand": has_insp,
+            "collapse": has_insp,
+        }
+        for name, on in enabled.items():
+            self.actions[name].setEnabled(on)
+
+    def _siblings(self, node: Node) -> list[Node]:
+        return node.parent.children if node.parent else self.model.roots
+
+    # --- opening and closing -----------------------------------------------------------------------
+
+    def open_default(self) -> None:
+        """The last ledger, or on first run an empty one in the data folder, with the welcome page."""
+        from rectify_desktop.ui.app import DEFAULT_LEDGER_NAME, data_dir
+
+        last = self.settings.value("last_ledger", "", str)
+        if last and Path(last).exists():
+            self.open_ledger(Path(last))
+            return
+        path = data_dir() / DEFAULT_LEDGER_NAME
+        if not path.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                storage.create_file(path)
+            except (OSError, storage.LedgerError) as exc:
+                self._error("无法创建台账", str(exc))
+                return
+        self.open_ledger(path)
+
+    def open_demo(self) -> None:
+        from rectify_desktop.ui.app import fresh_demo_path
+
+        try:
+            path = fresh_demo_path()
+        except (OSError, storage.LedgerError) as exc:
+            self._error("无法生成示例台账", str(exc))
+            return
+        if self.open_ledger(path):
+            self.expand_all()
+
+    def choose_ledger(self) -> None:
+        start = str(self.ledger.path.parent) if self.ledger else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "打开台账", start, FILE_FILTER)
+        if path:
+            self.open_ledger(Path(path))
+
+    def new_ledger(self) -> None:
+        start = str(self.ledger.path.parent) if self.ledger else str(Path.home())
+        path, _ = QFileDialog.getSaveFileName(self, "新建台账", str(Path(start) / "整改台账.db"), FILE_FILTER)
+        if not path:
+            return
+        p = Path(path)
+        if not p.suffix:
+            p = p.with_suffix(".db")
+        if p.exists():
+            # The save dialog already asked whether to replace it; a ledger is never overwritten here.
+            self._error("无法新建台账", f"文件已存在，请换一个文件名：{p}")
+            return
+        try:
+            storage.create_file(p)
+        except storage.LedgerError as exc:
+            self._error("无法新建台账", str(exc))
+            return
+        self.open_ledger(p)
+
+    def open_ledger(self, path: Path, readonly: bool = False) -> bool:
+        """Opens `path` in this window, asking before a read-only open; returns whether it opened."""
+        path = Path(path)
+        if self.ledger is not None and not self.ledger.closed and self.ledger.path.resolve() == path.resolve():
+            return True
+        self._close_ledger()
+        try:
+            ledger = Ledger.open(path, readonly=readonly)
+        except (storage.LockedError, storage.ReadOnlyFileError) as exc:
+            answer = QMessageBox.question(
+                self,
+                "以只读方式打开？",
+                f"{exc}\n\n是否以只读方式打开？只读时可以查看，但不能修改。",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self._show_no_ledger()
+                return False
+            return self.open_ledger(path, readonly=True)
+        except storage.LedgerError as exc:
+            self._error("无法打开台账", str(exc))
+            self._show_no_ledger()
+            return False
+        self._attach(ledger)
+        if ledger.migrated_backup:
+            QMessageBox.information(
+                self,
+                "台账已升级",
+                f"该台账由旧版本程序创建，已升级到当前版本。\n升级前的文件已备份为：\n{ledger.migrated_backup}",
+            )
+        return True
+
+    def _attach(self, ledger: Ledger) -> None:
+        from rectify_desktop.ui.forms import EditPanel
+
+        self.ledger = ledger
+        self.undo_stack.clear()
+        self.bridge = UndoBridge(ledger, self.undo_stack, self._change_failed)
+        self.panel = EditPanel(ledger, self.bridge)
+        self.panel.set_readonly(ledger.readonly)
+        self.right.addWidget(self.panel)
+        ledger.subscribe(self._on_changes)
+        self.model.reload()
+        self._remember_recent(ledger.path)
+        title = f"{ledger.path.name} - {APP_NAME}"
+        self.setWindowTitle(title + ("（只读）" if ledger.readonly else ""))
+        self.welcome.path_label.setText(f"当前台账文件：{ledger.path}")
+        if self.model.roots:
+            for r in self.model.roots:
+                self.tree.expand(self.model.index_of(r))
+            self.tree.setCurrentIndex(self.model.index_of(self.model.roots[0]))
+        self._show_right()
+        self._refresh_status()
+        self._update_actions()
+
+    def _close_ledger(self) -> None:
+        if self.ledger is None:
+            return
+        if self.panel is not None:
+            self.panel.commit_pending()
+            self.right.removeWidget(self.panel)
+            self.panel.deleteLater()
+            self.panel = None
+        self.ledger.unsubscribe(self._on_changes)
+        self.ledger.close()
+        self.ledger = None
+        self.bridge = None
+        self.undo_stack.clear()
+        self.model.clear()
+
+    def _show_no_ledger(self) -> None:
+        self.setWindowTitle(APP_NAME)
+        self.welcome.path_label.setText("未打开台账")
+        self.right.setCurrentWidget(self.welcome)
+        self.status_label.setText("")
+        self._update_actions()
+
+    def _show_right(self) -> None:
+        if self.panel is not None and self.model.roots:
+            self.right.setCurrentWidget(self.panel)
+        else:
+            self.right.setCurrentWidget(self.welcome)
+        for b in self.welcome.buttons.values():
+            b.setEnabled(True)
+        self.welcome.buttons["new_inspection"].setEnabled(self.ledger is not None and not self.ledger.readonly)
+
+    def backup_ledger(self) -> None:
+        if self.ledger is None:
+            return
+        from datetime import datetime
+
+        default = self.ledger.path.with_name(f"{self.ledger.path.stem}-备份-{datetime.now():%Y%m%d-%H%M}.db")
+        path, _ = QFileDialog.getSaveFileName(self, "备份台账", str(default), FILE_FILTER)
+        if not path:
+            return
+        if self.panel is not None:
+            self.panel.commit_pending()
+        try:
+            storage.backup_file(self.ledger.path, path)
+        except storage.LedgerError as exc:
+            self._error("备份失败", str(exc))
+            return
+        self.statusBar().showMessage(f"已备份到 {path}", 8000)
+
+    # --- recent files and window state -------------------------------------------------------------
+
+    def _remember_recent(self, path: Path) -> None:
+        p = str(path.resolve())
+        recent = [r for r in self._recent() if r != p]
+        self.settings.setValue("recent", [p, *recent][:MAX_RECENT])
+        self.settings.setValue("last_ledger", p)
+        self._fill_recent_menu()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _fill_recent_menu(self) -> None:
+        if self.recent_menu is None:
+            return
+        self.recent_menu.clear()
+        recent = self._recent()
+        for i, p in enumerate(recent, 1):
+            act = self.recent_menu.addAction(f"&{i} {p}")
+            act.triggered.connect(lambda _=False, p=p: self.open_ledger(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        header = self.settings.value("window/tree_header")
+        if header is not None:
+            self.tree.header().restoreState(header)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/tree_header", self.tree.header().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.save_state()
+        self._close_ledger()
+        event.accept()
+
+    # --- following the ledger ----------------------------------------------------------------------
+
+    def _on_changes(self, changes: list[Change]) -> None:
+        self.model.on_changes(changes)
+        if self.panel is not None:
+            self.panel.on_changes(changes)
+        self._show_right()
+        self._refresh_timer.start()
+
+    def _after_reset(self) -> None:
+        self._show_right()
+
+    def _refresh_status(self) -> None:
+        if self.ledger is None or self.ledger.closed:
+            self.status_label.setText("")
+            return
+        node = self.current_node()
+        insp = self._inspection_of(node) if node else (self.model.roots[0] if self.model.roots else None)
+        if insp is None:
+            self.status_label.setText("台账中还没有巡察")
+        else:
+            s = stats.compute(insp.id, self.model.today, self.model.immediate_days)
+            self.status_label.setText(s.status_line())
+        self._show_right()
+        self._update_actions()
+
+    def _change_failed(self, exc: Exception) -> None:
+        self._error("无法完成修改", str(exc))
+
+    def _error(self, title: str, text: str) -> None:
+        QMessageBox.critical(self, title, text)
+
+    # --- selection ---------------------------------------------------------------------------------
+
+    def current_node(self) -> Node | None:
+        return self.model.node_for(self.tree.currentIndex())
+
+    @staticmethod
+    def _inspection_of(node: Node) -> Node:
+        while node.parent is not None:
+            node = node.parent
+        return node
+
+    def _ancestor(self, node: Node | None, kind: str) -> Node | None:
+        while node is not None and node.kind != kind:
+            node = node.parent
+        return node
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        node = self.model.node_for(current)
+        if self.panel is not None:
+            self.panel.commit_pending()
+            self.panel.show_node(node.kind if node else None, node.id if node else None)
+        self._refresh_timer.start()
+        self._update_actions()
+
+    def select(self, kind: str, row_id: int) -> None:
+        index = self.model.index_for(kind, row_id)
+        if not index.isValid():
+            return
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self.tree.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.tree.scrollTo(index)
+
+    # --- edits -------------------------------------------------------------------------------------
+
+    def _push(self, command) -> bool:  # noqa: ANN001 - a core Command
+        if self.bridge is None:
+            return False
+        if self.panel is not None:
+            self.panel.commit_pending()
+        return self.bridge.push(command)
+
+    def _push_insert(self, command, kind: str) -> None:  # noqa: ANN001
+        if self._push(command):
+            self.select(kind, command.row_id)
+
+    def undo(self) -> None:
+        if self.panel is not None:
+            self.panel.commit_pending()
+        self._guarded(self.undo_stack.undo)
+
+    def redo(self) -> None:
+        if self.panel is not None:
+            self.panel.commit_pending()
+        self._guarded(self.undo_stack.redo)
+
+    def _guarded(self, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception as exc:  # an undo the file refuses (e.g. a disk that went read-only)
+            self._error("无法撤销或重做", str(exc))
+
+    def add_inspection(self) -> None:
+        if self.ledger is None or self.ledger.readonly:
+            return
+        self._push_insert(ops.add_inspection(), INSPECTION)
+
+    def add_category(self) -> None:
+        node = self.current_node()
+        insp = self._inspection_of(node) if node else (self.model.roots[0] if self.model.roots else None)
+        if insp is None:
+            return
+        cat = self._ancestor(node, CATEGORY)
+        index = cat.row + 1 if cat else None
+        self._push_insert(ops.add_category(insp.id, index=index), CATEGORY)
+
+    def add_finding(self) -> None:
+        node = self.current_node()
+        cat = self._ancestor(node, CATEGORY)
+        if cat is None:
+            return
+        fnd = self._ancestor(node, FINDING)
+        index = fnd.row + 1 if fnd else None
+        self._push_insert(ops.add_finding(cat.id, index=index), FINDING)
+
+    def add_item(self) -> None:
+        node = self.current_node()
+        fnd = self._ancestor(node, FINDING)
+        if fnd is None:
+            return
+        item = self._ancestor(node, ITEM)
+        index = item.row + 1 if item else None
+        self._push_insert(ops.add_item(fnd.id, index=index), ITEM)
+
+    def add_measure(self) -> None:
+        item = self._ancestor(self.current_node(), ITEM)
+        if item is None:
+            return
+        self._push(ops.add_measure(item.id))
+
+    def delete_current(self) -> None:
+        node = self.current_node()
+        if node is None or self.ledger is None or self.ledger.readonly:
+            return
+        name = KIND_NAMES[node.kind]
+        label = self.model.data(self.model.index_of(node))
+        below = ""
+        if node.kind != ITEM:
+            n_items = len(node.items())
+            below = f"及其下的 {n_items} 项细化问题" if n_items else ""
+        else:
+            below = "及其整改措施、佐证材料和销号记录"
+        answer = QMessageBox.question(
+            self,
+            f"删除{name}",
+            f"确定删除{name}“{label}”{below}吗？\n\n删除后可以用“撤销”（Ctrl+Z）恢复。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        siblings = self._siblings(node)
+        neighbour = (
+            siblings[node.row + 1]
+            if node.row + 1 < len(siblings)
+            else (siblings[node.row - 1] if node.row > 0 else node.parent)
+        )
+        if self._push(ops.delete(KIND_MODELS[node.kind], node.id)) and neighbour is not None:
+            self.select(neighbour.kind, neighbour.id)
+
+    def _move(self, delta: int) -> None:
+        node = self.current_node()
+        if node is None:
+            return
+        kind, row_id = node.kind, node.id
+        if self._push(ops.move(KIND_MODELS[kind], row_id, delta)):
+            self.select(kind, row_id)
+            self._update_actions()
+
+    def move_up(self) -> None:
+        self._move(-1)
+
+    def move_down(self) -> None:
+        self._move(+1)
+
+    def renumber(self) -> None:
+        node = self.current_node()
+        insp = self._inspection_of(node) if node else (self.model.roots[0] if self.model.roots else None)
+        if insp is None:
+            return
+        command = ops.renumber(insp.id)
+        if self._push(command):
+            self.statusBar().showMessage(f"已按当前顺序重新编号，{command.changed} 处序号改变。可撤销。", 8000)
+
+    def expand_all(self) -> None:
+        self.tree.expandAll()
+
+    def collapse_all(self) -> None:
+        self.tree.collapseAll()
+        for r in self.model.roots:
+            self.tree.expand(self.model.index_of(r))
+
+    def about(self) -> None:
+        from rectify_desktop import __version__
+
+        QMessageBox.about(
+            self,
+            "关于整改台账",
+            f"<b>整改台账</b> {__version__}<br><br>巡察、审计、督查反馈问题整改落实台账。<br>"
+            "一个台账就是一个文件，复制该文件即完整备份。",
+        )

@@ -1,0 +1,378 @@
+"""The tree of the ledger (台账目录): a QAbstractItemModel over the outline, kept in step with the ledger.
+
+The model listens to the ledger's one door: every Change becomes the matching insert, remove, move or
+dataChanged signal, so that the tree keeps its expansion and selection through edits, undo and redo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+
+from rectify_desktop.core.commands import Change
+from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING, Category, Finding, Inspection, Item
+from rectify_desktop.core.models import WriteOff as WriteOffModel
+from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, MODEL_KINDS, Node, OutlineLoader
+
+COLUMNS = ("序号及标题", "完成情况", "整改时限", "责任部门")
+COL_TITLE, COL_STATUS, COL_DEADLINE, COL_DEPARTMENT = range(4)
+
+STATUS_COLORS = {
+    NOT_STARTED: "#9aa0a6",
+    IN_PROGRESS: "#1a73e8",
+    DONE: "#188038",
+    ONGOING: "#8e44ad",
+}
+OVERDUE_COLOR = "#d93025"
+
+KindRole = Qt.ItemDataRole.UserRole + 1
+IdRole = Qt.ItemDataRole.UserRole + 2
+
+_icon_cache: dict[str, QIcon] = {}
+
+
+def status_icon(color: str, check: bool = False) -> QIcon:
+    """A small filled circle in the status colour (with a tick for written-off items)."""
+    key = color + ("✓" if check else "")
+    icon = _icon_cache.get(key)
+    if icon is None:
+        pm = QPixmap(16, 16)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setBrush(QColor(color))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(2, 2, 12, 12)
+        if check:
+            pen = p.pen()
+            p.setPen(QColor("white"))
+            p.drawLine(5, 8, 7, 11)
+            p.drawLine(7, 11, 11, 5)
+            p.setPen(pen)
+        p.end()
+        icon = QIcon(pm)
+        _icon_cache[key] = icon
+    return icon
+
+
+class LedgerTreeModel(QAbstractItemModel):
+    """Inspections → categories （一） → findings 1. → items （1）, with status, deadline and department."""
+
+    def __init__(self, parent: object | None = None) -> None:
+        super().__init__(parent)
+        self.roots: list[Node] = []
+        self._nodes: dict[tuple[str, int], Node] = {}
+        self.today = dt.date.today()
+        self.immediate_days = 30
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- loading -----------------------------------------------------------------------------------
+
+    def _loader(self) -> OutlineLoader:
+        return OutlineLoader(self.today, self.immediate_days)
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.today = dt.date.today()
+        self.roots = self._loader().load() if self._connected() else []
+        self._nodes = {}
+        for r in self.roots:
+            self._register(r)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.roots, self._nodes = [], {}
+        self.endResetModel()
+
+    @staticmethod
+    def _connected() -> bool:
+        from rectify_desktop.core.models import db
+
+        return db.database is not None and not db.is_closed()
+
+    def _register(self, node: Node) -> None:
+        self._nodes[(node.kind, node.id)] = node
+        for c in node.children:
+            self._register(c)
+
+    def _unregister(self, node: Node) -> None:
+        self._nodes.pop((node.kind, node.id), None)
+        for c in node.children:
+            self._unregister(c)
+
+    def node(self, kind: str, row_id: int) -> Node | None:
+        return self._nodes.get((kind, row_id))
+
+    def node_for(self, index: QModelIndex) -> Node | None:
+        return index.internalPointer() if index.isValid() else None
+
+    def index_for(self, kind: str, row_id: int, column: int = 0) -> QModelIndex:
+        node = self.node(kind, row_id)
+        return self.createIndex(node.row, column, node) if node else QModelIndex()
+
+    def index_of(self, node: Node, column: int = 0) -> QModelIndex:
+        return self.createIndex(node.row, column, node)
+
+    def item_count(self) -> int:
+        return sum(1 for k in self._nodes if k[0] == ITEM)
+
+    # --- QAbstractItemModel ------------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column < 0 or column >= len(COLUMNS) or row < 0:
+            return QModelIndex()
+        if parent.isValid() and parent.column() != 0:
+            return QModelIndex()
+        children = parent.internalPointer().children if parent.isValid() else self.roots
+        if row >= len(children):
+            return QModelIndex()
+        return self.createIndex(row, column, children[row])
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        node: Node = index.internalPointer()
+        if node.parent is None:
+            return QModelIndex()
+        return self.createIndex(node.parent.row, 0, node.parent)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self.roots)
+        if parent.column() != 0:
+            return 0
+        return len(parent.internalPointer().children)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        node: Node = index.internalPointer()
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(node, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(node)
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_TITLE and node.kind == ITEM:
+            color = OVERDUE_COLOR if node.overdue else STATUS_COLORS.get(node.status, "#9aa0a6")
+            return status_icon(color, node.writeoff == "已销号")
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if node.kind == ITEM and node.overdue:
+                return QBrush(QColor(OVERDUE_COLOR))
+            if col == COL_STATUS and node.kind == ITEM:
+                return QBrush(QColor(STATUS_COLORS.get(node.status, "#000000")))
+        if role == Qt.ItemDataRole.FontRole and node.kind in (INSPECTION, CATEGORY) and col == COL_TITLE:
+            return self._bold
+        if role == KindRole:
+            return node.kind
+        if role == IdRole:
+            return node.id
+        return None
+
+    def _display(self, node: Node, col: int) -> str:
+        if col == COL_TITLE:
+            if node.kind == INSPECTION:
+                return node.title or "（未命名的巡察）"
+            return f"{node.label()}{node.title}"
+        if node.kind == ITEM:
+            if col == COL_STATUS:
+                extra = f"（{node.writeoff}）" if node.writeoff else ""
+                return node.status + extra
+            if col == COL_DEADLINE:
+                return node.deadline + ("（逾期）" if node.overdue else "")
+            if col == COL_DEPARTMENT:
+                return node.department
+            return ""
+        if col == COL_STATUS:
+            done, total = node.done_count()
+            return f"完成 {done}/{total}" if total else ""
+        return ""
+
+    def _tooltip(self, node: Node) -> str:
+        text = self._display(node, COL_TITLE)
+        if node.kind == ITEM:
+            text += f"\n完成情况：{node.status}"
+            if node.deadline:
+                text += f"\n整改时限：{node.deadline}" + ("（已逾期）" if node.overdue else "")
+            if node.writeoff:
+                text += f"\n销号情况：{node.writeoff}"
+        return text
+
+    # --- following the ledger ----------------------------------------------------------------------
+
+    def on_changes(self, changes: list[Change]) -> None:
+        for ch in changes:
+            if ch.kind == "reset":
+                self.reload()
+                return
+            if ch.kind == "renumber":
+                self._refresh_numbers()
+                continue
+            if ch.entity is WriteOffModel:
+                row = WriteOffModel.get_or_none(WriteOffModel.id == ch.id)
+                item_id = row.item_id if row else None
+                if item_id is None:
+                    # The write-off row is gone (an undone application): refresh every item's state.
+                    self._refresh_items(list(n for k, n in self._nodes.items() if k[0] == ITEM))
+                else:
+                    node = self.node(ITEM, item_id)
+                    if node:
+                        self._refresh_items([node])
+                continue
+            kind = MODEL_KINDS.get(ch.entity)
+            if kind is None:
+                continue
+            if ch.kind == "update":
+                self._update(kind, ch.id)
+            elif ch.kind == "insert":
+                self._insert(kind, ch.id, ch.parent_id)
+            elif ch.kind == "remove":
+                self._remove(kind, ch.id)
+            elif ch.kind == "move":
+                node = self.node(kind, ch.id)
+                if node is not None:
+                    self._resort(node.parent)
+
+    def _emit_row(self, node: Node) -> None:
+        self.dataChanged.emit(self.index_of(node, 0), self.index_of(node, len(COLUMNS) - 1))
+
+    def _emit_ancestors(self, node: Node) -> None:
+        p = node.parent
+        while p is not None:
+            self._emit_row(p)
+            p = p.parent
+
+    def _refresh_items(self, nodes: list[Node]) -> None:
+        loader = self._loader()
+        rows = {r[0]: r for r in loader.item_tuples([n.id for n in nodes])}
+        for n in nodes:
+            if n.id in rows:
+                loader.fill_item(n, rows[n.id])
+                self._emit_row(n)
+        for n in nodes[:1]:
+            self._emit_ancestors(n)
+
+    def _update(self, kind: str, row_id: int) -> None:
+        node = self.node(kind, row_id)
+        if node is None:
+            return
+        if kind == ITEM:
+            self._refresh_items([node])
+            return
+        model = {INSPECTION: Inspection, CATEGORY: Category, FINDING: Finding}[kind]
+        rec = model.get_or_none(model.id == row_id)
+        if rec is None:
+            return
+        node.title = rec.title
+        if kind == FINDING:
+            node.number = rec.number
+        self._emit_row(node)
+
+    def _children_of(self, parent: Node | None) -> list[Node]:
+        return parent.children if parent else self.roots
+
+    def _parent_index(self, parent: Node | None) -> QModelIndex:
+        return self.index_of(parent) if parent else QModelIndex()
+
+    def _insert(self, kind: str, row_id: int, parent_id: int | None) -> None:
+        if self.node(kind, row_id) is not None:
+            return
+        parent_kind = {CATEGORY: INSPECTION, FINDING: CATEGORY, ITEM: FINDING}.get(kind)
+        parent = self.node(parent_kind, parent_id) if parent_kind and parent_id is not None else None
+        if parent_kind and parent is None:
+            return
+        node = self._loader().load_node(kind, row_id, parent)
+        if node is None:
+            return
+        siblings = self._children_of(parent)
+        row = sum(1 for s in siblings if (s.position, s.id) < (node.position, node.id))
+        self.beginInsertRows(self._parent_index(parent), row, row)
+        siblings.insert(row, node)
+        self._reindex(parent)
+        self._register(node)
+        self.endInsertRows()
+        if kind == CATEGORY:
+            self._renumber_categories(parent)
+        if node.parent is not None:
+            self._emit_ancestors(node)
+
+    def _remove(self, kind: str, row_id: int) -> None:
+        node = self.node(kind, row_id)
+        if node is None:
+            return
+        parent = node.parent
+        row = node.row
+        self.beginRemoveRows(self._parent_index(parent), row, row)
+        del self._children_of(parent)[row]
+        self._reindex(parent)
+        self._unregister(node)
+        self.endRemoveRows()
+        if kind == CATEGORY:
+            self._renumber_categories(parent)
+        if parent is not None:
+            self._emit_row(parent)
+            self._emit_ancestors(parent)
+
+    def _reindex(self, parent: Node | None) -> None:
+        for i, c in enumerate(self._children_of(parent)):
+            c.row = i
+
+    def _resort(self, parent: Node | None) -> None:
+        """Puts a parent's children back in the ledger's order after a move."""
+        siblings = self._children_of(parent)
+        if not siblings:
+            return
+        kind = siblings[0].kind
+        model = {INSPECTION: Inspection, CATEGORY: Category, FINDING: Finding, ITEM: Item}[kind]
+        positions = dict(model.select(model.id, model.position).where(model.id.in_([s.id for s in siblings])).tuples())
+        for s in siblings:
+            s.position = positions.get(s.id, s.position)
+        new_order = sorted(siblings, key=lambda s: (s.position, s.id))
+        if new_order == siblings:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_rows = {id(s): s.row for s in siblings}
+        siblings[:] = new_order
+        self._reindex(parent)
+        # Persistent indexes (selection, expansion) follow their nodes to the new rows.
+        for pidx in self.persistentIndexList():
+            n = pidx.internalPointer()
+            if pidx.isValid() and n is not None and id(n) in old_rows:
+                self.changePersistentIndex(pidx, self.createIndex(n.row, pidx.column(), n))
+        if kind == CATEGORY:
+            for i, s in enumerate(siblings, 1):
+                s.number = i
+        self.layoutChanged.emit()
+
+    def _renumber_categories(self, parent: Node | None) -> None:
+        if parent is None:
+            return
+        for i, c in enumerate(parent.children, 1):
+            if c.number != i:
+                c.number = i
+                self._emit_row(c)
+
+    def _refresh_numbers(self) -> None:
+        findings = dict(Finding.select(Finding.id, Finding.number).tuples())
+        items = dict(Item.select(Item.id, Item.number).tuples())
+        for (kind, rid), node in self._nodes.items():
+            new = findings.get(rid) if kind == FINDING else items.get(rid) if kind == ITEM else None
+            if new is not None and new != node.number:
+                node.number = new
+                self._emit_row(node)
