@@ -1,0 +1,70 @@
+"""One command to set up and run Rectify Desktop from a fresh clone, on Linux and Windows alike.
+
+    python3 dev.py demo      set up .venv, then start the program on a new demo ledger
+    python3 dev.py test      set up .venv with the test tools, then run the test suite (extra args go to pytest)
+
+It makes a virtual environment in .venv beside this file and installs the project into it (editable),
+so it needs nothing but Python 3.10 or newer and access to the package index.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+# Libraries Qt's xcb window plugin loads that a minimal Debian desktop may lack.
+DEBIAN_QT_PACKAGES = ["libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxkbcommon-x11-0", "libegl1"]
+
+
+def run(cmd: list[str], **kw: object) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)  # type: ignore[arg-type]
+
+
+def setup(extra: str = "") -> None:
+    if sys.version_info < (3, 10):  # noqa: UP036 - dev.py must explain itself on an old Python
+        sys.exit("需要 Python 3.10 或更新版本")
+    if not PY.exists():
+        print(f"创建虚拟环境：{VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    target = f".[{extra}]" if extra else "."
+    if run([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", target]) != 0:
+        sys.exit("安装依赖失败")
+
+
+def ensure_qt_libraries() -> None:
+    """On Debian-based Linux run as root, installs the few system libraries Qt's window plugin needs."""
+    if not sys.platform.startswith("linux") or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    missing = [
+        p
+        for p in DEBIAN_QT_PACKAGES
+        if subprocess.call(["dpkg", "-s", p], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0
+    ]
+    if missing:
+        run(["apt-get", "install", "-y", "-q", *missing], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def main(argv: list[str]) -> int:
+    what = argv[0] if argv else ""
+    if what == "demo":
+        setup()
+        ensure_qt_libraries()
+        return run([PY, "-m", "rectify_desktop", "--demo", *argv[1:]])
+    if what == "test":
+        setup("test")
+        return run([PY, "-m", "pytest", *argv[1:]])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
