@@ -15,9 +15,10 @@ from pathlib import Path
 
 from peewee import fn
 
-from rectify_desktop.core import storage
+from rectify_desktop.core import rules, stats, storage
 from rectify_desktop.core.commands import Change, Command, LogEntry
 from rectify_desktop.core.models import ChangeLog, Inspection, Setting, db
+from rectify_desktop.core.stats import Stats
 
 Listener = Callable[[list[Change]], None]
 
@@ -46,6 +47,8 @@ class Ledger:
         self._listeners: list[Listener] = []
         self.user = current_user()
         self.closed = False
+        # Figures are asked for by several views after each change; they are computed once per change.
+        self._stats_cache: dict[tuple, Stats] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Ledger:
@@ -108,6 +111,7 @@ class Ledger:
             entries = command.log()
             if entries:
                 self._write_log(entries, undo=undo)
+        self._stats_cache.clear()
         self._notify(changes)
         return changes
 
@@ -139,7 +143,20 @@ class Ledger:
 
     def notify_reset(self) -> None:
         """Tells the views to reload everything (after an import or a restore)."""
+        self._stats_cache.clear()
         self._notify([Change("reset", Inspection, 0)])
+
+    def stats(
+        self,
+        inspection_id: int | None = None,
+        today: dt.date | None = None,
+        immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+    ) -> Stats:
+        """The figures (see stats.compute), remembered until the next change."""
+        key = (inspection_id, today or dt.date.today(), immediate_days)
+        if key not in self._stats_cache:
+            self._stats_cache[key] = stats.compute(inspection_id, key[1], immediate_days)
+        return self._stats_cache[key]
 
     # --- small conveniences ------------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ from peewee import (
     TextField,
 )
 
-db = SqliteDatabase(None)
+# autoconnect off: a query after the ledger was closed must fail, not silently reopen the file unlocked.
+db = SqliteDatabase(None, autoconnect=False)
 
 # Status names are the words a notice prints; they are stored as such so that a ledger read with any
 # SQLite tool speaks the clerk's language.

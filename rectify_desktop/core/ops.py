@@ -43,8 +43,11 @@ def set_fields(model: type[BaseModel], row_id: int, values: dict[str, Any], toda
                 values["completed_date"] = None
         if "deadline_text" in values and "deadline_date" not in values:
             # A phrase that names a day sets the date too; a pure phrase (立行立改) clears a stale date.
-            values["deadline_date"] = rules.parse_date(values["deadline_text"])
-            if values["deadline_date"] is not None:
+            text = values["deadline_text"].strip()
+            values["deadline_text"] = text
+            values["deadline_date"] = rules.parse_date(text)
+            # A bare date is stored as a date only and printed in one style; "2021年6月30日前" keeps its words.
+            if values["deadline_date"] is not None and not text.endswith("前"):
                 values["deadline_text"] = ""
     if model is Measure and "done" in values and "done_date" not in values:
         values["done_date"] = (today or dt.date.today()) if values["done"] else None

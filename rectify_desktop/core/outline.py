@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from rectify_desktop.core import rules
-from rectify_desktop.core.models import DONE, Category, Finding, Inspection, Item, db
+from rectify_desktop.core.models import DONE, Category, Finding, Inspection, Item
 from rectify_desktop.core.ops import writeoff_label
-from rectify_desktop.core.stats import DeadlineContext, ItemRow, last_writeoff_actions
+from rectify_desktop.core.stats import DeadlineContext, ItemRow, item_rows, last_writeoff_actions
 
 INSPECTION = "inspection"
 CATEGORY = "category"
@@ -22,15 +22,6 @@ ITEM = "item"
 KIND_MODELS = {INSPECTION: Inspection, CATEGORY: Category, FINDING: Finding, ITEM: Item}
 MODEL_KINDS = {v: k for k, v in KIND_MODELS.items()}
 CHILD_KIND = {INSPECTION: CATEGORY, CATEGORY: FINDING, FINDING: ITEM, ITEM: None}
-
-
-def _as_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 @dataclass(eq=False)
@@ -85,29 +76,13 @@ class OutlineLoader:
         self.ctx = DeadlineContext(immediate_days)
         self.writeoffs = last_writeoff_actions()
 
-    def fill_item(self, node: Node, row: tuple) -> None:
-        (iid, _fid, number, pos, title, status, ddate, dtext, insp, dept) = row
-        node.id, node.number, node.position, node.title, node.status = iid, number, pos, title, status
-        node.department = dept
-        node.deadline_date = self.ctx.deadline(ItemRow(iid, _fid, number, pos, title, status, ddate, dtext, insp))
-        node.deadline = rules.deadline_display(ddate, dtext)
-        node.overdue = rules.is_overdue(status, node.deadline_date, self.today)
-        node.writeoff = writeoff_label(self.writeoffs.get(iid))
-
-    def item_tuples(self, item_ids: list[int] | None = None) -> list[tuple]:
-        """Item rows in tree order, read with plain SQL: peewee's per-value conversion would triple the time
-        of opening a 10,000-item ledger."""
-        sql = (
-            "SELECT i.id, i.finding_id, i.number, i.position, i.title, i.status, i.deadline_date, i.deadline_text,"
-            " f.inspection_id, i.department FROM item i JOIN finding f ON f.id = i.finding_id"
-        )
-        params: list[int] = []
-        if item_ids is not None:
-            sql += f" WHERE i.id IN ({','.join('?' * len(item_ids))})"
-            params = list(item_ids)
-        sql += " ORDER BY i.position, i.id"
-        rows = db.execute_sql(sql, params).fetchall()
-        return [r if r[6] is None else (*r[:6], _as_date(r[6]), *r[7:]) for r in rows]
+    def fill_item(self, node: Node, row: ItemRow) -> None:
+        node.id, node.number, node.position, node.title, node.status = row[0], row[2], row[3], row[4], row[5]
+        node.department = row.department
+        node.deadline_date = self.ctx.deadline(row)
+        node.deadline = rules.deadline_display(row.deadline_date, row.deadline_text)
+        node.overdue = rules.is_overdue(row.status, node.deadline_date, self.today)
+        node.writeoff = writeoff_label(self.writeoffs.get(row.id))
 
     def load(self) -> list[Node]:
         """The whole outline, as a list of inspection nodes."""
@@ -140,7 +115,7 @@ class OutlineLoader:
             node.row = len(parent.children)
             parent.children.append(node)
             findings[fid] = node
-        for row in self.item_tuples():
+        for row in item_rows():
             parent = findings[row[1]]
             node = Node(ITEM, 0, parent)
             self.fill_item(node, row)
@@ -154,7 +129,7 @@ class OutlineLoader:
     def load_node(self, kind: str, row_id: int, parent: Node | None) -> Node | None:
         """One node with everything under it (after an insert or an undone delete)."""
         if kind == ITEM:
-            rows = self.item_tuples([row_id])
+            rows = item_rows(item_ids=[row_id])
             if not rows:
                 return None
             row = rows[0]

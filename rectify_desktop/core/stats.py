@@ -26,6 +26,7 @@ from rectify_desktop.core.models import (
     Item,
     Measure,
     WriteOff,
+    db,
 )
 
 
@@ -41,27 +42,36 @@ class ItemRow(NamedTuple):
     deadline_date: dt.date | None
     deadline_text: str
     inspection_id: int
+    department: str
 
 
-def item_rows(inspection_id: int | None = None) -> list[ItemRow]:
-    q = (
-        Item.select(
-            Item.id,
-            Item.finding,
-            Item.number,
-            Item.position,
-            Item.title,
-            Item.status,
-            Item.deadline_date,
-            Item.deadline_text,
-            Finding.inspection,
-        )
-        .join(Finding)
-        .order_by(Item.finding, Item.position, Item.id)
+def _as_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value  # type: ignore[return-value]
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def item_rows(inspection_id: int | None = None, item_ids: list[int] | None = None) -> list[ItemRow]:
+    """Items in their manual order, read with plain SQL: peewee's conversion of every value would triple
+    the time of opening a 10,000-item ledger."""
+    sql = (
+        "SELECT i.id, i.finding_id, i.number, i.position, i.title, i.status, i.deadline_date, i.deadline_text,"
+        " f.inspection_id, i.department FROM item i JOIN finding f ON f.id = i.finding_id"
     )
+    where, params = [], []
     if inspection_id is not None:
-        q = q.where(Finding.inspection == inspection_id)
-    return [ItemRow(*t) for t in q.tuples()]
+        where.append("f.inspection_id = ?")
+        params.append(inspection_id)
+    if item_ids is not None:
+        where.append(f"i.id IN ({','.join('?' * len(item_ids))})")
+        params += list(item_ids)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY i.finding_id, i.position, i.id"
+    return [ItemRow(*r[:6], _as_date(r[6]), *r[7:]) for r in db.execute_sql(sql, params).fetchall()]
 
 
 class DeadlineContext:

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import ops, rules, stats
+from rectify_desktop.core import ops, rules
 from rectify_desktop.core.commands import Change, Command
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
@@ -769,7 +769,7 @@ class _InspectionForm(_Form):
         self.body_label.setText(body + "：")
         self.unit_label.setText(unit + "：")
         self.period_label.setText(period + "：")
-        s = stats.compute(row.id)
+        s = self.panel.ledger.stats(row.id)
         self.headline.setText(s.headline(row.kind or "巡察") + "。")
         parts = [f"共{s.categories}个方面、{s.measures}条整改措施"]
         if s.overdue or s.due_7:
@@ -1177,6 +1177,7 @@ class _ItemForm(_Form):
         self.body.addWidget(_section("责任分工"))
         form = self.new_form()
         self.completers: dict[str, QStringListModel] = {}
+        self.completers_stale = True
         self.leader = self._person_line(form, "责任领导", "leader", "如：张三")
         self.department = self._person_line(form, "责任部门", "department", "如：办公室、人事股")
         self.person = self._person_line(form, "责任人", "person", "如：李四")
@@ -1246,6 +1247,10 @@ class _ItemForm(_Form):
     def reset(self) -> None:
         self.measures.item_id = None
         self.measures.ids = []
+        # Reading the names of a 10,000-item ledger takes a while: only after they may have changed.
+        if not self.completers_stale:
+            return
+        self.completers_stale = False
         for field, model in self.completers.items():
             values = distinct_values(getattr(Item, field))
             if model.stringList() != values:
@@ -1315,6 +1320,13 @@ class _ItemForm(_Form):
 # --- the panel -----------------------------------------------------------------------------------
 
 
+def _may_change_names(change: Change) -> bool:
+    """Whether a change may add or remove a name the completers of 责任领导 / 部门 / 人 offer."""
+    if change.kind in ("reset", "insert", "remove"):
+        return True
+    return change.entity is Item and bool(set(change.fields) & {"leader", "department", "person"})
+
+
 class EditPanel(QWidget):
     """The form for the node selected in the tree."""
 
@@ -1359,6 +1371,8 @@ class EditPanel(QWidget):
         self._stack.setCurrentWidget(self._forms[kind])
 
     def on_changes(self, changes: list[Change]) -> None:
+        if any(_may_change_names(c) for c in changes):
+            self._forms["item"].completers_stale = True  # type: ignore[attr-defined]
         form = self.current_form
         if form is None or self.ledger.closed:
             return

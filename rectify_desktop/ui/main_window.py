@@ -6,6 +6,7 @@ the form and the status bar refresh from the ledger's notifications, whoever mad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop import APP_NAME
-from rectify_desktop.core import ops, stats, storage
+from rectify_desktop.core import ops, storage
 from rectify_desktop.core.commands import Change
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, KIND_MODELS, Node
@@ -196,9 +197,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_actions()
         self.setWindowTitle(APP_NAME)
-        self.resize(1280, 800)
-        self.tree.setColumnWidth(COL_TITLE, 440)
-        self.tree.setColumnWidth(COL_STATUS, 120)
+        self.resize(1400, 860)
+        self.splitter.setSizes([800, 600])
+        self.tree.setColumnWidth(COL_TITLE, 420)
+        self.tree.setColumnWidth(COL_STATUS, 110)
         self.tree.setColumnWidth(COL_DEADLINE, 130)
         self.tree.setColumnWidth(COL_DEPARTMENT, 110)
         self._restore_state()
@@ -213,6 +215,8 @@ class MainWindow(QMainWindow):
             if spec.shortcut is not None:
                 act.setShortcut(QKeySequence(spec.shortcut))
             act.setStatusTip(spec.tip)
+            # The toolbar shows the words alone, without the menu's mnemonic "(&N)" and ellipsis.
+            act.setIconText(re.sub(r"\(&.\)|…", "", spec.text))
             act.setToolTip(spec.text.split("(")[0] + (f"（{act.shortcut().toString()}）" if spec.shortcut else ""))
             act.triggered.connect(getattr(self, spec.slot))
             self.actions[spec.name] = act
@@ -506,7 +510,7 @@ class MainWindow(QMainWindow):
         if insp is None:
             self.status_label.setText("台账中还没有巡察")
         else:
-            s = stats.compute(insp.id, self.model.today, self.model.immediate_days)
+            s = self.ledger.stats(insp.id, self.model.today, self.model.immediate_days)
             self.status_label.setText(s.status_line())
         self._show_right()
         self._update_actions()

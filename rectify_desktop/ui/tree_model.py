@@ -15,6 +15,7 @@ from rectify_desktop.core.commands import Change
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING, Category, Finding, Inspection, Item
 from rectify_desktop.core.models import WriteOff as WriteOffModel
 from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, MODEL_KINDS, Node, OutlineLoader
+from rectify_desktop.core.stats import item_rows
 
 COLUMNS = ("序号及标题", "完成情况", "整改时限", "责任部门")
 COL_TITLE, COL_STATUS, COL_DEADLINE, COL_DEPARTMENT = range(4)
@@ -195,7 +196,7 @@ class LedgerTreeModel(QAbstractItemModel):
                 extra = f"（{node.writeoff}）" if node.writeoff else ""
                 return node.status + extra
             if col == COL_DEADLINE:
-                return node.deadline + ("（逾期）" if node.overdue else "")
+                return node.deadline  # overdue shows in red; the words are in the tooltip
             if col == COL_DEPARTMENT:
                 return node.department
             return ""
@@ -260,7 +261,7 @@ class LedgerTreeModel(QAbstractItemModel):
 
     def _refresh_items(self, nodes: list[Node]) -> None:
         loader = self._loader()
-        rows = {r[0]: r for r in loader.item_tuples([n.id for n in nodes])}
+        rows = {r.id: r for r in item_rows(item_ids=[n.id for n in nodes])}
         for n in nodes:
             if n.id in rows:
                 loader.fill_item(n, rows[n.id])

@@ -6,6 +6,7 @@ Consecutive edits of the same text field merge into one undo step, as in any edi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -14,6 +15,8 @@ from rectify_desktop.core.commands import Command, SetFields
 from rectify_desktop.core.ledger import Ledger
 
 _MERGE_ID = 1
+# Typing pauses shorter than this belong to one edit; a later edit of the same field is its own undo step.
+MERGE_SECONDS = 4.0
 
 
 class LedgerUndoCommand(QUndoCommand):
@@ -22,6 +25,7 @@ class LedgerUndoCommand(QUndoCommand):
         self.ledger = ledger
         self.commands = [command]
         self.merge_key = merge_key
+        self.last_push = time.monotonic()
         self._first = True
 
     def redo(self) -> None:
@@ -41,7 +45,10 @@ class LedgerUndoCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, LedgerUndoCommand) or other.merge_key != self.merge_key:
             return False
+        if other.last_push - self.last_push > MERGE_SECONDS:
+            return False
         self.commands += other.commands
+        self.last_push = other.last_push
         return True
 
 
@@ -59,12 +66,14 @@ class UndoBridge:
         With merge=True, a field edit merges with the previous push of the same row and fields (typing).
         """
         try:
-            self.ledger.apply(command)
+            changes = self.ledger.apply(command)
         except Exception as exc:
             if self.on_error is None:
                 raise
             self.on_error(exc)
             return False
+        if not changes or not command.log():
+            return True  # nothing changed (a move past the end, a value typed back): no empty undo step
         key = None
         if merge and isinstance(command, SetFields):
             key = (command.model.__name__, command.row_id, tuple(sorted(command.values)))
