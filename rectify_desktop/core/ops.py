@@ -42,16 +42,23 @@ def set_fields(model: type[BaseModel], row_id: int, values: dict[str, Any], toda
             if status != DONE and item.completed_date is not None and "completed_date" not in values:
                 values["completed_date"] = None
         if "deadline_text" in values and "deadline_date" not in values:
-            # A phrase that names a day sets the date too; a pure phrase (立行立改) clears a stale date.
-            text = values["deadline_text"].strip()
-            values["deadline_text"] = text
-            values["deadline_date"] = rules.parse_date(text)
-            # A bare date is stored as a date only and printed in one style; "2021年6月30日前" keeps its words.
-            if values["deadline_date"] is not None and not text.endswith("前"):
-                values["deadline_text"] = ""
+            values["deadline_date"], values["deadline_text"] = deadline_values(values["deadline_text"])
     if model is Measure and "done" in values and "done_date" not in values:
         values["done_date"] = (today or dt.date.today()) if values["done"] else None
     return SetFields(model, row_id, values)
+
+
+def deadline_values(text: str) -> tuple[dt.date | None, str]:
+    """(deadline_date, deadline_text) to store for a deadline typed as `text`.
+
+    A phrase that names a day sets the date too; a pure phrase (立行立改) has none. A bare date is stored
+    as a date only, printed in one style; "2021年6月30日前" keeps its words.
+    """
+    text = (text or "").strip()
+    date = rules.parse_date(text)
+    if date is not None and not text.endswith("前"):
+        return date, ""
+    return date, text
 
 
 def add_inspection(title: str = "新的巡察整改台账", **values: Any) -> Command:

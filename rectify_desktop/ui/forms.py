@@ -52,7 +52,6 @@ from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
     INSPECTION_KINDS,
-    NOT_STARTED,
     ONGOING,
     STATUSES,
     WO_REJECT,
@@ -65,20 +64,12 @@ from rectify_desktop.core.models import (
     Measure,
     WriteOff,
 )
+from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS, WRITEOFF_COLORS
 from rectify_desktop.ui.undo import UndoBridge
 
 EMPTY_HINT = "请在左侧选择一个方面、问题或细化问题"
 NUMBER_HINT = "序号只在“重新编号”时改变"
 
-STATUS_COLORS: dict[str, str] = {
-    NOT_STARTED: "#757575",
-    IN_PROGRESS: "#c2610c",
-    DONE: "#2e7d32",
-    ONGOING: "#1f5fa8",
-}
-WRITEOFF_COLORS: dict[str, str] = {"已销号": "#2e7d32", "待审核": "#c2610c", "已退回": "#c62828"}
-HINT_COLOR = "#808080"
-OVERDUE_COLOR = "#c62828"
 
 # The words the inspection's fields are called by, after its kind (巡察 / 审计 / 督查 / 其他).
 _KIND_WORDS: dict[str, tuple[str, str, str]] = {
@@ -117,13 +108,6 @@ def month_end_phrases(today: dt.date, count: int = 6) -> list[str]:
 def deadline_choices(today: dt.date | None = None) -> list[str]:
     """What the 整改时限 combo offers; the clerk may type anything else."""
     return [rules.IMMEDIATE, rules.LONG_TERM, *month_end_phrases(today or dt.date.today())]
-
-
-def deadline_values(text: str) -> tuple[dt.date | None, str]:
-    """(deadline_date, deadline_text) that ops.set_fields stores for a deadline typed as `text`."""
-    text = text.strip()
-    d = rules.parse_date(text)
-    return (d, "") if d else (None, text)
 
 
 def distinct_values(field: Any) -> list[str]:
@@ -546,7 +530,7 @@ class _DeadlineBinding(_Binding):
         text = self.read()
         if text == rules.deadline_display(row.deadline_date, row.deadline_text):
             return False
-        return deadline_values(text) != (row.deadline_date, row.deadline_text or "")
+        return ops.deadline_values(text) != (row.deadline_date, row.deadline_text or "")
 
     def show(self, row: BaseModel) -> None:
         shown = rules.deadline_display(row.deadline_date, row.deadline_text)

@@ -12,21 +12,15 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from rectify_desktop.core.commands import Change
-from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING, Category, Finding, Inspection, Item
+from rectify_desktop.core.models import Category, Finding, Inspection, Item
 from rectify_desktop.core.models import WriteOff as WriteOffModel
 from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, MODEL_KINDS, Node, OutlineLoader
 from rectify_desktop.core.stats import item_rows
+from rectify_desktop.ui.theme import OVERDUE_COLOR, STATUS_COLORS
 
 COLUMNS = ("序号及标题", "完成情况", "整改时限", "责任部门")
 COL_TITLE, COL_STATUS, COL_DEADLINE, COL_DEPARTMENT = range(4)
 
-STATUS_COLORS = {
-    NOT_STARTED: "#9aa0a6",
-    IN_PROGRESS: "#1a73e8",
-    DONE: "#188038",
-    ONGOING: "#8e44ad",
-}
-OVERDUE_COLOR = "#d93025"
 
 KindRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2

@@ -337,3 +337,12 @@ def test_first_run_creates_an_empty_ledger_and_welcomes(window, tmp_path):
     window.welcome.buttons["demo"].click()
     assert window.ledger.path.name == "示例台账.db"
     assert window.model.item_count() == 29
+
+
+def test_qt_own_dialogs_speak_chinese(window):
+    """Qt's buttons and file dialogs use the qtbase_zh_CN translation that ships with PySide6."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, "t", "x", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    )
+    assert sorted(b.text() for b in box.buttons()) == ["否(&N)", "是(&Y)"]
+    assert window.menuBar().actions()[0].text() == "文件(&F)"
