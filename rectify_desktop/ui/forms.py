@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -64,6 +63,7 @@ from rectify_desktop.core.models import (
     Measure,
     WriteOff,
 )
+from rectify_desktop.ui.dialogs import confirm
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS, WRITEOFF_COLORS
 from rectify_desktop.ui.undo import UndoBridge
 
@@ -597,6 +597,22 @@ class _Form(QScrollArea):
         self._names.append(lab)
         return lab
 
+    def number_row(self, form: QFormLayout) -> QLabel:
+        """The read-only 序号 line, with the hint that only 重新编号 changes it."""
+        number = self.value_label(f"{self.kind}.number")
+        number.setWordWrap(False)
+        hint = self.value_label(f"{self.kind}.number_hint")
+        hint.setText(NUMBER_HINT)
+        hint.setWordWrap(False)
+        hint.setStyleSheet(f"color: {HINT_COLOR};")
+        row = QHBoxLayout()
+        row.addWidget(number)
+        row.addSpacing(16)
+        row.addWidget(hint)
+        row.addStretch(1)
+        form.addRow(self.label("序号"), row)
+        return number
+
     def value_label(self, name: str) -> QLabel:
         """A read-only value in the field column, on the line of its label."""
         lab = QLabel()
@@ -834,18 +850,7 @@ class _FindingForm(_Form):
     def __init__(self, panel: EditPanel) -> None:
         super().__init__(panel)
         form = self.new_form()
-        self.number = self.value_label("finding.number")
-        self.number.setWordWrap(False)
-        hint = self.value_label("finding.number_hint")
-        hint.setText(NUMBER_HINT)
-        hint.setWordWrap(False)
-        hint.setStyleSheet(f"color: {HINT_COLOR};")
-        number_row = QHBoxLayout()
-        number_row.addWidget(self.number)
-        number_row.addSpacing(16)
-        number_row.addWidget(hint)
-        number_row.addStretch(1)
-        form.addRow(self.label("序号"), number_row)
+        self.number = self.number_row(form)
         self.title = self.line(form, "标题", "title")
         self.description = self.text(form, "问题描述", "description", lines=4)
         self.body.addWidget(_section("细化问题"))
@@ -1107,14 +1112,8 @@ class _MeasureEditor(QWidget):
         if m is None:
             return
         what = m.text.strip() or "（内容为空）"
-        answer = QMessageBox.question(
-            self,
-            "删除整改措施",
-            f"确定要删除第{rules.cn_number(r + 1)}条整改措施吗？\n\n{what}\n\n删除后可以用“撤销”恢复。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        text = f"确定要删除第{rules.cn_number(r + 1)}条整改措施吗？\n\n{what}\n\n删除后可以用“撤销”恢复。"
+        if not confirm(self, "删除整改措施", text):
             return
         self.panel.push(ops.delete(Measure, mid))
 
@@ -1143,18 +1142,7 @@ class _ItemForm(_Form):
     def __init__(self, panel: EditPanel) -> None:
         super().__init__(panel)
         form = self.new_form()
-        self.number = self.value_label("item.number")
-        self.number.setWordWrap(False)
-        hint = self.value_label("item.number_hint")
-        hint.setText(NUMBER_HINT)
-        hint.setWordWrap(False)
-        hint.setStyleSheet(f"color: {HINT_COLOR};")
-        number_row = QHBoxLayout()
-        number_row.addWidget(self.number)
-        number_row.addSpacing(16)
-        number_row.addWidget(hint)
-        number_row.addStretch(1)
-        form.addRow(self.label("序号"), number_row)
+        self.number = self.number_row(form)
         self.title = self.text(form, "细化问题", "title", lines=2, max_lines=5)
         self.description = self.text(form, "具体表现", "description", lines=3)
 

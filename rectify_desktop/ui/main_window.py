@@ -32,6 +32,7 @@ from rectify_desktop.core import ops, storage
 from rectify_desktop.core.commands import Change
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, KIND_MODELS, Node
+from rectify_desktop.ui.dialogs import confirm
 from rectify_desktop.ui.tree_model import COL_DEADLINE, COL_DEPARTMENT, COL_STATUS, COL_TITLE, LedgerTreeModel
 from rectify_desktop.ui.undo import UndoBridge
 
@@ -342,14 +343,7 @@ class MainWindow(QMainWindow):
         try:
             ledger = Ledger.open(path, readonly=readonly)
         except (storage.LockedError, storage.ReadOnlyFileError) as exc:
-            answer = QMessageBox.question(
-                self,
-                "以只读方式打开？",
-                f"{exc}\n\n是否以只读方式打开？只读时可以查看，但不能修改。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not confirm(self, "以只读方式打开？", f"{exc}\n\n是否以只读方式打开？只读时可以查看，但不能修改。"):
                 self._show_no_ledger()
                 return False
             return self.open_ledger(path, readonly=True)
@@ -592,32 +586,30 @@ class MainWindow(QMainWindow):
             return
         self._push_insert(ops.add_inspection(), INSPECTION)
 
-    def add_category(self) -> None:
+    def _add(self, kind: str) -> None:
+        """Adds a node of `kind` under the selected node's parent of the right kind, after the selected one."""
         node = self.current_node()
-        insp = self._inspection_of(node) if node else (self.model.roots[0] if self.model.roots else None)
-        if insp is None:
+        parent_kind, make = {
+            CATEGORY: (INSPECTION, ops.add_category),
+            FINDING: (CATEGORY, ops.add_finding),
+            ITEM: (FINDING, ops.add_item),
+        }[kind]
+        parent = self._ancestor(node, parent_kind)
+        if parent is None and parent_kind == INSPECTION and self.model.roots:
+            parent = self.model.roots[0]
+        if parent is None:
             return
-        cat = self._ancestor(node, CATEGORY)
-        index = cat.row + 1 if cat else None
-        self._push_insert(ops.add_category(insp.id, index=index), CATEGORY)
+        sibling = self._ancestor(node, kind)
+        self._push_insert(make(parent.id, index=sibling.row + 1 if sibling else None), kind)
+
+    def add_category(self) -> None:
+        self._add(CATEGORY)
 
     def add_finding(self) -> None:
-        node = self.current_node()
-        cat = self._ancestor(node, CATEGORY)
-        if cat is None:
-            return
-        fnd = self._ancestor(node, FINDING)
-        index = fnd.row + 1 if fnd else None
-        self._push_insert(ops.add_finding(cat.id, index=index), FINDING)
+        self._add(FINDING)
 
     def add_item(self) -> None:
-        node = self.current_node()
-        fnd = self._ancestor(node, FINDING)
-        if fnd is None:
-            return
-        item = self._ancestor(node, ITEM)
-        index = item.row + 1 if item else None
-        self._push_insert(ops.add_item(fnd.id, index=index), ITEM)
+        self._add(ITEM)
 
     def add_measure(self) -> None:
         item = self._ancestor(self.current_node(), ITEM)
@@ -637,14 +629,9 @@ class MainWindow(QMainWindow):
             below = f"及其下的 {n_items} 项细化问题" if n_items else ""
         else:
             below = "及其整改措施、佐证材料和销号记录"
-        answer = QMessageBox.question(
-            self,
-            f"删除{name}",
-            f"确定删除{name}“{label}”{below}吗？\n\n删除后可以用“撤销”（Ctrl+Z）恢复。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(
+            self, f"删除{name}", f"确定删除{name}“{label}”{below}吗？\n\n删除后可以用“撤销”（Ctrl+Z）恢复。"
+        ):
             return
         siblings = self._siblings(node)
         neighbour = (
