@@ -45,7 +45,7 @@ class ItemRow(NamedTuple):
     department: str
 
 
-def _as_date(value: object) -> dt.date | None:
+def as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value  # type: ignore[return-value]
     try:
@@ -71,7 +71,7 @@ def item_rows(inspection_id: int | None = None, item_ids: list[int] | None = Non
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY i.finding_id, i.position, i.id"
-    return [ItemRow(*r[:6], _as_date(r[6]), *r[7:]) for r in db.execute_sql(sql, params).fetchall()]
+    return [ItemRow(*r[:6], as_date(r[6]), *r[7:]) for r in db.execute_sql(sql, params).fetchall()]
 
 
 class DeadlineContext:
