@@ -87,11 +87,46 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# Exporters and importers by file ending: "module:function", imported only when used, each called as
+# function(ledger_path, file_path, args) -> exit code. Later formats add a line here.
+EXPORTERS: dict[str, str] = {
+    ".xlsx": "rectify_desktop.io.xlsx_export:cli_export",
+    ".pdf": "rectify_desktop.ui.printing:cli_export",
+}
+IMPORTERS: dict[str, str] = {
+    ".xlsx": "rectify_desktop.io.xlsx_import:cli_import",
+}
+
+
+def _handler(table: dict[str, str], path: Path, what: str) -> Callable[..., int] | None:
+    import importlib
+
+    spec = table.get(path.suffix.lower())
+    if spec is None:
+        kinds = "、".join(sorted(table))
+        _err(f"不支持{what}该类型的文件：{path.name}（支持：{kinds}）")
+        return None
+    module, func = spec.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    fn = _handler(EXPORTERS, Path(args.out), "导出为")
+    return fn(Path(args.ledger), Path(args.out), args) if fn else EXIT_USAGE
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    fn = _handler(IMPORTERS, Path(args.file), "导入")
+    return fn(Path(args.ledger), Path(args.file), args) if fn else EXIT_USAGE
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "demo": ("生成示例台账", cmd_demo),
     "stats": ("统计台账数据", cmd_stats),
     "verify": ("校验台账文件（完整性、外键、佐证文件哈希）", cmd_verify),
     "backup": ("备份台账（可在程序打开台账时进行）", cmd_backup),
+    "export": ("导出台账（按文件后缀：.xlsx Excel、.pdf 打印版）", cmd_export),
+    "import": ("导入文件，新增为一次巡察（.xlsx）", cmd_import),
 }
 
 
@@ -110,6 +145,16 @@ def _command_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backup", help=COMMANDS["backup"][0])
     b.add_argument("ledger", help="台账文件")
     b.add_argument("out", help="备份文件")
+    e = sub.add_parser("export", help=COMMANDS["export"][0])
+    e.add_argument("ledger", help="台账文件")
+    e.add_argument("out", help="导出的文件，类型由后缀决定")
+    e.add_argument("--inspection", type=int, default=None, help="只导出该编号的巡察（默认第一个）")
+    e.add_argument("--kind", default=None, help="文档类型（如 notice 通报 / report 报告）")
+    i = sub.add_parser("import", help=COMMANDS["import"][0])
+    i.add_argument("ledger", help="台账文件（不存在时新建）")
+    i.add_argument("file", help="要导入的文件")
+    i.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入台账")
+    i.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     return p
 
 

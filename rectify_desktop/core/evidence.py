@@ -92,7 +92,9 @@ def rehash_blob(sha: str) -> str:
 
 def prune_blobs() -> int:
     """Deletes blobs no evidence refers to any more; returns how many went."""
-    unused = Blob.select(Blob.sha256).where(~Blob.sha256.in_(Evidence.select(Evidence.blob)))
+    # NOT IN over a list holding NULL is never true: registered materials without a file are left out.
+    used = Evidence.select(Evidence.blob).where(Evidence.blob.is_null(False))
+    unused = Blob.select(Blob.sha256).where(~Blob.sha256.in_(used))
     shas = [b.sha256 for b in unused]
     if shas:
         with db.atomic():

@@ -139,7 +139,8 @@ class Evidence(BaseModel):
 
     item = ForeignKeyField(Item, backref="evidence", on_delete="CASCADE")
     measure = ForeignKeyField(Measure, backref="evidence", null=True, on_delete="SET NULL")
-    blob = ForeignKeyField(Blob, backref="uses", on_delete="RESTRICT", column_name="blob_sha256")
+    # No blob: the material is registered (an imported ledger names it) but its file is not attached yet.
+    blob = ForeignKeyField(Blob, backref="uses", null=True, on_delete="RESTRICT", column_name="blob_sha256")
     position = IntegerField(default=0)
     name = TextField(default="")
     kind = CharField(default="文件")

@@ -58,6 +58,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "打开台账(&O)…", QKeySequence.StandardKey.Open, "choose_ledger", "打开一个台账文件"),
     ActionSpec("demo", "打开示例台账(&D)", None, "open_demo", "打开一份新生成的示例台账"),
     ActionSpec("backup", "备份台账(&B)…", "Ctrl+Shift+S", "backup_ledger", "把台账完整复制到另一个文件"),
+    ActionSpec("export_excel", "导出Excel(&E)…", "Ctrl+Shift+X", "export_excel", "把台账导出为巡察办要求的Excel文件"),
+    ActionSpec("import_excel", "导入Excel(&I)…", "Ctrl+Shift+I", "import_excel", "把Excel台账导入为一次新的巡察", True),
+    ActionSpec("print_preview", "打印预览(&V)…", "Ctrl+Shift+P", "print_preview", "预览打印出的台账"),
+    ActionSpec("print", "打印(&P)…", QKeySequence.StandardKey.Print, "print_ledger", "打印台账"),
+    ActionSpec("export_pdf", "导出PDF(&F)…", None, "export_pdf", "把打印版台账保存为PDF文件"),
     ActionSpec("quit", "退出(&X)", QKeySequence.StandardKey.Quit, "close", "退出整改台账"),
     ActionSpec("add_inspection", "新增巡察(&P)", None, "add_inspection", "新增一次巡察（审计、督查）的整改台账", True),
     ActionSpec("add_category", "新增方面(&C)", "Ctrl+1", "add_category", "在当前巡察下新增一个方面", True),
@@ -76,7 +81,26 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("文件(&F)", ("new", "open", "recent", "demo", "-", "backup", "-", "quit")),
+    (
+        "文件(&F)",
+        (
+            "new",
+            "open",
+            "recent",
+            "demo",
+            "-",
+            "import_excel",
+            "export_excel",
+            "-",
+            "print_preview",
+            "print",
+            "export_pdf",
+            "-",
+            "backup",
+            "-",
+            "quit",
+        ),
+    ),
     (
         "编辑(&E)",
         (
@@ -269,6 +293,11 @@ class MainWindow(QMainWindow):
             "move_down": writable and node is not None and node.row < len(self._siblings(node)) - 1,
             "renumber": writable and has_insp,
             "backup": self.ledger is not None,
+            "export_excel": has_insp,
+            "import_excel": writable,
+            "print_preview": has_insp,
+            "print": has_insp,
+            "export_pdf": has_insp,
             "expand": has_insp,
             "collapse": has_insp,
         }
@@ -673,6 +702,39 @@ class MainWindow(QMainWindow):
         self.tree.collapseAll()
         for r in self.model.roots:
             self.tree.expand(self.model.index_of(r))
+
+    # Files in and out live in their own modules, imported when first used to keep start-up light.
+
+    def export_excel(self) -> None:
+        from rectify_desktop.ui import excel
+
+        excel.export_excel(self)
+
+    def import_excel(self) -> None:
+        from rectify_desktop.ui import excel
+
+        excel.import_excel(self)
+
+    def print_preview(self) -> None:
+        from rectify_desktop.ui import printing
+
+        printing.print_preview(self)
+
+    def print_ledger(self) -> None:
+        from rectify_desktop.ui import printing
+
+        printing.print_ledger(self)
+
+    def export_pdf(self) -> None:
+        from rectify_desktop.ui import printing
+
+        printing.export_pdf(self)
+
+    def current_inspection_id(self) -> int | None:
+        """The inspection of the selected node, or the first one: what export and print work on."""
+        node = self.current_node()
+        insp = self._inspection_of(node) if node else (self.model.roots[0] if self.model.roots else None)
+        return insp.id if insp else None
 
     def about(self) -> None:
         from rectify_desktop import __version__

@@ -169,3 +169,20 @@ def test_replace_evidence_file_and_undo(ledger: Ledger, item_id: int, tmp_path: 
     assert (Evidence.get_by_id(ev).blob_sha256, Evidence.get_by_id(ev).name) == (sha1, "旧.pdf")
     assert evidence.prune_blobs() == 1
     assert verify_open_ledger() == []
+
+
+def test_registered_material_without_file_does_not_stop_pruning(ledger, tmp_path):
+    """An imported ledger names materials whose files are not attached yet (blob NULL)."""
+    from rectify_desktop.core import ops
+    from rectify_desktop.core.evidence import prune_blobs, store_bytes
+    from rectify_desktop.core.models import Blob, Evidence, Finding, Item, db
+
+    ledger.apply(ops.add_inspection())
+    ledger.apply(ops.add_category(1))
+    ledger.apply(ops.add_finding(1))
+    ledger.apply(ops.add_item(Finding.get().id))
+    with db.atomic():
+        store_bytes(b"orphan bytes")
+        Evidence.create(item=Item.get(), name="会议记录（纸质）", blob=None)
+    assert prune_blobs() == 1
+    assert Blob.select().count() == 0 and Evidence.select().count() == 1

@@ -1,0 +1,230 @@
+"""What an import brings (导入): a whole inspection as plain data, and the command that adds it.
+
+Every importer (Excel, feedback text …) parses its file into an :class:`ImportedInspection` with warnings,
+shows or prints it, and only then adds it through the one door with :class:`AddInspection`: one
+transaction, one undo step, and nothing half-imported when anything fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rectify_desktop.core import ops
+from rectify_desktop.core.commands import Change, Command, Delete, LogEntry
+from rectify_desktop.core.models import (
+    NOT_STARTED,
+    STATUSES,
+    Category,
+    Evidence,
+    Finding,
+    Inspection,
+    Institution,
+    Item,
+    Measure,
+    Meeting,
+    WriteOff,
+)
+
+
+@dataclass
+class ImportedMeasure:
+    text: str
+    done: bool = False
+    done_date: dt.date | None = None
+
+
+@dataclass
+class ImportedWriteOff:
+    action: str
+    who: str = ""
+    date: dt.date | None = None
+    opinion: str = ""
+
+
+@dataclass
+class ImportedItem:
+    title: str
+    number: int | None = None
+    description: str = ""
+    leader: str = ""
+    department: str = ""
+    person: str = ""
+    deadline: str = ""  # as written: a date (2021年6月30日, 2021.6.30) or a phrase (立行立改)
+    deadline_date: dt.date | None = None  # a real date cell, when the source had one
+    status: str = NOT_STARTED
+    completed_date: dt.date | None = None
+    progress: str = ""
+    remarks: str = ""
+    measures: list[ImportedMeasure] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # names of materials, registered without their files
+    writeoffs: list[ImportedWriteOff] = field(default_factory=list)
+    source: str = ""  # where it came from, for warnings and the preview: "台账!第12行"
+
+
+@dataclass
+class ImportedFinding:
+    title: str
+    number: int | None = None
+    description: str = ""
+    items: list[ImportedItem] = field(default_factory=list)
+    source: str = ""
+
+
+@dataclass
+class ImportedCategory:
+    title: str
+    description: str = ""
+    findings: list[ImportedFinding] = field(default_factory=list)
+    source: str = ""
+
+
+@dataclass
+class ImportedInspection:
+    """A parsed inspection, not yet in any ledger."""
+
+    title: str = ""
+    kind: str = "巡察"
+    inspecting_body: str = ""
+    inspected_unit: str = ""
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    feedback_date: dt.date | None = None
+    notes: str = ""
+    categories: list[ImportedCategory] = field(default_factory=list)
+    meetings: list[dict[str, Any]] = field(default_factory=list)  # kind, date, topic, note
+    institutions: list[dict[str, Any]] = field(default_factory=list)  # title, doc_number, date, note
+    warnings: list[str] = field(default_factory=list)
+
+    def findings(self) -> list[ImportedFinding]:
+        return [f for c in self.categories for f in c.findings]
+
+    def items(self) -> list[ImportedItem]:
+        return [i for f in self.findings() for i in f.items]
+
+    def counts(self) -> dict[str, int]:
+        items = self.items()
+        return {
+            "categories": len(self.categories),
+            "findings": len(self.findings()),
+            "items": len(items),
+            "measures": sum(len(i.measures) for i in items),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary `--json` prints: the counts, the warnings and the tree itself."""
+        out: dict[str, Any] = dict(self.counts())
+        out["warnings"] = list(self.warnings)
+        out["status"] = {s: sum(1 for i in self.items() if i.status == s) for s in STATUSES}
+        out["inspection"] = {k: v for k, v in asdict(self).items() if k not in ("categories", "warnings")}
+        out["tree"] = [asdict(c) for c in self.categories]
+        return _jsonable(out)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _numbers(wanted: list[int | None]) -> list[int]:
+    """The numbers to store: each wanted one where it is free and unused so far, else the next free one."""
+    used: set[int] = set()
+    out: list[int] = []
+    nxt = 1
+    for w in wanted:
+        if w is not None and w > 0 and w not in used:
+            n = w
+        else:
+            while nxt in used or nxt in wanted:
+                nxt += 1
+            n = nxt
+        used.add(n)
+        out.append(n)
+    return out
+
+
+class AddInspection(Command):
+    """Adds a whole imported inspection as a new one in the ledger, in one transaction; undo removes it."""
+
+    def __init__(self, data: ImportedInspection) -> None:
+        self.data = data
+        self.inspection_id: int | None = None
+        self._delete: Delete | None = None
+        self.text = "导入" + (data.title or "巡察整改台账")
+
+    def do(self) -> list[Change]:
+        if self._delete is not None:  # redo after undo: the rows come back with their ids
+            self._delete.undo()
+            return [Change("reset", Inspection, 0)]
+        d = self.data
+        last = Inspection.select(Inspection.position).order_by(Inspection.position.desc()).first()
+        insp = Inspection.create(
+            title=d.title,
+            kind=d.kind,
+            inspecting_body=d.inspecting_body,
+            inspected_unit=d.inspected_unit,
+            period_start=d.period_start,
+            period_end=d.period_end,
+            feedback_date=d.feedback_date,
+            notes=d.notes,
+            position=(last.position + 1) if last else 0,
+        )
+        self.inspection_id = insp.id
+        finding_numbers = iter(_numbers([f.number for f in d.findings()]))
+        for cpos, c in enumerate(d.categories):
+            cat = Category.create(inspection=insp, position=cpos, title=c.title, description=c.description)
+            for fpos, f in enumerate(c.findings):
+                fnd = Finding.create(
+                    inspection=insp,
+                    category=cat,
+                    number=next(finding_numbers),
+                    position=fpos,
+                    title=f.title,
+                    description=f.description,
+                )
+                for ipos, (it, number) in enumerate(zip(f.items, _numbers([i.number for i in f.items]), strict=True)):
+                    date, text = (it.deadline_date, "") if it.deadline_date else ops.deadline_values(it.deadline)
+                    item = Item.create(
+                        finding=fnd,
+                        number=number,
+                        position=ipos,
+                        title=it.title,
+                        description=it.description,
+                        leader=it.leader,
+                        department=it.department,
+                        person=it.person,
+                        deadline_date=date,
+                        deadline_text=text,
+                        status=it.status if it.status in STATUSES else NOT_STARTED,
+                        completed_date=it.completed_date,
+                        progress=it.progress,
+                        remarks=it.remarks,
+                    )
+                    for mpos, m in enumerate(it.measures):
+                        Measure.create(item=item, position=mpos, text=m.text, done=m.done, done_date=m.done_date)
+                    for epos, name in enumerate(it.evidence):
+                        Evidence.create(item=item, position=epos, name=name, blob=None, date=None)
+                    for w in it.writeoffs:
+                        WriteOff.create(item=item, action=w.action, who=w.who, date=w.date, opinion=w.opinion)
+        for pos, m in enumerate(d.meetings):
+            Meeting.create(inspection=insp, position=pos, **m)
+        for pos, i in enumerate(d.institutions):
+            Institution.create(inspection=insp, position=pos, **i)
+        self._delete = Delete(Inspection, insp.id)
+        return [Change("reset", Inspection, 0)]
+
+    def undo(self) -> list[Change]:
+        assert self._delete is not None
+        self._delete.do()
+        return [Change("reset", Inspection, 0)]
+
+    def log(self) -> list[LogEntry]:
+        c = self.data.counts()
+        summary = f"{self.text}：{c['categories']}个方面、{c['findings']}个问题、{c['items']}项细化问题"
+        return [LogEntry("导入", "巡察", self.inspection_id, new=self.data.title, summary=summary)]
