@@ -92,9 +92,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 EXPORTERS: dict[str, str] = {
     ".xlsx": "rectify_desktop.io.xlsx_export:cli_export",
     ".pdf": "rectify_desktop.ui.printing:cli_export",
+    ".docx": "rectify_desktop.io.notice:cli_export",
+    ".txt": "rectify_desktop.io.notice:cli_export",
 }
 IMPORTERS: dict[str, str] = {
     ".xlsx": "rectify_desktop.io.xlsx_import:cli_import",
+    ".txt": "rectify_desktop.io.text_import:cli_import",
 }
 
 
@@ -125,8 +128,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "stats": ("统计台账数据", cmd_stats),
     "verify": ("校验台账文件（完整性、外键、佐证文件哈希）", cmd_verify),
     "backup": ("备份台账（可在程序打开台账时进行）", cmd_backup),
-    "export": ("导出台账（按文件后缀：.xlsx Excel、.pdf 打印版）", cmd_export),
-    "import": ("导入文件，新增为一次巡察（.xlsx）", cmd_import),
+    "export": ("导出台账（按文件后缀：.xlsx Excel、.pdf 打印版、.docx 通报或报告、.txt 通报纯文本）", cmd_export),
+    "import": ("导入文件，新增为一次巡察（.xlsx 台账、.txt 反馈意见或通报文本）", cmd_import),
 }
 
 

@@ -96,6 +96,9 @@ class ImportedInspection:
     meetings: list[dict[str, Any]] = field(default_factory=list)  # kind, date, topic, note
     institutions: list[dict[str, Any]] = field(default_factory=list)  # title, doc_number, date, note
     warnings: list[str] = field(default_factory=list)
+    # The totals the source itself states ("13个问题细化为29项，已整改完成28项…"): findings, items, done,
+    # in_progress, percent …; None when it states none. Never used to invent items, only to warn.
+    declared: dict[str, int] | None = None
 
     def findings(self) -> list[ImportedFinding]:
         return [f for c in self.categories for f in c.findings]
@@ -116,8 +119,10 @@ class ImportedInspection:
         """The summary `--json` prints: the counts, the warnings and the tree itself."""
         out: dict[str, Any] = dict(self.counts())
         out["warnings"] = list(self.warnings)
+        out["declared"] = self.declared
         out["status"] = {s: sum(1 for i in self.items() if i.status == s) for s in STATUSES}
-        out["inspection"] = {k: v for k, v in asdict(self).items() if k not in ("categories", "warnings")}
+        skip = ("categories", "warnings", "declared")
+        out["inspection"] = {k: v for k, v in asdict(self).items() if k not in skip}
         out["tree"] = [asdict(c) for c in self.categories]
         return _jsonable(out)
 
