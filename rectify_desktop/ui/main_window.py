@@ -60,6 +60,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("backup", "备份台账(&B)…", "Ctrl+Shift+S", "backup_ledger", "把台账完整复制到另一个文件"),
     ActionSpec("export_excel", "导出Excel(&E)…", "Ctrl+Shift+X", "export_excel", "把台账导出为巡察办要求的Excel文件"),
     ActionSpec("import_excel", "导入Excel(&I)…", "Ctrl+Shift+I", "import_excel", "把Excel台账导入为一次新的巡察", True),
+    ActionSpec(
+        "import_text", "从文本导入(&T)…", None, "import_text", "粘贴或打开反馈意见、整改方案文本，生成台账", True
+    ),
+    ActionSpec("notice", "生成通报(&G)…", None, "make_notice", "按台账数据生成整改情况通报（Word）"),
+    ActionSpec("report", "生成报告(&H)…", None, "make_report", "按台账数据生成整改情况报告（Word）"),
     ActionSpec("print_preview", "打印预览(&V)…", "Ctrl+Shift+P", "print_preview", "预览打印出的台账"),
     ActionSpec("print", "打印(&P)…", QKeySequence.StandardKey.Print, "print_ledger", "打印台账"),
     ActionSpec("export_pdf", "导出PDF(&F)…", None, "export_pdf", "把打印版台账保存为PDF文件"),
@@ -90,7 +95,11 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "demo",
             "-",
             "import_excel",
+            "import_text",
             "export_excel",
+            "-",
+            "notice",
+            "report",
             "-",
             "print_preview",
             "print",
@@ -295,6 +304,9 @@ class MainWindow(QMainWindow):
             "backup": self.ledger is not None,
             "export_excel": has_insp,
             "import_excel": writable,
+            "import_text": writable,
+            "notice": has_insp,
+            "report": has_insp,
             "print_preview": has_insp,
             "print": has_insp,
             "export_pdf": has_insp,
@@ -714,6 +726,21 @@ class MainWindow(QMainWindow):
         from rectify_desktop.ui import excel
 
         excel.import_excel(self)
+
+    def import_text(self) -> None:
+        from rectify_desktop.ui import text_dialogs
+
+        text_dialogs.import_text(self)
+
+    def make_notice(self) -> None:
+        from rectify_desktop.ui import text_dialogs
+
+        text_dialogs.make_notice(self, "notice")
+
+    def make_report(self) -> None:
+        from rectify_desktop.ui import text_dialogs
+
+        text_dialogs.make_notice(self, "report")
 
     def print_preview(self) -> None:
         from rectify_desktop.ui import printing
