@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -150,6 +151,12 @@ TOOLBAR = (
 )
 
 
+# The window's pages besides the ledger's tree and form: (key, tab title, "module:Class"). A page is built
+# the first time its tab is shown, with the window as its only argument, and then gets every change
+# (on_changes) and the read-only state (set_readonly); it goes when the ledger closes.
+PAGES: tuple[tuple[str, str, str], ...] = ()
+
+
 class WelcomePage(QWidget):
     """Shown when a ledger holds no inspection yet: the three ways to begin."""
 
@@ -225,7 +232,18 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, "台账")
+        self.pages: dict[str, QWidget] = {}
+        for key, title, _spec in PAGES:
+            holder = QWidget()
+            holder.setObjectName(f"page.{key}")
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, title)
+        self.tabs.tabBar().setVisible(bool(PAGES))
+        self.tabs.currentChanged.connect(self._page_shown)
+        self.setCentralWidget(self.tabs)
 
         self.status_label = QLabel("")
         self.statusBar().addPermanentWidget(self.status_label)
@@ -423,10 +441,43 @@ class MainWindow(QMainWindow):
         self._show_right()
         self._refresh_status()
         self._update_actions()
+        self._page_shown(self.tabs.currentIndex())
+
+    def _page_shown(self, index: int) -> None:
+        if index <= 0 or self.ledger is None:
+            return
+        key, _title, spec = PAGES[index - 1]
+        if key not in self.pages:
+            import importlib
+
+            module, cls = spec.split(":")
+            page = getattr(importlib.import_module(module), cls)(self)
+            page.set_readonly(self.ledger.readonly)
+            self.pages[key] = page
+            self.tabs.widget(index).layout().addWidget(page)
+
+    def show_page(self, key: str) -> QWidget | None:
+        """Brings a page to the front (building it if needed) and returns it; "ledger" is the tree and form."""
+        if key == "ledger":
+            self.tabs.setCurrentIndex(0)
+            return self.splitter
+        for i, (k, _t, _s) in enumerate(PAGES, 1):
+            if k == key:
+                self.tabs.setCurrentIndex(i)
+                self._page_shown(i)
+                return self.pages.get(key)
+        return None
+
+    def _close_pages(self) -> None:
+        for page in self.pages.values():
+            page.setParent(None)
+            page.deleteLater()
+        self.pages.clear()
 
     def _close_ledger(self) -> None:
         if self.ledger is None:
             return
+        self._close_pages()
         if self.panel is not None:
             self.panel.commit_pending()
             self.right.removeWidget(self.panel)
@@ -530,6 +581,8 @@ class MainWindow(QMainWindow):
         self.model.on_changes(changes)
         if self.panel is not None:
             self.panel.on_changes(changes)
+        for page in self.pages.values():
+            page.on_changes(changes)
         self._show_right()
         self._refresh_timer.start()
 
