@@ -81,6 +81,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("move_up", "上移(&U)", "Alt+Up", "move_up", "把选中的节点上移一位", True),
     ActionSpec("move_down", "下移(&W)", "Alt+Down", "move_down", "把选中的节点下移一位", True),
     ActionSpec("renumber", "重新编号(&R)", "Ctrl+R", "renumber", "按当前顺序重新编排问题和细化问题的序号", True),
+    ActionSpec(
+        "find", "查找与筛选(&S)", QKeySequence.StandardKey.Find, "focus_search", "按文字、状态、部门、期限等筛选"
+    ),
     ActionSpec("expand", "全部展开(&E)", "Ctrl+E", "expand_all", "展开全部节点"),
     ActionSpec("collapse", "全部折叠(&Z)", "Ctrl+Shift+E", "collapse_all", "折叠到方面"),
     ActionSpec("about", "关于整改台账(&A)", None, "about", ""),
@@ -130,7 +133,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "renumber",
         ),
     ),
-    ("视图(&V)", ("expand", "collapse")),
+    ("视图(&V)", ("find", "-", "expand", "collapse")),
     ("帮助(&H)", ("about",)),
 )
 TOOLBAR = (
@@ -187,7 +190,7 @@ class WelcomePage(QWidget):
             ("open", "打开台账文件…", window.choose_ledger),
         ):
             b = QPushButton(text)
-            b.setMinimumSize(170, 44)
+            b.setMinimumSize(120, 44)
             b.clicked.connect(slot)
             row.addWidget(b)
             self.buttons[key] = b
@@ -226,8 +229,17 @@ class MainWindow(QMainWindow):
         self.right = QStackedWidget()
         self.welcome = WelcomePage(self)
         self.right.addWidget(self.welcome)
+        from rectify_desktop.ui.search import SearchBar
+
+        self.search = SearchBar(self.tree, self.model)
+        self.search.changed.connect(self._filter_changed)
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(4, 4, 0, 0)
+        left_lay.addWidget(self.search)
+        left_lay.addWidget(self.tree)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -583,6 +595,7 @@ class MainWindow(QMainWindow):
             self.panel.on_changes(changes)
         for page in self.pages.values():
             page.on_changes(changes)
+        self.search.invalidate()
         self._show_right()
         self._refresh_timer.start()
 
@@ -759,6 +772,18 @@ class MainWindow(QMainWindow):
         command = ops.renumber(insp.id)
         if self._push(command):
             self.statusBar().showMessage(f"已按当前顺序重新编号，{command.changed} 处序号改变。可撤销。", 8000)
+
+    def focus_search(self) -> None:
+        from rectify_desktop.ui.search import focus_search
+
+        self.show_page("ledger")
+        focus_search(self.search)
+
+    def _filter_changed(self, count: int | None) -> None:
+        if count is None:
+            self.statusBar().clearMessage()
+        else:
+            self.statusBar().showMessage(f"筛选结果：{count} 项细化问题")
 
     def expand_all(self) -> None:
         self.tree.expandAll()

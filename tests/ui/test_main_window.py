@@ -317,12 +317,14 @@ def test_window_state_and_recent_files_are_remembered(qtbot, tmp_path, monkeypat
     w = MainWindow(open_settings())
     qtbot.addWidget(w)
     w.show()
-    w.resize(640, 480)
+    w.resize(700, 500)  # the screen (800×600 offscreen) and the window's minimum size clamp this
     w.open_ledger(demo_path)
+    size = (w.width(), w.height())
+    assert size != (1400, 860)
     w.close()
     w2 = MainWindow(open_settings())
     qtbot.addWidget(w2)
-    assert (w2.width(), w2.height()) == (640, 480)
+    assert (w2.width(), w2.height()) == size
     assert str(demo_path.resolve()) in w2._recent()
     w2.open_default()
     assert w2.ledger.path.resolve() == demo_path.resolve()

@@ -1,0 +1,154 @@
+"""Search and filter over the ledger's items (查找与筛选), fast enough to run on every keystroke.
+
+The index reads each item's searchable text once (titles, descriptions, measures, progress, remarks,
+people, and its finding's and category's titles) so that a query over 10,000 items is a scan of strings
+in memory, not a database query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rectify_desktop.core import rules
+from rectify_desktop.core.models import WO_APPROVE, db
+from rectify_desktop.core.stats import DeadlineContext, ItemRow, as_date, last_writeoff_actions
+
+OVERDUE = "overdue"
+DUE_7 = "due7"
+DUE_30 = "due30"
+WRITTEN_OFF = "written_off"
+NOT_WRITTEN_OFF = "not_written_off"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A filter a clerk sets: text words (all must occur) and any of the field conditions."""
+
+    text: str = ""
+    status: str | None = None
+    department: str | None = None
+    person: str | None = None
+    leader: str | None = None
+    deadline: str | None = None  # OVERDUE, DUE_7, DUE_30
+    writeoff: str | None = None  # WRITTEN_OFF, NOT_WRITTEN_OFF
+    inspection_id: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (
+            self.text.strip()
+            or self.status
+            or self.department
+            or self.person
+            or self.leader
+            or self.deadline
+            or self.writeoff
+            or self.inspection_id is not None
+        )
+
+
+@dataclass
+class ItemFacts:
+    id: int
+    inspection_id: int
+    text: str  # lower-cased, all searchable fields joined
+    status: str
+    department: str
+    person: str
+    leader: str
+    days_left: int | None
+    written_off: bool
+
+
+def _split_names(value: str) -> list[str]:
+    for sep in "，,；;/ ":
+        value = value.replace(sep, "、")
+    return [p.strip() for p in value.split("、") if p.strip()]
+
+
+class SearchIndex:
+    """The items of the open ledger, ready to be filtered. Build a new one after the ledger changed."""
+
+    def __init__(self, today: dt.date | None = None, immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS) -> None:
+        self.today = today or dt.date.today()
+        ctx = DeadlineContext(immediate_days)
+        measures: dict[int, list[str]] = defaultdict(list)
+        for item_id, text in db.execute_sql("SELECT item_id, text FROM measure").fetchall():
+            measures[item_id].append(text)
+        writeoffs = last_writeoff_actions()
+        self.items: list[ItemFacts] = []
+        sql = (
+            "SELECT i.id, i.finding_id, i.number, i.position, i.title, i.status, i.deadline_date, i.deadline_text,"
+            " f.inspection_id, i.department, i.description, i.progress, i.remarks, i.leader, i.person,"
+            " f.title, f.description, c.title"
+            " FROM item i JOIN finding f ON f.id = i.finding_id JOIN category c ON c.id = f.category_id"
+        )
+        for r in db.execute_sql(sql).fetchall():
+            row = ItemRow(*r[:6], as_date(r[6]), *r[7:10])
+            desc, progress, remarks, leader, person, ftitle, fdesc, ctitle = r[10:]
+            parts = [row.title, desc, progress, remarks, leader, row.department, person, ftitle, fdesc, ctitle]
+            parts += measures.get(row.id, [])
+            self.items.append(
+                ItemFacts(
+                    id=row.id,
+                    inspection_id=row.inspection_id,
+                    text="\n".join(p for p in parts if p).lower(),
+                    status=row.status,
+                    department=row.department,
+                    person=person,
+                    leader=leader,
+                    days_left=rules.days_left(row.status, ctx.deadline(row), self.today),
+                    written_off=writeoffs.get(row.id) == WO_APPROVE,
+                )
+            )
+
+    @classmethod
+    def empty(cls) -> SearchIndex:
+        """An index of no items, for a window with no ledger open."""
+        index = cls.__new__(cls)
+        index.today = dt.date.today()
+        index.items = []
+        return index
+
+    def names(self, field: str) -> list[str]:
+        """The distinct departments, persons or leaders, split where one cell names several."""
+        seen: dict[str, int] = {}
+        for it in self.items:
+            for name in _split_names(getattr(it, field)):
+                seen[name] = seen.get(name, 0) + 1
+        return sorted(seen, key=lambda n: (-seen[n], n))
+
+    def match(self, q: Query) -> set[int]:
+        """The ids of the items that meet every condition of the query."""
+        words = [w.lower() for w in q.text.split()]
+        out: set[int] = set()
+        for it in self.items:
+            if q.inspection_id is not None and it.inspection_id != q.inspection_id:
+                continue
+            if q.status and it.status != q.status:
+                continue
+            if q.department and q.department not in _split_names(it.department):
+                continue
+            if q.person and q.person not in _split_names(it.person):
+                continue
+            if q.leader and q.leader not in _split_names(it.leader):
+                continue
+            if q.deadline:
+                left = it.days_left
+                if left is None:
+                    continue
+                if q.deadline == OVERDUE and left >= 0:
+                    continue
+                if q.deadline == DUE_7 and not 0 <= left <= 7:
+                    continue
+                if q.deadline == DUE_30 and not 0 <= left <= 30:
+                    continue
+            if q.writeoff == WRITTEN_OFF and not it.written_off:
+                continue
+            if q.writeoff == NOT_WRITTEN_OFF and it.written_off:
+                continue
+            if words and not all(w in it.text for w in words):
+                continue
+            out.add(it.id)
+        return out
