@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QPushButton, QT
 
 from rectify_desktop.core import search
 from rectify_desktop.core.models import STATUSES
-from rectify_desktop.core.outline import ITEM, Node
+from rectify_desktop.core.outline import ITEM
 from rectify_desktop.ui.tree_model import LedgerTreeModel
 
+MAX_AUTO_EXPAND = 300
 DEADLINE_CHOICES = (
     ("全部期限", None),
     ("已逾期", search.OVERDUE),
@@ -151,49 +152,51 @@ class SearchBar(QWidget):
         self.changed.emit(len(self.matches))
 
     def _show(self, matches: set[int] | None) -> None:
-        visible: set[tuple[str, int]] | None = None
-        if matches is not None:
+        """Hides the rows that lead to no match. Only the frontier is hidden (the first non-matching row
+        under a shown one), and only rows whose state changes are touched, so narrowing a search costs
+        little however large the ledger."""
+        model = self.model
+        if matches is None:
+            unhide, new_hidden, visible = set(self._hidden), set(), None
+        else:
             visible = set()
             for item_id in matches:
-                node = self.model.node(ITEM, item_id)
+                node = model.node(ITEM, item_id)
                 while node is not None and (node.kind, node.id) not in visible:
                     visible.add((node.kind, node.id))
                     node = node.parent
-        hidden: set[tuple[str, int]] = set()
-        changed: list[tuple[Node, bool]] = []
-
-        def walk(nodes: list[Node]) -> None:
-            for n in nodes:
-                key = (n.kind, n.id)
-                hide = visible is not None and n.parent is not None and key not in visible
-                if hide:
-                    hidden.add(key)
-                if hide != (key in self._hidden):
-                    changed.append((n, hide))
-                if not hide and n.children:
-                    walk(n.children)
-                elif hide:
-                    # A hidden node's children keep their own state: unhide them if they were hidden.
-                    for c in n.children:
-                        _unhide(c)
-
-        def _unhide(n: Node) -> None:
-            if (n.kind, n.id) in self._hidden:
-                changed.append((n, False))
-            for c in n.children:
-                _unhide(c)
-
-        walk(self.model.roots)
-        for node, hide in changed:
-            parent = self.model.index_of(node.parent) if node.parent else QModelIndex()
-            self.tree.setRowHidden(node.row, parent, hide)
-        self._hidden = hidden
-        if matches:
-            for key in visible or ():
+            frontier = set()
+            for r in model.roots:
+                visible.add((r.kind, r.id))
+            for key in visible:
+                node = model.node(*key)
+                if node is not None and node.kind != ITEM:
+                    for c in node.children:
+                        ck = (c.kind, c.id)
+                        if ck not in visible:
+                            frontier.add(ck)
+            unhide = self._hidden & visible
+            # Rows already hidden under a hidden parent may stay so: nobody sees them until it shows.
+            new_hidden = frontier | (self._hidden - visible)
+        for key in unhide:
+            self._set_hidden(key, False)
+        for key in new_hidden - self._hidden:
+            self._set_hidden(key, True)
+        self._hidden = new_hidden
+        # Open the way to a few matches; with hundreds, expanding every path would bury them (and take long).
+        if matches and visible and len(matches) <= MAX_AUTO_EXPAND:
+            for key in visible:
                 if key[0] != ITEM:
-                    node = self.model.node(*key)
-                    if node is not None and node.kind != ITEM:
-                        self.tree.expand(self.model.index_of(node))
+                    node = model.node(*key)
+                    if node is not None:
+                        self.tree.expand(model.index_of(node))
+
+    def _set_hidden(self, key: tuple[str, int], hide: bool) -> None:
+        node = self.model.node(*key)
+        if node is None:
+            return
+        parent = self.model.index_of(node.parent) if node.parent else QModelIndex()
+        self.tree.setRowHidden(node.row, parent, hide)
 
     def _after_reset(self) -> None:
         # A reset forgets which rows were hidden; the index is stale too.

@@ -22,6 +22,7 @@ COLUMNS = ("序号及标题", "完成情况", "整改时限", "责任部门")
 COL_TITLE, COL_STATUS, COL_DEADLINE, COL_DEPARTMENT = range(4)
 
 
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 KindRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 
@@ -59,6 +60,7 @@ class LedgerTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self.roots: list[Node] = []
         self._nodes: dict[tuple[str, int], Node] = {}
+        self._counts: dict[int, tuple[int, int]] = {}
         self.today = dt.date.today()
         self.immediate_days = 30
         self._bold = QFont()
@@ -74,13 +76,14 @@ class LedgerTreeModel(QAbstractItemModel):
         self.today = dt.date.today()
         self.roots = self._loader().load() if self._connected() else []
         self._nodes = {}
+        self._counts = {}
         for r in self.roots:
             self._register(r)
         self.endResetModel()
 
     def clear(self) -> None:
         self.beginResetModel()
-        self.roots, self._nodes = [], {}
+        self.roots, self._nodes, self._counts = [], {}, {}
         self.endResetModel()
 
     @staticmethod
@@ -151,9 +154,8 @@ class LedgerTreeModel(QAbstractItemModel):
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # Asked for every visible cell on every paint: one constant, no enum arithmetic per call.
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -195,9 +197,16 @@ class LedgerTreeModel(QAbstractItemModel):
                 return node.department
             return ""
         if col == COL_STATUS:
-            done, total = node.done_count()
+            done, total = self._done_count(node)
             return f"完成 {done}/{total}" if total else ""
         return ""
+
+    def _done_count(self, node: Node) -> tuple[int, int]:
+        """(done, items) under a node, remembered until the next change: the root's count walks every item."""
+        counts = self._counts.get(id(node))
+        if counts is None:
+            counts = self._counts[id(node)] = node.done_count()
+        return counts
 
     def _tooltip(self, node: Node) -> str:
         text = self._display(node, COL_TITLE)
@@ -212,6 +221,7 @@ class LedgerTreeModel(QAbstractItemModel):
     # --- following the ledger ----------------------------------------------------------------------
 
     def on_changes(self, changes: list[Change]) -> None:
+        self._counts.clear()
         for ch in changes:
             if ch.kind == "reset":
                 self.reload()
