@@ -188,3 +188,17 @@ def compute(
     s.completion_percent = rules.percent_one_decimal(s.done, s.items)
     s.completion_whole = rules.percent_whole(s.done, s.items)
     return s
+
+
+def newly_overdue(
+    since: dt.date, today: dt.date | None = None, immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS
+) -> list[ItemRow]:
+    """Items not done whose deadline fell between `since` (the last opening) and today: what became late."""
+    today = today or dt.date.today()
+    ctx = DeadlineContext(immediate_days)
+    out = []
+    for r in item_rows():
+        d = ctx.deadline(r)
+        if d is not None and since <= d < today and rules.is_overdue(r.status, d, today):
+            out.append(r)
+    return out

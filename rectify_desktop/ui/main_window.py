@@ -15,6 +15,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTim
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop import APP_NAME
-from rectify_desktop.core import ops, storage
+from rectify_desktop.core import ops, stats, storage
+from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.commands import Change
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, KIND_MODELS, Node
@@ -86,6 +88,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("expand", "全部展开(&E)", "Ctrl+E", "expand_all", "展开全部节点"),
     ActionSpec("collapse", "全部折叠(&Z)", "Ctrl+Shift+E", "collapse_all", "折叠到方面"),
+    ActionSpec("settings", "设置(&S)…", "Ctrl+,", "open_settings", "单位名称、填报人、期限规则、自动备份等"),
+    ActionSpec("restore", "恢复备份(&R)…", None, "open_restore", "从自动备份中恢复台账", True),
     ActionSpec("about", "关于整改台账(&A)", None, "about", ""),
 )
 
@@ -134,6 +138,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("视图(&V)", ("find", "-", "expand", "collapse")),
+    ("工具(&T)", ("settings", "restore")),
     ("帮助(&H)", ("about",)),
 )
 TOOLBAR = (
@@ -158,6 +163,31 @@ TOOLBAR = (
 # the first time its tab is shown, with the window as its only argument, and then gets every change
 # (on_changes) and the read-only state (set_readonly); it goes when the ledger closes.
 PAGES: tuple[tuple[str, str, str], ...] = ()
+
+
+class NoticeBar(QFrame):
+    """A short, dismissable notice above the tree (what fell overdue since the ledger was last opened)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.setObjectName("notice")
+        self.setStyleSheet("#notice { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.show_button = QPushButton("查看逾期事项")
+        self.show_button.clicked.connect(window.show_overdue)
+        self.close_button = QPushButton("知道了")
+        self.close_button.clicked.connect(self.hide)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.show_button)
+        lay.addWidget(self.close_button)
+        self.hide()
+
+    def say(self, text: str) -> None:
+        self.label.setText(text)
+        self.setVisible(bool(text))
 
 
 class WelcomePage(QWidget):
@@ -236,6 +266,8 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(4, 4, 0, 0)
+        self.notice = NoticeBar(self)
+        left_lay.addWidget(self.notice)
         left_lay.addWidget(self.search)
         left_lay.addWidget(self.tree)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -332,6 +364,8 @@ class MainWindow(QMainWindow):
             "move_down": writable and node is not None and node.row < len(self._siblings(node)) - 1,
             "renumber": writable and has_insp,
             "backup": self.ledger is not None,
+            "settings": self.ledger is not None,
+            "restore": writable,
             "export_excel": has_insp,
             "import_excel": writable,
             "import_text": writable,
@@ -441,6 +475,7 @@ class MainWindow(QMainWindow):
         self.panel.set_readonly(ledger.readonly)
         self.right.addWidget(self.panel)
         ledger.subscribe(self._on_changes)
+        self.model.immediate_days = ledger_settings.get_int("immediate_days")
         self.model.reload()
         self._remember_recent(ledger.path)
         title = f"{ledger.path.name} - {APP_NAME}"
@@ -454,6 +489,85 @@ class MainWindow(QMainWindow):
         self._refresh_status()
         self._update_actions()
         self._page_shown(self.tabs.currentIndex())
+        self._tell_newly_overdue()
+        if not ledger.readonly:
+            # After the window is up, so that opening never waits for the copy.
+            QTimer.singleShot(1500, lambda p=ledger.path: self._backup_in_background(p))
+
+    def _opened_key(self) -> str:
+        import hashlib
+
+        assert self.ledger is not None
+        return "opened/" + hashlib.sha1(str(self.ledger.path.resolve()).encode()).hexdigest()[:16]
+
+    def _tell_newly_overdue(self) -> None:
+        """Says what fell overdue since this ledger was last opened on this computer."""
+        import datetime as dt
+
+        key = self._opened_key()
+        today = dt.date.today()
+        last = self.settings.value(key, "", str)
+        self.settings.setValue(key, today.isoformat())
+        self.notice.say("")
+        try:
+            since = dt.date.fromisoformat(last) if last else None
+        except ValueError:
+            since = None
+        if since is None or since >= today:
+            return
+        late = stats.newly_overdue(since, today, self.model.immediate_days)
+        if late:
+            names = "；".join(r.title[:18] for r in late[:3]) + ("……" if len(late) > 3 else "")
+            self.notice.say(f"自上次打开（{since.month}月{since.day}日）以来，新增逾期未完成 {len(late)} 项：{names}")
+
+    def show_overdue(self) -> None:
+        self.show_page("ledger")
+        bar = self.search
+        bar.deadline.setCurrentIndex(bar.deadline.findData("overdue"))
+        self.notice.hide()
+
+    def _backup_in_background(self, path: Path) -> None:
+        if self.ledger is None or self.ledger.closed or self.ledger.path != path:
+            return
+        import threading
+
+        from rectify_desktop.core import backup
+        from rectify_desktop.ui.settings_dialog import backup_folder, backup_keep
+
+        folder, keep = backup_folder(self.settings), backup_keep(self.settings)
+
+        def run() -> None:
+            try:
+                backup.backup_at_opening(path, folder, keep)
+            except Exception:  # noqa: BLE001 - a failed automatic backup must never disturb the clerk's work
+                pass
+
+        threading.Thread(target=run, name="自动备份", daemon=True).start()
+
+    def apply_ledger_settings(self) -> None:
+        """After the settings changed: deadlines may count differently."""
+        if self.ledger is None or self.ledger.closed:
+            return
+        days = ledger_settings.get_int("immediate_days")
+        if days != self.model.immediate_days:
+            self.model.immediate_days = days
+            self.model.reload()
+            self.search.invalidate()
+        self._refresh_status()
+
+    def open_settings(self) -> None:
+        from rectify_desktop.ui.settings_dialog import open_settings_dialog
+
+        open_settings_dialog(self)
+
+    def open_restore(self) -> None:
+        from rectify_desktop.ui.settings_dialog import open_restore_dialog
+
+        open_restore_dialog(self)
+
+    def close_ledger(self) -> None:
+        self._close_ledger()
+        self._show_no_ledger()
 
     def _page_shown(self, index: int) -> None:
         if index <= 0 or self.ledger is None:

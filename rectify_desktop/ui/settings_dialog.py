@@ -1,0 +1,191 @@
+"""设置 and 恢复备份: the ledger's own settings, this computer's backup folder, and restoring a backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rectify_desktop.core import backup, settings
+from rectify_desktop.ui.dialogs import confirm
+
+if TYPE_CHECKING:
+    from rectify_desktop.ui.main_window import MainWindow
+
+
+def backup_folder(qs: QSettings) -> Path:
+    from rectify_desktop.ui.app import data_dir
+
+    value = qs.value("backup/dir", "", str)
+    return Path(value) if value else data_dir() / "备份"
+
+
+def backup_keep(qs: QSettings) -> int:
+    try:
+        return max(1, int(qs.value("backup/keep", backup.DEFAULT_KEEP)))
+    except (TypeError, ValueError):
+        return backup.DEFAULT_KEEP
+
+
+class SettingsDialog(QDialog):
+    """The ledger's settings (saved in the ledger, undoable) and this computer's backup choices."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setWindowTitle("设置")
+        self.setMinimumWidth(520)
+        lay = QVBoxLayout(self)
+        box = QGroupBox("本台账的设置（保存在台账文件中）")
+        form = QFormLayout(box)
+        self.fields: dict[str, QLineEdit | QSpinBox] = {}
+        for spec in settings.SPECS:
+            if spec.kind == "int":
+                w: QLineEdit | QSpinBox = QSpinBox()
+                w.setRange(spec.minimum, spec.maximum)
+                w.setValue(settings.get_int(spec.key))
+            else:
+                w = QLineEdit(settings.get(spec.key))
+            w.setObjectName(f"setting.{spec.key}")
+            w.setEnabled(not window.ledger.readonly)
+            self.fields[spec.key] = w
+            form.addRow(spec.label + "：", w)
+        lay.addWidget(box)
+        machine = QGroupBox("本机的设置")
+        mform = QFormLayout(machine)
+        self.backup_dir = QLineEdit(str(backup_folder(window.settings)))
+        self.backup_dir.setObjectName("setting.backup_dir")
+        browse = QPushButton("浏览…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_dir, 1)
+        row.addWidget(browse)
+        holder = QWidget()
+        holder.setLayout(row)
+        row.setContentsMargins(0, 0, 0, 0)
+        mform.addRow("自动备份文件夹：", holder)
+        self.keep = QSpinBox()
+        self.keep.setObjectName("setting.backup_keep")
+        self.keep.setRange(1, 500)
+        self.keep.setValue(backup_keep(window.settings))
+        mform.addRow("保留最近备份份数：", self.keep)
+        hint = QLabel("每次打开台账时自动备份一份，超出份数的旧备份自动删除。")
+        hint.setStyleSheet("color: #808080")
+        mform.addRow(hint)
+        lay.addWidget(machine)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "选择自动备份文件夹", self.backup_dir.text())
+        if path:
+            self.backup_dir.setText(path)
+
+    def values(self) -> dict[str, str]:
+        out = {}
+        for key, w in self.fields.items():
+            out[key] = str(w.value()) if isinstance(w, QSpinBox) else w.text().strip()
+        return out
+
+    def save(self) -> None:
+        w = self.window_
+        changed = {k: v for k, v in self.values().items() if v != settings.get(k)}
+        if changed and not w.ledger.readonly:
+            try:
+                command = settings.SetSettings(changed)
+            except ValueError as exc:
+                QMessageBox.warning(self, "设置有误", str(exc))
+                return
+            w.bridge.push(command)
+        w.settings.setValue("backup/dir", self.backup_dir.text().strip())
+        w.settings.setValue("backup/keep", self.keep.value())
+        w.settings.sync()
+        self.accept()
+
+
+class RestoreDialog(QDialog):
+    """Lists this ledger's backups, newest first, and restores the chosen one."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setWindowTitle("恢复备份")
+        self.setMinimumSize(520, 380)
+        lay = QVBoxLayout(self)
+        self.folder = backup_folder(window.settings)
+        lay.addWidget(QLabel(f"备份文件夹：{self.folder}"))
+        self.list = QListWidget()
+        self.list.setObjectName("restore.list")
+        for b in backup.list_backups(window.ledger.path, self.folder):
+            it = QListWidgetItem(b.label)
+            it.setData(256, str(b.path))
+            self.list.addItem(it)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+        lay.addWidget(self.list, 1)
+        note = QLabel("恢复前会先把当前台账备份一份，恢复后仍可从该备份找回当前内容。")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #808080")
+        lay.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.restore_button = buttons.addButton("恢复所选备份", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button.setEnabled(self.list.count() > 0)
+        buttons.accepted.connect(self.restore)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def chosen(self) -> Path | None:
+        it = self.list.currentItem()
+        return Path(it.data(256)) if it else None
+
+    def restore(self) -> None:
+        chosen = self.chosen()
+        w = self.window_
+        if chosen is None:
+            return
+        if not confirm(self, "恢复备份", f"确定用这份备份替换当前台账吗？\n\n{self.list.currentItem().text()}"):
+            return
+        path = w.ledger.path
+        w.close_ledger()
+        try:
+            safety = backup.restore(path, chosen, self.folder)
+        except Exception as exc:  # noqa: BLE001 - any failure: say it, and reopen the ledger as it was
+            w.open_ledger(path)
+            QMessageBox.critical(self, "恢复失败", str(exc))
+            return
+        w.open_ledger(path)
+        w.statusBar().showMessage(f"已恢复备份；恢复前的台账已备份为 {safety.name}", 10000)
+        self.accept()
+
+
+def open_settings_dialog(window: MainWindow) -> None:
+    if window.ledger is None:
+        return
+    SettingsDialog(window).exec()
+    window.apply_ledger_settings()
+
+
+def open_restore_dialog(window: MainWindow) -> None:
+    if window.ledger is None or window.ledger.readonly:
+        return
+    RestoreDialog(window).exec()
