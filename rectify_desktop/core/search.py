@@ -12,14 +12,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rectify_desktop.core import rules
-from rectify_desktop.core.models import WO_APPROVE, db
-from rectify_desktop.core.stats import DeadlineContext, ItemRow, as_date, last_writeoff_actions
+from rectify_desktop.core.models import WO_APPLY, WO_APPROVE, db
+from rectify_desktop.core.stats import (
+    NO_DEPARTMENT,
+    DeadlineContext,
+    ItemRow,
+    as_date,
+    departments_of,
+    last_writeoff_actions,
+)
 
 OVERDUE = "overdue"
 DUE_7 = "due7"
 DUE_30 = "due30"
 WRITTEN_OFF = "written_off"
 NOT_WRITTEN_OFF = "not_written_off"
+PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -32,8 +40,9 @@ class Query:
     person: str | None = None
     leader: str | None = None
     deadline: str | None = None  # OVERDUE, DUE_7, DUE_30
-    writeoff: str | None = None  # WRITTEN_OFF, NOT_WRITTEN_OFF
+    writeoff: str | None = None  # WRITTEN_OFF, NOT_WRITTEN_OFF, PENDING
     inspection_id: int | None = None
+    category_id: int | None = None
 
     def is_empty(self) -> bool:
         return not (
@@ -45,6 +54,7 @@ class Query:
             or self.deadline
             or self.writeoff
             or self.inspection_id is not None
+            or self.category_id is not None
         )
 
 
@@ -52,6 +62,7 @@ class Query:
 class ItemFacts:
     id: int
     inspection_id: int
+    category_id: int
     text: str  # lower-cased, all searchable fields joined
     status: str
     department: str
@@ -59,6 +70,7 @@ class ItemFacts:
     leader: str
     days_left: int | None
     written_off: bool
+    pending: bool
 
 
 def _split_names(value: str) -> list[str]:
@@ -81,18 +93,19 @@ class SearchIndex:
         sql = (
             "SELECT i.id, i.finding_id, i.number, i.position, i.title, i.status, i.deadline_date, i.deadline_text,"
             " f.inspection_id, i.department, i.description, i.progress, i.remarks, i.leader, i.person,"
-            " f.title, f.description, c.title"
+            " f.title, f.description, c.title, c.id"
             " FROM item i JOIN finding f ON f.id = i.finding_id JOIN category c ON c.id = f.category_id"
         )
         for r in db.execute_sql(sql).fetchall():
             row = ItemRow(*r[:6], as_date(r[6]), *r[7:10])
-            desc, progress, remarks, leader, person, ftitle, fdesc, ctitle = r[10:]
+            desc, progress, remarks, leader, person, ftitle, fdesc, ctitle, cat_id = r[10:]
             parts = [row.title, desc, progress, remarks, leader, row.department, person, ftitle, fdesc, ctitle]
             parts += measures.get(row.id, [])
             self.items.append(
                 ItemFacts(
                     id=row.id,
                     inspection_id=row.inspection_id,
+                    category_id=cat_id,
                     text="\n".join(p for p in parts if p).lower(),
                     status=row.status,
                     department=row.department,
@@ -100,6 +113,7 @@ class SearchIndex:
                     leader=leader,
                     days_left=rules.days_left(row.status, ctx.deadline(row), self.today),
                     written_off=writeoffs.get(row.id) == WO_APPROVE,
+                    pending=writeoffs.get(row.id) == WO_APPLY,
                 )
             )
 
@@ -115,7 +129,9 @@ class SearchIndex:
         """The distinct departments, persons or leaders, split where one cell names several."""
         seen: dict[str, int] = {}
         for it in self.items:
-            for name in _split_names(getattr(it, field)):
+            value = getattr(it, field)
+            names = [n for n in departments_of(value) if n != NO_DEPARTMENT] if field == "department" else None
+            for name in names if names is not None else _split_names(value):
                 seen[name] = seen.get(name, 0) + 1
         return sorted(seen, key=lambda n: (-seen[n], n))
 
@@ -129,9 +145,11 @@ class SearchIndex:
         for it in self.items:
             if q.inspection_id is not None and it.inspection_id != q.inspection_id:
                 continue
+            if q.category_id is not None and it.category_id != q.category_id:
+                continue
             if q.status and it.status != q.status:
                 continue
-            if q.department and q.department not in _split_names(it.department):
+            if q.department and q.department not in departments_of(it.department):
                 continue
             if q.person and q.person not in _split_names(it.person):
                 continue
@@ -150,6 +168,8 @@ class SearchIndex:
             if q.writeoff == WRITTEN_OFF and not it.written_off:
                 continue
             if q.writeoff == NOT_WRITTEN_OFF and it.written_off:
+                continue
+            if q.writeoff == PENDING and not it.pending:
                 continue
             if words and not all(w in it.text for w in words):
                 continue

@@ -6,6 +6,7 @@ Totals and rates count items (细化问题), as DOMAIN.md says: "13个问题细�
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
@@ -202,3 +203,90 @@ def newly_overdue(
         if d is not None and since <= d < today and rules.is_overdue(r.status, d, today):
             out.append(r)
     return out
+
+
+NO_DEPARTMENT = "（未明确）"
+_DEPT_SPLIT = re.compile(r"[、，,；;/\s]+")
+
+
+def departments_of(text: str) -> list[str]:
+    """The departments an item names ("基础教育股、办公室" → two); an item counts for each."""
+    names = [d for d in _DEPT_SPLIT.split(text or "") if d]
+    return list(dict.fromkeys(names)) or [NO_DEPARTMENT]
+
+
+@dataclass
+class GroupFigures:
+    """The figures of one category or one department, for the 统计 sheet and the overview."""
+
+    name: str
+    key: int | str = 0  # the category's id, or the department's name
+    items: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    ongoing: int = 0
+    overdue: int = 0
+
+    def add(self, status: str, overdue: bool) -> None:
+        self.items += 1
+        self.done += status == DONE
+        self.in_progress += status == IN_PROGRESS
+        self.ongoing += status == ONGOING
+        self.not_started += status not in (DONE, IN_PROGRESS, ONGOING)
+        self.overdue += overdue
+
+    @property
+    def rate(self) -> float:
+        return rules.percent_one_decimal(self.done, self.items)
+
+    def values(self) -> list[int | float]:
+        return [self.items, self.done, self.in_progress, self.not_started, self.ongoing, self.overdue, self.rate]
+
+
+def breakdown(
+    inspection_id: int,
+    today: dt.date | None = None,
+    immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+) -> tuple[list[GroupFigures], list[GroupFigures]]:
+    """Figures by category (in ledger order, labelled （一）…) and by department (most items first)."""
+    today = today or dt.date.today()
+    cats = list(
+        Category.select(Category.id, Category.title)
+        .where(Category.inspection == inspection_id)
+        .order_by(Category.position, Category.id)
+        .tuples()
+    )
+    by_cat = {cid: GroupFigures(f"{rules.category_label(i)}{title}", cid) for i, (cid, title) in enumerate(cats, 1)}
+    cat_of = dict(Finding.select(Finding.id, Finding.category).where(Finding.inspection == inspection_id).tuples())
+    by_dept: dict[str, GroupFigures] = {}
+    ctx = DeadlineContext(immediate_days)
+    for r in item_rows(inspection_id):
+        overdue = rules.is_overdue(r.status, ctx.deadline(r), today)
+        cat = by_cat.get(cat_of.get(r.finding_id, 0))
+        if cat is not None:
+            cat.add(r.status, overdue)
+        for d in departments_of(r.department):
+            by_dept.setdefault(d, GroupFigures(d, d)).add(r.status, overdue)
+    order = {name: i for i, name in enumerate(by_dept)}
+    depts = sorted(by_dept.values(), key=lambda g: (-g.items, order[g.name]))
+    return list(by_cat.values()), depts
+
+
+def upcoming(
+    inspection_id: int,
+    limit: int = 10,
+    today: dt.date | None = None,
+    immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+) -> list[tuple[ItemRow, dt.date, int]]:
+    """The next deadlines of items still to be done: (item, deadline, days left), soonest first."""
+    today = today or dt.date.today()
+    ctx = DeadlineContext(immediate_days)
+    out = []
+    for r in item_rows(inspection_id):
+        d = ctx.deadline(r)
+        left = rules.days_left(r.status, d, today)
+        if d is not None and left is not None and left >= 0:
+            out.append((r, d, left))
+    out.sort(key=lambda t: (t[1], t[0].id))
+    return out[:limit]

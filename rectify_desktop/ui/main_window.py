@@ -162,7 +162,7 @@ TOOLBAR = (
 # The window's pages besides the ledger's tree and form: (key, tab title, "module:Class"). A page is built
 # the first time its tab is shown, with the window as its only argument, and then gets every change
 # (on_changes) and the read-only state (set_readonly); it goes when the ledger closes.
-PAGES: tuple[tuple[str, str, str], ...] = ()
+PAGES: tuple[tuple[str, str, str], ...] = (("overview", "总览", "rectify_desktop.ui.overview:OverviewPage"),)
 
 
 class NoticeBar(QFrame):
@@ -892,6 +892,15 @@ class MainWindow(QMainWindow):
 
         self.show_page("ledger")
         focus_search(self.search)
+
+    def filter_items(self, label: str, **fields: object) -> int:
+        """Shows the ledger page filtered to the items meeting `fields` (a core.search.Query's fields);
+        returns how many there are."""
+        self.search.clear()
+        self.search.set_scope(label, **fields)
+        self.show_page("ledger")
+        self.search.apply()
+        return len(self.search.matches or ())
 
     def _filter_changed(self, count: int | None) -> None:
         if count is None:

@@ -8,7 +8,7 @@ the ledger model, and each keystroke only touches the rows whose visibility chan
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QPushButton, QTreeView, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QTreeView, QWidget
 
 from rectify_desktop.core import search
 from rectify_desktop.core.models import STATUSES
@@ -22,7 +22,12 @@ DEADLINE_CHOICES = (
     ("7日内到期", search.DUE_7),
     ("30日内到期", search.DUE_30),
 )
-WRITEOFF_CHOICES = (("销号：全部", None), ("已销号", search.WRITTEN_OFF), ("未销号", search.NOT_WRITTEN_OFF))
+WRITEOFF_CHOICES = (
+    ("销号：全部", None),
+    ("已销号", search.WRITTEN_OFF),
+    ("待审核", search.PENDING),
+    ("未销号", search.NOT_WRITTEN_OFF),
+)
 
 
 class SearchBar(QWidget):
@@ -48,6 +53,12 @@ class SearchBar(QWidget):
         self.clear_button.clicked.connect(self.clear)
         lay.addWidget(self.text, 0, 0, 1, 5)
         lay.addWidget(self.clear_button, 0, 5)
+        self.scope: dict[str, object] = {}
+        self.scope_label = QLabel()
+        self.scope_label.setObjectName("search.scope")
+        self.scope_label.setStyleSheet("color: #1a73e8")
+        self.scope_label.hide()
+        lay.addWidget(self.scope_label, 2, 0, 1, 6)
         self.status = self._combo("search.status", [("全部状态", None)] + [(s, s) for s in STATUSES])
         self.department = self._combo("search.department", [("全部部门", None)])
         self.leader = self._combo("search.leader", [("全部领导", None)])
@@ -82,18 +93,31 @@ class SearchBar(QWidget):
         c.currentIndexChanged.connect(lambda _i: self.apply())
         return c
 
+    def set_scope(self, label: str, **fields: object) -> None:
+        """Limits the filter to a part of the ledger (an inspection, a category, write-off pending …),
+        as the overview's figures ask; shown as a line under the bar until cleared."""
+        self.scope = dict(fields)
+        self.scope_label.setText(f"范围：{label}" if label else "")
+        self.scope_label.setVisible(bool(label))
+
     def query(self) -> search.Query:
-        return search.Query(
-            text=self.text.text(),
-            status=self.status.currentData(),
-            department=self.department.currentData(),
-            leader=self.leader.currentData(),
-            person=self.person.currentData(),
-            deadline=self.deadline.currentData(),
-            writeoff=self.writeoff.currentData(),
-        )
+        fields: dict[str, object] = {
+            "text": self.text.text(),
+            "status": self.status.currentData(),
+            "department": self.department.currentData(),
+            "leader": self.leader.currentData(),
+            "person": self.person.currentData(),
+            "deadline": self.deadline.currentData(),
+            "writeoff": self.writeoff.currentData(),
+        }
+        for key, value in self.scope.items():
+            if not fields.get(key):
+                fields[key] = value
+        return search.Query(**fields)  # type: ignore[arg-type]
 
     def clear(self) -> None:
+        self.scope = {}
+        self.scope_label.hide()
         for combo in (self.status, self.department, self.leader, self.person, self.deadline, self.writeoff):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)

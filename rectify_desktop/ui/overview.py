@@ -1,0 +1,293 @@
+"""总览: where the rectification stands, at a glance — and every figure a link to the items behind it.
+
+Clicking a figure sets the tree's filter to the same condition the figure counted (core.search.Query),
+so the number of items shown always equals the figure clicked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rectify_desktop.core import search, stats
+from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING
+from rectify_desktop.core.stats import GroupFigures
+from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS
+
+if TYPE_CHECKING:
+    from rectify_desktop.core.commands import Change
+    from rectify_desktop.ui.main_window import MainWindow
+
+
+class FigureButton(QPushButton):
+    """A big number with its caption; clicking it shows the items it counts."""
+
+    def __init__(self, caption: str, color: str = "#202124") -> None:
+        super().__init__()
+        self.caption = caption
+        self.color = color
+        self.setObjectName(f"figure.{caption}")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setMinimumSize(104, 68)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setStyleSheet(
+            "QPushButton { border: 1px solid #dadce0; border-radius: 6px; background: white; padding: 6px; }"
+            "QPushButton:hover { border-color: #1a73e8; background: #f1f6fe; }"
+        )
+        self.value = ""
+
+    def set_value(self, value: str) -> None:
+        self.value = value
+        self.setText(f"{value}\n{self.caption}")
+        self.setToolTip(f"点击查看：{self.caption}")
+        f = self.font()
+        f.setPointSizeF(max(f.pointSizeF(), 10.0) + 3)
+        f.setBold(True)
+        self.setFont(f)
+        self.setStyleSheet(self.styleSheet() + f"QPushButton {{ color: {self.color}; }}")
+
+
+class ProgressRow(QWidget):
+    """One category's or department's progress: a bar in status colours, the figures beside it."""
+
+    clicked = Signal()
+    SEGMENTS = ((DONE, "done"), (ONGOING, "ongoing"), (IN_PROGRESS, "in_progress"), (NOT_STARTED, "not_started"))
+
+    def __init__(self, group: GroupFigures) -> None:
+        super().__init__()
+        self.group = group
+        self.setMinimumHeight(26)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(
+            f"{group.name}\n共{group.items}项：已完成{group.done}，正在推进{group.in_progress}，"
+            f"长期坚持{group.ongoing}，未启动{group.not_started}；逾期{group.overdue}\n点击查看这些细化问题"
+        )
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        g = self.group
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fm = self.fontMetrics()
+        w, h = self.width(), self.height()
+        name_w = min(int(w * 0.45), 520)
+        figures_w = 150
+        bar = QRectF(name_w + 8, 5, max(40, w - name_w - figures_w - 16), h - 10)
+        name = fm.elidedText(g.name, Qt.TextElideMode.ElideRight, name_w)
+        p.setPen(QColor("#202124"))
+        p.drawText(QRectF(0, 0, name_w, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#eceff1"))
+        p.drawRoundedRect(bar, 4, 4)
+        x = bar.left()
+        for status, attr in self.SEGMENTS:
+            n = getattr(g, attr)
+            if not n or not g.items:
+                continue
+            seg = bar.width() * n / g.items
+            p.setBrush(QColor(STATUS_COLORS[status]))
+            p.drawRect(QRectF(x, bar.top(), seg, bar.height()))
+            x += seg
+        p.setPen(QColor(OVERDUE_COLOR if g.overdue else "#202124"))
+        text = f"{g.done}/{g.items}  {g.rate:.1f}%" + (f"  逾期{g.overdue}" if g.overdue else "")
+        p.drawText(
+            QRectF(w - figures_w, 0, figures_w, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text
+        )
+        p.end()
+
+
+def _section(title: str) -> QLabel:
+    lab = QLabel(title)
+    f = lab.font()
+    f.setBold(True)
+    f.setPointSizeF(f.pointSizeF() + 1)
+    lab.setFont(f)
+    lab.setContentsMargins(0, 12, 0, 2)
+    return lab
+
+
+class OverviewPage(QWidget):
+    """The overview of the inspection the window is on (window.current_inspection_id())."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window_ = window
+        self.inspection_id: int | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        self.lay = QVBoxLayout(body)
+        self.lay.setContentsMargins(24, 16, 24, 24)
+        self.title = QLabel()
+        tf = self.title.font()
+        tf.setPointSizeF(tf.pointSizeF() + 5)
+        tf.setBold(True)
+        self.title.setFont(tf)
+        self.title.setWordWrap(True)
+        self.lay.addWidget(self.title)
+        self.headline = QLabel()
+        self.headline.setObjectName("overview.headline")
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        hf = self.headline.font()
+        hf.setPointSizeF(hf.pointSizeF() + 2)
+        self.headline.setFont(hf)
+        self.headline.setStyleSheet("background: #f8f9fa; border-left: 4px solid #c0392b; padding: 10px;")
+        self.lay.addWidget(self.headline)
+
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        self.figures: dict[str, FigureButton] = {}
+        specs = (
+            ("items", "细化问题", "#202124", {}),
+            ("done", "已完成", STATUS_COLORS[DONE], {"status": DONE}),
+            ("in_progress", "正在推进", STATUS_COLORS[IN_PROGRESS], {"status": IN_PROGRESS}),
+            ("not_started", "未启动", STATUS_COLORS[NOT_STARTED], {"status": NOT_STARTED}),
+            ("ongoing", "长期坚持", STATUS_COLORS[ONGOING], {"status": ONGOING}),
+            ("rate", "完成率", STATUS_COLORS[DONE], {"status": DONE}),
+            ("overdue", "已逾期", OVERDUE_COLOR, {"deadline": search.OVERDUE}),
+            ("due_7", "7日内到期", "#c2610c", {"deadline": search.DUE_7}),
+            ("due_30", "30日内到期", "#c2610c", {"deadline": search.DUE_30}),
+            ("written_off", "已销号", STATUS_COLORS[DONE], {"writeoff": search.WRITTEN_OFF}),
+            ("pending", "销号待审核", "#c2610c", {"writeoff": search.PENDING}),
+        )
+        self._filters: dict[str, dict[str, object]] = {}
+        for i, (key, caption, color, flt) in enumerate(specs):
+            b = FigureButton(caption, color)
+            b.clicked.connect(lambda _=False, k=key: self.show_items(k))
+            self.figures[key] = b
+            self._filters[key] = flt
+            grid.addWidget(b, i // 6, i % 6)
+        self.lay.addLayout(grid)
+
+        self.lay.addWidget(_section("各方面整改进度"))
+        self.categories = QVBoxLayout()
+        self.lay.addLayout(self.categories)
+        self.lay.addWidget(_section("各责任部门整改进度"))
+        self.departments = QVBoxLayout()
+        self.lay.addLayout(self.departments)
+        legend = QHBoxLayout()
+        for status in (DONE, ONGOING, IN_PROGRESS, NOT_STARTED):
+            dot = QLabel(f"■ {status}")
+            dot.setStyleSheet(f"color: {STATUS_COLORS[status]}")
+            legend.addWidget(dot)
+        legend.addStretch(1)
+        self.lay.addLayout(legend)
+        self.lay.addWidget(_section("近期到期"))
+        self.upcoming = QVBoxLayout()
+        self.lay.addLayout(self.upcoming)
+        self.lay.addStretch(1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh)
+        self.refresh()
+
+    # the page interface
+
+    def on_changes(self, changes: list[Change]) -> None:
+        self._timer.start()  # many changes in one event: refresh once
+
+    def set_readonly(self, readonly: bool) -> None:
+        pass  # the overview changes nothing
+
+    # content
+
+    def _clear(self, layout: QVBoxLayout) -> None:
+        while layout.count():
+            w = layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+
+    def refresh(self) -> None:
+        w = self.window_
+        if w.ledger is None or w.ledger.closed:
+            return
+        self.inspection_id = w.current_inspection_id()
+        for layout in (self.categories, self.departments, self.upcoming):
+            self._clear(layout)
+        if self.inspection_id is None:
+            self.title.setText("台账中还没有巡察")
+            self.headline.setText("")
+            return
+        from rectify_desktop.core.models import Inspection
+        from rectify_desktop.core.table import ledger_title
+
+        insp = Inspection.get_by_id(self.inspection_id)
+        today, days = w.model.today, w.model.immediate_days
+        s = w.ledger.stats(self.inspection_id, today, days)
+        self.stats = s
+        self.title.setText(ledger_title(insp))
+        self.headline.setText(s.headline(insp.kind or "巡察") + "。")
+        values = {
+            "items": str(s.items),
+            "done": str(s.status[DONE]),
+            "in_progress": str(s.status[IN_PROGRESS]),
+            "not_started": str(s.status[NOT_STARTED]),
+            "ongoing": str(s.status[ONGOING]),
+            "rate": f"{s.completion_percent:.1f}%",
+            "overdue": str(s.overdue),
+            "due_7": str(s.due_7),
+            "due_30": str(s.due_30),
+            "written_off": str(s.written_off),
+            "pending": str(s.writeoff_pending),
+        }
+        for key, value in values.items():
+            self.figures[key].set_value(value)
+        by_cat, by_dept = stats.breakdown(self.inspection_id, today, days)
+        for g in by_cat:
+            row = ProgressRow(g)
+            row.clicked.connect(lambda g=g: self._filter(g.name, category_id=g.key))
+            self.categories.addWidget(row)
+        for g in by_dept:
+            row = ProgressRow(g)
+            row.clicked.connect(lambda g=g: self._filter(f"责任部门 {g.name}", department=g.key))
+            self.departments.addWidget(row)
+        for r, deadline, left in stats.upcoming(self.inspection_id, 8, today, days):
+            when = "今天到期" if left == 0 else f"还剩{left}天"
+            text = f"{deadline.year}年{deadline.month}月{deadline.day}日（{when}）　{r.title}"
+            b = QPushButton(text)
+            b.setFlat(True)
+            b.setStyleSheet(f"text-align: left; color: {'#c2610c' if left <= 7 else '#202124'}; padding: 2px;")
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            b.clicked.connect(lambda _=False, i=r.id: self._open_item(i))
+            self.upcoming.addWidget(b)
+        if not self.upcoming.count():
+            none = QLabel("没有待办的到期事项")
+            none.setStyleSheet(f"color: {HINT_COLOR}")
+            self.upcoming.addWidget(none)
+
+    def show_items(self, key: str) -> int:
+        """Shows, in the tree, the items a figure counts; returns how many (equal to the figure)."""
+        caption = self.figures[key].caption
+        return self._filter(caption, **self._filters[key])
+
+    def _filter(self, label: str, **fields: object) -> int:
+        return self.window_.filter_items(label, inspection_id=self.inspection_id, **fields)
+
+    def _open_item(self, item_id: int) -> None:
+        w = self.window_
+        w.search.clear()
+        w.show_page("ledger")
+        w.select("item", item_id)
