@@ -217,6 +217,10 @@ class ChangeLog(BaseModel):
     new = TextField(null=True)
     summary = TextField(default="")
 
+    class Meta:
+        # A node's history and a date range are read from logs of a million rows: both need an index.
+        indexes = ((("entity", "entity_id"), False), (("at",), False))
+
 
 class Setting(BaseModel):
     """Ledger-wide settings kept inside the file (unit name, 填报人 …), as key and value."""

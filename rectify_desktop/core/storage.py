@@ -228,8 +228,11 @@ def backup_file(src: str | os.PathLike[str], out: str | os.PathLike[str]) -> Pat
 def _migrate_1_to_2(database: SqliteDatabase) -> None:
     from rectify_desktop.core.models import MeetingItem, Setting
 
-    # Version 2 added the ledger settings and the link from meetings to the items they discussed.
+    # Version 2 added the ledger settings, the link from meetings to the items they discussed, and the
+    # change log's indexes.
     database.create_tables([Setting, MeetingItem])
+    database.execute_sql("CREATE INDEX IF NOT EXISTS change_log_entity_entity_id ON change_log (entity, entity_id)")
+    database.execute_sql("CREATE INDEX IF NOT EXISTS change_log_at ON change_log (at)")
 
 
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_1_to_2}

@@ -162,7 +162,11 @@ TOOLBAR = (
 # The window's pages besides the ledger's tree and form: (key, tab title, "module:Class"). A page is built
 # the first time its tab is shown, with the window as its only argument, and then gets every change
 # (on_changes) and the read-only state (set_readonly); it goes when the ledger closes.
-PAGES: tuple[tuple[str, str, str], ...] = (("overview", "总览", "rectify_desktop.ui.overview:OverviewPage"),)
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("overview", "总览", "rectify_desktop.ui.overview:OverviewPage"),
+    ("registers", "制度与会议", "rectify_desktop.ui.registers:RegistersPage"),
+    ("history", "修改记录", "rectify_desktop.ui.history:HistoryPage"),
+)
 
 
 class NoticeBar(QFrame):
@@ -270,9 +274,18 @@ class MainWindow(QMainWindow):
         left_lay.addWidget(self.notice)
         left_lay.addWidget(self.search)
         left_lay.addWidget(self.tree)
+        from rectify_desktop.ui.history import NodeHistory
+
+        # The selected node's own history sits under its form, on the ledger page only.
+        self.node_history = NodeHistory(self)
+        self.right_split = QSplitter(Qt.Orientation.Vertical)
+        self.right_split.addWidget(self.right)
+        self.right_split.addWidget(self.node_history)
+        self.right_split.setSizes([650, 200])
+        self.right_split.setChildrenCollapsible(True)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.right)
+        self.splitter.addWidget(self.right_split)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -615,6 +628,7 @@ class MainWindow(QMainWindow):
         self.bridge = None
         self.undo_stack.clear()
         self.model.clear()
+        self.node_history.show_node(None, None)
 
     def _show_no_ledger(self) -> None:
         self.setWindowTitle(APP_NAME)
@@ -685,6 +699,9 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        right = self.settings.value("window/right_splitter")
+        if right is not None:
+            self.right_split.restoreState(right)
         header = self.settings.value("window/tree_header")
         if header is not None:
             self.tree.header().restoreState(header)
@@ -693,6 +710,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/right_splitter", self.right_split.saveState())
         self.settings.setValue("window/tree_header", self.tree.header().saveState())
         self.settings.sync()
 
@@ -709,6 +727,7 @@ class MainWindow(QMainWindow):
             self.panel.on_changes(changes)
         for page in self.pages.values():
             page.on_changes(changes)
+        self.node_history.on_changes(changes)
         self.search.invalidate()
         self._show_right()
         self._refresh_timer.start()
@@ -757,6 +776,7 @@ class MainWindow(QMainWindow):
         if self.panel is not None:
             self.panel.commit_pending()
             self.panel.show_node(node.kind if node else None, node.id if node else None)
+        self.node_history.show_node(node.kind if node else None, node.id if node else None)
         self._refresh_timer.start()
         self._update_actions()
 
