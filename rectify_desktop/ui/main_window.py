@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
         self.right_split = QSplitter(Qt.Orientation.Vertical)
         self.right_split.addWidget(self.right)
         self.right_split.addWidget(self.node_history)
-        self.right_split.setSizes([650, 200])
+        self.right_split.setSizes([700, 150])
         self.right_split.setChildrenCollapsible(True)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
