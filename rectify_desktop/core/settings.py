@@ -26,7 +26,9 @@ class SettingSpec:
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("unit_name", "填报单位", ""),
     SettingSpec("reporter", "填报人", ""),
+    SettingSpec("contact_person", "联系人", ""),
     SettingSpec("contact_phone", "联系电话", ""),
+    SettingSpec("report_to", "报告报送单位", ""),
     SettingSpec("default_leader", "默认责任领导", ""),
     SettingSpec("due_soon_days", "“即将到期”提前天数", "7", "int", 1, 365),
     SettingSpec("immediate_days", "“立行立改”整改期限（天）", "30", "int", 1, 365),

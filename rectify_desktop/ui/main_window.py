@@ -64,7 +64,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_excel", "导出Excel(&E)…", "Ctrl+Shift+X", "export_excel", "把台账导出为巡察办要求的Excel文件"),
     ActionSpec("import_excel", "导入Excel(&I)…", "Ctrl+Shift+I", "import_excel", "把Excel台账导入为一次新的巡察", True),
     ActionSpec(
-        "import_text", "从文本导入(&T)…", None, "import_text", "粘贴或打开反馈意见、整改方案文本，生成台账", True
+        "import_text", "从文本导入(&Y)…", None, "import_text", "粘贴或打开反馈意见、整改方案文本，生成台账", True
     ),
     ActionSpec("notice", "生成通报(&G)…", None, "make_notice", "按台账数据生成整改情况通报（Word）"),
     ActionSpec("report", "生成报告(&H)…", None, "make_report", "按台账数据生成整改情况报告（Word）"),
