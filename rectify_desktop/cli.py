@@ -97,6 +97,10 @@ EXPORTERS: dict[str, str] = {
 }
 IMPORTERS: dict[str, str] = {
     ".xlsx": "rectify_desktop.io.xlsx_import:cli_import",
+    # Old and foreign workbooks go to the Excel importer too, which says how to save them as .xlsx.
+    ".xls": "rectify_desktop.io.xlsx_import:cli_import",
+    ".xlsm": "rectify_desktop.io.xlsx_import:cli_import",
+    ".et": "rectify_desktop.io.xlsx_import:cli_import",
     ".txt": "rectify_desktop.io.text_import:cli_import",
 }
 

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from peewee import fn
+
 from rectify_desktop.core import ops
 from rectify_desktop.core.commands import Change, Command, Delete, LogEntry
 from rectify_desktop.core.models import (
@@ -25,6 +27,7 @@ from rectify_desktop.core.models import (
     Measure,
     Meeting,
     WriteOff,
+    db,
 )
 
 
@@ -154,6 +157,26 @@ def _numbers(wanted: list[int | None]) -> list[int]:
     return out
 
 
+def _insert_rows(model: type, rows: list[dict[str, Any]]) -> None:
+    """Inserts rows with a plain executemany: peewee's insert_many spends most of its time building SQL."""
+    if not rows:
+        return
+    names = list(rows[0])
+    fields = model._meta.fields  # type: ignore[attr-defined]
+    columns = ", ".join(f'"{fields[n].column_name}"' for n in names)
+    table = model._meta.table_name  # type: ignore[attr-defined]
+    sql = f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+
+    def value(v: Any) -> Any:
+        if isinstance(v, bool):
+            return int(v)
+        if isinstance(v, (dt.date, dt.datetime)):
+            return str(v)  # as peewee stores dates: 2021-06-30, 2021-06-30 12:00:00.123456
+        return v
+
+    db.cursor().executemany(sql, [[value(r[n]) for n in names] for r in rows])
+
+
 class AddInspection(Command):
     """Adds a whole imported inspection as a new one in the ledger, in one transaction; undo removes it."""
 
@@ -181,42 +204,93 @@ class AddInspection(Command):
             position=(last.position + 1) if last else 0,
         )
         self.inspection_id = insp.id
+        # Ids are given here, inside the write transaction, so that children can name their parents and
+        # all rows go in with one executemany per table: one Model.create per row took 7 s for 10,000 items.
+        next_id = {m: (m.select(fn.MAX(m.id)).scalar() or 0) + 1 for m in (Category, Finding, Item)}
+        rows: dict[type, list[dict[str, Any]]] = {m: [] for m in (Category, Finding, Item, Measure, Evidence, WriteOff)}
+        now = dt.datetime.now()
+
+        def new_id(model: type) -> int:
+            next_id[model] += 1
+            return next_id[model] - 1
+
         finding_numbers = iter(_numbers([f.number for f in d.findings()]))
         for cpos, c in enumerate(d.categories):
-            cat = Category.create(inspection=insp, position=cpos, title=c.title, description=c.description)
+            cat_id = new_id(Category)
+            rows[Category].append(
+                {"id": cat_id, "inspection": insp.id, "position": cpos, "title": c.title, "description": c.description}
+            )
             for fpos, f in enumerate(c.findings):
-                fnd = Finding.create(
-                    inspection=insp,
-                    category=cat,
-                    number=next(finding_numbers),
-                    position=fpos,
-                    title=f.title,
-                    description=f.description,
+                fnd_id = new_id(Finding)
+                rows[Finding].append(
+                    {
+                        "id": fnd_id,
+                        "inspection": insp.id,
+                        "category": cat_id,
+                        "number": next(finding_numbers),
+                        "position": fpos,
+                        "title": f.title,
+                        "description": f.description,
+                    }
                 )
                 for ipos, (it, number) in enumerate(zip(f.items, _numbers([i.number for i in f.items]), strict=True)):
+                    item_id = new_id(Item)
                     date, text = (it.deadline_date, "") if it.deadline_date else ops.deadline_values(it.deadline)
-                    item = Item.create(
-                        finding=fnd,
-                        number=number,
-                        position=ipos,
-                        title=it.title,
-                        description=it.description,
-                        leader=it.leader,
-                        department=it.department,
-                        person=it.person,
-                        deadline_date=date,
-                        deadline_text=text,
-                        status=it.status if it.status in STATUSES else NOT_STARTED,
-                        completed_date=it.completed_date,
-                        progress=it.progress,
-                        remarks=it.remarks,
+                    rows[Item].append(
+                        {
+                            "id": item_id,
+                            "finding": fnd_id,
+                            "number": number,
+                            "position": ipos,
+                            "title": it.title,
+                            "description": it.description,
+                            "leader": it.leader,
+                            "department": it.department,
+                            "person": it.person,
+                            "deadline_date": date,
+                            "deadline_text": text,
+                            "status": it.status if it.status in STATUSES else NOT_STARTED,
+                            "completed_date": it.completed_date,
+                            "progress": it.progress,
+                            "remarks": it.remarks,
+                        }
                     )
                     for mpos, m in enumerate(it.measures):
-                        Measure.create(item=item, position=mpos, text=m.text, done=m.done, done_date=m.done_date)
+                        rows[Measure].append(
+                            {
+                                "item": item_id,
+                                "position": mpos,
+                                "text": m.text,
+                                "done": m.done,
+                                "done_date": m.done_date,
+                            }
+                        )
                     for epos, name in enumerate(it.evidence):
-                        Evidence.create(item=item, position=epos, name=name, blob=None, date=None)
+                        # Python-side defaults (kind, added_at …) are not applied by a plain insert: give them.
+                        rows[Evidence].append(
+                            {
+                                "item": item_id,
+                                "position": epos,
+                                "name": name,
+                                "kind": "文件",
+                                "doc_number": "",
+                                "note": "",
+                                "added_at": now,
+                            }
+                        )
                     for w in it.writeoffs:
-                        WriteOff.create(item=item, action=w.action, who=w.who, date=w.date, opinion=w.opinion)
+                        rows[WriteOff].append(
+                            {
+                                "item": item_id,
+                                "action": w.action,
+                                "who": w.who,
+                                "date": w.date,
+                                "opinion": w.opinion,
+                                "created_at": now,
+                            }
+                        )
+        for model, batch in rows.items():
+            _insert_rows(model, batch)
         for pos, m in enumerate(d.meetings):
             Meeting.create(inspection=insp, position=pos, **m)
         for pos, i in enumerate(d.institutions):
