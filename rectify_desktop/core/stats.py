@@ -236,6 +236,14 @@ class GroupFigures:
         self.not_started += status not in (DONE, IN_PROGRESS, ONGOING)
         self.overdue += overdue
 
+    @classmethod
+    def total(cls, name: str, groups: list[GroupFigures]) -> GroupFigures:
+        """The sum of several groups (the 合计 row of the categories, which do not overlap)."""
+        t = cls(name, name)
+        for attr in ("items", "done", "in_progress", "not_started", "ongoing", "overdue"):
+            setattr(t, attr, sum(getattr(g, attr) for g in groups))
+        return t
+
     @property
     def rate(self) -> float:
         return rules.percent_one_decimal(self.done, self.items)
