@@ -785,6 +785,8 @@ SUMMARY_LABELS: tuple[tuple[str, str], ...] = (
     ("writeoff_pending", "销号待审核（项）"),
 )
 GROUP_HEADERS = ("细化问题", "已完成", "正在推进", "未启动", "长期坚持", "已逾期", "完成率（%）")
+
+
 def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspection, today: dt.date) -> None:
     widths = [6.0, 40.0] + [10.5] * len(GROUP_HEADERS)
     # The same figures as the overview's, from core: the sheet and the window never disagree.
