@@ -159,14 +159,17 @@ TOOLBAR = (
 )
 
 
-# The window's pages besides the ledger's tree and form: (key, tab title, "module:Class"). A page is built
-# the first time its tab is shown, with the window as its only argument, and then gets every change
-# (on_changes) and the read-only state (set_readonly); it goes when the ledger closes.
+# The window's pages, in the order of their tabs: (key, tab title, "module:Class"). "ledger" is the tree
+# and the form, always there; any other page is built the first time its tab is shown, with the window
+# as its only argument, then gets every change (on_changes) and the read-only state (set_readonly), and
+# goes when the ledger closes. A ledger opens on the overview.
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("overview", "总览", "rectify_desktop.ui.overview:OverviewPage"),
+    ("ledger", "台账", ""),
     ("registers", "制度与会议", "rectify_desktop.ui.registers:RegistersPage"),
     ("history", "修改记录", "rectify_desktop.ui.history:HistoryPage"),
 )
+FIRST_PAGE = "overview"
 
 
 class NoticeBar(QFrame):
@@ -270,8 +273,6 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(4, 4, 0, 0)
-        self.notice = NoticeBar(self)
-        left_lay.addWidget(self.notice)
         left_lay.addWidget(self.search)
         left_lay.addWidget(self.tree)
         from rectify_desktop.ui.history import NodeHistory
@@ -291,16 +292,27 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.splitter, "台账")
         self.pages: dict[str, QWidget] = {}
+        self._tab_keys = [key for key, _title, _spec in PAGES]
         for key, title, _spec in PAGES:
+            if key == "ledger":
+                self.tabs.addTab(self.splitter, title)
+                continue
             holder = QWidget()
             holder.setObjectName(f"page.{key}")
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self.tabs.addTab(holder, title)
-        self.tabs.tabBar().setVisible(bool(PAGES))
+        self.tabs.setCurrentIndex(self._tab_keys.index("ledger"))
         self.tabs.currentChanged.connect(self._page_shown)
-        self.setCentralWidget(self.tabs)
+        # The notice of what fell overdue stands above every page, so it is seen whichever page opens.
+        self.notice = NoticeBar(self)
+        central = QWidget()
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        central_lay.setSpacing(2)
+        central_lay.addWidget(self.notice)
+        central_lay.addWidget(self.tabs)
+        self.setCentralWidget(central)
 
         self.status_label = QLabel("")
         self.statusBar().addPermanentWidget(self.status_label)
@@ -501,7 +513,8 @@ class MainWindow(QMainWindow):
         self._show_right()
         self._refresh_status()
         self._update_actions()
-        self._page_shown(self.tabs.currentIndex())
+        # A ledger with an inspection opens on the overview; an empty one on the welcome page.
+        self.show_page(FIRST_PAGE if self.model.roots else "ledger")
         self._tell_newly_overdue()
         if not ledger.readonly:
             # After the window is up, so that opening never waits for the copy.
@@ -583,10 +596,10 @@ class MainWindow(QMainWindow):
         self._show_no_ledger()
 
     def _page_shown(self, index: int) -> None:
-        if index <= 0 or self.ledger is None:
+        if index < 0 or self.ledger is None:
             return
-        key, _title, spec = PAGES[index - 1]
-        if key not in self.pages:
+        key, _title, spec = PAGES[index]
+        if key != "ledger" and key not in self.pages:
             import importlib
 
             module, cls = spec.split(":")
@@ -597,15 +610,10 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> QWidget | None:
         """Brings a page to the front (building it if needed) and returns it; "ledger" is the tree and form."""
-        if key == "ledger":
-            self.tabs.setCurrentIndex(0)
-            return self.splitter
-        for i, (k, _t, _s) in enumerate(PAGES, 1):
-            if k == key:
-                self.tabs.setCurrentIndex(i)
-                self._page_shown(i)
-                return self.pages.get(key)
-        return None
+        index = self._tab_keys.index(key)
+        self.tabs.setCurrentIndex(index)
+        self._page_shown(index)
+        return self.splitter if key == "ledger" else self.pages.get(key)
 
     def _close_pages(self) -> None:
         for page in self.pages.values():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -202,7 +202,18 @@ class OverviewPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        self.refresh()
+        # The headline and figures show with the window; the bars, which read every item, come a moment
+        # after, so that a large ledger's window appears at once.
+        self.refresh(groups=False)
+        self._groups_pending = True
+        self.title.installEventFilter(self)  # the first paint of the title: the page is on screen
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # The first paint of the page's content: the figures are on screen, now the bars.
+        if self._groups_pending and event.type() == QEvent.Type.Paint:
+            self._groups_pending = False
+            QTimer.singleShot(0, self._refresh_groups)
+        return False
 
     # the page interface
 
@@ -220,16 +231,15 @@ class OverviewPage(QWidget):
             if w is not None:
                 w.deleteLater()
 
-    def refresh(self) -> None:
+    def refresh(self, groups: bool = True) -> None:
         w = self.window_
         if w.ledger is None or w.ledger.closed:
             return
         self.inspection_id = w.current_inspection_id()
-        for layout in (self.categories, self.departments, self.upcoming):
-            self._clear(layout)
         if self.inspection_id is None:
             self.title.setText("台账中还没有巡察")
             self.headline.setText("")
+            self._refresh_groups()
             return
         from rectify_desktop.core.models import Inspection
         from rectify_desktop.core.table import ledger_title
@@ -255,6 +265,16 @@ class OverviewPage(QWidget):
         }
         for key, value in values.items():
             self.figures[key].set_value(value)
+        if groups:
+            self._refresh_groups()
+
+    def _refresh_groups(self) -> None:
+        w = self.window_
+        for layout in (self.categories, self.departments, self.upcoming):
+            self._clear(layout)
+        if w.ledger is None or w.ledger.closed or self.inspection_id is None:
+            return
+        today, days = w.model.today, w.model.immediate_days
         by_cat, by_dept = stats.breakdown(self.inspection_id, today, days)
         for g in by_cat:
             row = ProgressRow(g)

@@ -13,17 +13,11 @@ from rectify_desktop.core.models import ChangeLog, Institution, Item, Measure
 from rectify_desktop.ui import main_window
 from rectify_desktop.ui.history import HistoryPage, NodeHistory
 
-PAGES = (
-    ("registers", "制度与会议", "rectify_desktop.ui.registers:RegistersPage"),
-    ("history", "修改记录", "rectify_desktop.ui.history:HistoryPage"),
-)
-
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(main_window, "PAGES", PAGES)
     from rectify_desktop.ui.app import make_app, open_settings
 
     make_app()
@@ -147,7 +141,7 @@ def test_double_click_shows_the_object(window, qtbot):
     rect = view.visualRect(page.model.index(0, 3))
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center())
     QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center())
-    assert window.tabs.currentIndex() == 0
+    assert window.tabs.currentWidget() is window.splitter
     node = window.current_node()
     assert (node.kind, node.id) == ("item", item.id)
 

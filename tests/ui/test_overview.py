@@ -35,9 +35,11 @@ def test_figures_equal_stats_json_and_clicks_match(window, demo_path, cli):  # n
     assert page.headline.text().startswith("巡察反馈的13个问题细化为29项")
 
 
-def test_category_and_department_rows_filter_to_their_items(window, demo_path):  # noqa: F811
+def test_category_and_department_rows_filter_to_their_items(window, demo_path, qtbot):  # noqa: F811
     window.open_ledger(demo_path)
     page = window.show_page("overview")
+    assert window.tabs.currentWidget() is page.parent()  # a ledger opens on its overview
+    qtbot.waitUntil(lambda: page.categories.count() > 0)  # the bars come just after the window
     rows = [page.categories.itemAt(i).widget() for i in range(page.categories.count())]
     assert sum(r.group.items for r in rows) == 29
     for r in rows:

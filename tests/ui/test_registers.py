@@ -17,14 +17,11 @@ from rectify_desktop.core.models import ChangeLog, Institution, InstitutionItem,
 from rectify_desktop.ui import main_window
 from rectify_desktop.ui.registers import LinkItemsDialog, RegistersPage
 
-PAGE = ("registers", "制度与会议", "rectify_desktop.ui.registers:RegistersPage")
-
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(main_window, "PAGES", (PAGE,))
     from rectify_desktop.ui.app import make_app, open_settings
 
     make_app()
