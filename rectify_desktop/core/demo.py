@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
+import io
 import os
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
-from rectify_desktop.core import demo_data
+from rectify_desktop.core import demo_data, evidence
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
     Category,
     ChangeLog,
+    Evidence,
     Finding,
     Inspection,
     Institution,
@@ -118,8 +123,249 @@ def fill_demo(today: dt.date | None = None) -> int:
             for key in links:
                 if tuple(key) in items_by_number:
                     InstitutionItem.create(institution=inst, item=items_by_number[tuple(key)])
+        _add_evidence(items_by_number, feedback)
         ChangeLog.create(action="新增", entity="巡察", entity_id=insp.id, summary="创建示例台账", user="整改台账")
     return int(insp.id)
+
+
+# --- the demo's evidence files (佐证材料), made by the program itself ------------------------------
+
+# (finding number, item number, measure index or None, file or None, title, kind, day offset, 文号).
+# A None file is a material registered without its file (未附文件), as an imported ledger names them.
+DEMO_EVIDENCE: tuple[tuple[int, int, int | None, str | None, str, str, int, str], ...] = (
+    (1, 2, 0, "first_topic", "局党组会议纪要（“第一议题”学习）.pdf", "会议记录", 12, "局党组会议纪要〔2026〕3号"),
+    (2, 1, None, "ideology", "中共临川县教育局党组意识形态工作责任制实施细则.pdf", "制度", 28, "临教党〔2026〕9号"),
+    (4, 2, 0, "meeting", "党组会议现场照片.png", "照片", 20, ""),
+    (4, 2, None, None, "党组会议记录本（纸质，存局办公室）", "会议记录", 20, ""),
+    (5, 1, None, "reception_rules", "临川县教育局公务接待管理办法.pdf", "制度", 26, "临教发〔2026〕8号"),
+    (5, 1, 1, "reception_list", "公务接待清单（整改后）.xlsx", "文件", 28, ""),
+    (6, 1, None, "building", "校舍维修项目完工现场照片.png", "照片", 55, ""),
+    (13, 1, None, "audit", "审计发现问题整改情况报告.pdf", "文件", 100, "临教发〔2026〕30号"),
+    (13, 1, None, None, "审计整改销号佐证（纸质，存财务股）", "其他", 100, ""),
+)
+
+_PDF_TEXT: dict[str, tuple[str, list[str]]] = {
+    "first_topic": (
+        "局党组会议纪要",
+        [
+            "会议传达学习习近平总书记最新重要讲话和重要指示批示精神，",
+            "研究落实“第一议题”制度的具体措施。",
+            "会议议定：一、党组会议把学习习近平总书记最新重要讲话作为第一议题；",
+            "二、建立“第一议题”学习台账，逐次记录学习内容和贯彻落实措施；",
+            "三、局办公室负责跟踪督办，每季度通报落实情况。",
+        ],
+    ),
+    "ideology": (
+        "意识形态工作责任制实施细则",
+        [
+            "第一条  为落实党组意识形态工作主体责任，制定本细则。",
+            "第二条  党组书记是意识形态工作第一责任人，班子成员落实“一岗双责”。",
+            "第三条  党组每半年至少专题研究一次意识形态工作。",
+            "第四条  建立意识形态工作责任清单，明确阵地管理责任。",
+            "第五条  本细则自印发之日起施行。",
+        ],
+    ),
+    "reception_rules": (
+        "公务接待管理办法",
+        [
+            "第一条  为规范公务接待，厉行勤俭节约，制定本办法。",
+            "第二条  公务接待实行公函制度，无公函的一律不予接待。",
+            "第三条  接待结束后如实填写接待清单，与公函一并作为报销凭证。",
+            "第四条  本办法自印发之日起施行。",
+        ],
+    ),
+    "audit": (
+        "审计发现问题整改情况报告",
+        [
+            "针对县审计局审计发现的问题，局党组高度重视，逐项制定整改措施。",
+            "截至目前，审计发现的问题已全部整改到位，相关资金已清理归还，",
+            "建立健全财务管理制度3项，整改资料已归档备查。",
+        ],
+    ),
+}
+
+
+def _pdf_text(s: str) -> str:
+    return "<" + s.encode("utf-16-be").hex().upper() + ">"
+
+
+@functools.cache
+def demo_pdf(title: str, lines: tuple[str, ...]) -> bytes:
+    """A one-page A4 PDF written by hand: Chinese in the standard font STSong-Light (every PDF reader has
+    it or a substitute, so nothing is embedded), and a note in Helvetica."""
+    ops = [f"BT /F2 20 Tf {(595 - 20 * len(title)) / 2:.1f} 740 Td {_pdf_text(title)} Tj ET"]
+    ops.append("BT /F2 12 Tf 72 690 Td 18 TL")
+    for line in lines:
+        ops.append(f"{_pdf_text(line)} Tj T*")
+    ops.append("ET")
+    ops.append("BT /F1 9 Tf 72 60 Td (Demo evidence made by Rectify Desktop) Tj ET")
+    content = "\n".join(ops).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [7 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >>"
+        b" /FontDescriptor 8 0 R /DW 1000 /W [1 95 500 814 939 500] >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880]"
+        b" /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+        b"<< /Producer (Rectify Desktop) /Title " + _pdf_text(title).encode("ascii").replace(b"<", b"<FEFF") + b" >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        len(objects),
+        xref,
+    )
+    return bytes(out)
+
+
+def _png(width: int, height: int, rows: list[bytearray]) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + bytes(r) for r in rows)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+class _Canvas:
+    """Enough drawing for a demo photo: filled rectangles and discs on RGB rows."""
+
+    def __init__(self, width: int, height: int, rgb: tuple[int, int, int]) -> None:
+        self.w, self.h = width, height
+        self.rows = [bytearray(bytes(rgb) * width) for _ in range(height)]
+
+    def rect(self, x0: int, y0: int, x1: int, y1: int, rgb: tuple[int, int, int]) -> None:
+        x0, x1 = max(0, x0), min(self.w, x1)
+        for y in range(max(0, y0), min(self.h, y1)):
+            self.rows[y][3 * x0 : 3 * x1] = bytes(rgb) * (x1 - x0)
+
+    def disc(self, cx: int, cy: int, r: int, rgb: tuple[int, int, int]) -> None:
+        for y in range(max(0, cy - r), min(self.h, cy + r + 1)):
+            dx = int((r * r - (y - cy) ** 2) ** 0.5)
+            self.rect(cx - dx, y, cx + dx + 1, y + 1, rgb)
+
+    def vertical_gradient(self, y0: int, y1: int, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> None:
+        for y in range(y0, y1):
+            t = (y - y0) / max(1, y1 - y0 - 1)
+            r, g, b = (round(a + (z - a) * t) for a, z in zip(top, bottom, strict=True))
+            self.rect(0, y, self.w, y + 1, (r, g, b))
+
+    def png(self) -> bytes:
+        return _png(self.w, self.h, self.rows)
+
+
+@functools.cache
+def demo_png(scene: str) -> bytes:
+    """A small picture drawn by hand: a meeting room, or a repaired school building."""
+    c = _Canvas(360, 240, (236, 230, 214))
+    if scene == "meeting":
+        c.vertical_gradient(0, 150, (242, 238, 226), (222, 214, 196))
+        c.rect(40, 18, 320, 52, (190, 30, 36))  # the red banner above the platform
+        c.rect(52, 30, 308, 40, (246, 214, 120))
+        c.rect(0, 150, 360, 240, (150, 112, 80))  # floor
+        for i in range(6):  # the people around the table
+            x = 48 + i * 53
+            c.rect(x - 16, 112, x + 16, 170, (38, 52, 78))
+            c.disc(x, 98, 13, (232, 196, 160))
+            c.rect(x - 13, 84, x + 13, 92, (34, 30, 28))
+        c.rect(20, 160, 340, 186, (120, 72, 40))  # the long table
+        c.rect(20, 186, 340, 192, (92, 54, 30))
+        for i in range(6):
+            c.rect(40 + i * 53, 164, 62 + i * 53, 170, (250, 250, 250))  # papers on the table
+    else:
+        c.vertical_gradient(0, 170, (120, 176, 226), (206, 228, 244))
+        c.rect(0, 170, 360, 240, (96, 150, 70))  # lawn
+        c.rect(60, 70, 300, 182, (214, 206, 190))  # the school building
+        c.rect(50, 58, 310, 72, (160, 60, 48))  # its roof
+        for row in range(3):
+            for col in range(7):
+                x, y = 76 + col * 32, 84 + row * 30
+                c.rect(x, y, x + 20, y + 18, (90, 130, 170))
+                c.rect(x + 9, y, x + 11, y + 18, (230, 230, 230))
+        c.rect(166, 150, 194, 182, (110, 70, 40))  # the door
+        c.rect(0, 182, 360, 192, (200, 200, 196))  # the path
+        c.disc(32, 146, 26, (60, 120, 50))  # trees
+        c.rect(29, 160, 35, 184, (100, 70, 40))
+        c.disc(330, 146, 24, (60, 120, 50))
+        c.rect(327, 160, 333, 184, (100, 70, 40))
+    return c.png()
+
+
+@functools.cache
+def demo_xlsx(start: dt.date) -> bytes:
+    """公务接待清单: a small workbook, as a department would hand it in; receptions from `start` on."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "接待清单"
+    ws.append(["临川县教育局公务接待清单（整改后）"])
+    ws["A1"].font = Font(name="宋体", size=14, bold=True)
+    ws.merge_cells("A1:G1")
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.append(["序号", "接待日期", "来访单位", "公函文号", "来访人数", "陪同人数", "费用（元）"])
+    rows = [
+        ("市教育局基础教育处", "市教函〔2026〕12号", 3, 2, 360),
+        ("邻县教育局", "邻教函〔2026〕5号", 4, 2, 420),
+        ("省教育厅督导组", "省教督函〔2026〕21号", 5, 3, 0),
+        ("市审计局", "市审函〔2026〕8号", 2, 1, 150),
+    ]
+    for i, (unit, letter, visitors, hosts, cost) in enumerate(rows, 1):
+        day = start + dt.timedelta(days=9 * i)
+        ws.append([i, day, unit, letter.replace("〔2026〕", f"〔{day.year}〕"), visitors, hosts, cost])
+        ws.cell(ws.max_row, 2).number_format = "yyyy年m月d日"
+    for col, width in zip("ABCDEFG", (6, 16, 22, 22, 10, 10, 12), strict=True):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _demo_file(key: str, day: dt.date) -> bytes:
+    if key in _PDF_TEXT:
+        title, lines = _PDF_TEXT[key]
+        return demo_pdf(title, tuple(lines))
+    if key in ("meeting", "building"):
+        return demo_png(key)
+    return demo_xlsx(day - dt.timedelta(days=40))
+
+
+def _add_evidence(items_by_number: dict[tuple[int, int], int], feedback: dt.date) -> None:
+    positions: dict[int, int] = {}
+    for finding, item, measure, key, name, kind, offset, doc_number in DEMO_EVIDENCE:
+        item_id = items_by_number.get((finding, item))
+        if item_id is None:
+            continue
+        day = feedback + dt.timedelta(days=offset)
+        measure_id = None
+        if measure is not None:
+            ids = [m.id for m in Measure.select(Measure.id).where(Measure.item == item_id).order_by(Measure.position)]
+            measure_id = ids[measure] if measure < len(ids) else None
+        Evidence.create(
+            item=item_id,
+            measure=measure_id,
+            blob=evidence.store_bytes(_demo_file(key, day)) if key else None,
+            position=positions.get(item_id, 0),
+            name=name,
+            kind=kind,
+            date=day,
+            doc_number=doc_number.replace("〔2026〕", f"〔{day.year}〕"),
+        )
+        positions[item_id] = positions.get(item_id, 0) + 1
 
 
 def make_demo(path: str | os.PathLike[str], today: dt.date | None = None) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from peewee import fn
 
-from rectify_desktop.core import rules, stats, storage
+from rectify_desktop.core import evidence, rules, stats, storage
 from rectify_desktop.core.commands import Change, Command, LogEntry
 from rectify_desktop.core.models import ChangeLog, Inspection, Setting, db
 from rectify_desktop.core.stats import Stats
@@ -69,6 +69,12 @@ class Ledger:
         self.closed = True
         if not db.is_closed():
             if not self.readonly:
+                try:
+                    # Files nothing refers to any more go now, not when removed, so that undo could bring
+                    # them back while the ledger was open.
+                    evidence.prune_blobs()
+                except Exception:  # noqa: BLE001 - closing must not fail because pruning could not run
+                    pass
                 try:
                     # Fold the WAL back in, so that the file alone is the whole ledger when copied.
                     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -64,6 +64,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_excel", "导出Excel(&E)…", "Ctrl+Shift+X", "export_excel", "把台账导出为巡察办要求的Excel文件"),
     ActionSpec("import_excel", "导入Excel(&I)…", "Ctrl+Shift+I", "import_excel", "把Excel台账导入为一次新的巡察", True),
     ActionSpec(
+        "export_evidence",
+        "导出佐证材料包(&Z)…",
+        None,
+        "export_evidence_zip",
+        "把佐证材料按方面/问题/细化问题分文件夹打包为zip，附目录和台账",
+    ),
+    ActionSpec(
         "import_text", "从文本导入(&Y)…", None, "import_text", "粘贴或打开反馈意见、整改方案文本，生成台账", True
     ),
     ActionSpec("notice", "生成通报(&G)…", None, "make_notice", "按台账数据生成整改情况通报（Word）"),
@@ -105,6 +112,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "import_excel",
             "import_text",
             "export_excel",
+            "export_evidence",
             "-",
             "notice",
             "report",
@@ -394,6 +402,7 @@ class MainWindow(QMainWindow):
             "export_excel": has_insp,
             "import_excel": writable,
             "import_text": writable,
+            "export_evidence": has_insp,
             "notice": has_insp,
             "report": has_insp,
             "print_preview": has_insp,
@@ -496,7 +505,7 @@ class MainWindow(QMainWindow):
         self.ledger = ledger
         self.undo_stack.clear()
         self.bridge = UndoBridge(ledger, self.undo_stack, self._change_failed)
-        self.panel = EditPanel(ledger, self.bridge)
+        self.panel = EditPanel(ledger, self.bridge, window=self)
         self.panel.set_readonly(ledger.readonly)
         self.right.addWidget(self.panel)
         ledger.subscribe(self._on_changes)
@@ -630,6 +639,9 @@ class MainWindow(QMainWindow):
             self.right.removeWidget(self.panel)
             self.panel.deleteLater()
             self.panel = None
+            from rectify_desktop.ui import evidence_ui
+
+            evidence_ui.cleanup_temp()  # the copies opened for viewing go with the ledger
         self.ledger.unsubscribe(self._on_changes)
         self.ledger.close()
         self.ledger = None
@@ -955,6 +967,11 @@ class MainWindow(QMainWindow):
         from rectify_desktop.ui import excel
 
         excel.import_excel(self)
+
+    def export_evidence_zip(self) -> None:
+        from rectify_desktop.ui import evidence_ui
+
+        evidence_ui.export_zip(self)
 
     def import_text(self) -> None:
         from rectify_desktop.ui import text_dialogs

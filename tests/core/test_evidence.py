@@ -186,3 +186,238 @@ def test_registered_material_without_file_does_not_stop_pruning(ledger, tmp_path
         Evidence.create(item=Item.get(), name="会议记录（纸质）", blob=None)
     assert prune_blobs() == 1
     assert Blob.select().count() == 0 and Evidence.select().count() == 1
+
+
+# --- checking files, names and kinds (issue 6) ------------------------------------------------------
+
+
+def test_check_file_refuses_with_a_reason(ledger: Ledger, tmp_path: Path, monkeypatch) -> None:
+    from rectify_desktop.core.evidence import EvidenceError, check_file
+    from rectify_desktop.core.models import Setting
+
+    folder = tmp_path / "扫描件"
+    folder.mkdir()
+    with pytest.raises(EvidenceError, match="是一个文件夹"):
+        check_file(folder)
+    with pytest.raises(EvidenceError, match="找不到文件“没有.pdf”"):
+        check_file(tmp_path / "没有.pdf")
+    f = write(tmp_path / "大.pdf", b"x" * 3000)
+    assert check_file(f) == 3000
+    with pytest.raises(EvidenceError, match=r"大小为 3 KB，超过了佐证材料的大小上限 2 KB"):
+        check_file(f, 2048)
+    # The limit comes from the ledger's setting evidence_max_mb, 500 MB by default.
+    assert evidence.max_bytes() == 500 << 20
+    with db.atomic():
+        Setting.create(key="evidence_max_mb", value="0.001")
+    assert evidence.max_bytes() == 1048
+    with pytest.raises(EvidenceError, match="超过了"):
+        check_file(f)
+    for nonsense in ("", "abc", "-5", "0", "nan", "inf"):
+        assert evidence.max_bytes(nonsense) == 500 << 20
+    assert evidence.max_bytes("20") == 20 << 20
+
+    real_open = Path.open
+
+    def locked(self, *a, **k):
+        if self == f:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *a, **k)
+
+    monkeypatch.setattr(Path, "open", locked)
+    with pytest.raises(EvidenceError, match="没有权限读取文件“大.pdf”"):
+        check_file(f, 1 << 20)
+
+
+def test_refused_adds_change_nothing(ledger: Ledger, item_id: int, tmp_path: Path) -> None:
+    from rectify_desktop.core.evidence import EvidenceError
+
+    big = write(tmp_path / "big.pdf", b"x" * 5000)
+    n_log = ChangeLog.select().count()
+    with pytest.raises(EvidenceError, match="超过了"):
+        ledger.apply(AddEvidence(item_id, big, max_bytes=4096))
+    assert Evidence.select().count() == Blob.select().count() == BlobChunk.select().count() == 0
+    assert ChangeLog.select().count() == n_log
+
+
+def test_names_kinds_and_dates() -> None:
+    from rectify_desktop.core.evidence import file_date, guess_kind, keep_suffix, real_suffix, with_suffix_of
+
+    assert [real_suffix(n) for n in ("a.PDF", "会议.docx", "2021.5.6会议", "版本1.2", ".bashrc", "x.tar.gz", "无")] == [
+        ".PDF",
+        ".docx",
+        "",
+        "",
+        "",
+        ".gz",
+        "",
+    ]
+    assert keep_suffix("局党组第3次会议纪要", "会议纪要.docx") == "局党组第3次会议纪要.docx"
+    assert keep_suffix("纪要.DOCX", "会议纪要.docx") == "纪要.DOCX"
+    assert keep_suffix("  两个   空格 ", "无扩展名") == "两个 空格"
+    assert with_suffix_of("党组会议记录（纸质）", "scan0001.pdf") == "党组会议记录（纸质）.pdf"
+    assert with_suffix_of("方案（初稿）.docx", "方案（定稿）.pdf") == "方案（初稿）.pdf"
+    assert [guess_kind(n) for n in ("IMG_0001.JPG", "党组会议纪要.pdf", "公务接待管理办法.docx", "通知.pdf")] == [
+        "照片",
+        "会议记录",
+        "制度",
+        "文件",
+    ]
+    assert file_date(Path("/没有这个文件"), dt.date(2021, 6, 30)) == dt.date(2021, 6, 30)
+
+
+def test_file_date_is_the_modification_day(tmp_path: Path) -> None:
+    import os
+
+    from rectify_desktop.core.evidence import default_values, file_date
+
+    f = write(tmp_path / "照片.png", b"png")
+    t = dt.datetime(2021, 5, 6, 10, 0).timestamp()
+    os.utime(f, (t, t))
+    assert file_date(f) == dt.date(2021, 5, 6)
+    assert default_values(f) == {"name": "照片.png", "kind": "照片", "date": dt.date(2021, 5, 6)}
+    future = dt.datetime.now() + dt.timedelta(days=400)
+    os.utime(f, (future.timestamp(), future.timestamp()))
+    assert file_date(f) == dt.date.today()  # a clock that was wrong is not believed
+
+
+def test_describe_error_speaks_chinese() -> None:
+    import errno
+    import sqlite3
+
+    from peewee import OperationalError
+
+    from rectify_desktop.core.evidence import describe_error
+
+    assert "磁盘空间不足" in describe_error(sqlite3.OperationalError("database or disk is full"))
+    assert "磁盘空间不足" in describe_error(OperationalError("database or disk is full"))
+    assert "磁盘空间不足" in describe_error(OSError(errno.ENOSPC, "No space left on device"))
+    assert "磁盘出错" in describe_error(sqlite3.OperationalError("disk I/O error"))
+    assert "没有权限读取文件“a.pdf”" in describe_error(PermissionError(13, "denied", "/x/a.pdf"))
+
+
+def test_replace_file_command_and_its_log(ledger: Ledger, item_id: int, tmp_path: Path) -> None:
+    from rectify_desktop.core.evidence import ReplaceEvidenceFile
+
+    ev = ledger.apply(AddEvidence(item_id, write(tmp_path / "方案.docx", b"draft")))[0].id
+    cmd = ReplaceEvidenceFile(ev, write(tmp_path / "定稿.pdf", b"%PDF final"))
+    assert cmd.text == "替换佐证材料文件"
+    ledger.apply(cmd)
+    row = Evidence.get_by_id(ev)
+    sha_new = hashlib.sha256(b"%PDF final").hexdigest()
+    assert (row.name, row.blob_sha256) == ("方案.pdf", sha_new)
+    last = ChangeLog.select().order_by(ChangeLog.id.desc()).first()
+    assert (last.field, last.summary) == ("文件", "替换佐证材料文件")
+    assert last.old.startswith("方案.docx（SHA-256 ") and last.new.startswith(f"方案.pdf（SHA-256 {sha_new[:12]}")
+    ledger.revert(cmd)
+    assert Evidence.get_by_id(ev).name == "方案.docx"
+    # A registered material without its file gets one: 附加.
+    with db.atomic():
+        bare = Evidence.create(item=item_id, name="会议记录（纸质）", blob=None).id
+    cmd = ReplaceEvidenceFile(bare, write(tmp_path / "扫描.pdf", b"%PDF scan"))
+    assert cmd.text == "附加佐证材料文件"
+    ledger.apply(cmd)
+    assert Evidence.get_by_id(bare).name == "会议记录（纸质）.pdf"
+    assert ChangeLog.select().order_by(ChangeLog.id.desc()).first().old == "未附文件"
+
+
+def test_assign_measure_logs_the_measure_by_its_words(ledger: Ledger, item_id: int, tmp_path: Path) -> None:
+    from rectify_desktop.core.models import Measure
+
+    ledger.apply(ops.add_measure(item_id, "召开专题会议"))
+    m2 = ledger.apply(ops.add_measure(item_id, "修订制度"))[0].id
+    ev = ledger.apply(AddEvidence(item_id, write(tmp_path / "a.pdf", b"a")))[0].id
+    cmd = evidence.assign_measure(ev, m2)
+    ledger.apply(cmd)
+    assert Evidence.get_by_id(ev).measure_id == m2
+    last = ChangeLog.select().order_by(ChangeLog.id.desc()).first()
+    assert (last.field, last.old, last.new) == ("对应措施", "（不对应具体措施）", "二是：修订制度")
+    ledger.revert(cmd)
+    assert Evidence.get_by_id(ev).measure_id is None
+    other_item = ledger.apply(ops.add_item(Item.get_by_id(item_id).finding_id, "另一项"))[0].id
+    other = ledger.apply(ops.add_measure(other_item, "别的措施"))[0].id
+    with pytest.raises(ValueError, match="只能对应本细化问题"):
+        evidence.assign_measure(ev, other)
+    assert Measure.select().count() == 3
+
+
+def test_write_blob_leaves_no_half_file(ledger: Ledger, item_id: int, tmp_path: Path) -> None:
+    data = random.Random(5).randbytes(2 * CHUNK_SIZE + 7)
+    ledger.apply(AddEvidence(item_id, write(tmp_path / "扫描件.pdf", data)))
+    sha = hashlib.sha256(data).hexdigest()
+    out = tmp_path / "out"
+    out.mkdir()
+    seen = []
+
+    def stop(done: int, total: int) -> None:
+        seen.append((done, total))
+        if len(seen) == 2:
+            raise KeyboardInterrupt  # a cancel, or a disk that fills
+
+    with pytest.raises(KeyboardInterrupt):
+        evidence.write_blob(sha, out / "副本.pdf", stop)
+    assert list(out.iterdir()) == []
+    evidence.write_blob(sha, out / "副本.pdf")
+    assert (out / "副本.pdf").read_bytes() == data and list(out.iterdir()) == [out / "副本.pdf"]
+
+
+def test_export_name_finds_a_lost_extension(ledger: Ledger, item_id: int, tmp_path: Path) -> None:
+    with db.atomic():
+        pdf = evidence.store_bytes(b"%PDF-1.4 scan")
+        png = evidence.store_bytes(b"\x89PNG\r\n\x1a\n....")
+    assert evidence.export_name("整改报告", pdf) == "整改报告.pdf"
+    assert evidence.export_name("现场 2021.5.6", png) == "现场 2021.5.6.png"
+    assert evidence.export_name("照片.jpg", png) == "照片.jpg"  # the clerk's extension is kept
+    assert evidence.export_name("  ", None) == "佐证材料"
+
+
+def test_large_write_checkpoints_in_the_background(ledger: Ledger, item_id: int, tmp_path: Path) -> None:
+    import os
+
+    data = os.urandom(evidence.BIG_WRITE + 10)
+    f = write(tmp_path / "扫描件.pdf", data)
+    with evidence.deferred_checkpoint(len(data)):
+        assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        ledger.apply(AddEvidence(item_id, f))
+    assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    evidence.wait_checkpoints()
+    # Everything was folded into the ledger file: the WAL holds no frame the file lacks.
+    busy, log, done = db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and log == done
+    assert evidence.rehash_blob(hashlib.sha256(data).hexdigest()) == hashlib.sha256(data).hexdigest()
+    # A small write changes nothing.
+    with evidence.deferred_checkpoint(10):
+        assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+
+
+def test_demo_evidence_files_are_whole_and_readable(demo_ledger: Ledger) -> None:
+    import io
+    import struct
+    import zlib
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    rows = list(Evidence.select().order_by(Evidence.id))
+    with_files = [e for e in rows if e.blob_sha256]
+    assert len(with_files) == 7 and len(rows) - len(with_files) == 2
+    assert {e.kind for e in rows} >= {"文件", "会议记录", "照片", "制度"}
+    assert all(e.date for e in rows) and sum(1 for e in rows if e.doc_number) >= 3
+    assert any(e.measure_id for e in rows)
+    assert {Item.get_by_id(e.item_id).status for e in rows} == {"已完成"}
+    assert verify_open_ledger() == []
+    for e in with_files:
+        data = b"".join(evidence.iter_blob(e.blob_sha256))
+        suffix = evidence.real_suffix(e.name)
+        if suffix == ".pdf":
+            reader = PdfReader(io.BytesIO(data))
+            assert len(reader.pages) == 1
+            title = reader.metadata.title
+            assert title and reader.pages[0].extract_text().startswith(title)  # Chinese text, readable
+        elif suffix == ".png":
+            assert data.startswith(b"\x89PNG\r\n\x1a\n")
+            width, height = struct.unpack(">II", data[16:24])
+            idat = data[data.index(b"IDAT") + 4 : data.index(b"IEND") - 8]
+            assert len(zlib.decompress(idat)) == height * (3 * width + 1)
+        else:
+            ws = load_workbook(io.BytesIO(data)).active
+            assert ws["A1"].value.startswith("临川县教育局公务接待清单")
