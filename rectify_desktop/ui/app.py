@@ -71,9 +71,17 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG)
     app.setApplicationDisplayName(APP_NAME)
+    # Lets Linux desktops match the window to its menu entry (packaging/linux/rectify-desktop.desktop).
+    app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     if not getattr(app, "_rectify_translations", None):
         app._rectify_translations = load_translations(app)  # type: ignore[attr-defined]
+    if not getattr(app, "_rectify_fonts", False):
+        # The bundled CJK font (resources/fonts): for the printout, and for the screen when no Chinese font exists.
+        from rectify_desktop.ui.print_fonts import install_for_screen
+
+        install_for_screen(app)
+        app._rectify_fonts = True  # type: ignore[attr-defined]
     return app  # type: ignore[return-value]
 
 

@@ -1,0 +1,755 @@
+"""The printed page (打印版式): a sheet laid out on paper once, then painted on the preview, a printer or a PDF.
+
+The layout is computed in tenths of a point (``UNITS_PER_PT``), with fonts sized in those units as pixels, so it
+does not depend on the device: the PDF writer runs at 720 dpi (one unit per device pixel), a printer or the
+preview scales the painter to its own resolution. Text is measured and wrapped with QTextLayout, the rows are
+paginated (a row that does not fit continues on the next page line by line; category and finding cells are
+repeated at the top of a page where their items continue), then every page is painted with QPainter.
+A QTextDocument would be simpler but cannot repeat a spanning cell on the next page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
+
+from rectify_desktop.core.lists import Sheet
+from rectify_desktop.ui import print_fonts
+
+UNITS_PER_PT = 10
+DPI = 72 * UNITS_PER_PT  # the layout's resolution: the PDF writer is set to it
+MM = 72 / 25.4 * UNITS_PER_PT  # layout units per millimetre
+A4_MM = (210.0, 297.0)
+MARGIN_MM = 15.0
+FOOTER_MM = 7.5  # the page number's baseline, from the bottom edge
+LINE_SPACING = 1.4  # line height, in ems of the body font
+IDEOGRAPHIC_ASCENT = 0.88  # the CJK em box sits 0.88 em above the baseline in 宋体, 仿宋, 黑体 and Noto alike
+MIN_SPLIT_LINES = 2  # a row is only split at the foot of a page if at least this many of its lines fit there
+# A row that would fit on a fresh page is moved there rather than split, unless that leaves more than this
+# share of the page empty.
+MAX_EMPTY_SHARE = 0.3
+SIGNATURE = ("填表人：", "审核人：", "负责人：")
+GRID_PT = 0.6
+HEADER_FILL = QColor(232, 232, 232)
+CONTINUED = "续"
+SAMPLE_ROWS = 60  # rows the column widths are balanced on (all of them in a short ledger)
+EMPTY_NOTE = "没有符合所选范围的事项"
+
+# How wide a column may get at least, in characters of the body font, and which are centred.
+MIN_CHARS: dict[str, float] = {
+    "seq": 2,
+    "category": 4,
+    "finding": 5,
+    "item": 5,
+    "measures": 8,
+    "measure": 8,
+    "leader": 3,
+    "department": 3,
+    "person": 3,
+    "deadline": 5,  # "2026年8月" on a line, "30日" under it
+    "progress": 8,
+    "status": 5,
+    "done": 5,
+    "evidence": 5,
+    "writeoff": 5,
+    "remarks": 2,
+    "role": 2,
+}
+CENTRED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
+
+# --- fonts and wrapped text ---------------------------------------------------------------------------------
+
+Line = tuple[str, float]  # a line of text and its width
+# A number and the unit after it stay on one line (a word joiner between them while the text is broken).
+_GLUE = re.compile(r"(?<=\d)(?=[\d年月日号时分秒个项条次元万亿%％.．:：])")
+
+
+def _font(family: str, px: int, bold: bool = False) -> QFont:
+    f = QFont()
+    bundled = print_fonts.register_bundled_font()
+    # The bundled font second: glyphs the office font lacks (仿宋_GB2312 has GB2312 only) come from it.
+    f.setFamilies([family, bundled] if bundled and bundled != family else [family])
+    f.setPixelSize(max(1, px))
+    f.setBold(bold)
+    f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    f.setKerning(True)
+    return f
+
+
+class TextStyle:
+    """A font with its metrics and a cache of wrapped texts."""
+
+    def __init__(self, font: QFont) -> None:
+        self.font = font
+        self.fm = QFontMetricsF(font)
+        self.em = float(font.pixelSize())
+        self.lh = round(self.em * LINE_SPACING, 2)
+        self.base_offset = (self.lh - self.em) / 2 + IDEOGRAPHIC_ASCENT * self.em
+        self.option = QTextOption()
+        self.option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self._cache: dict[tuple[str, int], list[Line]] = {}
+
+    def family(self) -> str:
+        return self.font.families()[0] if self.font.families() else ""
+
+    def width(self, text: str) -> float:
+        return self.fm.horizontalAdvance(text)
+
+    def baseline(self, top: float) -> float:
+        """The baseline of a line whose box starts at `top`: the ideographic em box centred in the line."""
+        return top + self.base_offset
+
+    def wrap(self, text: str, width: float) -> list[Line]:
+        """`text` broken into lines no wider than `width` (at word boundaries, or anywhere in a long word),
+        keeping its own line breaks; an empty text is one empty line."""
+        key = (text, int(width))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        out: list[Line] = []
+        for para in text.rstrip().split("\n"):
+            para = para.rstrip()
+            if not para:
+                out.append(("", 0.0))
+                continue
+            w = self.fm.horizontalAdvance(para)
+            if w <= width:
+                out.append((para, w))
+                continue
+            out += self._break(para, width)
+        self._cache[key] = out
+        return out
+
+    def wrap_even(self, text: str, width: float) -> list[Line]:
+        """A short label (a column header) in as few lines as fit, with the characters shared out evenly:
+        "责任/领导", never "责任领/导"."""
+        if self.width(text) <= width or "\n" in text:
+            return self.wrap(text, width)
+        for n in range(2, len(text) + 1):
+            size = math.ceil(len(text) / n)
+            parts = [text[i : i + size] for i in range(0, len(text), size)]
+            if all(self.width(x) <= width for x in parts):
+                return [(x, self.width(x)) for x in parts]
+        return self.wrap(text, width)
+
+    def _break(self, para: str, width: float) -> list[Line]:
+        para = _GLUE.sub("\u2060", para)  # no line break inside "30日", "2026年", "3.5"
+        # QTextLayout counts UTF-16 code units; a character beyond the BMP (rare hanzi) counts two.
+        units = para.encode("utf-16-le")
+        wide = len(units) != 2 * len(para)
+        layout = QTextLayout(para, self.font)
+        layout.setTextOption(self.option)
+        layout.beginLayout()
+        out: list[Line] = []
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            start, length = line.textStart(), line.textLength()
+            if wide:
+                piece = units[start * 2 : (start + length) * 2].decode("utf-16-le", "replace")
+            else:
+                piece = para[start : start + length]
+            out.append((piece.replace("\u2060", "").rstrip(), line.naturalTextWidth()))
+        layout.endLayout()
+        return out or [("", 0.0)]
+
+
+# Where a long title breaks best, as offices break it: after "关于", after the inspection group, before 反馈意见.
+_TITLE_BREAKS = re.compile(r"(?<=关于)|(?<=[组队])(?=反馈|关于|巡察|巡视|审计|督查)|(?=反馈意见)|(?=整改落实)|(?<=的)")
+
+
+def title_lines(style: TextStyle, title: str, width: float) -> list[Line]:
+    """A title in one line, else in two broken at a natural place with the halves as even as possible, else
+    wrapped."""
+    if style.width(title) <= width:
+        return [(title, style.width(title))]
+    best: tuple[float, list[Line]] | None = None
+    for m in _TITLE_BREAKS.finditer(title):
+        a, b = title[: m.start()], title[m.start() :]
+        wa, wb = style.width(a), style.width(b)
+        if a and b and wa <= width and wb <= width and (best is None or abs(wa - wb) < best[0]):
+            best = (abs(wa - wb), [(a, wa), (b, wb)])
+    return best[1] if best else style.wrap(title, width)
+
+
+class Fonts:
+    """The printout's fonts at a body size in points: body (仿宋/宋体), headers (黑体), title (小标宋/宋体 bold)."""
+
+    def __init__(self, size_pt: float) -> None:
+        px = round(size_pt * UNITS_PER_PT)
+        body = print_fonts.pick(print_fonts.BODY)
+        heading = print_fonts.pick(print_fonts.HEADING)
+        title = print_fonts.pick(print_fonts.TITLE)
+        self.body = TextStyle(_font(body, px))
+        self.head = TextStyle(_font(heading, px, bold=heading not in print_fonts.HEAVY))
+        self.title = TextStyle(
+            _font(title, round(max(16.0, size_pt * 2) * UNITS_PER_PT), title not in print_fonts.HEAVY)
+        )
+        self.info = TextStyle(_font(body, px + UNITS_PER_PT))
+
+
+# --- the layout ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PageSetup:
+    """What the clerk chose for the paper, and the words around the table."""
+
+    font_size: float = 9.0
+    landscape: bool = True
+    unit: str = ""  # 填报单位
+    date_text: str = ""  # 填报日期, as printed
+    scope: str = ""  # which items, when not all: printed under the title
+    paper_mm: tuple[float, float] = A4_MM  # width and height of the sheet held upright
+
+
+@dataclass
+class Piece:
+    """Lines start..end of a row's cells, placed at y with a height (a whole row, or its part on one page)."""
+
+    row: int
+    start: int
+    end: int
+    y: float
+    height: float
+    whole: bool = True  # the row's first and last line are both here
+
+
+@dataclass
+class SpanBox:
+    """A spanning cell (category, finding …) on one page: over its rows there, with the lines it shows."""
+
+    col: int
+    y: float
+    height: float
+    lines: list[Line]
+
+
+@dataclass
+class Page:
+    number: int
+    header_y: float
+    pieces: list[Piece] = field(default_factory=list)
+    spans: list[SpanBox] = field(default_factory=list)
+    table_end: float = 0.0
+    signature_y: float | None = None
+
+
+class SheetLayout:
+    """The pages of one sheet on one paper size: computed once, painted as often as needed."""
+
+    def __init__(self, sheet: Sheet, setup: PageSetup, fonts: Fonts | None = None) -> None:
+        self.sheet = sheet
+        self.setup = setup
+        self.fonts = fonts or Fonts(setup.font_size)
+        w_mm, h_mm = setup.paper_mm
+        if setup.landscape != (w_mm > h_mm):
+            w_mm, h_mm = h_mm, w_mm
+        self.page_w, self.page_h = w_mm * MM, h_mm * MM
+        self.left = self.top = MARGIN_MM * MM
+        self.right = self.page_w - MARGIN_MM * MM
+        self.bottom = self.page_h - MARGIN_MM * MM
+        body = self.fonts.body
+        self.pad_x = max(1.0 * MM, 0.3 * body.em)
+        self.pad_y = round(0.3 * body.lh, 2)
+        self.lh = body.lh
+        self.keys = sheet.keys
+        self.span_cols = [i for i, k in enumerate(self.keys) if k in sheet.span_keys]
+        self.plain_cols = [i for i in range(len(self.keys)) if i not in self.span_cols]
+        self.widths = self._column_widths()
+        self.xs = [self.left]
+        for w in self.widths:
+            self.xs.append(self.xs[-1] + w)
+        self._wrap_all()
+        self._title_block()
+        self.signature_h = 3.0 * self.fonts.info.lh
+        self.pages: list[Page] = []
+        self._paginate()
+
+    # -- widths --
+
+    @staticmethod
+    def _text_width_estimate(text: str) -> float:
+        """A quick width in ems: CJK and full-width characters (three bytes in UTF-8) one em, the rest about half."""
+        n = len(text)
+        wide = (len(text.encode("utf-8")) - n) / 2
+        return wide + 0.55 * (n - wide)
+
+    def _column_widths(self) -> list[float]:
+        """Column widths: each between a minimum (its header, a few characters: 序号 narrow) and its longest
+        line, first in proportion to its text per row, then moved, an em at a time, to where they save most
+        lines (so 整改措施 and 整改进展 get the width, and the rows are as short as the text allows)."""
+        em = self.fonts.body.em
+        avail = self.right - self.left
+        rows = self.sheet.rows
+        n_rows = max(1, len(rows))
+        step = max(1, len(rows) // SAMPLE_ROWS)
+        sample = range(0, len(rows), step)
+        mins, maxs, weights = [], [], []
+        # For each column, per sampled row: the widths of its paragraphs, and how many rows share the cell.
+        paras: list[list[tuple[list[float], int]]] = []
+        for col, key in enumerate(self.keys):
+            header = self.sheet.headers[col]
+            head_w = self.fonts.head.width(header[: math.ceil(len(header) / 2)]) + 2 * self.pad_x
+            lo = max(MIN_CHARS.get(key, 3) * em + 2 * self.pad_x, head_w)
+            share = [1] * len(rows)
+            if col in self.span_cols:
+                spans = self.sheet.spans(key)
+                texts = [rows[s.first].cells[key] for s in spans]
+                for s in spans:
+                    share[s.first : s.last + 1] = [s.last - s.first + 1] * (s.last - s.first + 1)
+            else:
+                texts = [r.cells[key] for r in rows]
+            longest, total = 0.0, 0.0
+            for t in texts:
+                for para in t.split("\n"):
+                    w = self._text_width_estimate(para)
+                    total += w
+                    longest = max(longest, w)
+            mins.append(lo)
+            maxs.append(max(lo, longest * em * 1.04 + 2 * self.pad_x))
+            weights.append(total * em / n_rows + 0.01)
+            paras.append(
+                [
+                    ([self._text_width_estimate(x) * em for x in rows[i].cells[key].split("\n")], share[i])
+                    for i in sample
+                ]
+            )
+        if sum(mins) >= avail:  # too many columns for the paper: shrink all alike; text wraps by characters
+            return [m * avail / sum(mins) for m in mins]
+        if sum(maxs) <= avail:  # little text: every column gets its longest line, the rest goes to text columns
+            spare = avail - sum(maxs)
+            share = [0.0 if k in CENTRED else w for k, w in zip(self.keys, weights, strict=True)]
+            if sum(share) <= 0:
+                share = weights
+            return [mx + spare * s / sum(share) for mx, s in zip(maxs, share, strict=True)]
+        lo_s, hi_s = 0.0, 1.0
+        while sum(min(max(hi_s * w, a), b) for w, a, b in zip(weights, mins, maxs, strict=True)) < avail:
+            hi_s *= 2
+        for _ in range(60):
+            mid = (lo_s + hi_s) / 2
+            if sum(min(max(mid * w, a), b) for w, a, b in zip(weights, mins, maxs, strict=True)) < avail:
+                lo_s = mid
+            else:
+                hi_s = mid
+        widths = [min(max(hi_s * w, a), b) for w, a, b in zip(weights, mins, maxs, strict=True)]
+        widths = self._balance(widths, mins, maxs, paras)
+        widths[-1] += avail - sum(widths)  # rounding
+        return widths
+
+    def _balance(
+        self, widths: list[float], mins: list[float], maxs: list[float], paras: list[list[tuple[list[float], int]]]
+    ) -> list[float]:
+        """Moves width between columns while that makes the sampled rows shorter in all (a row is as tall as
+        its tallest cell; a spanning cell counts its lines shared among its rows)."""
+        n_cols = len(widths)
+        n = len(paras[0]) if paras else 0
+        if n == 0 or n_cols < 2:
+            return widths
+        pad2 = 2 * self.pad_x
+        unit = self.fonts.body.em
+        cache: dict[tuple[int, int], list[float]] = {}
+
+        def lines(c: int, w: float) -> list[float]:
+            key = (c, int(w))
+            hit = cache.get(key)
+            if hit is None:
+                inner = max(w - pad2, unit)
+                hit = [sum(max(1.0, pw / inner) for pw in ps) / share for ps, share in paras[c]]
+                cache[key] = hit
+            return hit
+
+        cols = [lines(c, widths[c]) for c in range(n_cols)]
+        for _ in range(400):
+            # Per row, its three tallest cells, so that the row's height without any two columns is at hand.
+            top3 = [sorted(((col[r], c) for c, col in enumerate(cols)), reverse=True)[:3] for r in range(n)]
+            heights = [t[0][0] for t in top3]
+            sums = [sum(col) for col in cols]
+            best = sum(heights) + 0.05 * sum(sums)
+            move = None
+            for give in range(n_cols):
+                if widths[give] - unit < mins[give]:
+                    continue
+                ng = lines(give, widths[give] - unit)
+                sg = sum(ng) - sums[give]
+                for take in range(n_cols):
+                    if take == give or widths[take] + unit > maxs[take]:
+                        continue
+                    nt = lines(take, widths[take] + unit)
+                    total = 0.0
+                    for r in range(n):
+                        rest = 0.0
+                        for v, c in top3[r]:
+                            if c != give and c != take:
+                                rest = v
+                                break
+                        a, b = ng[r], nt[r]
+                        total += max(rest, a if a > b else b)
+                    sc = total + 0.05 * (sum(sums) + sg + sum(nt) - sums[take])
+                    if sc < best - 1e-6:
+                        best, move = sc, (give, take)
+            if move is None:
+                break
+            give, take = move
+            widths[give] -= unit
+            widths[take] += unit
+            cols[give] = lines(give, widths[give])
+            cols[take] = lines(take, widths[take])
+        return widths
+
+    # -- text --
+
+    def _inner(self, col: int) -> float:
+        return max(self.widths[col] - 2 * self.pad_x, self.fonts.body.em)
+
+    def _wrap_all(self) -> None:
+        body = self.fonts.body
+        plain = [i for i in range(len(self.keys)) if i not in self.span_cols]
+        self.cells: list[list[list[Line]]] = []
+        self.n_lines: list[int] = []
+        for r in self.sheet.rows:
+            cells: list[list[Line]] = [[] for _ in self.keys]
+            n = 1
+            for c in plain:
+                cells[c] = body.wrap(r.cells[self.keys[c]], self._inner(c))
+                n = max(n, len(cells[c]))
+            self.cells.append(cells)
+            self.n_lines.append(n)
+        # Spanning cells: their text once per span, and for every row the span it is in.
+        self.span_of: dict[int, list[int]] = {}
+        self.span_list: dict[int, list[tuple[int, int]]] = {}
+        self.span_lines: dict[tuple[int, int], list[Line]] = {}
+        for c in self.span_cols:
+            key = self.keys[c]
+            spans = self.sheet.spans(key)
+            of = [0] * len(self.sheet.rows)
+            for si, s in enumerate(spans):
+                for i in range(s.first, s.last + 1):
+                    of[i] = si
+                self.span_lines[(c, si)] = body.wrap(self.sheet.rows[s.first].cells[key], self._inner(c))
+            self.span_of[c] = of
+            self.span_list[c] = [(s.first, s.last) for s in spans]
+        head = self.fonts.head
+        self.header_lines = [head.wrap_even(h, self._inner(c)) for c, h in enumerate(self.sheet.headers)]
+        self.header_h = max(len(x) for x in self.header_lines) * head.lh + 2 * self.pad_y
+
+    def _h(self, lines: int) -> float:
+        return lines * self.lh + 2 * self.pad_y
+
+    def _title_block(self) -> None:
+        """The title (centred, wrapped if long), the scope when filtered, then 填报单位 … 填报日期."""
+        width = self.right - self.left
+        self.title_lines = title_lines(self.fonts.title, self.sheet.title, width * 0.92)
+        y = self.top
+        self.title_y = y
+        y += len(self.title_lines) * self.fonts.title.lh + 1.0 * MM
+        self.scope_y = None
+        if self.setup.scope:
+            self.scope_y = y
+            y += self.fonts.body.lh
+        self.info_y = y
+        y += self.fonts.info.lh + 1.5 * MM
+        self.first_header_y = y
+        # Later pages: the title again, small, so that a page taken out of the file still says what it is.
+        self.running_title = f"{self.sheet.title}（续）"
+        self.later_header_y = self.top + self.fonts.body.lh + 1.0 * MM
+
+    # -- pagination --
+
+    def _body_top(self, first: bool) -> float:
+        return (self.first_header_y if first else self.later_header_y) + self.header_h
+
+    def _span_text_h(self, c: int, si: int, offsets: dict[tuple[int, int], int]) -> float:
+        """The height a spanning cell needs: its whole text, or what is left of a text taller than a page."""
+        left = len(self.span_lines[(c, si)]) - offsets.get((c, si), 0)
+        return self._h(left) if left > 0 else 0.0
+
+    def _paginate(self) -> None:
+        rows = self.sheet.rows
+        n_rows = len(rows)
+        # (column, span) → its first line still to show, for a spanning text taller than a page, which flows on
+        # from page to page instead of being repeated (len(lines) once it has all been shown).
+        offsets: dict[tuple[int, int], int] = {}
+        i, a = 0, 0  # the next row, and its first line still to place
+        fresh_h = self.bottom - self._body_top(False)
+        while True:
+            first = not self.pages
+            page = Page(len(self.pages) + 1, self.first_header_y if first else self.later_header_y)
+            top = self._body_top(first)
+            y = top
+            pieces = page.pieces
+            open_at: dict[int, tuple[int, float]] = {}  # column → (span, y where it starts on this page)
+            while i < n_rows:
+                last = i == n_rows - 1
+                limit = self.bottom - (self.signature_h if last else 0.0)
+                rest = self.n_lines[i] - a
+                content = self._h(rest) if rest > 0 else 0.0
+                need = content
+                for c in self.span_cols:
+                    si = self.span_of[c][i]
+                    if self.span_list[c][si][1] == i:  # the span ends with this row: its text must fit by now
+                        start_y = open_at[c][1] if c in open_at and open_at[c][0] == si else y
+                        need = max(need, self._span_text_h(c, si, offsets) - (y - start_y))
+                if need <= 0:  # nothing left of this row (its last lines ended the previous page)
+                    i, a = i + 1, 0
+                    continue
+                if y + need <= limit + 0.01:
+                    self._place(pieces, open_at, Piece(i, a, self.n_lines[i], y, need, whole=a == 0))
+                    y += need
+                    i, a = i + 1, 0
+                    continue
+                cap = int((limit - y - 2 * self.pad_y + 0.01) // self.lh)
+                if pieces:
+                    if rest == 0 or cap < MIN_SPLIT_LINES or cap >= rest:
+                        break
+                    fits_fresh = need <= fresh_h - (self.signature_h if last else 0.0)
+                    if fits_fresh and (limit - y) < MAX_EMPTY_SHARE * fresh_h:
+                        break
+                # Split here: as many lines as fit, the rest on the next page.
+                take = min(rest, max(cap, 0 if pieces else 1))
+                height = max(limit - y, self._h(take) if take else 0.0)  # ≥ one line even on a hopeless page
+                self._place(pieces, open_at, Piece(i, a, a + take, y, height, whole=False))
+                y += height
+                a += take
+                break
+            if i < n_rows:
+                i, a, y = self._check_open_spans(page, i, a, y, offsets)
+            elif n_rows == 0:
+                y += self._h(1)  # room for a line saying that nothing was chosen
+            self._span_boxes(page, i, offsets)
+            page.table_end = y
+            self.pages.append(page)
+            if i >= n_rows:
+                break
+        last_page = self.pages[-1]
+        if last_page.table_end + self.signature_h <= self.bottom + 0.01 or not last_page.pieces:
+            last_page.signature_y = last_page.table_end
+        else:  # only when the last row was taller than a page
+            y = self.later_header_y
+            self.pages.append(Page(len(self.pages) + 1, y, table_end=y, signature_y=y))
+
+    def _place(self, pieces: list[Piece], open_at: dict[int, tuple[int, float]], piece: Piece) -> None:
+        for c in self.span_cols:
+            si = self.span_of[c][piece.row]
+            if c not in open_at or open_at[c][0] != si:
+                open_at[c] = (si, piece.y)
+        pieces.append(piece)
+
+    def _check_open_spans(
+        self, page: Page, i: int, a: int, y: float, offsets: dict[tuple[int, int], int]
+    ) -> tuple[int, int, float]:
+        """A spanning cell that continues on the next page must hold its whole text on this one too: make its
+        last row taller if there is room, else move its rows to the next page."""
+        pieces = page.pieces
+        changed = True
+        while changed and pieces:
+            changed = False
+            for c in self.span_cols:
+                si = self.span_of[c][i]
+                seg = [k for k, p in enumerate(pieces) if self.span_of[c][p.row] == si]
+                if not seg:
+                    continue
+                seg_h = sum(pieces[k].height for k in seg)
+                deficit = self._span_text_h(c, si, offsets) - seg_h
+                if deficit <= 0.01:
+                    continue
+                free = self.bottom - y
+                if deficit <= free:
+                    pieces[-1].height += deficit
+                    y += deficit
+                elif seg[0] > 0:
+                    first = pieces[seg[0]]
+                    i, a = first.row, first.start
+                    del pieces[seg[0] :]
+                    y = pieces[-1].y + pieces[-1].height
+                    changed = True
+                    break
+                else:  # the span's text is taller than a page: it flows on (see _span_boxes)
+                    pieces[-1].height += free
+                    y = self.bottom
+        return i, a, y
+
+    def _span_boxes(self, page: Page, next_row: int, offsets: dict[tuple[int, int], int]) -> None:
+        for c in self.span_cols:
+            runs: list[tuple[int, float, float]] = []
+            for p in page.pieces:
+                si = self.span_of[c][p.row]
+                if runs and runs[-1][0] == si:
+                    runs[-1] = (si, runs[-1][1], p.y + p.height - runs[-1][1])
+                else:
+                    runs.append((si, p.y, p.height))
+            for si, y0, h in runs:
+                lines = self.span_lines[(c, si)]
+                off = offsets.pop((c, si), 0)
+                fit = max(0, int((h - 2 * self.pad_y + 0.01) // self.lh))
+                page.spans.append(SpanBox(c, y0, h, lines[off : off + fit]))
+                last_row = self.span_list[c][si][1]
+                continues = next_row < len(self.sheet.rows) and next_row <= last_row
+                if off + fit < len(lines) and (continues or page.pieces[-1].row == last_row):
+                    offsets[(c, si)] = off + fit  # flows on to the next page
+                elif off > 0 and continues:
+                    offsets[(c, si)] = len(lines)  # a flowing text ended here: not started over
+
+    # -- painting --
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    def paint_page(self, p: QPainter, page: Page) -> None:
+        """Paints one page in layout units; the caller has scaled the painter to the device."""
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        black = QColor(0, 0, 0)
+        if page.number == 1:
+            self._paint_title(p)
+        else:
+            self._paint_running_title(p)
+        if page.pieces or page.number == 1:
+            self._paint_header(p, page.header_y)
+        body = self.fonts.body
+        p.setFont(body.font)
+        p.setPen(black)
+        for piece in page.pieces:
+            self._paint_piece(p, piece)
+        for box in page.spans:
+            x, w = self.xs[box.col], self.widths[box.col]
+            text_h = len(box.lines) * self.lh
+            y = box.y + max(self.pad_y, (box.height - text_h) / 2)
+            self._lines(p, body, box.lines, x, w, y, self.keys[box.col] in CENTRED)
+        if not self.sheet.rows and page.number == 1:
+            y = page.header_y + self.header_h
+            p.drawText(QPointF(self.left + self.pad_x, body.baseline(y + self.pad_y)), EMPTY_NOTE)
+        self._paint_grid(p, page)
+        if page.signature_y is not None:
+            self._paint_signature(p, page.signature_y)
+        self._paint_footer(p, page.number)
+
+    def _lines(self, p: QPainter, style: TextStyle, lines: list[Line], x: float, w: float, y: float, centre: bool):
+        base, lh = y + style.base_offset, style.lh
+        left = x + self.pad_x
+        for text, tw in lines:
+            if text:
+                p.drawText(QPointF(x + (w - tw) / 2 if centre else left, base), text)
+            base += lh
+
+    def _paint_title(self, p: QPainter) -> None:
+        title = self.fonts.title
+        p.setPen(QColor(0, 0, 0))
+        p.setFont(title.font)
+        width = self.right - self.left
+        y = self.title_y
+        for text, tw in self.title_lines:
+            p.drawText(QPointF(self.left + (width - tw) / 2, title.baseline(y)), text)
+            y += title.lh
+        info = self.fonts.info
+        if self.scope_y is not None:
+            p.setFont(self.fonts.body.font)
+            scope = f"（范围：{self.setup.scope}）"
+            p.drawText(
+                QPointF(self.left + (width - self.fonts.body.width(scope)) / 2, self.fonts.body.baseline(self.scope_y)),
+                scope,
+            )
+        p.setFont(info.font)
+        left = f"填报单位：{self.setup.unit}"
+        right = f"填报日期：{self.setup.date_text}"
+        base = info.baseline(self.info_y)
+        p.drawText(QPointF(self.left + self.pad_x, base), left)
+        p.drawText(QPointF(self.right - self.pad_x - info.width(right), base), right)
+
+    def _paint_running_title(self, p: QPainter) -> None:
+        body = self.fonts.body
+        p.setPen(QColor(0, 0, 0))
+        p.setFont(body.font)
+        lines = body.wrap(self.running_title, self.right - self.left)[:1]
+        for text, tw in lines:
+            p.drawText(QPointF(self.left + (self.right - self.left - tw) / 2, body.baseline(self.top)), text)
+
+    def _paint_header(self, p: QPainter, y: float) -> None:
+        head = self.fonts.head
+        p.fillRect(QRectF(self.left, y, self.right - self.left, self.header_h), HEADER_FILL)
+        p.setFont(head.font)
+        p.setPen(QColor(0, 0, 0))
+        for c, lines in enumerate(self.header_lines):
+            top = y + (self.header_h - len(lines) * head.lh) / 2
+            self._lines(p, head, lines, self.xs[c], self.widths[c], top, True)
+
+    def _paint_piece(self, p: QPainter, piece: Piece) -> None:
+        body = self.fonts.body
+        cells = self.cells[piece.row]
+        for c in self.plain_cols:
+            key = self.keys[c]
+            lines = cells[c][piece.start : piece.end]
+            if key == "seq" and piece.start > 0:  # a row continued from the previous page: its number again
+                lines = [*cells[c], (CONTINUED, body.width(CONTINUED))]
+            if not lines:
+                continue
+            if piece.whole:
+                y = piece.y + (piece.height - len(lines) * self.lh) / 2
+            else:
+                y = piece.y + self.pad_y
+            self._lines(p, body, lines, self.xs[c], self.widths[c], y, key in CENTRED)
+
+    def _paint_grid(self, p: QPainter, page: Page) -> None:
+        pen = QPen(QColor(0, 0, 0))
+        pen.setWidthF(GRID_PT * UNITS_PER_PT)
+        pen.setCapStyle(Qt.PenCapStyle.SquareCap)
+        p.setPen(pen)
+        top, bottom = page.header_y, max(page.table_end, page.header_y + self.header_h)
+        if not page.pieces and page.signature_y is not None and page.number > 1:
+            return  # a page holding only the signatures
+        for x in self.xs:
+            p.drawLine(QPointF(x, top), QPointF(x, bottom))
+        p.drawLine(QPointF(self.left, top), QPointF(self.right, top))
+        p.drawLine(QPointF(self.left, top + self.header_h), QPointF(self.right, top + self.header_h))
+        pieces = page.pieces
+        for k, piece in enumerate(pieces):
+            y = piece.y + piece.height
+            nxt = pieces[k + 1] if k + 1 < len(pieces) else None
+            run_start = None
+            for c in range(len(self.keys) + 1):
+                inside = (
+                    c < len(self.keys)
+                    and nxt is not None
+                    and c in self.span_cols
+                    and self.span_of[c][piece.row] == self.span_of[c][nxt.row]
+                )
+                draw = c < len(self.keys) and not inside
+                if draw and run_start is None:
+                    run_start = self.xs[c]
+                elif not draw and run_start is not None:
+                    p.drawLine(QPointF(run_start, y), QPointF(self.xs[c], y))
+                    run_start = None
+        if not self.sheet.rows:
+            p.drawLine(QPointF(self.left, bottom), QPointF(self.right, bottom))
+
+    def _paint_signature(self, p: QPainter, y: float) -> None:
+        info = self.fonts.info
+        p.setPen(QColor(0, 0, 0))
+        p.setFont(info.font)
+        width = self.right - self.left
+        base = info.baseline(y + 1.2 * info.lh)
+        for k, label in enumerate(SIGNATURE):
+            p.drawText(QPointF(self.left + self.pad_x + k * width / len(SIGNATURE), base), label)
+
+    def _paint_footer(self, p: QPainter, number: int) -> None:
+        body = self.fonts.body
+        p.setPen(QColor(0, 0, 0))
+        p.setFont(body.font)
+        text = f"第 {number} 页 共 {self.page_count} 页"
+        x = (self.page_w - body.width(text)) / 2
+        p.drawText(QPointF(x, self.page_h - FOOTER_MM * MM), text)
+
+    def paint(self, p: QPainter, new_page, first: int = 1, last: int | None = None) -> None:
+        """Paints pages first..last (1-based), calling new_page() between them."""
+        last = min(last or self.page_count, self.page_count)
+        for n in range(first, last + 1):
+            if n > first:
+                new_page()
+            self.paint_page(p, self.pages[n - 1])

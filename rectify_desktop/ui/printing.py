@@ -1,0 +1,354 @@
+"""Printing (打印): 打印预览, 打印 and 导出PDF in the window, and `rectify-desktop export LEDGER OUT.pdf`.
+
+Each of the window's three commands first asks the clerk's choices (print_dialog.PrintOptionsDialog, remembered
+in the settings), builds the sheet (core.lists: the ledger's rows or one of the three lists), lays it out on
+the paper (print_layout.SheetLayout) and paints the same pages on the preview, the printer or the PDF file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
+
+from rectify_desktop.core import lists
+from rectify_desktop.core.models import Inspection
+from rectify_desktop.core.table import cn_date
+from rectify_desktop.ui import print_fonts
+from rectify_desktop.ui.print_layout import DPI, PageSetup, SheetLayout
+from rectify_desktop.ui.print_options import PrintOptions, load_options, save_options
+
+if TYPE_CHECKING:
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+    from rectify_desktop.ui.main_window import MainWindow
+
+__all__ = ["PrintOptions", "build_layout", "cli_export", "export_pdf", "print_ledger", "print_preview", "write_pdf"]
+
+CREATOR = "整改台账"
+# `export … --kind` names a document in English or Chinese.
+KIND_NAMES: dict[str, str] = {
+    **{k: k for k in lists.DOCUMENTS},
+    **{v: k for k, v in lists.DOCUMENTS.items()},
+    "台账": lists.LEDGER,
+    "整改落实台账": lists.LEDGER,
+    "整改任务清单": lists.TASKS,
+    "整改责任清单": lists.RESPONSIBILITY,
+}
+
+
+def build_layout(
+    inspection_id: int,
+    options: PrintOptions | None = None,
+    *,
+    paper_mm: tuple[float, float] | None = None,
+    landscape: bool | None = None,
+) -> SheetLayout:
+    """The pages of the chosen document for one inspection (the ledger open): A4 in the chosen orientation,
+    or the paper a printer was set to."""
+    options = (options or PrintOptions()).normalised()
+    insp = Inspection.get_by_id(inspection_id)
+    sheet = lists.build_sheet(
+        inspection_id, options.document, columns=options.columns, items=options.items, value=options.value
+    )
+    setup = PageSetup(
+        font_size=options.font_size,
+        landscape=options.landscape if landscape is None else landscape,
+        unit=insp.inspected_unit if options.unit is None else options.unit,
+        date_text=cn_date(options.date or dt.date.today()),
+        scope=lists.filter_label(inspection_id, options.items, options.value),
+    )
+    if paper_mm:
+        setup.paper_mm = paper_mm
+    return SheetLayout(sheet, setup)
+
+
+def _page_layout(layout: SheetLayout) -> QPageLayout:
+    orientation = QPageLayout.Orientation.Landscape if layout.setup.landscape else QPageLayout.Orientation.Portrait
+    w, h = sorted(layout.setup.paper_mm)
+    if abs(w - 210) < 0.5 and abs(h - 297) < 0.5:
+        size = QPageSize(QPageSize.PageSizeId.A4)
+    else:
+        size = QPageSize(QSizeF(w, h), QPageSize.Unit.Millimeter)
+    return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+
+
+def write_layout(layout: SheetLayout, out: Path) -> int:
+    """Paints the pages into a PDF at `out` (written beside it first, so a failure leaves no half file)."""
+    out = Path(out)
+    tmp = out.with_name(f".{out.stem}.{os.getpid()}.pdf.part")
+    writer = QPdfWriter(str(tmp))
+    writer.setResolution(DPI)
+    writer.setPageLayout(_page_layout(layout))
+    writer.setTitle(layout.sheet.title)
+    writer.setCreator(CREATOR)
+    painter = QPainter()
+    if not painter.begin(writer):
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"无法写入文件：{out}")
+    try:
+        layout.paint(painter, writer.newPage)
+    finally:
+        painter.end()
+        del writer
+    try:
+        os.replace(tmp, out)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return layout.page_count
+
+
+def write_pdf(inspection_id: int, out: Path, options: PrintOptions | None = None) -> int:
+    """Writes the printout of one inspection to a PDF file; returns its page count. The ledger must be open and
+    a QGuiApplication (or QApplication) exist; the offscreen platform will do."""
+    return write_layout(build_layout(inspection_id, options), Path(out))
+
+
+# --- the window -------------------------------------------------------------------------------------------------
+
+
+def _inspection_or_say(window: MainWindow) -> int | None:
+    from PySide6.QtWidgets import QMessageBox
+
+    if window.ledger is None or window.ledger.closed:
+        QMessageBox.information(window, "打印", "请先打开一个台账。")
+        return None
+    insp = window.current_inspection_id()
+    if insp is None:
+        QMessageBox.information(window, "打印", "台账中还没有巡察，没有可打印的内容。")
+    return insp
+
+
+def ask_options(window: MainWindow, action: str, inspection_id: int) -> PrintOptions | None:
+    """Shows the choices (remembered from the last time); saves and returns them, or None if cancelled."""
+    from rectify_desktop.ui.print_dialog import PrintOptionsDialog
+
+    insp = Inspection.get_by_id(inspection_id)
+    dlg = PrintOptionsDialog(
+        window,
+        action,
+        load_options(window.settings),
+        lists.category_choices(inspection_id),
+        lists.department_names(inspection_id),
+        insp.inspected_unit,
+    )
+    if dlg.exec() != PrintOptionsDialog.DialogCode.Accepted:
+        return None
+    options = dlg.options()
+    save_options(window.settings, options)
+    return options
+
+
+def _printer(options: PrintOptions, title: str) -> QPrinter:
+    from PySide6.QtPrintSupport import QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageOrientation(
+        QPageLayout.Orientation.Landscape if options.landscape else QPageLayout.Orientation.Portrait
+    )
+    printer.setFullPage(True)
+    printer.setDocName(title)
+    printer.setCreator(CREATOR)
+    return printer
+
+
+class _PrinterPainter:
+    """Lays out for the paper a printer is set to (the clerk may change it in the print dialogs), once per paper,
+    and paints the pages on it."""
+
+    def __init__(self, inspection_id: int, options: PrintOptions) -> None:
+        self.inspection_id = inspection_id
+        self.options = options
+        self._layouts: dict[tuple[float, float], SheetLayout] = {}
+        self.last: SheetLayout | None = None
+
+    def layout_for(self, printer: QPrinter) -> SheetLayout:
+        rect = printer.pageLayout().fullRect(QPageLayout.Unit.Millimeter)
+        key = (round(rect.width(), 1), round(rect.height(), 1))
+        if key not in self._layouts:
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._layouts[key] = build_layout(
+                    self.inspection_id, self.options, paper_mm=key, landscape=key[0] > key[1]
+                )
+            finally:
+                QApplication.restoreOverrideCursor()
+        self.last = self._layouts[key]
+        return self.last
+
+    def paint(self, printer: QPrinter) -> None:
+        layout = self.layout_for(printer)
+        printer.setFullPage(True)
+        painter = QPainter()
+        if not painter.begin(printer):
+            return
+        try:
+            scale = printer.resolution() / DPI
+            painter.scale(scale, scale)
+            first, last = printer.fromPage(), printer.toPage()
+            layout.paint(painter, printer.newPage, first or 1, last or None)
+        finally:
+            painter.end()
+
+
+def _title(inspection_id: int, options: PrintOptions) -> str:
+    from rectify_desktop.core.table import ledger_title
+
+    return lists.document_title(ledger_title(Inspection.get_by_id(inspection_id)), options.document)
+
+
+def print_preview(window: MainWindow) -> QPrintPreviewDialog | None:
+    """打印预览: the choices, then Qt's preview of exactly the pages the printer and the PDF get. Returns the
+    dialog once closed (for tests), or None when there was nothing to preview or the clerk cancelled."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    inspection_id = _inspection_or_say(window)
+    if inspection_id is None:
+        return None
+    options = ask_options(window, "打印预览", inspection_id)
+    if options is None:
+        return None
+    title = _title(inspection_id, options)
+    printer = _printer(options, title)
+    painter = _PrinterPainter(inspection_id, options)
+    dlg = QPrintPreviewDialog(printer, window)
+    dlg.setWindowTitle(f"打印预览 — {title}")
+    dlg.paintRequested.connect(painter.paint)
+    screen = window.screen().availableGeometry() if window.screen() else None
+    if screen is not None:
+        dlg.resize(int(screen.width() * 0.8), int(screen.height() * 0.85))
+    dlg.exec()
+    return dlg
+
+
+def print_ledger(window: MainWindow) -> None:
+    """打印: the choices, then the system's print dialog, then the pages on paper."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    inspection_id = _inspection_or_say(window)
+    if inspection_id is None:
+        return
+    options = ask_options(window, "打印", inspection_id)
+    if options is None:
+        return
+    title = _title(inspection_id, options)
+    printer = _printer(options, title)
+    painter = _PrinterPainter(inspection_id, options)
+    dlg = QPrintDialog(printer, window)
+    dlg.setWindowTitle(f"打印 — {title}")
+    dlg.setMinMax(1, painter.layout_for(printer).page_count)  # so that a range of pages can be chosen
+    if dlg.exec() != QPrintDialog.DialogCode.Accepted:
+        return
+    painter.paint(printer)
+    pages = painter.last.page_count if painter.last else 0
+    window.statusBar().showMessage(f"已发送到打印机：{title}（共 {pages} 页）", 8000)
+
+
+def _save_path(window: MainWindow, title: str) -> Path | None:
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = window.ledger.path.parent if window.ledger else Path.home()
+    default = folder / f"{title}-{dt.date.today():%Y%m%d}.pdf"
+    path, _ = QFileDialog.getSaveFileName(window, "导出PDF", str(default), "PDF 文件 (*.pdf)")
+    if not path:
+        return None
+    p = Path(path)
+    return p if p.suffix.lower() == ".pdf" else p.with_name(p.name + ".pdf")
+
+
+def export_pdf(window: MainWindow) -> Path | None:
+    """导出PDF: the choices, a file name, then the same pages as on paper in a PDF file."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    inspection_id = _inspection_or_say(window)
+    if inspection_id is None:
+        return None
+    options = ask_options(window, "导出PDF", inspection_id)
+    if options is None:
+        return None
+    title = _title(inspection_id, options)
+    path = _save_path(window, title)
+    if path is None:
+        return None
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        pages = write_pdf(inspection_id, path, options)
+    except OSError as exc:
+        QApplication.restoreOverrideCursor()
+        QMessageBox.warning(window, "导出PDF", f"无法保存PDF文件：{path}\n{exc}\n请检查文件是否在其他程序中打开。")
+        return None
+    QApplication.restoreOverrideCursor()
+    window.statusBar().showMessage(f"已导出PDF：{path}（共 {pages} 页）", 8000)
+    return path
+
+
+# --- the command line ------------------------------------------------------------------------------------------
+
+
+def _gui_app() -> QGuiApplication:
+    """The Qt application the PDF writer needs; offscreen when there is no display (a server, a cron job)."""
+    app = QGuiApplication.instance()
+    if app is None:
+        if (
+            os.name == "posix"
+            and sys.platform != "darwin"
+            and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and not os.environ.get("QT_QPA_PLATFORM")
+        ):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        app = QGuiApplication([sys.argv[0] if sys.argv else "rectify-desktop"])
+    return app  # type: ignore[return-value]
+
+
+def _fail(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return 1
+
+
+def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
+    """`rectify-desktop export LEDGER OUT.pdf [--inspection ID] [--kind 问题清单]`: the printout as a PDF."""
+    from rectify_desktop.core.ledger import Ledger
+    from rectify_desktop.core.storage import LedgerError
+
+    kind_arg = getattr(args, "kind", None)
+    kind = KIND_NAMES.get(kind_arg or lists.LEDGER)
+    if kind is None:
+        return _fail(f"不认识的文档类型：{kind_arg}（可选：{'、'.join(lists.DOCUMENTS.values())}）")
+    if not Path(ledger_path).exists():
+        return _fail(f"找不到台账文件：{ledger_path}")
+    if not Path(out).parent.is_dir():
+        return _fail(f"文件夹不存在：{Path(out).parent}")
+    _app = _gui_app()  # kept alive while the PDF is written
+    print_fonts.register_bundled_font()
+    try:
+        with Ledger.open(ledger_path, readonly=True) as ledger:
+            inspections = ledger.inspections()
+            wanted = getattr(args, "inspection", None)
+            if wanted is not None:
+                insp = next((i for i in inspections if i.id == wanted), None)
+                if insp is None:
+                    return _fail(f"台账中没有编号为 {wanted} 的巡察")
+            elif inspections:
+                insp = inspections[0]
+            else:
+                return _fail("台账中还没有巡察，没有可导出的内容")
+            options = PrintOptions(document=kind)
+            layout = build_layout(insp.id, options)
+            pages = write_layout(layout, Path(out))
+    except LedgerError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"无法写入PDF文件：{out}（{exc}）")
+    print(f"已导出PDF：{out}（{layout.sheet.title}，共 {pages} 页）")
+    return 0
