@@ -174,6 +174,7 @@ TOOLBAR = (
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("overview", "总览", "rectify_desktop.ui.overview:OverviewPage"),
     ("ledger", "台账", ""),
+    ("lists", "三张清单", "rectify_desktop.ui.lists_page:ListsPage"),
     ("registers", "制度与会议", "rectify_desktop.ui.registers:RegistersPage"),
     ("history", "修改记录", "rectify_desktop.ui.history:HistoryPage"),
 )
