@@ -5,6 +5,9 @@
     rectify-desktop stats LEDGER [--json]      the figures
     rectify-desktop verify LEDGER              check a ledger is whole
     rectify-desktop backup LEDGER OUT          a consistent copy, also while the window has it open
+    rectify-desktop export LEDGER OUT.xlsx|.pdf|.docx|.txt|.zip    files for the inspection office
+    rectify-desktop import LEDGER IN.xlsx|.txt [--dry-run] [--json]  a new inspection from a file
+    rectify-desktop self-test                  check that this installation can do its work (no display needed)
 
 Messages are in Chinese; bad input exits non-zero and leaves every file as it was.
 """
@@ -94,6 +97,7 @@ EXPORTERS: dict[str, str] = {
     ".pdf": "rectify_desktop.ui.printing:cli_export",
     ".docx": "rectify_desktop.io.notice:cli_export",
     ".txt": "rectify_desktop.io.notice:cli_export",
+    ".zip": "rectify_desktop.io.evidence_zip:cli_export",
 }
 IMPORTERS: dict[str, str] = {
     ".xlsx": "rectify_desktop.io.xlsx_import:cli_import",
@@ -117,6 +121,12 @@ def _handler(table: dict[str, str], path: Path, what: str) -> Callable[..., int]
     return getattr(importlib.import_module(module), func)
 
 
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from rectify_desktop.selftest import command
+
+    return command(args)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     fn = _handler(EXPORTERS, Path(args.out), "导出为")
     return fn(Path(args.ledger), Path(args.out), args) if fn else EXIT_USAGE
@@ -132,8 +142,12 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "stats": ("统计台账数据", cmd_stats),
     "verify": ("校验台账文件（完整性、外键、佐证文件哈希）", cmd_verify),
     "backup": ("备份台账（可在程序打开台账时进行）", cmd_backup),
-    "export": ("导出台账（按文件后缀：.xlsx Excel、.pdf 打印版、.docx 通报或报告、.txt 通报纯文本）", cmd_export),
+    "export": (
+        "导出台账（按文件后缀：.xlsx Excel、.pdf 打印版、.docx 通报或报告、.txt 通报纯文本、.zip 佐证材料包）",
+        cmd_export,
+    ),
     "import": ("导入文件，新增为一次巡察（.xlsx 台账、.txt 反馈意见或通报文本）", cmd_import),
+    "self-test": ("自检：生成示例台账，导出并读回各种文件，检查字体、打印支持与中文翻译（无需显示器）", cmd_self_test),
 }
 
 
@@ -156,12 +170,19 @@ def _command_parser() -> argparse.ArgumentParser:
     e.add_argument("ledger", help="台账文件")
     e.add_argument("out", help="导出的文件，类型由后缀决定")
     e.add_argument("--inspection", type=int, default=None, help="只导出该编号的巡察（默认第一个）")
-    e.add_argument("--kind", default=None, help="文档类型（如 notice 通报 / report 报告）")
+    e.add_argument(
+        "--kind",
+        default=None,
+        help="文档类型：.docx/.txt 为 notice 通报 / report 报告；.pdf 为 台账 / 问题清单 / 任务清单 / 责任清单",
+    )
     i = sub.add_parser("import", help=COMMANDS["import"][0])
     i.add_argument("ledger", help="台账文件（不存在时新建）")
     i.add_argument("file", help="要导入的文件")
     i.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入台账")
     i.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    t = sub.add_parser("self-test", help=COMMANDS["self-test"][0])
+    t.add_argument("--keep", metavar="DIR", default=None, help="把生成的文件留在该文件夹中")
+    t.add_argument("-v", "--verbose", action="store_true", help="失败时显示详细的错误信息")
     return p
 
 
