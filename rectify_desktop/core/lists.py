@@ -15,13 +15,13 @@ No Qt here: the printout lays these sheets out.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from rectify_desktop.core import rules
 from rectify_desktop.core.models import DONE, Category, Measure
+from rectify_desktop.core.stats import NO_DEPARTMENT, split_names
 from rectify_desktop.core.table import COLUMNS, KEYS, LedgerRow, LedgerTable, Span, build_table, cn_date
 
 LEDGER = "ledger"
@@ -51,9 +51,7 @@ ITEM_FILTERS: dict[str, str] = {
 }
 
 HEADERS: dict[str, str] = dict(zip(KEYS, COLUMNS, strict=True))
-NO_DEPARTMENT = "（未明确责任部门）"
 NO_PERSON = "（未明确责任人）"
-_DEPT_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 
 
 @dataclass
@@ -87,11 +85,6 @@ class Sheet:
         return out
 
 
-def split_departments(text: str) -> list[str]:
-    """The departments an item's department field names, in the order written: the first one leads."""
-    return [p for p in _DEPT_SEPARATORS.split(text or "") if p]
-
-
 def row_filter(kind: str, value: str = "") -> Callable[[LedgerRow], bool] | None:
     """Which items to print: all, not yet done (ongoing ones are not done), overdue, one category (its id),
     one department (any of those an item names)."""
@@ -102,7 +95,7 @@ def row_filter(kind: str, value: str = "") -> Callable[[LedgerRow], bool] | None
     if kind == CATEGORY and value:
         return lambda r: str(r.category_id) == str(value)
     if kind == DEPARTMENT and value:
-        return lambda r: value in split_departments(r.cells["department"])
+        return lambda r: value in split_names(r.cells["department"])
     return None
 
 
@@ -110,7 +103,7 @@ def departments(table: LedgerTable) -> list[str]:
     """Every department the table's items name, in order of first appearance."""
     seen: dict[str, None] = {}
     for r in table.rows:
-        for d in split_departments(r.cells["department"]):
+        for d in split_names(r.cells["department"]):
             seen.setdefault(d, None)
     return list(seen)
 
@@ -213,7 +206,7 @@ def responsibility_list(table: LedgerTable) -> Sheet:
     sheet = _sheet(table, RESPONSIBILITY, keys, headers, ("department", "person"))
     by_dept: dict[str, dict[str, list[tuple[LedgerRow, str]]]] = {}
     for r in table.rows:
-        names = split_departments(r.cells["department"]) or [NO_DEPARTMENT]
+        names = split_names(r.cells["department"]) or [NO_DEPARTMENT]
         person = r.cells["person"].strip() or NO_PERSON
         for i, d in enumerate(names):
             role = "牵头" if i == 0 and len(names) > 1 else ("配合" if i else "")
@@ -283,7 +276,7 @@ def department_names(inspection_id: int) -> list[str]:
 
     seen: dict[str, None] = {}
     for r in item_rows(inspection_id):
-        for d in split_departments(r.department):
+        for d in split_names(r.department):
             seen.setdefault(d, None)
     return list(seen)
 

@@ -20,6 +20,7 @@ from rectify_desktop.core.stats import (
     as_date,
     departments_of,
     last_writeoff_actions,
+    split_names,
 )
 
 OVERDUE = "overdue"
@@ -71,12 +72,6 @@ class ItemFacts:
     days_left: int | None
     written_off: bool
     pending: bool
-
-
-def _split_names(value: str) -> list[str]:
-    for sep in "，,；;/ ":
-        value = value.replace(sep, "、")
-    return [p.strip() for p in value.split("、") if p.strip()]
 
 
 class SearchIndex:
@@ -131,7 +126,7 @@ class SearchIndex:
         for it in self.items:
             value = getattr(it, field)
             names = [n for n in departments_of(value) if n != NO_DEPARTMENT] if field == "department" else None
-            for name in names if names is not None else _split_names(value):
+            for name in names if names is not None else split_names(value):
                 seen[name] = seen.get(name, 0) + 1
         return sorted(seen, key=lambda n: (-seen[n], n))
 
@@ -151,9 +146,9 @@ class SearchIndex:
                 continue
             if q.department and q.department not in departments_of(it.department):
                 continue
-            if q.person and q.person not in _split_names(it.person):
+            if q.person and q.person not in split_names(it.person):
                 continue
-            if q.leader and q.leader not in _split_names(it.leader):
+            if q.leader and q.leader not in split_names(it.leader):
                 continue
             if q.deadline:
                 left = it.days_left

@@ -205,14 +205,18 @@ def newly_overdue(
     return out
 
 
-NO_DEPARTMENT = "（未明确）"
-_DEPT_SPLIT = re.compile(r"[、，,；;/\s]+")
+NO_DEPARTMENT = "（未明确责任部门）"
+_NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
+
+
+def split_names(text: str) -> list[str]:
+    """The names a responsibility cell holds, in the order written ("基础教育股、办公室": the first leads)."""
+    return [p for p in _NAME_SEPARATORS.split(text or "") if p]
 
 
 def departments_of(text: str) -> list[str]:
-    """The departments an item names ("基础教育股、办公室" → two); an item counts for each."""
-    names = [d for d in _DEPT_SPLIT.split(text or "") if d]
-    return list(dict.fromkeys(names)) or [NO_DEPARTMENT]
+    """The departments an item names; an item counts for each, and one naming none for 未明确."""
+    return list(dict.fromkeys(split_names(text))) or [NO_DEPARTMENT]
 
 
 @dataclass

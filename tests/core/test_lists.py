@@ -63,7 +63,7 @@ def test_responsibility_list_groups_by_department_then_person(demo_ledger):
     table = build_table(1)
     sheet = lists.responsibility_list(table)
     assert sheet.title.endswith("反馈意见整改责任清单")
-    named = sum(len(lists.split_departments(r.cells["department"])) for r in table.rows)
+    named = sum(len(lists.split_names(r.cells["department"])) for r in table.rows)
     assert len(sheet.rows) == named
     order = [r.cells["department"] for r in sheet.rows]
     # Each department's rows are together, in order of first appearance in the ledger.
@@ -74,7 +74,7 @@ def test_responsibility_list_groups_by_department_then_person(demo_ledger):
         runs = [p for i, p in enumerate(persons) if i == 0 or persons[i - 1] != p]
         assert len(runs) == len(set(runs))
     shared = next(r for r in table.rows if "、" in r.cells["department"])
-    lead, other = lists.split_departments(shared.cells["department"])[:2]
+    lead, other = lists.split_names(shared.cells["department"])[:2]
     roles = {
         r.cells["department"]: r.cells["role"] for r in sheet.rows if r.cells["item"].endswith(shared.cells["item"])
     }
@@ -92,7 +92,7 @@ def test_filters(demo_ledger):
     one_cat = build_table(1, keep=lists.row_filter(lists.CATEGORY, str(cat.id)))
     assert one_cat.rows and {r.category_id for r in one_cat.rows} == {cat.id}
     finance = build_table(1, keep=lists.row_filter(lists.DEPARTMENT, "财务股"))
-    expected = [r.item_id for r in everything.rows if "财务股" in lists.split_departments(r.cells["department"])]
+    expected = [r.item_id for r in everything.rows if "财务股" in lists.split_names(r.cells["department"])]
     assert [r.item_id for r in finance.rows] == expected
     assert any(r.cells["department"] != "财务股" for r in finance.rows)  # co-responsible items count too
     assert lists.row_filter(lists.ALL) is None
@@ -118,7 +118,7 @@ def test_document_titles():
     assert lists.document_title(t, lists.PROBLEMS) == "某局党组关于县委巡察组反馈意见问题清单"
     assert lists.document_title("审计整改台账", lists.RESPONSIBILITY) == "审计整改责任清单"
     assert lists.document_title("某某工作", lists.TASKS) == "某某工作整改任务清单"
-    assert lists.split_departments("基础教育股、办公室，财务股 / 人事股") == [
+    assert lists.split_names("基础教育股、办公室，财务股 / 人事股") == [
         "基础教育股",
         "办公室",
         "财务股",

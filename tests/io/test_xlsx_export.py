@@ -425,7 +425,7 @@ def test_clean_text_and_widths() -> None:
     assert xlsx_export.line_count("一二三四五六", 4) == 3
     assert xlsx_export.line_count("一二\n三四五六七\n", 4) == 1 + 3 + 1
     assert stats.departments_of("基础教育股、办公室") == ["基础教育股", "办公室"]
-    assert stats.departments_of(" ") == ["（未明确）"]
+    assert stats.departments_of(" ") == ["（未明确责任部门）"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

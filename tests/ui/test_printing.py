@@ -203,7 +203,7 @@ def test_filtered_printouts_hold_only_the_chosen_items(printing, demo_ledger, tm
     not_done = [r for r in table.rows if r.status != DONE]
     assert 0 < len(not_done) < len(table.rows)
     check(PrintOptions(items=lists.NOT_DONE), not_done)
-    finance = [r for r in table.rows if "财务股" in lists.split_departments(r.cells["department"])]
+    finance = [r for r in table.rows if "财务股" in lists.split_names(r.cells["department"])]
     check(PrintOptions(items=lists.DEPARTMENT, value="财务股"), finance)
     text = page_texts(tmp_path / f"{lists.DEPARTMENT}.pdf")[0]
     assert "范围：责任部门：财务股" in text
