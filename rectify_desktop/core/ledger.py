@@ -12,6 +12,7 @@ import getpass
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from peewee import fn
 
@@ -48,7 +49,7 @@ class Ledger:
         self.user = current_user()
         self.closed = False
         # Figures are asked for by several views after each change; they are computed once per change.
-        self._stats_cache: dict[tuple, Stats] = {}
+        self._stats_cache: dict[tuple, Any] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Ledger:
@@ -159,9 +160,24 @@ class Ledger:
         immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
     ) -> Stats:
         """The figures (see stats.compute), remembered until the next change."""
+        if inspection_id is not None:
+            return self.figures(inspection_id, today, immediate_days).stats
         key = (inspection_id, today or dt.date.today(), immediate_days)
         if key not in self._stats_cache:
             self._stats_cache[key] = stats.compute(inspection_id, key[1], immediate_days)
+        return self._stats_cache[key]
+
+    def figures(
+        self,
+        inspection_id: int,
+        today: dt.date | None = None,
+        immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+    ) -> stats.Figures:
+        """An inspection's figures, breakdowns and next deadlines (stats.figures), remembered until the next
+        change: the status bar, the forms and the overview all ask after every edit."""
+        key = ("figures", inspection_id, today or dt.date.today(), immediate_days)
+        if key not in self._stats_cache:
+            self._stats_cache[key] = stats.figures(inspection_id, key[2], immediate_days)
         return self._stats_cache[key]
 
     # --- small conveniences ------------------------------------------------------------------------

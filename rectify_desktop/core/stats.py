@@ -72,7 +72,14 @@ def item_rows(inspection_id: int | None = None, item_ids: list[int] | None = Non
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY i.finding_id, i.position, i.id"
-    return [ItemRow(*r[:6], as_date(r[6]), *r[7:]) for r in db.execute_sql(sql, params).fetchall()]
+    dates: dict[object, dt.date | None] = {None: None}  # deadlines repeat: parse each text once
+    out = []
+    for r in db.execute_sql(sql, params).fetchall():
+        d = r[6]
+        if d not in dates:
+            dates[d] = as_date(d)
+        out.append(ItemRow(*r[:6], dates[d], *r[7:]))
+    return out
 
 
 class DeadlineContext:
@@ -152,10 +159,24 @@ class Stats:
         return " · ".join(parts)
 
 
+class Scan(NamedTuple):
+    """An inspection's items read once, with their resolved deadlines: what every figure is counted from."""
+
+    rows: list[ItemRow]
+    deadlines: dict[int, dt.date | None]
+
+
+def scan(inspection_id: int | None, immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS) -> Scan:
+    ctx = DeadlineContext(immediate_days)
+    rows = item_rows(inspection_id)
+    return Scan(rows, {r.id: ctx.deadline(r) for r in rows})
+
+
 def compute(
     inspection_id: int | None = None,
     today: dt.date | None = None,
     immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+    items: Scan | None = None,
 ) -> Stats:
     """The figures of one inspection, or of the whole ledger when `inspection_id` is None."""
     today = today or dt.date.today()
@@ -168,12 +189,11 @@ def compute(
         fq = fq.where(Finding.inspection == inspection_id)
         mq = mq.where(Finding.inspection == inspection_id)
     s.categories, s.findings, s.measures = cq.count(), fq.count(), mq.count()
-    ctx = DeadlineContext(immediate_days)
-    rows = item_rows(inspection_id)
-    s.items = len(rows)
-    for r in rows:
+    items = items or scan(inspection_id, immediate_days)
+    s.items = len(items.rows)
+    for r in items.rows:
         s.status[r.status if r.status in s.status else NOT_STARTED] += 1
-        left = rules.days_left(r.status, ctx.deadline(r), today)
+        left = rules.days_left(r.status, items.deadlines[r.id], today)
         if left is not None:
             if left < 0:
                 s.overdue += 1
@@ -260,6 +280,7 @@ def breakdown(
     inspection_id: int,
     today: dt.date | None = None,
     immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+    items: Scan | None = None,
 ) -> tuple[list[GroupFigures], list[GroupFigures]]:
     """Figures by category (in ledger order, labelled （一）…) and by department (most items first)."""
     today = today or dt.date.today()
@@ -272,14 +293,21 @@ def breakdown(
     by_cat = {cid: GroupFigures(f"{rules.category_label(i)}{title}", cid) for i, (cid, title) in enumerate(cats, 1)}
     cat_of = dict(Finding.select(Finding.id, Finding.category).where(Finding.inspection == inspection_id).tuples())
     by_dept: dict[str, GroupFigures] = {}
-    ctx = DeadlineContext(immediate_days)
-    for r in item_rows(inspection_id):
-        overdue = rules.is_overdue(r.status, ctx.deadline(r), today)
+    items = items or scan(inspection_id, immediate_days)
+    named: dict[str, list[str]] = {}  # the same department cell comes back on many rows
+    for r in items.rows:
+        overdue = rules.is_overdue(r.status, items.deadlines[r.id], today)
         cat = by_cat.get(cat_of.get(r.finding_id, 0))
         if cat is not None:
             cat.add(r.status, overdue)
-        for d in departments_of(r.department):
-            by_dept.setdefault(d, GroupFigures(d, d)).add(r.status, overdue)
+        names = named.get(r.department)
+        if names is None:
+            names = named[r.department] = departments_of(r.department)
+        for d in names:
+            group = by_dept.get(d)
+            if group is None:
+                group = by_dept[d] = GroupFigures(d, d)
+            group.add(r.status, overdue)
     order = {name: i for i, name in enumerate(by_dept)}
     depts = sorted(by_dept.values(), key=lambda g: (-g.items, order[g.name]))
     return list(by_cat.values()), depts
@@ -290,15 +318,40 @@ def upcoming(
     limit: int = 10,
     today: dt.date | None = None,
     immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+    items: Scan | None = None,
 ) -> list[tuple[ItemRow, dt.date, int]]:
     """The next deadlines of items still to be done: (item, deadline, days left), soonest first."""
     today = today or dt.date.today()
-    ctx = DeadlineContext(immediate_days)
+    items = items or scan(inspection_id, immediate_days)
     out = []
-    for r in item_rows(inspection_id):
-        d = ctx.deadline(r)
+    for r in items.rows:
+        d = items.deadlines[r.id]
         left = rules.days_left(r.status, d, today)
         if d is not None and left is not None and left >= 0:
             out.append((r, d, left))
     out.sort(key=lambda t: (t[1], t[0].id))
     return out[:limit]
+
+
+@dataclass
+class Figures:
+    """Everything the overview and the status bar show of one inspection, counted in one pass."""
+
+    stats: Stats
+    by_category: list[GroupFigures]
+    by_department: list[GroupFigures]
+    upcoming: list[tuple[ItemRow, dt.date, int]]
+
+
+def figures(
+    inspection_id: int, today: dt.date | None = None, immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS
+) -> Figures:
+    today = today or dt.date.today()
+    items = scan(inspection_id, immediate_days)
+    by_cat, by_dept = breakdown(inspection_id, today, immediate_days, items)
+    return Figures(
+        compute(inspection_id, today, immediate_days, items),
+        by_cat,
+        by_dept,
+        upcoming(inspection_id, 8, today, immediate_days, items),
+    )

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import search, stats
+from rectify_desktop.core import search
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING
 from rectify_desktop.core.stats import GroupFigures
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS
@@ -275,7 +275,8 @@ class OverviewPage(QWidget):
         if w.ledger is None or w.ledger.closed or self.inspection_id is None:
             return
         today, days = w.model.today, w.model.immediate_days
-        by_cat, by_dept = stats.breakdown(self.inspection_id, today, days)
+        figures = w.ledger.figures(self.inspection_id, today, days)
+        by_cat, by_dept = figures.by_category, figures.by_department
         for g in by_cat:
             row = ProgressRow(g)
             row.clicked.connect(lambda g=g: self._filter(g.name, category_id=g.key))
@@ -284,7 +285,7 @@ class OverviewPage(QWidget):
             row = ProgressRow(g)
             row.clicked.connect(lambda g=g: self._filter(f"责任部门 {g.name}", department=g.key))
             self.departments.addWidget(row)
-        for r, deadline, left in stats.upcoming(self.inspection_id, 8, today, days):
+        for r, deadline, left in figures.upcoming:
             when = "今天到期" if left == 0 else f"还剩{left}天"
             text = f"{deadline.year}年{deadline.month}月{deadline.day}日（{when}）　{r.title}"
             b = QPushButton(text)
