@@ -24,6 +24,7 @@ def main() -> None:
     w.show()
     w.open_demo()
     item = Item.select().where(Item.status == "正在推进").order_by(Item.id).first()
+    w.show_page("ledger")
     w.select("item", item.id)
     for _ in range(5):
         app.processEvents()
