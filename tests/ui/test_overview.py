@@ -59,3 +59,24 @@ def test_overview_follows_edits(window, demo_path, qtbot):  # noqa: F811
     window.bridge.push(ops.set_fields(Item, item.id, {"status": DONE}))
     qtbot.waitUntil(lambda: page.figures["done"].value == str(stats.compute(1).status[DONE]))
     assert page.figures["done"].value == "17"
+
+
+def test_figures_on_a_generated_ledger(window, tmp_path, cli, qtbot):  # noqa: F811
+    from tests.perf.generate import make_large_ledger
+
+    path = make_large_ledger(tmp_path / "generated.db", 300, seed=7)
+    figures = json.loads(cli("stats", path, "--json").stdout)
+    window.open_ledger(path)
+    page = window.show_page("overview")
+    assert page.figures["items"].value == "300"
+    for key, value in (
+        ("done", figures["status"]["已完成"]),
+        ("overdue", figures["overdue"]),
+        ("due_30", figures["due_30"]),
+    ):
+        assert page.figures[key].value == str(value)
+        assert page.show_items(key) == value
+    window.show_page("overview")  # the bars come with the page's first paint
+    qtbot.waitUntil(lambda: page.departments.count() > 0)
+    rows = [page.categories.itemAt(i).widget() for i in range(page.categories.count())]
+    assert sum(r.group.items for r in rows) == 300
