@@ -51,7 +51,7 @@ class ActionSpec:
     name: str
     text: str
     shortcut: QKeySequence | QKeySequence.StandardKey | str | None
-    slot: str
+    slot: str  # a method of the window, or "module:function[:argument]" called with the window
     tip: str = ""
     needs_write: bool = False
 
@@ -61,23 +61,63 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "打开台账(&O)…", QKeySequence.StandardKey.Open, "choose_ledger", "打开一个台账文件"),
     ActionSpec("demo", "打开示例台账(&D)", None, "open_demo", "打开一份新生成的示例台账"),
     ActionSpec("backup", "备份台账(&B)…", "Ctrl+Shift+S", "backup_ledger", "把台账完整复制到另一个文件"),
-    ActionSpec("export_excel", "导出Excel(&E)…", "Ctrl+Shift+X", "export_excel", "把台账导出为巡察办要求的Excel文件"),
-    ActionSpec("import_excel", "导入Excel(&I)…", "Ctrl+Shift+I", "import_excel", "把Excel台账导入为一次新的巡察", True),
+    ActionSpec(
+        "export_excel",
+        "导出Excel(&E)…",
+        "Ctrl+Shift+X",
+        "rectify_desktop.ui.excel:export_excel",
+        "把台账导出为巡察办要求的Excel文件",
+    ),
+    ActionSpec(
+        "import_excel",
+        "导入Excel(&I)…",
+        "Ctrl+Shift+I",
+        "rectify_desktop.ui.excel:import_excel",
+        "把Excel台账导入为一次新的巡察",
+        True,
+    ),
     ActionSpec(
         "export_evidence",
         "导出佐证材料包(&Z)…",
         None,
-        "export_evidence_zip",
+        "rectify_desktop.ui.evidence_ui:export_zip",
         "把佐证材料按方面/问题/细化问题分文件夹打包为zip，附目录和台账",
     ),
     ActionSpec(
-        "import_text", "从文本导入(&Y)…", None, "import_text", "粘贴或打开反馈意见、整改方案文本，生成台账", True
+        "import_text",
+        "从文本导入(&Y)…",
+        None,
+        "rectify_desktop.ui.text_dialogs:import_text",
+        "粘贴或打开反馈意见、整改方案文本，生成台账",
+        True,
     ),
-    ActionSpec("notice", "生成通报(&G)…", None, "make_notice", "按台账数据生成整改情况通报（Word）"),
-    ActionSpec("report", "生成报告(&H)…", None, "make_report", "按台账数据生成整改情况报告（Word）"),
-    ActionSpec("print_preview", "打印预览(&V)…", "Ctrl+Shift+P", "print_preview", "预览打印出的台账"),
-    ActionSpec("print", "打印(&P)…", QKeySequence.StandardKey.Print, "print_ledger", "打印台账"),
-    ActionSpec("export_pdf", "导出PDF(&F)…", None, "export_pdf", "把打印版台账保存为PDF文件"),
+    ActionSpec(
+        "notice",
+        "生成通报(&G)…",
+        None,
+        "rectify_desktop.ui.text_dialogs:make_notice:notice",
+        "按台账数据生成整改情况通报（Word）",
+    ),
+    ActionSpec(
+        "report",
+        "生成报告(&H)…",
+        None,
+        "rectify_desktop.ui.text_dialogs:make_notice:report",
+        "按台账数据生成整改情况报告（Word）",
+    ),
+    ActionSpec(
+        "print_preview",
+        "打印预览(&V)…",
+        "Ctrl+Shift+P",
+        "rectify_desktop.ui.printing:print_preview",
+        "预览打印出的台账",
+    ),
+    ActionSpec(
+        "print", "打印(&P)…", QKeySequence.StandardKey.Print, "rectify_desktop.ui.printing:print_ledger", "打印台账"
+    ),
+    ActionSpec(
+        "export_pdf", "导出PDF(&F)…", None, "rectify_desktop.ui.printing:export_pdf", "把打印版台账保存为PDF文件"
+    ),
     ActionSpec("quit", "退出(&X)", QKeySequence.StandardKey.Quit, "close", "退出整改台账"),
     ActionSpec("add_inspection", "新增巡察(&P)", None, "add_inspection", "新增一次巡察（审计、督查）的整改台账", True),
     ActionSpec("add_category", "新增方面(&C)", "Ctrl+1", "add_category", "在当前巡察下新增一个方面", True),
@@ -348,7 +388,10 @@ class MainWindow(QMainWindow):
             # The toolbar shows the words alone, without the menu's mnemonic "(&N)" and ellipsis.
             act.setIconText(re.sub(r"\(&.\)|…", "", spec.text))
             act.setToolTip(spec.text.split("(")[0] + (f"（{act.shortcut().toString()}）" if spec.shortcut else ""))
-            act.triggered.connect(getattr(self, spec.slot))
+            if ":" in spec.slot:
+                act.triggered.connect(lambda _=False, slot=spec.slot: self._call_module(slot))
+            else:
+                act.triggered.connect(getattr(self, spec.slot))
             self.actions[spec.name] = act
         self.actions["delete"].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tree.addAction(self.actions["delete"])
@@ -957,52 +1000,13 @@ class MainWindow(QMainWindow):
         for r in self.model.roots:
             self.tree.expand(self.model.index_of(r))
 
-    # Files in and out live in their own modules, imported when first used to keep start-up light.
+    def _call_module(self, slot: str) -> None:
+        """Runs "module:function[:argument]" with the window: files in and out live in their own modules,
+        imported when first used to keep start-up light."""
+        import importlib
 
-    def export_excel(self) -> None:
-        from rectify_desktop.ui import excel
-
-        excel.export_excel(self)
-
-    def import_excel(self) -> None:
-        from rectify_desktop.ui import excel
-
-        excel.import_excel(self)
-
-    def export_evidence_zip(self) -> None:
-        from rectify_desktop.ui import evidence_ui
-
-        evidence_ui.export_zip(self)
-
-    def import_text(self) -> None:
-        from rectify_desktop.ui import text_dialogs
-
-        text_dialogs.import_text(self)
-
-    def make_notice(self) -> None:
-        from rectify_desktop.ui import text_dialogs
-
-        text_dialogs.make_notice(self, "notice")
-
-    def make_report(self) -> None:
-        from rectify_desktop.ui import text_dialogs
-
-        text_dialogs.make_notice(self, "report")
-
-    def print_preview(self) -> None:
-        from rectify_desktop.ui import printing
-
-        printing.print_preview(self)
-
-    def print_ledger(self) -> None:
-        from rectify_desktop.ui import printing
-
-        printing.print_ledger(self)
-
-    def export_pdf(self) -> None:
-        from rectify_desktop.ui import printing
-
-        printing.export_pdf(self)
+        module, func, *args = slot.split(":")
+        getattr(importlib.import_module(module), func)(self, *args)
 
     def current_inspection_id(self) -> int | None:
         """The inspection of the selected node, or the first one: what export and print work on."""

@@ -348,3 +348,17 @@ def test_qt_own_dialogs_speak_chinese(window):
     )
     assert sorted(b.text() for b in box.buttons()) == ["否(&N)", "是(&Y)"]
     assert window.menuBar().actions()[0].text() == "文件(&F)"
+
+
+def test_file_actions_reach_their_modules(window, demo_path, monkeypatch):
+    """Menu entries for files in and out call their module's function with the window (and argument)."""
+    from rectify_desktop.ui import excel, printing, text_dialogs
+
+    window.open_ledger(demo_path)
+    calls = []
+    monkeypatch.setattr(excel, "export_excel", lambda w: calls.append(("excel", w)))
+    monkeypatch.setattr(printing, "export_pdf", lambda w: calls.append(("pdf", w)))
+    monkeypatch.setattr(text_dialogs, "make_notice", lambda w, kind: calls.append((kind, w)))
+    for name in ("export_excel", "export_pdf", "notice", "report"):
+        window.actions[name].trigger()
+    assert calls == [("excel", window), ("pdf", window), ("notice", window), ("report", window)]
