@@ -60,6 +60,7 @@ class SheetRow:
 
     cells: dict[str, str]
     groups: dict[str, Hashable] = field(default_factory=dict)
+    item: LedgerRow | None = None  # the item the row is about, for marking and opening it on screen
 
 
 @dataclass
@@ -154,7 +155,7 @@ def problem_list(table: LedgerTable) -> Sheet:
     for r in table.rows:
         cells = {k: r.cells[k] for k in keys}
         cells["status"] = _status(r)
-        sheet.rows.append(SheetRow(cells, {"category": r.category_id, "finding": (r.category_id, r.finding_id)}))
+        sheet.rows.append(SheetRow(cells, {"category": r.category_id, "finding": (r.category_id, r.finding_id)}, r))
     return sheet
 
 
@@ -189,13 +190,15 @@ def task_list(table: LedgerTable) -> Sheet:
         entries = [e for e in measures.get(r.item_id, []) if e[0].strip()]
         if not entries:
             seq += 1
-            sheet.rows.append(SheetRow({**base, "seq": str(seq), "measure": "（尚未制定整改措施）", "done": ""}, group))
+            sheet.rows.append(
+                SheetRow({**base, "seq": str(seq), "measure": "（尚未制定整改措施）", "done": ""}, group, r)
+            )
             continue
         for n, (text, done, done_date) in enumerate(entries, 1):
             seq += 1
             measure = f"{rules.cn_number(n)}是{text.strip().rstrip('。；;，,')}。"
             state = ("已完成" + (f"（{cn_date(done_date)}）" if done_date else "")) if done else "未完成"
-            sheet.rows.append(SheetRow({**base, "seq": str(seq), "measure": measure, "done": state}, group))
+            sheet.rows.append(SheetRow({**base, "seq": str(seq), "measure": measure, "done": state}, group, r))
     return sheet
 
 
@@ -228,7 +231,7 @@ def responsibility_list(table: LedgerTable) -> Sheet:
                     "deadline": r.cells["deadline"],
                     "status": _status(r),
                 }
-                sheet.rows.append(SheetRow(cells, {"department": d, "person": (d, person)}))
+                sheet.rows.append(SheetRow(cells, {"department": d, "person": (d, person)}, r))
     return sheet
 
 

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import lists
+from rectify_desktop.core import lists, rules
 from rectify_desktop.core.lists import Sheet
-from rectify_desktop.ui.theme import OVERDUE_COLOR
+from rectify_desktop.ui.theme import DUE_SOON_COLOR, OVERDUE_COLOR
 
 if TYPE_CHECKING:
     from rectify_desktop.core.commands import Change
@@ -136,7 +136,16 @@ class ListsPage(QWidget):
         self.sheet = sheet
         self.title.setText(sheet.title)
         self.model.setHorizontalHeaderLabels(list(sheet.headers))
+        soon = w.model.due_soon_days
         for r in sheet.rows:
+            # Overdue rows red, rows due within the settings' "soon" orange, as in the tree.
+            color = None
+            if r.item is not None:
+                left = rules.days_left(r.item.status, r.item.deadline, w.model.today)
+                if r.item.overdue:
+                    color = QColor(OVERDUE_COLOR)
+                elif left is not None and 0 <= left <= soon:
+                    color = QColor(DUE_SOON_COLOR)
             row = []
             for key in sheet.keys:
                 text = r.cells.get(key, "")
@@ -144,10 +153,9 @@ class ListsPage(QWidget):
                 it.setEditable(False)
                 if key == "seq" and text.isdigit():
                     it.setData(int(text), Qt.ItemDataRole.DisplayRole)  # sorts as a number
-                if "已逾期" in r.cells.get("status", ""):
-                    it.setForeground(QColor(OVERDUE_COLOR))
-                item_id = getattr(r, "item_id", None) or r.groups.get("item")
-                it.setData(item_id if isinstance(item_id, int) else None, ItemIdRole)
+                if color is not None:
+                    it.setForeground(color)
+                it.setData(r.item.item_id if r.item is not None else None, ItemIdRole)
                 row.append(it)
             self.model.appendRow(row)
         widths = {"seq": 48, "category": 200, "finding": 220, "item": 300, "measure": 340, "status": 150, "done": 150}

@@ -554,6 +554,7 @@ class MainWindow(QMainWindow):
         self.right.addWidget(self.panel)
         ledger.subscribe(self._on_changes)
         self.model.immediate_days = ledger_settings.get_int("immediate_days")
+        self.model.due_soon_days = ledger_settings.get_int("due_soon_days")
         self.model.reload()
         self._remember_recent(ledger.path)
         title = f"{ledger.path.name} - {APP_NAME}"
@@ -627,6 +628,7 @@ class MainWindow(QMainWindow):
         """After the settings changed: deadlines may count differently."""
         if self.ledger is None or self.ledger.closed:
             return
+        self.model.due_soon_days = ledger_settings.get_int("due_soon_days")
         days = ledger_settings.get_int("immediate_days")
         if days != self.model.immediate_days:
             self.model.immediate_days = days
@@ -905,7 +907,10 @@ class MainWindow(QMainWindow):
         if parent is None:
             return
         sibling = self._ancestor(node, kind)
-        self._push_insert(make(parent.id, index=sibling.row + 1 if sibling else None), kind)
+        index = sibling.row + 1 if sibling else None
+        leader = ledger_settings.get("default_leader") if kind == ITEM else ""
+        command = make(parent.id, index=index, leader=leader) if leader else make(parent.id, index=index)
+        self._push_insert(command, kind)
 
     def add_category(self) -> None:
         self._add(CATEGORY)

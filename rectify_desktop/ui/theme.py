@@ -11,5 +11,6 @@ STATUS_COLORS: dict[str, str] = {
     ONGOING: "#8e44ad",
 }
 OVERDUE_COLOR = "#d93025"
+DUE_SOON_COLOR = "#c2610c"
 HINT_COLOR = "#808080"
 WRITEOFF_COLORS: dict[str, str] = {"已销号": "#188038", "待审核": "#c2610c", "已退回": OVERDUE_COLOR}

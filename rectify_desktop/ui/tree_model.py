@@ -11,12 +11,13 @@ import datetime as dt
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
+from rectify_desktop.core import rules
 from rectify_desktop.core.commands import Change
 from rectify_desktop.core.models import Category, Finding, Inspection, Item
 from rectify_desktop.core.models import WriteOff as WriteOffModel
 from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, MODEL_KINDS, Node, OutlineLoader
 from rectify_desktop.core.stats import item_rows
-from rectify_desktop.ui.theme import OVERDUE_COLOR, STATUS_COLORS
+from rectify_desktop.ui.theme import DUE_SOON_COLOR, OVERDUE_COLOR, STATUS_COLORS
 
 COLUMNS = ("序号及标题", "完成情况", "整改时限", "责任部门")
 COL_TITLE, COL_STATUS, COL_DEADLINE, COL_DEPARTMENT = range(4)
@@ -63,6 +64,7 @@ class LedgerTreeModel(QAbstractItemModel):
         self._counts: dict[int, tuple[int, int]] = {}
         self.today = dt.date.today()
         self.immediate_days = 30
+        self.due_soon_days = 7
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -172,6 +174,8 @@ class LedgerTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if node.kind == ITEM and node.overdue:
                 return QBrush(QColor(OVERDUE_COLOR))
+            if node.kind == ITEM and self._due_soon(node) and col in (COL_TITLE, COL_DEADLINE):
+                return QBrush(QColor(DUE_SOON_COLOR))
             if col == COL_STATUS and node.kind == ITEM:
                 return QBrush(QColor(STATUS_COLORS.get(node.status, "#000000")))
         if role == Qt.ItemDataRole.FontRole and node.kind in (INSPECTION, CATEGORY) and col == COL_TITLE:
@@ -201,6 +205,11 @@ class LedgerTreeModel(QAbstractItemModel):
             return f"完成 {done}/{total}" if total else ""
         return ""
 
+    def _due_soon(self, node: Node) -> bool:
+        """Due within the days the settings call "soon" (即将到期), and not done."""
+        left = rules.days_left(node.status, node.deadline_date, self.today)
+        return left is not None and 0 <= left <= self.due_soon_days
+
     def _done_count(self, node: Node) -> tuple[int, int]:
         """(done, items) under a node, remembered until the next change: the root's count walks every item."""
         counts = self._counts.get(id(node))
@@ -214,6 +223,9 @@ class LedgerTreeModel(QAbstractItemModel):
             text += f"\n完成情况：{node.status}"
             if node.deadline:
                 text += f"\n整改时限：{node.deadline}" + ("（已逾期）" if node.overdue else "")
+                if self._due_soon(node):
+                    left = rules.days_left(node.status, node.deadline_date, self.today)
+                    text += "（今天到期）" if left == 0 else f"（还剩{left}天）"
             if node.writeoff:
                 text += f"\n销号情况：{node.writeoff}"
         return text
