@@ -51,6 +51,7 @@ from rectify_desktop.core.models import (
     WO_REJECT,
 )
 from rectify_desktop.core.storage import LedgerError
+from rectify_desktop.core.table import COLUMNS
 
 MAX_BYTES = 50 * 1024 * 1024  # a ledger with 10,000 items is under 1 MB
 MAX_ROWS = 100_000  # rows with content in one sheet
@@ -1143,22 +1144,8 @@ class _Builder:
         self.out.warnings = sorted(self.warnings, key=_first_row)
 
 
-OWN_HEADER: tuple[str, ...] = (
-    "序号",
-    "方面",
-    "问题",
-    "细化问题",
-    "整改措施",
-    "责任领导",
-    "责任部门",
-    "责任人",
-    "整改时限",
-    "整改进展",
-    "完成情况",
-    "佐证材料",
-    "销号情况",
-    "备注",
-)
+# The header of this program's own export: its workbooks are read back without guessing.
+OWN_HEADER = COLUMNS
 
 
 def _first_row(warning: str) -> int:

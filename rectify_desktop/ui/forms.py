@@ -891,20 +891,13 @@ class _FindingForm(_Form):
         self.items.set_rows(rows, colors)
 
 
-class _MeasureDelegate(_WrapDelegate):
-    """Edits a measure's text in place with a line edit, and remembers the open editor for commit_pending."""
+class _EditingDelegate(_WrapDelegate):
+    """A delegate that remembers its open editor, so that commit_pending can write what is being typed."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
-        self.editor: QLineEdit | None = None
+        self.editor: QWidget | None = None
         self.closeEditor.connect(self._closed)
-
-    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:
-        ed = QLineEdit(parent)
-        ed.setObjectName("measure.editor")
-        ed.setFrame(False)
-        self.editor = ed
-        return ed
 
     def _closed(self, *_: object) -> None:
         self.editor = None
@@ -916,6 +909,17 @@ class _MeasureDelegate(_WrapDelegate):
             self.commitData.emit(ed)
             self.closeEditor.emit(ed, QAbstractItemDelegate.EndEditHint.NoHint)
         self.editor = None
+
+
+class _MeasureDelegate(_EditingDelegate):
+    """Edits a measure's text in place with a line edit."""
+
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:
+        ed = QLineEdit(parent)
+        ed.setObjectName("measure.editor")
+        ed.setFrame(False)
+        self.editor = ed
+        return ed
 
 
 class _MeasureEditor(QWidget):
@@ -1192,7 +1196,7 @@ NO_FILE_COLOR = "#c2610c"
 _DRAG_TYPES = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.DragLeave, QEvent.Type.Drop)
 
 
-class _EvidenceDelegate(_WrapDelegate):
+class _EvidenceDelegate(_EditingDelegate):
     """The evidence table's cells: the name with its thumbnail and a line about its file, and in-place
     editors for the name, kind, date, 文号 and measure; each edit is pushed at once through the panel."""
 
@@ -1202,8 +1206,6 @@ class _EvidenceDelegate(_WrapDelegate):
     def __init__(self, owner: _EvidenceEditor) -> None:
         super().__init__(owner.table)
         self.owner = owner
-        self.editor: QWidget | None = None
-        self.closeEditor.connect(self._closed)
 
     # the name cell
 
@@ -1352,17 +1354,6 @@ class _EvidenceDelegate(_WrapDelegate):
             if rect.right() >= room:  # wider than its cell at the table's edge: it opens leftwards
                 rect.moveRight(room - 1)
         editor.setGeometry(rect)
-
-    def _closed(self, *_: object) -> None:
-        self.editor = None
-
-    def flush(self) -> None:
-        """Writes and closes the open editor, as when the clerk presses Enter."""
-        ed = self.editor
-        if ed is not None and shiboken6.isValid(ed):
-            self.commitData.emit(ed)
-            self.closeEditor.emit(ed, QAbstractItemDelegate.EndEditHint.NoHint)
-        self.editor = None
 
 
 class _EvidenceTable(_FitTable):
