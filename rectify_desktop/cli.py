@@ -54,11 +54,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from rectify_desktop.core import stats
-    from rectify_desktop.core.models import Inspection
 
-    with _open_readonly(args.ledger):
-        if args.inspection is not None and Inspection.get_or_none(Inspection.id == args.inspection) is None:
-            return _err(f"台账中没有编号为 {args.inspection} 的巡察")
+    with _open_readonly(args.ledger) as ledger:
+        if args.inspection is not None:
+            ledger.pick_inspection(args.inspection)  # refuses an unknown id with a Chinese message
         s = stats.compute(args.inspection)
         if args.json:
             print(json.dumps(s.to_json(), ensure_ascii=False, indent=2))

@@ -185,6 +185,17 @@ class Ledger:
     def inspections(self) -> list[Inspection]:
         return list(Inspection.select().order_by(Inspection.position, Inspection.id))
 
+    def pick_inspection(self, wanted: int | None = None) -> int:
+        """The inspection a command works on (--inspection ID): the one asked for, else the first."""
+        if wanted is not None:
+            if Inspection.get_or_none(Inspection.id == wanted) is None:
+                raise storage.LedgerError(f"台账中没有编号为 {wanted} 的巡察")
+            return int(wanted)
+        first = Inspection.select(Inspection.id).order_by(Inspection.position, Inspection.id).first()
+        if first is None:
+            raise storage.LedgerError(f"台账中还没有巡察，没有可导出的内容：{self.path}")
+        return int(first.id)
+
     def setting(self, key: str, default: str = "") -> str:
         row = Setting.get_or_none(Setting.key == key)
         return row.value if row else default

@@ -467,14 +467,9 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
 
     try:
         with Ledger.open(ledger_path, readonly=True) as ledger:
-            wanted = getattr(args, "inspection", None)
-            if wanted is None:
-                inspections = ledger.inspections()
-                if not inspections:
-                    raise ZipExportError(f"台账中还没有巡察，无法导出：{ledger_path}")
-                wanted = inspections[0].id
-            entries = plan(int(wanted))
-            export_zip(int(wanted), Path(out))
+            wanted = ledger.pick_inspection(getattr(args, "inspection", None))
+            entries = plan(wanted)
+            export_zip(wanted, Path(out))
     except storage.LedgerError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

@@ -638,11 +638,6 @@ def write(inspection_id: int, out: Path, kind: str = "notice", today: dt.date | 
     return write_docx(inspection_id, out, kind, today)
 
 
-def first_inspection_id() -> int | None:
-    row = Inspection.select(Inspection.id).order_by(Inspection.position, Inspection.id).first()
-    return row.id if row else None
-
-
 def cli_export(ledger_path: Path, out: Path, args: Any) -> int:
     """`rectify-desktop export LEDGER OUT.docx|OUT.txt [--kind notice|report] [--inspection ID]`."""
     import sys
@@ -654,14 +649,11 @@ def cli_export(ledger_path: Path, out: Path, args: Any) -> int:
     except LedgerError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    wanted = getattr(args, "inspection", None)
-    with Ledger.open(ledger_path, readonly=True):
-        inspection_id = wanted if wanted is not None else first_inspection_id()
-        if inspection_id is None:
-            print(f"错误：台账中还没有巡察，无法生成{KINDS[kind]}：{ledger_path}", file=sys.stderr)
-            return 1
-        if Inspection.get_or_none(Inspection.id == inspection_id) is None:
-            print(f"错误：台账中没有编号为 {inspection_id} 的巡察", file=sys.stderr)
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        try:
+            inspection_id = ledger.pick_inspection(getattr(args, "inspection", None))
+        except LedgerError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
             return 1
         write(inspection_id, Path(out), kind)
     print(f"已生成{KINDS[kind]}：{out}")

@@ -1183,13 +1183,8 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
 
     try:
         with Ledger.open(ledger_path, readonly=True) as ledger:
-            wanted = getattr(args, "inspection", None)
-            if wanted is None:
-                inspections = ledger.inspections()
-                if not inspections:
-                    raise ExportError(f"台账中还没有巡察，无法导出：{ledger_path}")
-                wanted = inspections[0].id
-            export_workbook(int(wanted), out)
+            wanted = ledger.pick_inspection(getattr(args, "inspection", None))
+            export_workbook(wanted, out)
             n = len(stats.item_rows(int(wanted)))
     except storage.LedgerError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -333,18 +333,9 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
     print_fonts.register_bundled_font()
     try:
         with Ledger.open(ledger_path, readonly=True) as ledger:
-            inspections = ledger.inspections()
-            wanted = getattr(args, "inspection", None)
-            if wanted is not None:
-                insp = next((i for i in inspections if i.id == wanted), None)
-                if insp is None:
-                    return _fail(f"台账中没有编号为 {wanted} 的巡察")
-            elif inspections:
-                insp = inspections[0]
-            else:
-                return _fail("台账中还没有巡察，没有可导出的内容")
+            inspection_id = ledger.pick_inspection(getattr(args, "inspection", None))
             options = PrintOptions(document=kind)
-            layout = build_layout(insp.id, options)
+            layout = build_layout(inspection_id, options)
             pages = write_layout(layout, Path(out))
     except LedgerError as exc:
         return _fail(str(exc))
