@@ -922,6 +922,22 @@ class _MeasureDelegate(_EditingDelegate):
         return ed
 
 
+def _reset_rows(editor: Any, item_id: int, ids: list[int]) -> None:
+    """Gives a measures or evidence table one row per id when the item or its rows changed, keeping the
+    selected row where it still exists; cells are filled by the caller."""
+    if item_id == editor.item_id and ids == editor.ids:
+        return
+    t = editor.table
+    keep = editor.selected_id() if item_id == editor.item_id else None
+    editor.delegate.editor = None
+    with _blocked(t):
+        t.setRowCount(0)
+        t.setRowCount(len(ids))
+    editor.item_id, editor.ids = item_id, ids
+    if keep in ids:
+        t.selectRow(ids.index(keep))
+
+
 class _MeasureEditor(QWidget):
     """整改措施: the item's measures "一是……二是……", edited in place, checked off, added, moved, deleted."""
 
@@ -987,15 +1003,7 @@ class _MeasureEditor(QWidget):
         measures = list(Measure.select().where(Measure.item == item_id).order_by(Measure.position, Measure.id))
         ids = [m.id for m in measures]
         t = self.table
-        if item_id != self.item_id or ids != self.ids:
-            keep = self.selected_id() if item_id == self.item_id else None
-            self.delegate.editor = None
-            with _blocked(t):
-                t.setRowCount(0)
-                t.setRowCount(len(measures))
-            self.item_id, self.ids = item_id, ids
-            if keep in ids:
-                t.selectRow(ids.index(keep))
+        _reset_rows(self, item_id, ids)
         with _blocked(t):
             for r, m in enumerate(measures):
                 self._fill_row(r, m)
@@ -1479,15 +1487,7 @@ class _EvidenceEditor(QFrame):
             .order_by(Measure.position, Measure.id)
         ]
         t = self.table
-        if item_id != self.item_id or ids != self.ids:
-            keep = self.selected_id() if item_id == self.item_id else None
-            self.delegate.editor = None
-            with _blocked(t):
-                t.setRowCount(0)
-                t.setRowCount(len(rows))
-            self.item_id, self.ids = item_id, ids
-            if keep in ids:
-                t.selectRow(ids.index(keep))
+        _reset_rows(self, item_id, ids)
         with _blocked(t):
             for r, ev in enumerate(rows):
                 self._fill_row(r, ev)
