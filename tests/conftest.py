@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The tests must not read or write the clerk's own settings and recent files.
 os.environ.setdefault("RECTIFY_DESKTOP_TEST", "1")
+# Nor its journal of folders to tidy (core/outfile.py).
+os.environ.setdefault("RECTIFY_DESKTOP_STATE_DIR", tempfile.mkdtemp(prefix="rectify-test-state-"))
 
 
 @pytest.fixture
