@@ -68,11 +68,29 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _wal_note(path: str) -> str:
+    from rectify_desktop.core import oserrors, storage
+
+    n = storage.pending_wal(path)
+    if not n or storage.in_use_by_writer(path):
+        return ""  # a -wal in use by an open window is how SQLite works, not something left over
+    wal = storage.wal_path(Path(path)).name
+    return (
+        f"注意：台账旁的“{wal}”中有尚未合并进台账文件的修改（{oserrors.human_size(n)}）。单独复制台账文件会丢失这些修改，"
+        f"复制或移动时必须连同“{wal}”一起；用本程序可写地打开再关闭一次台账即可合并"
+    )
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
+    from rectify_desktop.core.ledger import Ledger
     from rectify_desktop.core.verify import verify_open_ledger
 
+    note = _wal_note(args.ledger)
+    Ledger.announce = None  # what opening would say is part of the problems listed below
     with _open_readonly(args.ledger):
         problems = verify_open_ledger()
+    if note:
+        print(note, file=sys.stderr)
     if problems:
         for p in problems:
             print(p, file=sys.stderr)
@@ -84,8 +102,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from rectify_desktop.core.storage import backup_file
 
+    note = _wal_note(args.ledger)
     backup_file(args.ledger, args.out)
     print(f"已备份到：{args.out}")
+    if note:
+        print(note + "；本备份已包含这些修改", file=sys.stderr)
     return EXIT_OK
 
 
@@ -196,24 +217,51 @@ def _window_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _announce(messages: list[str]) -> None:
+    for m in messages:
+        print(f"提示：{m}", file=sys.stderr)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Runs a headless command; whatever fails is told in Chinese with its detail, never as a traceback."""
+    import sqlite3
+
+    from peewee import PeeweeException
+
+    from rectify_desktop.core import oserrors, outfile
+    from rectify_desktop.core.ledger import Ledger
+    from rectify_desktop.core.storage import LedgerError
+
+    outfile.clean_stale()  # what a killed run left beside its files
+    Ledger.announce = _announce
+    ledger = getattr(args, "ledger", None)
+    try:
+        return COMMANDS[args.command][1](args)
+    except LedgerError as exc:
+        return _err(str(exc))
+    except (sqlite3.Error, PeeweeException) as exc:  # damage that only shows when the tables are read
+        return _err(oserrors.explain_db(exc, ledger))
+    except MemoryError:
+        return _err("内存不足，无法完成该操作（文件过大或内容异常）")
+    except OSError as exc:
+        return _err(oserrors.explain(exc, getattr(exc, "filename", None) or ledger))
+    except KeyboardInterrupt:
+        return _err("已取消")
+    except Exception as exc:  # noqa: BLE001 - the clerk gets a sentence, not a traceback
+        return _err(f"操作失败，程序内部出错，文件未改动。请把以下信息告知维护人员（{type(exc).__name__}: {exc}）")
+    finally:
+        current = Ledger._current
+        if current is not None and not current.closed:
+            warning = current.close()
+            if warning:
+                print(f"警告：{warning}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in COMMANDS:
         args = _command_parser().parse_args(args_list)
-        import sqlite3
-
-        from peewee import DatabaseError
-
-        from rectify_desktop.core.storage import LedgerError
-
-        try:
-            return COMMANDS[args.command][1](args)
-        except LedgerError as exc:
-            return _err(str(exc))
-        except OSError as exc:
-            return _err(f"文件操作失败：{exc}")
-        except (sqlite3.DatabaseError, DatabaseError) as exc:  # damage that only shows when the tables are read
-            return _err(f"台账文件已损坏，无法读取（{exc}）")
+        return _run_command(args)
     args = _window_parser().parse_args(args_list)
     from rectify_desktop.ui.app import run
 

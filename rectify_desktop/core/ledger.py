@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peewee import fn
+from peewee import OperationalError, fn
 
-from rectify_desktop.core import evidence, rules, stats, storage
+from rectify_desktop.core import evidence, integrity, rules, stats, storage
 from rectify_desktop.core.commands import Change, Command, LogEntry
 from rectify_desktop.core.models import ChangeLog, Inspection, Setting, db
 from rectify_desktop.core.stats import Stats
@@ -39,12 +40,19 @@ class Ledger:
     """An open ledger file. Only one is open per process: the models share one deferred database."""
 
     _current: Ledger | None = None
+    # Told what opening found (Ledger.warnings): the command line prints it; the window reads the list.
+    announce: Callable[[list[str]], None] | None = None
 
     def __init__(self, result: storage.OpenResult) -> None:
         self.path: Path = result.path
         self.readonly: bool = result.readonly
         self.migrated_backup: Path | None = result.migrated_backup
         self._lock = result.lock
+        self._read = result.read
+        # What the clerk must be told about this file on opening (foreign schema objects, unreadable values,
+        # edits that could not be folded in): shown by the window, printed by the command line.
+        self.warnings: list[str] = list(result.warnings)
+        self.readonly_reason: str = result.readonly_reason
         self._listeners: list[Listener] = []
         self.user = current_user()
         self.closed = False
@@ -57,6 +65,15 @@ class Ledger:
             cls._current.close()
         ledger = cls(storage.open_file(path, readonly=readonly))
         cls._current = ledger
+        try:
+            ledger.warnings += integrity.value_problems()
+            if not readonly:
+                ledger._fold_pending_wal()
+        except BaseException:
+            ledger.close()
+            raise
+        if ledger.warnings and cls.announce is not None:
+            cls.announce(ledger.warnings)
         return ledger
 
     @classmethod
@@ -64,10 +81,13 @@ class Ledger:
         storage.create_file(path)
         return cls.open(path)
 
-    def close(self) -> None:
+    def close(self) -> str | None:
+        """Closes the ledger. Returns what the clerk must be told when its last edits could not be folded
+        into the file itself (then the -wal beside it must stay with it), else None."""
         if self.closed:
-            return
+            return None
         self.closed = True
+        warning = None
         if not db.is_closed():
             if not self.readonly:
                 try:
@@ -76,16 +96,53 @@ class Ledger:
                     evidence.prune_blobs()
                 except Exception:  # noqa: BLE001 - closing must not fail because pruning could not run
                     pass
-                try:
-                    # Fold the WAL back in, so that the file alone is the whole ledger when copied.
-                    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                except Exception:  # noqa: BLE001 - closing must not fail because a checkpoint could not run
-                    pass
+                evidence.wait_checkpoints()
+                warning = self._checkpoint()
             db.close()
+            if not self.readonly and warning is None and storage.pending_wal(self.path) > 0:
+                warning = self._wal_message(None)
         if self._lock:
             self._lock.release()
+        if self._read is not None:
+            self._read.release()
         if Ledger._current is self:
             Ledger._current = None
+        return warning
+
+    def _checkpoint(self) -> str | None:
+        """Folds the WAL back in, so that the file alone is the whole ledger when copied."""
+        try:
+            busy, logged, done = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except Exception as exc:  # noqa: BLE001 - told to the clerk, never swallowed
+            return self._wal_message(exc)
+        if busy:
+            return None  # another window is reading it; the last connection out folds the WAL in
+        if logged not in (-1, done):
+            return self._wal_message(None)
+        return None
+
+    def _wal_message(self, exc: BaseException | None) -> str:
+        from rectify_desktop.core import oserrors
+
+        wal = storage.wal_path(self.path)
+        if exc is not None:
+            why = oserrors.explain(exc, self.path)
+        else:
+            free = oserrors.free_bytes(self.path)
+            why = f"磁盘空间可能不足（剩余 {oserrors.human_size(free)}）" if free is not None else "原因不明"
+        return (
+            f"台账最后的修改已经保存，但还在附属文件“{wal.name}”中，未能合并进台账文件：{why}。"
+            f"台账是安全的；在合并之前，复制或移动台账时必须连同“{wal.name}”一起，不要删除它。"
+            f"请清理磁盘空间后重新打开再关闭台账，程序会自动合并。"
+        )
+
+    def _fold_pending_wal(self) -> None:
+        """At opening: edits a previous close could not fold in are folded in now, or the clerk is told."""
+        if storage.pending_wal(self.path) == 0:
+            return
+        warning = self._checkpoint()
+        if warning:
+            self.warnings.append(warning)
 
     def __enter__(self) -> Ledger:
         return self
@@ -113,11 +170,21 @@ class Ledger:
     def _run(self, command: Command, *, undo: bool) -> list[Change]:
         if self.readonly:
             raise ReadOnlyLedgerError("台账以只读方式打开，不能修改")
-        with db.atomic():
-            changes = command.undo() if undo else command.do()
-            entries = command.log()
-            if entries:
-                self._write_log(entries, undo=undo)
+        try:
+            with db.atomic():
+                changes = command.undo() if undo else command.do()
+                entries = command.log()
+                if entries:
+                    self._write_log(entries, undo=undo)
+        except (sqlite3.OperationalError, OperationalError) as exc:
+            from rectify_desktop.core import oserrors
+
+            # A full disk or a write-protected stick is not damage: the transaction was rolled back whole,
+            # and the clerk needs to know what to do, in words.
+            if oserrors.is_disk_full(exc) or oserrors.is_read_only(exc) or oserrors.is_io_error(exc):
+                why = oserrors.explain_db(exc, self.path)
+                raise storage.LedgerError(f"修改未保存，台账保持修改前的样子：{why}") from exc
+            raise
         self._stats_cache.clear()
         self._notify(changes)
         return changes

@@ -42,6 +42,39 @@ WO_REJECT = "退回"
 WRITEOFF_ACTIONS: tuple[str, ...] = (WO_APPLY, WO_APPROVE, WO_REJECT)
 
 
+class SafeDateField(DateField):
+    """A date that reads a value it cannot understand (text written by another tool) as blank: the value
+    is listed to the clerk by core.integrity, and no view meets a string where it expects a date."""
+
+    def python_value(self, value):  # noqa: ANN001, ANN201 - peewee's signature
+        try:
+            v = super().python_value(value)
+        except (TypeError, ValueError):
+            return None
+        return v if isinstance(v, dt.date) else None
+
+
+class SafeDateTimeField(DateTimeField):
+    """A date and time, read as blank when it cannot be understood (see SafeDateField)."""
+
+    def python_value(self, value):  # noqa: ANN001, ANN201 - peewee's signature
+        try:
+            v = super().python_value(value)
+        except (TypeError, ValueError):
+            return None
+        return v if isinstance(v, dt.datetime) else None
+
+
+class SafeIntegerField(IntegerField):
+    """A number, read as 0 (or blank where blank is allowed) when the stored value is not a number."""
+
+    def python_value(self, value):  # noqa: ANN001, ANN201 - peewee's signature
+        try:
+            return super().python_value(value)
+        except (TypeError, ValueError):
+            return None if self.null else 0
+
+
 class BaseModel(Model):
     class Meta:
         database = db
@@ -55,18 +88,18 @@ class Inspection(BaseModel):
     title = TextField(default="")
     inspecting_body = TextField(default="")
     inspected_unit = TextField(default="")
-    period_start = DateField(null=True)
-    period_end = DateField(null=True)
-    feedback_date = DateField(null=True)
+    period_start = SafeDateField(null=True)
+    period_end = SafeDateField(null=True)
+    feedback_date = SafeDateField(null=True)
     notes = TextField(default="")
-    position = IntegerField(default=0)
+    position = SafeIntegerField(default=0)
 
 
 class Category(BaseModel):
     """An aspect (方面) of the feedback; printed as （一）（二）… in its manual order."""
 
     inspection = ForeignKeyField(Inspection, backref="categories", on_delete="CASCADE")
-    position = IntegerField(default=0)
+    position = SafeIntegerField(default=0)
     title = TextField(default="")
     description = TextField(default="")
 
@@ -76,8 +109,8 @@ class Finding(BaseModel):
 
     inspection = ForeignKeyField(Inspection, backref="findings", on_delete="CASCADE")
     category = ForeignKeyField(Category, backref="findings", on_delete="CASCADE")
-    number = IntegerField()
-    position = IntegerField(default=0)
+    number = SafeIntegerField()
+    position = SafeIntegerField(default=0)
     title = TextField(default="")
     description = TextField(default="")
 
@@ -89,8 +122,8 @@ class Item(BaseModel):
     """A refined problem (细化问题): the unit that is rectified, counted and written off."""
 
     finding = ForeignKeyField(Finding, backref="items", on_delete="CASCADE")
-    number = IntegerField()
-    position = IntegerField(default=0)
+    number = SafeIntegerField()
+    position = SafeIntegerField(default=0)
     title = TextField(default="")
     description = TextField(default="")
     leader = TextField(default="")
@@ -98,10 +131,10 @@ class Item(BaseModel):
     person = TextField(default="")
     # A deadline is a date, a phrase (立行立改, 2021年6月底前, 长期坚持), or both when the phrase
     # names a day; the phrase is what the clerk wrote and is printed as written.
-    deadline_date = DateField(null=True)
+    deadline_date = SafeDateField(null=True)
     deadline_text = TextField(default="")
     status = CharField(default=NOT_STARTED)
-    completed_date = DateField(null=True)
+    completed_date = SafeDateField(null=True)
     progress = TextField(default="")
     remarks = TextField(default="")
 
@@ -110,24 +143,24 @@ class Measure(BaseModel):
     """A rectification measure (整改措施) of an item, written "一是……二是……" in its order."""
 
     item = ForeignKeyField(Item, backref="measures", on_delete="CASCADE")
-    position = IntegerField(default=0)
+    position = SafeIntegerField(default=0)
     text = TextField(default="")
     done = BooleanField(default=False)
-    done_date = DateField(null=True)
+    done_date = SafeDateField(null=True)
 
 
 class Blob(BaseModel):
     """The bytes of one evidence file, stored once per SHA-256 however many records use them."""
 
     sha256 = CharField(primary_key=True, max_length=64)
-    size = IntegerField()
+    size = SafeIntegerField()
 
 
 class BlobChunk(BaseModel):
     """A piece of a blob; files are kept in chunks so that a large scan never sits in memory whole."""
 
     blob = ForeignKeyField(Blob, backref="chunks", on_delete="CASCADE", column_name="blob_sha256")
-    seq = IntegerField()
+    seq = SafeIntegerField()
     data = BlobField()
 
     class Meta:
@@ -141,13 +174,13 @@ class Evidence(BaseModel):
     measure = ForeignKeyField(Measure, backref="evidence", null=True, on_delete="SET NULL")
     # No blob: the material is registered (an imported ledger names it) but its file is not attached yet.
     blob = ForeignKeyField(Blob, backref="uses", null=True, on_delete="RESTRICT", column_name="blob_sha256")
-    position = IntegerField(default=0)
+    position = SafeIntegerField(default=0)
     name = TextField(default="")
     kind = CharField(default="文件")
-    date = DateField(null=True)
+    date = SafeDateField(null=True)
     doc_number = TextField(default="")
     note = TextField(default="")
-    added_at = DateTimeField(default=dt.datetime.now)
+    added_at = SafeDateTimeField(default=dt.datetime.now)
 
 
 class WriteOff(BaseModel):
@@ -156,19 +189,19 @@ class WriteOff(BaseModel):
     item = ForeignKeyField(Item, backref="writeoffs", on_delete="CASCADE")
     action = CharField()
     who = TextField(default="")
-    date = DateField(null=True)
+    date = SafeDateField(null=True)
     opinion = TextField(default="")
-    created_at = DateTimeField(default=dt.datetime.now)
+    created_at = SafeDateTimeField(default=dt.datetime.now)
 
 
 class Institution(BaseModel):
     """A rule made or revised during rectification (制度建设)."""
 
     inspection = ForeignKeyField(Inspection, backref="institutions", on_delete="CASCADE")
-    position = IntegerField(default=0)
+    position = SafeIntegerField(default=0)
     title = TextField(default="")
     doc_number = TextField(default="")
-    date = DateField(null=True)
+    date = SafeDateField(null=True)
     note = TextField(default="")
 
 
@@ -186,9 +219,9 @@ class Meeting(BaseModel):
     """A meeting held for the rectification (会议: 专题会议, 推进会 …)."""
 
     inspection = ForeignKeyField(Inspection, backref="meetings", on_delete="CASCADE")
-    position = IntegerField(default=0)
+    position = SafeIntegerField(default=0)
     kind = TextField(default="专题会议")
-    date = DateField(null=True)
+    date = SafeDateField(null=True)
     topic = TextField(default="")
     note = TextField(default="")
 
@@ -206,12 +239,12 @@ class MeetingItem(BaseModel):
 class ChangeLog(BaseModel):
     """The change log (修改记录): every change made through the ledger's one door, with who and when."""
 
-    at = DateTimeField(default=dt.datetime.now)
+    at = SafeDateTimeField(default=dt.datetime.now)
     user = TextField(default="")
-    batch = IntegerField(default=0)
+    batch = SafeIntegerField(default=0)
     action = CharField()
     entity = CharField()
-    entity_id = IntegerField(null=True)
+    entity_id = SafeIntegerField(null=True)
     field = CharField(default="")
     old = TextField(null=True)
     new = TextField(null=True)

@@ -100,3 +100,48 @@ def explain(exc: BaseException, where: str | os.PathLike[str] | None = None, *, 
         return f"该位置是只读的或没有写入权限{place}，请换一个位置或检查权限（{detail}）"
     place = f"：{where}" if where is not None else ""
     return f"文件操作失败{place}（{detail}）"
+
+
+def is_io_error(exc: BaseException) -> bool:
+    """SQLite's "disk I/O error": on a full disk it is often what a failed write to the -wal reports."""
+    for e in _chain(exc):
+        if isinstance(e, sqlite3.Error):
+            code = getattr(e, "sqlite_errorcode", None)
+            if (code is not None and code & 0xFF == _SQLITE_IOERR) or "disk I/O error" in str(e):
+                return True
+    return False
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True only when SQLite says the file itself is damaged or not a database."""
+    for e in _chain(exc):
+        if isinstance(e, sqlite3.Error):
+            code = getattr(e, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+                return True
+            text = str(e)
+            if "malformed" in text or "file is not a database" in text:
+                return True
+    return False
+
+
+# Below this, a "disk I/O error" on a ledger's disk is taken to be the disk running full.
+LOW_SPACE = 8 * 1024 * 1024
+
+
+def explain_db(exc: BaseException, ledger: str | os.PathLike[str] | None = None) -> str:
+    """A failed read or write of a ledger, told for what it is: a full disk, a read-only place, damage,
+    or (with the detail) something else; never a full disk called damage."""
+    detail = str(exc) or type(exc).__name__
+    free = free_bytes(ledger) if ledger is not None else None
+    if is_disk_full(exc) or (is_io_error(exc) and free is not None and free < LOW_SPACE):
+        place = f"：{Path(ledger).parent}" if ledger is not None else ""
+        left = f"，剩余 {human_size(free)}" if free is not None else ""
+        return f"磁盘空间不足{place}{left}。请清理磁盘（至少留出 {human_size(LOW_SPACE)}）后重试（{detail}）"
+    if is_read_only(exc):
+        return explain(exc, ledger)
+    if is_damage(exc):
+        where = f"：{ledger}" if ledger is not None else ""
+        return f"台账文件已损坏，无法读取{where}（{detail}）"
+    where = f"：{ledger}" if ledger is not None else ""
+    return f"台账读写失败{where}（{detail}）"

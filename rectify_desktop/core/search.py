@@ -86,7 +86,8 @@ class SearchIndex:
         writeoffs = last_writeoff_actions()
         self.items: list[ItemFacts] = []
         sql = (
-            "SELECT i.id, i.finding_id, i.number, i.position, i.title, i.status, i.deadline_date, i.deadline_text,"
+            "SELECT i.id, i.finding_id, CAST(i.number AS INTEGER), CAST(i.position AS INTEGER), i.title, i.status,"
+            " i.deadline_date, i.deadline_text,"
             " f.inspection_id, i.department, i.description, i.progress, i.remarks, i.leader, i.person,"
             " f.title, f.description, c.title, c.id"
             " FROM item i JOIN finding f ON f.id = i.finding_id JOIN category c ON c.id = f.category_id"

@@ -59,7 +59,8 @@ def item_rows(inspection_id: int | None = None, item_ids: list[int] | None = Non
     """Items in their manual order, read with plain SQL: peewee's conversion of every value would triple
     the time of opening a 10,000-item ledger."""
     sql = (
-        "SELECT i.id, i.finding_id, i.number, i.position, i.title, i.status, i.deadline_date, i.deadline_text,"
+        "SELECT i.id, i.finding_id, CAST(i.number AS INTEGER), CAST(i.position AS INTEGER), i.title, i.status,"
+        " i.deadline_date, i.deadline_text,"
         " f.inspection_id, i.department FROM item i JOIN finding f ON f.id = i.finding_id"
     )
     where, params = [], []
@@ -71,7 +72,7 @@ def item_rows(inspection_id: int | None = None, item_ids: list[int] | None = Non
         params += list(item_ids)
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY i.finding_id, i.position, i.id"
+    sql += " ORDER BY i.finding_id, CAST(i.position AS INTEGER), i.id"  # CAST: a stray text reads as 0
     dates: dict[object, dt.date | None] = {None: None}  # deadlines repeat: parse each text once
     out = []
     for r in db.execute_sql(sql, params).fetchall():

@@ -8,12 +8,16 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import PeeweeException as PeeweeError
 from peewee import SqliteDatabase
 
 from rectify_desktop.core.models import ALL_MODELS, db
@@ -57,19 +61,73 @@ class ReadOnlyFileError(LedgerError):
     """The file (or its folder) cannot be written; it may still be opened read-only."""
 
 
+class ForeignSchemaError(LedgerError):
+    """The file holds tables, triggers, views or indexes the program did not create (改动过的台账)."""
+
+
 @dataclass(frozen=True)
 class FileInfo:
     application_id: int
     user_version: int
 
 
-def _uri(path: Path, readonly: bool) -> str:
+def _uri(path: Path, readonly: bool, *, immutable: bool = False) -> str:
     uri = path.resolve().as_uri()
+    if immutable:
+        return uri + "?mode=ro&immutable=1"
     return uri + ("?mode=ro" if readonly else "")
 
 
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def shm_path(path: Path) -> Path:
+    return path.with_name(path.name + "-shm")
+
+
+def pending_wal(path: str | os.PathLike[str]) -> int:
+    """Bytes in the ledger's -wal: edits not yet folded into the file itself (0 when there are none)."""
+    try:
+        return wal_path(Path(path)).stat().st_size
+    except OSError:
+        return 0
+
+
+def in_use_by_writer(path: str | os.PathLike[str]) -> bool:
+    """True while a program window (or command) has the ledger open for writing."""
+    p = Path(path)
+    if not os.access(p.parent, os.W_OK):
+        return False  # nobody can write there
+    lock = FileLock(p)
+    try:
+        got = lock.acquire(shared=True)
+    except OSError:
+        return False
+    if got:
+        lock.release()
+    return not got
+
+
+def _folder_writable(p: Path) -> bool:
+    return os.access(p.parent, os.W_OK) and (not p.exists() or os.access(p, os.W_OK))
+
+
+def _side_files_present(p: Path) -> bool:
+    return wal_path(p).exists() or shm_path(p).exists()
+
+
+def _header_numbers(header: bytes) -> tuple[int, int]:
+    """(application_id, user_version) from a SQLite header: both big-endian at fixed offsets."""
+    user_version = int.from_bytes(header[60:64], "big", signed=True)
+    app_id = int.from_bytes(header[68:72], "big", signed=True)
+    return app_id, user_version
+
+
 def inspect_file(path: str | os.PathLike[str]) -> FileInfo:
-    """Reads what kind of file `path` is, without changing it. Raises LedgerError with the reason."""
+    """Reads what kind of file `path` is, without changing it or leaving anything beside it.
+
+    Raises LedgerError with the reason."""
     p = Path(path)
     if not p.exists():
         raise LedgerError(f"找不到台账文件：{p}")
@@ -82,8 +140,21 @@ def inspect_file(path: str | os.PathLike[str]) -> FileInfo:
         raise LedgerError(f"无法读取文件：{p}（{exc.strerror or exc}）") from exc
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise NotALedgerError(f"该文件不是整改台账文件：{p}")
+    app_id, version = _header_numbers(header)
+    if app_id != APPLICATION_ID:
+        raise NotALedgerError(f"该文件是 SQLite 数据库，但不是整改台账文件：{p}")
+    if version > SCHEMA_VERSION:
+        raise TooNewError(
+            f"该台账由更新版本的整改台账程序创建（文件版本 {version}，本程序支持到版本 {SCHEMA_VERSION}），"
+            f"请升级程序后再打开：{p}"
+        )
+    if version < 1:
+        raise CorruptLedgerError(f"台账文件的版本号无效（{version}），文件可能被其他程序改动过，未打开：{p}")
     try:
-        con = sqlite3.connect(_uri(p, readonly=True), uri=True)
+        # Only when a -wal is there can the header be stale, and only then are SQLite's shared files needed;
+        # otherwise the file is read as immutable, which creates nothing beside it.
+        immutable = not _side_files_present(p)
+        con = sqlite3.connect(_uri(p, readonly=True, immutable=immutable), uri=True)
         try:
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             version = con.execute("PRAGMA user_version").fetchone()[0]
@@ -91,9 +162,9 @@ def inspect_file(path: str | os.PathLike[str]) -> FileInfo:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
+        if not immutable and not _folder_writable(p):
+            return FileInfo(app_id, version)  # a -wal in a read-only place: the snapshot copy will read it
         raise CorruptLedgerError(f"台账文件已损坏，无法读取：{p}（{exc}）") from exc
-    if app_id != APPLICATION_ID:
-        raise NotALedgerError(f"该文件是 SQLite 数据库，但不是整改台账文件：{p}")
     if version > SCHEMA_VERSION:
         raise TooNewError(
             f"该台账由更新版本的整改台账程序创建（文件版本 {version}，本程序支持到版本 {SCHEMA_VERSION}），"
@@ -102,33 +173,124 @@ def inspect_file(path: str | os.PathLike[str]) -> FileInfo:
     return FileInfo(app_id, version)
 
 
-class FileLock:
-    """An exclusive lock on `<ledger>.lock`, held by the operating system.
+# --- the schema the program made ------------------------------------------------------------------------
 
-    The OS drops it when the process dies, even by SIGKILL, so a crash never leaves a ledger locked.
+_expected: dict[tuple[str, str], str] | None = None
+
+
+def _norm_sql(sql: str | None) -> str:
+    return " ".join((sql or "").replace("IF NOT EXISTS ", "").split()).replace("( ", "(").replace(" )", ")")
+
+
+def expected_schema() -> dict[tuple[str, str], str]:
+    """(type, name) -> normalised SQL of every object a ledger of this version holds."""
+    global _expected
+    if _expected is None:
+        fresh = SqliteDatabase(":memory:")
+        with fresh.bind_ctx(ALL_MODELS):
+            fresh.connect()
+            _stamp_new_schema(fresh)
+            _expected = {
+                (t, n): _norm_sql(sql)
+                for t, n, sql in fresh.execute_sql("SELECT type, name, sql FROM sqlite_master").fetchall()
+                if not n.startswith("sqlite_")
+            }
+            fresh.close()
+    return _expected
+
+
+_KIND_NAMES = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
+
+
+def schema_problems(con: sqlite3.Connection | SqliteDatabase) -> list[str]:
+    """Objects in the file that the program did not create, or whose definition was changed, in Chinese.
+
+    A trigger can delete or rewrite data behind every edit and import; a view or a changed table can make
+    the program read something other than what it wrote. None of them belongs in a ledger."""
+    rows = (con.execute_sql if isinstance(con, SqliteDatabase) else con.execute)(
+        "SELECT type, name, sql FROM sqlite_master"
+    ).fetchall()
+    want = expected_schema()
+    problems = []
+    for kind, name, sql in rows:
+        if name.startswith("sqlite_"):
+            continue  # SQLite's own: automatic indexes, sequences, statistics
+        label = _KIND_NAMES.get(kind, kind)
+        if (kind, name) not in want:
+            problems.append(f"{label}“{name}”不是本程序创建的")
+        elif want[(kind, name)] != _norm_sql(sql):
+            problems.append(f"{label}“{name}”的定义与本程序创建的不同（不是本程序创建的定义）")
+    return problems
+
+
+def foreign_schema_message(p: Path, problems: list[str]) -> str:
+    listed = "；".join(problems[:5]) + ("……" if len(problems) > 5 else "")
+    return (
+        f"台账文件中有不是本程序创建的数据库对象，可能被其他程序改动过。为防止数据被暗中修改，"
+        f"不能以可写方式打开，只能只读查看：{p}（{listed}）"
+    )
+
+
+class FileLock:
+    """A lock on `<ledger>.lock`, held by the operating system: exclusive for the one writer, shared for
+    readers that look at the file as immutable (so that no writer starts under them).
+
+    The OS drops it when the process dies, even by SIGKILL, so a crash never leaves a ledger locked. The
+    file is removed only by a holder of the exclusive lock, and whoever locks checks afterwards that the
+    file it locked is still the one at that name: otherwise a process could lock a file that was just
+    removed while a second one locks its successor, and two writers would be in at once.
     """
 
     def __init__(self, ledger_path: Path) -> None:
         self.path = ledger_path.with_name(ledger_path.name + ".lock")
         self._fh: object | None = None
+        self.shared = False
 
-    def acquire(self) -> bool:
-        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the life of the lock
+    def acquire(self, *, shared: bool = False) -> bool:
+        for _ in range(50):  # a lost race with a remover is retried; fifty in a row cannot happen honestly
+            fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the life of the lock
+            try:
+                if not self._lock(fh, shared):
+                    fh.close()
+                    return False
+                if self._still_ours(fh):
+                    self._fh = fh
+                    self.shared = shared
+                    return True
+            except OSError:
+                fh.close()
+                raise
+            fh.close()  # locked a file that its holder removed meanwhile: lock the one there now
+        return False
+
+    @staticmethod
+    def _lock(fh: object, shared: bool) -> bool:
         try:
             if os.name == "nt":
                 import msvcrt
 
-                fh.seek(0)
+                fh.seek(0)  # type: ignore[attr-defined]
                 msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             else:
                 import fcntl
 
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
+                flags = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+                fcntl.flock(fh.fileno(), flags | fcntl.LOCK_NB)  # type: ignore[attr-defined]
+        except (BlockingIOError, PermissionError):
             return False
-        self._fh = fh
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, getattr(errno, "EDEADLOCK", -1)):
+                return False
+            raise
         return True
+
+    def _still_ours(self, fh: object) -> bool:
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(fh.fileno())  # type: ignore[attr-defined]
+        return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)
 
     def release(self) -> None:
         fh = self._fh
@@ -137,33 +299,128 @@ class FileLock:
         self._fh = None
         try:
             if os.name != "nt":
-                # Unlink while still holding the lock, so that nobody can lock a file that is about to vanish.
-                self.path.unlink(missing_ok=True)
+                import fcntl
+
+                if self.shared:
+                    # The last reader tidies the file away, but only if it can become the sole holder.
+                    try:
+                        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[attr-defined]
+                    except OSError:
+                        fh.close()  # type: ignore[attr-defined]
+                        return
+                if self._still_ours(fh):
+                    self.path.unlink(missing_ok=True)  # while holding the exclusive lock
             fh.close()  # type: ignore[attr-defined]
             if os.name == "nt":
-                self.path.unlink(missing_ok=True)
+                self.path.unlink(missing_ok=True)  # fails harmlessly while another process has it open
         except OSError:
             pass
 
 
-def _connect(path: Path, readonly: bool) -> None:
+@dataclass
+class ReadState:
+    """How a read-only look at a ledger is made, and what to undo when it ends."""
+
+    uri: str
+    reason: str = ""
+    lock: FileLock | None = None
+    snapshot: Path | None = None
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+        if self.snapshot is not None:
+            shutil.rmtree(self.snapshot, ignore_errors=True)
+            self.snapshot = None
+
+
+READ_ONLY_PLACE = "台账所在的位置是只读的（如写保护的U盘、只读共享文件夹或光盘），只能查看、统计和导出，不能修改"
+READ_ONLY_FILE = "台账文件被设置为只读，只能查看、统计和导出，不能修改"
+
+
+def read_state(path: Path) -> ReadState:
+    """Chooses how to read `path` without writing anything beside it.
+
+    With no -wal and no -shm beside the file, it is read as immutable under a shared lock, which keeps
+    the program's writers out while the reading lasts, so nothing is created. With them there a writer
+    may be at work, and SQLite's shared memory is needed: a writable place is read normally (the files
+    exist already); a read-only place with edits still in its -wal is read from a copy of both in a
+    temporary folder, since SQLite cannot set up its shared memory there.
+    """
+    p = Path(path)
+    writable = _folder_writable(p)
+    reason = "" if writable else (READ_ONLY_PLACE if not os.access(p.parent, os.W_OK) else READ_ONLY_FILE)
+    if not _side_files_present(p):
+        lock = None
+        if os.access(p.parent, os.W_OK):
+            lock = FileLock(p)
+            try:
+                if not lock.acquire(shared=True):
+                    lock = None  # a writer is just starting: read alongside it, as SQLite allows
+                    return ReadState(_uri(p, not writable), reason)
+            except OSError:
+                lock = None
+        return ReadState(_uri(p, True, immutable=True), reason, lock)
+    if writable:
+        # Opened read-write with query_only, so that SQLite, as the last one out, can tidy the files away.
+        return ReadState(_uri(p, False), reason)
+    if pending_wal(p) == 0:
+        return ReadState(_uri(p, True, immutable=True), reason)
+    from rectify_desktop.core.outfile import TEMP_PREFIX
+
+    snap = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}ro-{os.getpid()}-"))
+    try:
+        copy = snap / p.name
+        shutil.copyfile(p, copy)
+        shutil.copyfile(wal_path(p), wal_path(copy))
+    except OSError as exc:
+        shutil.rmtree(snap, ignore_errors=True)
+        raise LedgerError(f"无法读取只读位置上的台账：{p}（{exc}）") from exc
+    note = "；台账旁有尚未合并的修改（-wal 文件），已从临时副本读取，内容完整"
+    return ReadState(_uri(copy, False), reason + note, None, snap)
+
+
+def _connect(path: Path, readonly: bool) -> ReadState | None:
     if not db.is_closed():
         db.close()
     pragmas = dict(PRAGMAS)
+    state = None
     if readonly:
         del pragmas["journal_mode"]
         pragmas["query_only"] = 1
-    # A read-only look at a writable file still opens it read-write (with query_only), so that SQLite can
-    # tidy away its -wal and -shm files on close; only a file that cannot be written is opened mode=ro.
-    ro_uri = readonly and not os.access(path, os.W_OK)
-    db.init(_uri(path, ro_uri), pragmas=pragmas, uri=True, check_same_thread=False)
-    db.connect()
+        state = read_state(path)
+        uri = state.uri
+    else:
+        uri = _uri(path, False)
+    db.init(uri, pragmas=pragmas, uri=True, check_same_thread=False)
+    try:
+        db.connect()
+    except BaseException:
+        if state is not None:
+            state.release()
+        raise
+    return state
 
 
 def _stamp_new_schema(database: SqliteDatabase) -> None:
     database.create_tables(ALL_MODELS)
     database.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
     database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _remove_with_sides(p: Path) -> None:
+    for f in (p, wal_path(p), shm_path(p), p.with_name(p.name + "-journal")):
+        try:
+            f.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _write_error(what: str, p: Path, exc: BaseException) -> LedgerError:
+    from rectify_desktop.core import oserrors
+
+    return LedgerError(f"{what}：{oserrors.explain(exc, p)}")
 
 
 def create_file(path: str | os.PathLike[str]) -> Path:
@@ -173,40 +430,65 @@ def create_file(path: str | os.PathLike[str]) -> Path:
         raise LedgerError(f"文件已存在：{p}")
     if not p.parent.exists():
         raise LedgerError(f"文件夹不存在：{p.parent}")
-    tmp = p.with_name(p.name + ".creating")
-    for stale in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
-        stale.unlink(missing_ok=True)
+    from rectify_desktop.core.outfile import remember_folder, temp_path
+
+    remember_folder(p.parent)
+    tmp = temp_path(p, "new")
     try:
         fresh = SqliteDatabase(str(tmp), pragmas={"foreign_keys": 1})
         with fresh.bind_ctx(ALL_MODELS):
             fresh.connect()
-            with fresh.atomic():
-                _stamp_new_schema(fresh)
-            fresh.execute_sql("PRAGMA journal_mode = wal")
-            fresh.close()
+            try:
+                with fresh.atomic():
+                    _stamp_new_schema(fresh)
+                fresh.execute_sql("PRAGMA journal_mode = wal")
+            finally:
+                fresh.close()
+        if p.exists():
+            raise LedgerError(f"文件已存在：{p}")
         os.replace(tmp, p)
-    except (OSError, sqlite3.Error) as exc:
-        tmp.unlink(missing_ok=True)
-        raise LedgerError(f"无法创建台账文件：{p}（{exc}）") from exc
+    except LedgerError:
+        _remove_with_sides(tmp)
+        raise
+    except (OSError, sqlite3.Error, PeeweeError) as exc:
+        _remove_with_sides(tmp)
+        raise _write_error(f"无法创建台账文件 {p}", p, exc) from exc
     return p
 
 
 def backup_path_for(path: Path, version: int, now: dt.datetime | None = None) -> Path:
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return path.with_name(f"{path.stem}-升级前备份-v{version}-{stamp}{path.suffix}")
+    out = path.with_name(f"{path.stem}-升级前备份-v{version}-{stamp}{path.suffix}")
+    n = 1
+    while out.exists():  # a second attempt within the same second keeps the first backup
+        n += 1
+        out = path.with_name(f"{path.stem}-升级前备份-v{version}-{stamp}-{n}{path.suffix}")
+    return out
 
 
 def backup_file(src: str | os.PathLike[str], out: str | os.PathLike[str]) -> Path:
-    """A consistent copy of a ledger through SQLite's backup API; safe while another process writes it."""
+    """A consistent copy of a ledger through SQLite's backup API; safe while another process writes it.
+
+    The copy is made under a temporary name beside `out` and renamed when whole; nothing is created beside
+    the source, and a failure (a full disk) leaves nothing behind."""
     s, o = Path(src), Path(out)
     inspect_file(s)
-    if o.exists() and o.resolve() == s.resolve():
+    from rectify_desktop.core.outfile import OutputError, check_target, remember_folder, temp_path
+
+    if o.exists() and (o.resolve() == s.resolve() or os.path.samefile(o, s)):
         raise LedgerError("备份文件不能与台账文件相同")
     if not o.parent.exists():
         raise LedgerError(f"文件夹不存在：{o.parent}")
-    tmp = o.with_name(o.name + ".partial")
     try:
-        source = sqlite3.connect(_uri(s, readonly=True), uri=True)
+        # Never over the ledger, its -wal/-shm/.lock, the open ledger, or any other ledger file.
+        check_target(o, [s])
+    except OutputError as exc:
+        raise LedgerError(f"备份失败：{exc}") from exc
+    remember_folder(o.parent)
+    tmp = temp_path(o, "backup")
+    state = read_state(s)
+    try:
+        source = sqlite3.connect(state.uri, uri=True)
         try:
             target = sqlite3.connect(str(tmp))
             try:
@@ -217,10 +499,17 @@ def backup_file(src: str | os.PathLike[str], out: str | os.PathLike[str]) -> Pat
                 target.close()
         finally:
             source.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, o)
     except (OSError, sqlite3.Error) as exc:
-        tmp.unlink(missing_ok=True)
-        raise LedgerError(f"备份失败：{o}（{exc}）") from exc
+        _remove_with_sides(tmp)
+        raise _write_error(f"备份失败 {o}", o, exc) from exc
+    except BaseException:
+        _remove_with_sides(tmp)
+        raise
+    finally:
+        state.release()
     return o
 
 
@@ -240,6 +529,8 @@ MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_1_to_2}
 
 def migrate(path: Path, version: int) -> Path:
     """Backs the file up beside itself, then migrates it in one transaction. Returns the backup's path."""
+    if version not in MIGRATIONS and version != SCHEMA_VERSION:
+        raise CorruptLedgerError(f"台账文件的版本号无效（{version}），无法升级，文件未改动：{path}")
     backup = backup_file(path, backup_path_for(path, version))
     _connect(path, readonly=False)
     try:
@@ -259,6 +550,24 @@ class OpenResult:
     readonly: bool
     lock: FileLock | None
     migrated_backup: Path | None
+    read: ReadState | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def readonly_reason(self) -> str:
+        return self.read.reason if self.read is not None else ""
+
+
+def _check_schema_before_writing(p: Path) -> None:
+    con = sqlite3.connect(_uri(p, False), uri=True)
+    try:
+        problems = schema_problems(con)
+    except sqlite3.DatabaseError as exc:
+        raise CorruptLedgerError(f"台账文件已损坏，无法读取：{p}（{exc}）") from exc
+    finally:
+        con.close()
+    if problems:
+        raise ForeignSchemaError(foreign_schema_message(p, problems))
 
 
 def open_file(path: str | os.PathLike[str], *, readonly: bool = False) -> OpenResult:
@@ -268,10 +577,19 @@ def open_file(path: str | os.PathLike[str], *, readonly: bool = False) -> OpenRe
     if readonly:
         if info.user_version < SCHEMA_VERSION:
             raise LedgerError(f"该台账是旧版本（版本 {info.user_version}），请先以可写方式打开一次以完成升级：{p}")
-        _connect(p, readonly=True)
-        return OpenResult(p, True, None, None)
+        state = _connect(p, readonly=True)
+        result = OpenResult(p, True, None, None, state)
+        try:
+            problems = schema_problems(db)
+        except (sqlite3.DatabaseError, PeeweeError) as exc:
+            _close_quietly(state)
+            raise CorruptLedgerError(f"台账文件已损坏，无法读取：{p}（{exc}）") from exc
+        if problems:
+            result.warnings.append(foreign_schema_message(p, problems))
+        return result
     if not os.access(p, os.W_OK) or not os.access(p.parent, os.W_OK):
-        raise ReadOnlyFileError(f"台账文件或其所在文件夹是只读的，无法保存修改：{p}")
+        reason = READ_ONLY_PLACE if not os.access(p.parent, os.W_OK) else READ_ONLY_FILE
+        raise ReadOnlyFileError(f"{reason}：{p}")
     lock = FileLock(p)
     try:
         locked = lock.acquire()
@@ -281,10 +599,20 @@ def open_file(path: str | os.PathLike[str], *, readonly: bool = False) -> OpenRe
         raise LockedError(f"该台账已在另一个整改台账窗口中打开：{p}")
     backup = None
     try:
+        _check_schema_before_writing(p)
         if info.user_version < SCHEMA_VERSION:
             backup = migrate(p, info.user_version)
         _connect(p, readonly=False)
     except BaseException:
+        if not db.is_closed():
+            db.close()
         lock.release()
         raise
     return OpenResult(p, False, lock, backup)
+
+
+def _close_quietly(state: ReadState | None) -> None:
+    if not db.is_closed():
+        db.close()
+    if state is not None:
+        state.release()

@@ -162,7 +162,8 @@ def build_table(
     details = {
         d[0]: _ItemDetail(d[0], d[1], d[2], d[3], d[4], d[5], as_date(d[6]), d[7], d[8], as_date(d[9]), d[10], d[11])
         for d in db.execute_sql(
-            "SELECT i.id, i.number, i.title, i.leader, i.department, i.person, i.deadline_date, i.deadline_text,"
+            "SELECT i.id, CAST(i.number AS INTEGER), i.title, i.leader, i.department, i.person, i.deadline_date,"
+            " i.deadline_text,"
             " i.status, i.completed_date, i.progress, i.remarks FROM item i JOIN finding f ON f.id = i.finding_id"
             " WHERE f.inspection_id = ?",
             (inspection_id,),

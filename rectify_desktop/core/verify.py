@@ -6,7 +6,7 @@ import sqlite3
 
 from peewee import DatabaseError, fn
 
-from rectify_desktop.core import evidence
+from rectify_desktop.core import evidence, integrity, storage
 from rectify_desktop.core.models import STATUSES, Blob, BlobChunk, Finding, Item, db
 
 
@@ -20,6 +20,8 @@ def verify_open_ledger() -> list[str]:
     if result != ["ok"]:
         problems += [f"SQLite 完整性检查：{r}" for r in result[:20]]
         return problems  # the rest reads the tables and would only repeat the damage
+    problems += [f"数据库结构：{p}" for p in storage.schema_problems(db)]
+    problems += [f"数据类型：{p}" for p in integrity.value_problems()]
     for table, rowid, parent, _ in db.execute_sql("PRAGMA foreign_key_check").fetchall()[:20]:
         problems.append(f"外键错误：表 {table} 第 {rowid} 行引用的 {parent} 不存在")
     dup = (

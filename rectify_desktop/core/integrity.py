@@ -1,0 +1,71 @@
+"""Values of the wrong type (类型不符的数据) in a ledger: found on opening and by verify, read as blank.
+
+A ledger edited with another SQLite tool can hold text where a date belongs ('2021年5月6日' in 反馈日期) or
+letters in a number. The models read such a value as blank instead of failing; this module lists them, so
+that the clerk is told which cell was not understood, once, instead of meeting a traceback later.
+"""
+
+from __future__ import annotations
+
+from peewee import BooleanField, DateField, DateTimeField, ForeignKeyField, IntegerField
+
+from rectify_desktop.core.models import ALL_MODELS, db
+
+_LIMIT = 20  # more than this many is listed as a count: the clerk needs to know, not to read them all
+
+# SQL that is true for a stored value the field cannot read, by kind of field.
+_DATE_BAD = "({c} IS NOT NULL AND (typeof({c}) != 'text' OR date({c}) IS NULL))"
+_INT_BAD = "({c} IS NOT NULL AND typeof({c}) != 'integer')"
+
+_TABLE_NAMES = {
+    "inspection": "巡察",
+    "category": "方面",
+    "finding": "问题",
+    "item": "细化问题",
+    "measure": "整改措施",
+    "evidence": "佐证材料",
+    "write_off": "销号记录",
+    "institution": "制度",
+    "meeting": "会议",
+    "change_log": "修改记录",
+}
+
+
+def _columns() -> list[tuple[str, str, str, str]]:
+    """(table, column, kind, test SQL) of every typed column."""
+    out = []
+    for model in ALL_MODELS:
+        for f in model._meta.sorted_fields:
+            if isinstance(f, (DateField, DateTimeField)):
+                kind, test = "日期", _DATE_BAD
+            elif isinstance(f, (IntegerField, BooleanField)) and not isinstance(f, ForeignKeyField):
+                if f.primary_key:
+                    continue
+                kind, test = "数字", _INT_BAD
+            else:
+                continue
+            col = f'"{f.column_name}"'
+            out.append((model._meta.table_name, f.column_name, kind, test.format(c=col)))
+    return out
+
+
+def value_problems() -> list[str]:
+    """Every stored value a field cannot read, in Chinese ('…无法识别，按空白处理'); empty when none."""
+    problems: list[str] = []
+    total = 0
+    for table, column, kind, test in _columns():
+        rows = db.execute_sql(f'SELECT rowid, "{column}" FROM "{table}" WHERE {test} LIMIT {_LIMIT}').fetchall()
+        if not rows:
+            continue
+        n = db.execute_sql(f'SELECT count(*) FROM "{table}" WHERE {test}').fetchone()[0]
+        total += n
+        name = _TABLE_NAMES.get(table, table)
+        for rowid, value in rows:
+            if len(problems) < _LIMIT:
+                shown = str(value)[:40]
+                problems.append(
+                    f"{name}（表 {table}）第 {rowid} 行的{column}列应为{kind}，其值“{shown}”无法识别，按空白处理"
+                )
+    if total > len(problems):
+        problems.append(f"……共 {total} 处类型不符的数据无法识别，按空白处理")
+    return problems
