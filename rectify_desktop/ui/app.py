@@ -108,6 +108,9 @@ def fresh_demo_path() -> Path:
 
 def run(ledger: Path | None = None, demo: bool = False) -> int:
     app = make_app()
+    from rectify_desktop.core import outfile
+
+    outfile.clean_stale()  # what a killed export, import or backup left beside its files
     from rectify_desktop.ui.main_window import MainWindow
 
     window = MainWindow(open_settings())

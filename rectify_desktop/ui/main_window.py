@@ -525,7 +525,7 @@ class MainWindow(QMainWindow):
         self._close_ledger()
         try:
             ledger = Ledger.open(path, readonly=readonly)
-        except (storage.LockedError, storage.ReadOnlyFileError) as exc:
+        except (storage.LockedError, storage.ReadOnlyFileError, storage.ForeignSchemaError) as exc:
             if not confirm(self, "以只读方式打开？", f"{exc}\n\n是否以只读方式打开？只读时可以查看，但不能修改。"):
                 self._show_no_ledger()
                 return False
@@ -535,6 +535,10 @@ class MainWindow(QMainWindow):
             self._show_no_ledger()
             return False
         self._attach(ledger)
+        if ledger.warnings:
+            # Found on opening (values not understood, objects another program added, edits left in the
+            # -wal): the clerk must know before working on, once, in full.
+            QMessageBox.warning(self, "打开台账时发现的问题", "\n\n".join(ledger.warnings))
         if ledger.migrated_backup:
             QMessageBox.information(
                 self,
@@ -689,8 +693,10 @@ class MainWindow(QMainWindow):
 
             evidence_ui.cleanup_temp()  # the copies opened for viewing go with the ledger
         self.ledger.unsubscribe(self._on_changes)
-        self.ledger.close()
+        warning = self.ledger.close()
         self.ledger = None
+        if warning:
+            QMessageBox.warning(self, "台账的最后修改尚未合并", warning)
         self.bridge = None
         self.undo_stack.clear()
         self.model.clear()
