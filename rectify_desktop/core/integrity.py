@@ -49,16 +49,31 @@ def _columns() -> list[tuple[str, str, str, str]]:
     return out
 
 
+def _bad_counts() -> dict[tuple[str, str], int]:
+    """How many unreadable values each column holds: one scan per table, however many columns it has."""
+    by_table: dict[str, list[tuple[str, str]]] = {}
+    for table, column, _kind, test in _columns():
+        by_table.setdefault(table, []).append((column, test))
+    counts: dict[tuple[str, str], int] = {}
+    for table, cols in by_table.items():
+        sums = ", ".join(f"coalesce(sum({test}), 0)" for _, test in cols)
+        row = db.execute_sql(f'SELECT {sums} FROM "{table}"').fetchone()
+        for (column, _), n in zip(cols, row, strict=True):
+            if n:
+                counts[(table, column)] = int(n)
+    return counts
+
+
 def value_problems() -> list[str]:
     """Every stored value a field cannot read, in Chinese ('…无法识别，按空白处理'); empty when none."""
+    counts = _bad_counts()
+    if not counts:
+        return []
     problems: list[str] = []
-    total = 0
     for table, column, kind, test in _columns():
-        rows = db.execute_sql(f'SELECT rowid, "{column}" FROM "{table}" WHERE {test} LIMIT {_LIMIT}').fetchall()
-        if not rows:
+        if (table, column) not in counts:
             continue
-        n = db.execute_sql(f'SELECT count(*) FROM "{table}" WHERE {test}').fetchone()[0]
-        total += n
+        rows = db.execute_sql(f'SELECT rowid, "{column}" FROM "{table}" WHERE {test} LIMIT {_LIMIT}').fetchall()
         name = _TABLE_NAMES.get(table, table)
         for rowid, value in rows:
             if len(problems) < _LIMIT:
@@ -66,6 +81,7 @@ def value_problems() -> list[str]:
                 problems.append(
                     f"{name}（表 {table}）第 {rowid} 行的{column}列应为{kind}，其值“{shown}”无法识别，按空白处理"
                 )
+    total = sum(counts.values())
     if total > len(problems):
         problems.append(f"……共 {total} 处类型不符的数据无法识别，按空白处理")
     return problems
