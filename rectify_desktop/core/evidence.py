@@ -5,6 +5,10 @@ bytes attached to several items are stored once. A file is checked before a byte
 a file that cannot be read, a file over the size limit of the setting ``evidence_max_mb``), and stored inside
 the command's one transaction, so that any failure, a full disk included, leaves the ledger as it was.
 
+A material's title is stored without Unicode direction marks (bidirectional controls), which would let
+"报告\u202egpj.exe" show as "报告exe.jpg"; a program among the materials (:func:`is_executable`) is opened only
+after the clerk has been told what it really is.
+
 Bytes stay in the ledger while nothing refers to them, so that undo can bring a removed file back;
 :func:`prune_blobs` removes them when the ledger is closed.
 """
@@ -16,7 +20,6 @@ import errno
 import hashlib
 import os
 import re
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -25,7 +28,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rectify_desktop.core import rules
+from rectify_desktop.core import outfile, rules
 from rectify_desktop.core.commands import Change, Command, Insert, LogEntry, SetFields
 from rectify_desktop.core.models import EVIDENCE_KINDS, Blob, BlobChunk, Evidence, Measure, Setting, db
 
@@ -54,6 +57,19 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc"),
     (b"{\\rtf", ".rtf"),
 )
+# Unicode's bidirectional controls: invisible, they reorder what follows, so that "x\u202egpj.exe" shows as
+# "xexe.jpg". No title of a material needs them.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_NO_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
+# Files the system runs rather than shows when opened (Windows, and Linux desktops): a material of this type
+# is opened only after a warning that names its real extension.
+EXECUTABLE_SUFFIXES = frozenset(
+    ".exe .com .bat .cmd .msi .msp .scr .pif .vbs .vbe .vb .js .jse .wsf .wsh .ws .ps1 .psm1 .psd1 .ps1xml"
+    " .lnk .url .scf .hta .cpl .msc .inf .reg .jar .chm .dll .ocx .sys .gadget .application .appref-ms"
+    " .sh .run .bin .appimage .desktop .command .py .pyw .pl".split()
+)
+# The first bytes of a Windows program (MZ) and a Linux one (ELF), for a program stored without an extension.
+_PROGRAM_MAGIC = (b"MZ", b"\x7fELF")
 
 
 class EvidenceError(OSError):
@@ -75,10 +91,39 @@ def real_suffix(name: str) -> str:
     return ""
 
 
+def strip_bidi(text: str) -> str:
+    """`text` without direction marks (Unicode bidirectional controls, see BIDI_CONTROLS)."""
+    return text.translate(_NO_BIDI)
+
+
+def clean_name(name: str) -> str:
+    """A material's title as stored: without direction marks, so that it shows its real extension."""
+    return strip_bidi(str(name))
+
+
+def is_executable(name: str, head: bytes = b"") -> bool:
+    """Whether the system would run the file `name` rather than show it: judged on its real extension
+    (direction marks removed; trailing dots and spaces dropped, as Windows drops them), or on its first
+    bytes `head` when the name has no extension."""
+    clean = strip_bidi(name).rstrip(" .")
+    i = clean.rfind(".")
+    if i > 0 and clean[i:].lower() in EXECUTABLE_SUFFIXES:
+        return True
+    return not real_suffix(clean) and head.startswith(_PROGRAM_MAGIC)
+
+
+def executable_suffix(name: str) -> str:
+    """The real extension of `name` (".exe"), direction marks removed."""
+    clean = strip_bidi(name).rstrip(" .")
+    i = clean.rfind(".")
+    return clean[i:].lower() if i > 0 else ""
+
+
 def keep_suffix(title: str, old_name: str) -> str:
     """A title typed for a material whose name was `old_name`: the extension stays, so that the file
     still opens with the right program ("纪要" for "会议纪要.docx" becomes "纪要.docx")."""
-    title = " ".join(title.split())
+    title = " ".join(strip_bidi(title).split())
+    old_name = strip_bidi(old_name)
     suffix = real_suffix(old_name)
     if not suffix or real_suffix(title).lower() == suffix.lower():
         return title
@@ -87,6 +132,7 @@ def keep_suffix(title: str, old_name: str) -> str:
 
 def with_suffix_of(title: str, file_name: str) -> str:
     """The title of a material whose file becomes `file_name`: its own words, the new file's extension."""
+    title, file_name = strip_bidi(title), strip_bidi(file_name)
     suffix = real_suffix(file_name)
     old = real_suffix(title)
     stem = title[: -len(old)] if old else title
@@ -116,7 +162,7 @@ def file_date(path: Path, today: dt.date | None = None) -> dt.date:
 
 def default_values(path: Path) -> dict[str, Any]:
     """Title (the file name), kind and date of a file about to be added."""
-    return {"name": path.name, "kind": guess_kind(path.name), "date": file_date(path)}
+    return {"name": clean_name(path.name), "kind": guess_kind(path.name), "date": file_date(path)}
 
 
 def sniff_suffix(head: bytes) -> str:
@@ -129,7 +175,7 @@ def sniff_suffix(head: bytes) -> str:
 def export_name(name: str, sha: str | None) -> str:
     """The file name to write a stored file under: its title, with an extension found from its bytes when
     the title has none."""
-    name = name.strip() or "佐证材料"
+    name = strip_bidi(name).strip() or "佐证材料"  # a direction mark after ".exe" must not hide it
     if real_suffix(name) or sha is None:
         return name
     head = next(iter_blob(sha), b"")[:16]
@@ -302,23 +348,18 @@ def blob_size(sha: str | None) -> int | None:
 
 
 def write_blob(sha: str, out: Path, progress: Progress | None = None) -> None:
-    """Writes the stored file to `out`, under a temporary name renamed at the end: a failure (a full disk,
-    a cancel raised by `progress`) leaves no half-written file."""
+    """Writes the stored file to `out` whole or not at all (outfile.atomic_output): a failure (a full disk,
+    a cancel raised by `progress`) leaves no half-written file and any earlier file as it was, and the
+    ledger, its side files and any other ledger are refused as targets (outfile.OutputError)."""
     size = blob_size(sha) or 0
-    tmp = out.with_name(f".~{out.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    ledgers = [] if db.is_closed() or not db.database else [db.database]
     done = 0
-    try:
-        with tmp.open("wb") as fh:
-            for chunk in iter_blob(sha):
-                fh.write(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, size)
-        os.replace(tmp, out)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
+    with outfile.atomic_output(out, ledgers=ledgers) as tmp, tmp.open("wb") as fh:
+        for chunk in iter_blob(sha):
+            fh.write(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, size)
 
 
 def rehash_blob(sha: str) -> str:
@@ -415,6 +456,7 @@ class AddEvidence(Command):
         self.item_id = item_id
         self.max_bytes = max_bytes
         self.values = {"item": item_id, "measure": measure_id, "name": self.path.name, **values}
+        self.values["name"] = clean_name(self.values["name"])
         self.values.setdefault("date", dt.date.today())
         self.insert: Insert | None = None
         self.progress: Progress | None = None

@@ -4,16 +4,22 @@
     目录.xlsx           every material: its item, kind, date, 文号, size, SHA-256 and place in the package
     <台账标题>.xlsx     the ledger workbook itself (io.xlsx_export)
 
-Names are made safe for Windows, where most packages are opened: no reserved names (CON, NUL, COM1 …), no
-``<>:"/\\|?*`` (replaced by their full-width forms, which read the same) or control characters, no trailing
-dots or spaces, each part shortened so that a whole path stays well under Windows' 260 characters even
-after the folder the clerk unpacks into, and equal names in one folder numbered "名称(2).pdf" (Windows
-compares names without case). Non-ASCII names are stored as UTF-8 with the zip's UTF-8 flag (general purpose
-bit 11, which Python's zipfile sets), which Windows' own zip tool, WPS, 7-Zip and unzip read.
+Names are made safe for Windows, where most packages are opened: no reserved names (CON, NUL, COM1 …, also
+before several dots: "CON.tar.gz" becomes "CON_.tar.gz"), no ``<>:"/\\|?*`` (replaced by their full-width
+forms, which read the same), control characters or direction marks (which make "x\u202egpj.exe" show as
+"xexe.jpg"), no trailing dots or spaces, each part shortened so that a whole path stays well under Windows'
+260 characters even after the folder the clerk unpacks into, and equal names in one folder numbered
+"名称(2).pdf" (Windows compares names without case). Non-ASCII names are stored as UTF-8 with the zip's
+UTF-8 flag (general purpose bit 11, which Python's zipfile sets), which Windows' own zip tool, WPS, 7-Zip
+and unzip read.
 
-Files are streamed from the ledger chunk by chunk into the zip, and the zip is written under a temporary
-name beside the target and renamed when whole, so that a failure or a cancel leaves no half-written package.
-No Qt here: the command line and the window share it.
+Files are streamed from the ledger chunk by chunk into the zip, and the zip is written through
+:func:`outfile.atomic_output`: under a temporary name beside the target, flushed and renamed when whole, never
+onto a ledger, so that a failure, a full disk or a cancel leaves no half-written package and an older one as it
+was. The ledger workbook is made first in a work folder beside the target (``.~rectify-zip-<pid>-…``), which a
+kill may leave and the next start removes (outfile.clean_stale). In 目录.xlsx every title is text, and one that
+Excel would take for a formula carries Excel's quote prefix, as in the ledger workbook. No Qt here: the command
+line and the window share it.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import io
 import itertools
 import os
 import re
-import secrets
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -39,7 +45,7 @@ from pathlib import Path
 
 from peewee import JOIN, PeeweeException
 
-from rectify_desktop.core import evidence, rules, storage
+from rectify_desktop.core import evidence, oserrors, outfile, rules, storage
 from rectify_desktop.core.models import Blob, Category, Evidence, Finding, Inspection, Item, Measure, db
 from rectify_desktop.core.table import ledger_title
 
@@ -80,14 +86,22 @@ def utf16_len(text: str) -> int:
 
 
 def _cut(text: str, limit: int) -> str:
-    while utf16_len(text) > limit:
-        text = text[:-1]
-    return text
+    """The longest start of `text` at most `limit` UTF-16 units long, in one step (a title may be a million
+    characters long), never ending in half a surrogate pair."""
+    head = text[: max(0, limit)]  # every character takes at least one unit
+    data = head.encode("utf-16-le")
+    if len(data) <= 2 * limit:
+        return head
+    # A cut through a pair leaves its first half alone at the end, which the decoder drops.
+    return data[: 2 * limit].decode("utf-16-le", errors="ignore")
 
 
 def _clean(text: str) -> str:
+    text = evidence.strip_bidi(text)
     text = "".join(
-        " " if ch in "\t\r\n\v\f" else ch for ch in text if ch in "\t\r\n\v\f" or unicodedata.category(ch) != "Cc"
+        " " if ch in "\t\r\n\v\f" else ch
+        for ch in text
+        if ch in "\t\r\n\v\f" or unicodedata.category(ch) not in ("Cc", "Cs")
     )
     text = text.translate(_FULL_WIDTH)
     return re.sub(r"\s+", " ", text).strip()
@@ -98,12 +112,15 @@ def safe_name(text: str, limit: int, *, keep_suffix: bool = False) -> str:
     text = _clean(text)
     suffix = evidence.real_suffix(text) if keep_suffix else ""
     stem = text[: -len(suffix)] if suffix else text
-    stem = _cut(stem, max(1, limit - utf16_len(suffix))).rstrip(" .")
+    room = max(1, limit - utf16_len(suffix))
+    stem = _cut(stem, room).rstrip(" .")
     if not stem:
         stem = "未命名"
-    # Windows treats "CON.txt" and "con .pdf" as the device CON, whatever follows the first dot.
-    if stem.split(".")[0].rstrip(" ").upper() in _RESERVED:
-        stem = _cut(stem, max(1, limit - utf16_len(suffix) - 1)) + "_"
+    # Windows treats "CON.txt", "con .pdf" and "CON.tar.gz" as the device CON, whatever follows the first
+    # dot: the mark goes on the part before it.
+    first, dot, rest = stem.partition(".")
+    if first.rstrip(" ").upper() in _RESERVED:
+        stem = _cut(first.rstrip(" ") + "_" + dot + rest, room).rstrip(" .")
     return stem + suffix
 
 
@@ -247,7 +264,15 @@ NO_FILE = "未附文件"
 def _text(value: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub("", value or "")
+    return ILLEGAL_CHARACTERS_RE.sub("", evidence.strip_bidi(value or ""))
+
+
+def _formula_like(text: str) -> bool:
+    """Text that Excel (or a program importing the sheet) would take for a formula: the ledger workbook's
+    rule (xlsx_export.looks_like_formula), and a tab or carriage return before it."""
+    from rectify_desktop.io.xlsx_export import looks_like_formula
+
+    return looks_like_formula(text) or text.startswith(("\t", "\r"))
 
 
 def _lines(text: str, width: float) -> int:
@@ -302,6 +327,8 @@ def index_workbook(title: str, entries: list[Entry]) -> bytes:
             cell.font = small if col == 12 else body
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a title that starts with "=" stays text, never a formula
+                if _formula_like(cell.value):
+                    cell.quotePrefix = True  # and stays text when the clerk edits it in Excel
                 # The hash in a small monospaced font: about 1.6 of its characters per place of the others.
                 lines = max(lines, _lines(cell.value, widths[col - 1] * (1.6 if col == 12 else 1)))
         ws.cell(ws.max_row, 9).number_format = "yyyy年m月d日"
@@ -359,16 +386,6 @@ def _compress_type(name: str, head: bytes) -> int:
     return zipfile.ZIP_DEFLATED
 
 
-def _os_message(exc: OSError, out: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return f"磁盘空间不足，佐证材料包未能写完：{out}。未完成的文件已删除，请清理空间或换一个位置后再试。"
-    if exc.errno == errno.EROFS:
-        return f"该位置是只读的，无法保存佐证材料包：{out.parent}。请选择其他位置。"
-    if isinstance(exc, PermissionError):
-        return f"没有权限在该位置保存文件：{out}。该文件可能正在被其他程序使用，或该文件夹不允许写入，请换一个位置。"
-    return f"无法保存佐证材料包：{out}（{exc.strerror or exc}）"
-
-
 def _ledger_workbook(inspection_id: int, folder: Path, out: Path, tick: Callable[[], None]) -> Path | None:
     """The ledger workbook (io.xlsx_export), or None while that module is not part of the program."""
     try:
@@ -378,17 +395,29 @@ def _ledger_workbook(inspection_id: int, folder: Path, out: Path, tick: Callable
     try:
         return export_workbook(inspection_id, folder / "ledger.xlsx", progress=lambda _done, _total: tick())
     except storage.LedgerError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, OSError):
-            raise ZipExportError(_os_message(cause, out)) from exc
+        # A failed write of the workbook is told about the package (the work folder means nothing to the clerk).
+        cause: BaseException | None = exc.__cause__
+        while cause is not None and not isinstance(cause, OSError):
+            cause = cause.__cause__
+        if cause is not None:
+            raise ZipExportError(f"佐证材料包未导出，原有文件未改动。{oserrors.explain(cause, out)}") from exc
         raise ZipExportError(f"生成台账工作簿时出错，佐证材料包未导出：{exc}") from exc
+    except Exception as exc:
+        # lxml, which writes openpyxl's sheets, reports a failed write as SerialisationError("IO_ENOSPC"):
+        # made the OSError it is, so that the clerk reads 磁盘空间不足 and not an internal name.
+        m = re.search(r"IO_(E[A-Z]+)", str(exc))
+        code = getattr(errno, m.group(1), None) if m else None
+        if code is None:
+            raise
+        raise OSError(code, f"{os.strerror(code)}（{exc}）", str(folder)) from exc
 
 
 def export_zip(inspection_id: int, out: Path, *, progress: Progress | None = None) -> Path:
     """Writes the evidence package of an inspection to `out`, whole or not at all; returns `out`.
 
-    The ledger must be open. `progress` is called with (bytes done, bytes in all); an exception it raises
-    (a cancel) stops the export and removes what was written.
+    The ledger must be open; `out` may not be it, its side files or any other ledger. `progress` is called
+    with (bytes done, bytes in all); an exception it raises (a cancel) stops the export and removes what was
+    written.
     """
     out = Path(out)
     if db.is_closed():
@@ -396,10 +425,10 @@ def export_zip(inspection_id: int, out: Path, *, progress: Progress | None = Non
     insp = Inspection.get_or_none(Inspection.id == inspection_id)
     if insp is None:
         raise ZipExportError(f"台账中没有编号为 {inspection_id} 的巡察")
-    if out.is_dir():
-        raise ZipExportError(f"这是一个文件夹，请给出要保存的文件名：{out}")
-    if not out.parent.is_dir():
-        raise ZipExportError(f"文件夹不存在：{out.parent}")
+    try:
+        outfile.check_target(out, [db.database])
+    except outfile.OutputError as exc:
+        raise ZipExportError(str(exc)) from exc
     names = _Names()
     title = ledger_title(insp)
     index_name = names.take("", INDEX_NAME, FILE_LIMIT)
@@ -408,28 +437,28 @@ def export_zip(inspection_id: int, out: Path, *, progress: Progress | None = Non
     files = [e for e in entries if e.arcname]
     total = sum(e.size or 0 for e in files) + 1
     done = 0
-    tmp = out.parent / f".~{out.stem}.{os.getpid()}.{secrets.token_hex(4)}.zip.part"
     try:
-        # The workbook is made beside the package too, so that the export writes to the chosen disk only.
-        with tempfile.TemporaryDirectory(prefix=".~rectify-zip-", dir=out.parent) as work:
-            # A large ledger's workbook takes a while: the caller hears from it (and may cancel) meanwhile.
-            book = _ledger_workbook(inspection_id, Path(work), out, lambda: progress(0, total) if progress else None)
-            with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-                info = zipfile.ZipInfo(index_name, _zip_time(None))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, index_workbook(title, entries))
-                if book is not None:
-                    zf.write(book, book_name, compress_type=zipfile.ZIP_DEFLATED)
-                if progress:
-                    progress(done, total)
-                for e in files:
-                    done = _write_file(zf, e, done, total, progress)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ZipExportError(_os_message(exc, out)) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with outfile.atomic_output(out, ledgers=[db.database]) as tmp:
+            # The workbook is made beside the package too, so that the export writes to the chosen disk only,
+            # under a name the next start recognises (and removes) should this process be killed.
+            work = Path(tempfile.mkdtemp(prefix=f"{outfile.TEMP_PREFIX}zip-{os.getpid()}-", dir=out.parent))
+            try:
+                # A large ledger's workbook takes a while: the caller hears from it (and may cancel) meanwhile.
+                book = _ledger_workbook(inspection_id, work, out, lambda: progress(0, total) if progress else None)
+                with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+                    info = zipfile.ZipInfo(index_name, _zip_time(None))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(info, index_workbook(title, entries))
+                    if book is not None:
+                        zf.write(book, book_name, compress_type=zipfile.ZIP_DEFLATED)
+                    if progress:
+                        progress(done, total)
+                    for e in files:
+                        done = _write_file(zf, e, done, total, progress)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    except outfile.OutputError as exc:
+        raise ZipExportError(str(exc)) from exc
     if progress:
         progress(total, total)
     return out

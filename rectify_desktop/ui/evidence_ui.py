@@ -41,7 +41,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QRectF, QS
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QImageReader, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from rectify_desktop.core import evidence, ops
+from rectify_desktop.core import evidence, ops, outfile
 from rectify_desktop.core.commands import Batch, Command
 from rectify_desktop.core.evidence import AddEvidence, EvidenceError, ReplaceEvidenceFile
 from rectify_desktop.core.models import Evidence
@@ -391,6 +391,9 @@ def _write_out(parent: QWidget, sha: str, out: Path, title: str) -> bool:
         evidence.write_blob(sha, out, lambda done, _total: progress.report(done))
     except Cancelled:
         return False
+    except outfile.OutputError as exc:  # a full disk, a read-only place, or the ledger itself as the target
+        QMessageBox.critical(parent, title + "失败", str(exc))
+        return False
     except OSError as exc:
         QMessageBox.critical(parent, title + "失败", _write_error(exc, out))
         return False
@@ -407,8 +410,24 @@ def _write_error(exc: OSError, out: Path) -> str:
     return f"无法写入“{out}”：{exc.strerror or exc}。"
 
 
+def _may_run(parent: QWidget, ev: Evidence, file_name: str) -> bool:
+    """Asks before a program (an .exe, a script, a shortcut …) is handed to the system, which would run it
+    rather than show it; names its real extension, also when direction marks in its title hide it."""
+    head = next(evidence.iter_blob(ev.blob_sha256), b"")[:4] if ev.blob_sha256 else b""
+    if not (evidence.is_executable(ev.name, head) or evidence.is_executable(file_name, head)):
+        return True
+    suffix = evidence.executable_suffix(file_name) or evidence.executable_suffix(ev.name)
+    kind = f"扩展名为“{suffix}”" if suffix in evidence.EXECUTABLE_SUFFIXES else "没有扩展名，内容是程序"
+    text = f"佐证材料“{file_name}”是可执行文件（{kind}）。打开它会直接运行其中的程序，而不是显示文件内容。"
+    if set(ev.name) & set(evidence.BIDI_CONTROLS):
+        text += "\n\n注意：它的名称中含有隐藏的文字方向控制符，显示出来的扩展名可能是假的。"
+    text += "\n\n佐证材料一般是文档、表格或图片。除非确知它的来源可靠，请不要打开。\n\n仍要打开吗？"
+    return confirm(parent, "打开可执行文件", text)
+
+
 def open_evidence(parent: QWidget, evidence_id: int) -> Path | None:
-    """打开: a read-only copy in the private temporary folder, opened with the system's program."""
+    """打开: a read-only copy in the private temporary folder, opened with the system's program; a program
+    among the materials only after the clerk has been warned and said yes."""
     ev = Evidence.get_or_none(Evidence.id == evidence_id)
     if ev is None:
         return None
@@ -419,6 +438,8 @@ def open_evidence(parent: QWidget, evidence_id: int) -> Path | None:
         return None
     folder = temp_dir() / f"{ev.id}-{ev.blob_sha256[:12]}"
     out = folder / _file_name(ev)
+    if not _may_run(parent, ev, out.name):
+        return None
     if not (out.is_file() and out.stat().st_size == evidence.blob_size(ev.blob_sha256)):
         folder.mkdir(parents=True, exist_ok=True)
         if out.exists():
