@@ -187,25 +187,39 @@ def test_the_programs_own_schema_passes(demo_path: Path, tmp_path: Path, cli) ->
 # --- point 9: text in a date column -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "UPDATE inspection SET feedback_date = '2021年5月6日'",
-        "UPDATE item SET deadline_date = 'soon' WHERE id = 1",
-        "UPDATE item SET completed_date = 12 WHERE id = 2",
-        "UPDATE measure SET done_date = 'x' WHERE id = 1",
-        "UPDATE item SET position = 'abc' WHERE id = 3",
-    ],
-)
-def test_wrong_column_types_are_told_not_a_traceback(sql: str, demo_path: Path, tmp_path: Path, cli) -> None:  # noqa: ANN001
+BAD_VALUES = [
+    "UPDATE inspection SET feedback_date = '2021年5月6日'",
+    "UPDATE item SET deadline_date = 'soon' WHERE id = 1",
+    "UPDATE item SET completed_date = 12 WHERE id = 2",
+    "UPDATE measure SET done_date = 'x' WHERE id = 1",
+    "UPDATE item SET position = 'abc' WHERE id = 3",
+    "UPDATE evidence SET added_at = '昨天' WHERE id = 1",
+]
+
+
+@pytest.mark.parametrize("sql", BAD_VALUES)
+def test_verify_finds_each_wrong_column_type(sql: str, demo_path: Path) -> None:
+    from rectify_desktop.core.verify import verify_open_ledger
+
+    with Ledger.open(demo_path, readonly=True) as led:
+        assert led.warnings == [] and verify_open_ledger() == []
     raw(demo_path, sql)
+    with Ledger.open(demo_path, readonly=True) as led:
+        assert len(led.warnings) == 1 and "无法识别" in led.warnings[0]
+        problems = verify_open_ledger()
+    assert len(problems) == 1 and "无法识别" in problems[0], problems
+
+
+def test_wrong_column_types_are_told_not_a_traceback(demo_path: Path, tmp_path: Path, cli) -> None:  # noqa: ANN001
+    raw(demo_path, *BAD_VALUES)
     r = cli("verify", demo_path)
     assert r.returncode != 0
-    assert "类型" in r.stderr or "日期" in r.stderr, r.stderr
+    assert r.stderr.count("无法识别") == len(BAD_VALUES), r.stderr
     for args in (
         ("stats", demo_path),
         ("export", demo_path, tmp_path / "a.xlsx"),
         ("export", demo_path, tmp_path / "a.docx"),
+        ("export", demo_path, tmp_path / "a.pdf"),
     ):
         r = cli(*args)
         assert "Traceback" not in r.stderr, r.stderr
