@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop import APP_NAME
-from rectify_desktop.core import ops, stats, storage
+from rectify_desktop.core import backup, ops, stats, storage
 from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.commands import Change
 from rectify_desktop.core.ledger import Ledger
@@ -243,7 +243,17 @@ class NoticeBar(QFrame):
 
     def say(self, text: str) -> None:
         self.label.setText(text)
+        self.show_button.show()
         self.setVisible(bool(text))
+
+    def add(self, text: str) -> None:
+        """Adds a line below what the notice says (a failed automatic backup), never hiding it."""
+        if self.isHidden() or not self.label.text():
+            self.label.setText(text)
+            self.show_button.hide()
+        elif text not in self.label.text().split("\n"):
+            self.label.setText(f"{self.label.text()}\n{text}")
+        self.show()
 
 
 class WelcomePage(QWidget):
@@ -355,6 +365,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._page_shown)
         # The notice of what fell overdue stands above every page, so it is seen whichever page opens.
         self.notice = NoticeBar(self)
+        self._backup_runners: list = []  # automatic backups still copying; abandoned if the window closes
         central = QWidget()
         central_lay = QVBoxLayout(central)
         central_lay.setContentsMargins(0, 0, 0, 0)
@@ -613,20 +624,21 @@ class MainWindow(QMainWindow):
     def _backup_in_background(self, path: Path) -> None:
         if self.ledger is None or self.ledger.closed or self.ledger.path != path:
             return
-        import threading
+        from rectify_desktop.ui.settings_dialog import BackupRunner, backup_budget, backup_folder, backup_keep
 
-        from rectify_desktop.core import backup
-        from rectify_desktop.ui.settings_dialog import backup_folder, backup_keep
+        s = self.settings
+        job = backup.BackupJob(path, backup_folder(s), backup_keep(s), backup_budget(s))
+        runner = BackupRunner(job, self)
+        runner.finished.connect(self._backup_finished)
+        self._backup_runners = [r for r in self._backup_runners if r.running] + [runner]
+        runner.start()
 
-        folder, keep = backup_folder(self.settings), backup_keep(self.settings)
-
-        def run() -> None:
-            try:
-                backup.backup_at_opening(path, folder, keep)
-            except Exception:  # noqa: BLE001 - a failed automatic backup must never disturb the clerk's work
-                pass
-
-        threading.Thread(target=run, name="自动备份", daemon=True).start()
+    def _backup_finished(self, outcome: backup.Outcome) -> None:
+        """A backup that could not be made is said above the pages, in the clerk's words; never kept silent."""
+        if outcome.error:
+            self.notice.add(outcome.error)
+        elif outcome.warning:
+            self.statusBar().showMessage(outcome.warning, 15000)
 
     def apply_ledger_settings(self) -> None:
         """After the settings changed: deadlines may count differently."""
@@ -787,6 +799,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        for runner in self._backup_runners:
+            runner.abandon()  # its partial copy goes now; the ledger is backed up at the next opening
         self.save_state()
         self._close_ledger()
         event.accept()

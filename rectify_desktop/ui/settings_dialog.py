@@ -1,14 +1,18 @@
-"""设置 and 恢复备份: the ledger's own settings, this computer's backup folder, and restoring a backup."""
+"""设置 and 恢复备份: the ledger's own settings, this computer's backup choices, the automatic backup run
+beside the window, and restoring a backup."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -43,6 +47,62 @@ def backup_keep(qs: QSettings) -> int:
         return max(1, int(qs.value("backup/keep", backup.DEFAULT_KEEP)))
     except (TypeError, ValueError):
         return backup.DEFAULT_KEEP
+
+
+DEFAULT_BUDGET_GB = 5.0
+_GB = 1 << 30
+
+
+def backup_budget(qs: QSettings) -> backup.Budget:
+    """备份空间上限 as this computer's clerk chose it: a share of the backup disk's free space (the default)
+    or a fixed number of GB."""
+    try:
+        if qs.value("backup/budget_mode", "percent", str) == "fixed":
+            gb = float(qs.value("backup/budget_gb", DEFAULT_BUDGET_GB))
+            return backup.Budget(fixed=int(max(gb, 0.1) * _GB))
+        percent = int(qs.value("backup/budget_percent", backup.DEFAULT_BUDGET_PERCENT))
+        return backup.Budget(percent=min(max(percent, 1), 90))
+    except (TypeError, ValueError):
+        return backup.Budget()
+
+
+class BackupRunner(QObject):
+    """One automatic backup, run in a thread so that the window never waits for the copy; its outcome is
+    handed to the window's thread. `abandon` (the window closing) leaves no partial file behind."""
+
+    finished = Signal(object)
+
+    def __init__(self, job: backup.BackupJob, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.job = job
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="自动备份", daemon=True)
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def abandon(self) -> None:
+        self.job.abandon()
+
+    def _run(self) -> None:
+        try:
+            outcome = self.job.run()
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong is told, and the clerk's work goes on
+            outcome = backup.Outcome(error=f"自动备份失败，台账本身未受影响（{exc}）")
+        if self.job.abandoned:
+            return
+        try:
+            self.finished.emit(outcome)
+        except RuntimeError:
+            pass  # the window is gone
 
 
 class SettingsDialog(QDialog):
@@ -86,8 +146,39 @@ class SettingsDialog(QDialog):
         self.keep.setObjectName("setting.backup_keep")
         self.keep.setRange(1, 500)
         self.keep.setValue(backup_keep(window.settings))
-        mform.addRow("保留最近备份份数：", self.keep)
-        hint = QLabel("每次打开台账时自动备份一份，超出份数的旧备份自动删除。")
+        mform.addRow("最多保留备份份数：", self.keep)
+        budget = backup_budget(window.settings)
+        self.budget_mode = QComboBox()
+        self.budget_mode.setObjectName("setting.backup_budget_mode")
+        self.budget_mode.addItem("备份磁盘可用空间的百分比", "percent")
+        self.budget_mode.addItem("固定大小", "fixed")
+        self.budget_percent = QSpinBox()
+        self.budget_percent.setObjectName("setting.backup_budget_percent")
+        self.budget_percent.setRange(1, 90)
+        self.budget_percent.setSuffix(" %")
+        self.budget_percent.setValue(budget.percent)
+        self.budget_gb = QDoubleSpinBox()
+        self.budget_gb.setObjectName("setting.backup_budget_gb")
+        self.budget_gb.setRange(0.1, 100000.0)
+        self.budget_gb.setDecimals(1)
+        self.budget_gb.setSuffix(" GB")
+        self.budget_gb.setValue(budget.fixed / _GB if budget.fixed is not None else DEFAULT_BUDGET_GB)
+        self.budget_mode.currentIndexChanged.connect(self._budget_mode_changed)
+        self.budget_mode.setCurrentIndex(1 if budget.fixed is not None else 0)
+        self._budget_mode_changed()
+        brow = QHBoxLayout()
+        brow.setContentsMargins(0, 0, 0, 0)
+        for w in (self.budget_mode, self.budget_percent, self.budget_gb):
+            brow.addWidget(w)
+        bholder = QWidget()
+        bholder.setLayout(brow)
+        mform.addRow("备份占用空间上限：", bholder)
+        hint = QLabel(
+            "打开台账时，若台账自上次备份以来有改动，就在后台自动备份一份。旧备份按时间疏减："
+            "保留最近几份，近一周每天一份，近一月每周一份，更早的每月一份；"
+            "总大小不超过上述上限（至少保留最新一份）。备份磁盘空间不足时不备份，并在窗口上方提示。"
+        )
+        hint.setWordWrap(True)
         hint.setStyleSheet("color: #808080")
         mform.addRow(hint)
         lay.addWidget(machine)
@@ -95,6 +186,11 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+
+    def _budget_mode_changed(self) -> None:
+        fixed = self.budget_mode.currentData() == "fixed"
+        self.budget_percent.setVisible(not fixed)
+        self.budget_gb.setVisible(fixed)
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "选择自动备份文件夹", self.backup_dir.text())
@@ -119,6 +215,9 @@ class SettingsDialog(QDialog):
             w.bridge.push(command)
         w.settings.setValue("backup/dir", self.backup_dir.text().strip())
         w.settings.setValue("backup/keep", self.keep.value())
+        w.settings.setValue("backup/budget_mode", self.budget_mode.currentData())
+        w.settings.setValue("backup/budget_percent", self.budget_percent.value())
+        w.settings.setValue("backup/budget_gb", self.budget_gb.value())
         w.settings.sync()
         self.accept()
 

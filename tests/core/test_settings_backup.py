@@ -78,8 +78,18 @@ def test_restore_refuses_a_non_ledger_and_a_locked_ledger(demo_path, tmp_path):
         backup.restore(demo_path, good, folder)
 
 
-def test_backup_at_opening_keeps_the_newest(demo_path, tmp_path):
+def test_backup_at_opening_copies_changes_and_keeps_at_most_keep(demo_path, tmp_path):
+    from rectify_desktop.core import ops
+
     folder = tmp_path / "b"
-    for _ in range(4):
-        backup.backup_at_opening(demo_path, folder, keep=2)
-    assert len(backup.list_backups(demo_path, folder)) == 2
+    base = dt.datetime(2026, 11, 1, 9, 0, 0)
+    for i in range(4):
+        with Ledger.open(demo_path) as led:
+            led.apply(ops.set_fields(Item, Item.select().first().id, {"title": f"第{i}次修改"}))
+        out = backup.backup_at_opening(demo_path, folder, keep=2, now=base + dt.timedelta(minutes=i))
+        assert out.made is not None and not out.error
+    kept = backup.list_backups(demo_path, folder)
+    assert [b.made.minute for b in kept] == [3, 2]
+    # Unchanged since its newest backup: no copy, nothing removed.
+    out = backup.backup_at_opening(demo_path, folder, keep=2, now=base + dt.timedelta(minutes=9))
+    assert out.unchanged and out.made is None and backup.list_backups(demo_path, folder) == kept

@@ -13,18 +13,26 @@ from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 
 def test_settings_dialog_saves_through_the_door(window, demo_path):  # noqa: F811
-    from rectify_desktop.ui.settings_dialog import SettingsDialog
+    from rectify_desktop.ui.settings_dialog import SettingsDialog, backup_budget
 
     window.open_ledger(demo_path)
     dlg = SettingsDialog(window)
+    # By default the backups may take a tenth of the backup disk's free space.
+    assert dlg.budget_mode.currentData() == "percent" and dlg.budget_percent.value() == 10
+    assert backup_budget(window.settings) == backup.Budget(percent=10)
     dlg.fields["unit_name"].setText("临川县教育局")
     dlg.fields["immediate_days"].setValue(10)
     dlg.keep.setValue(7)
+    dlg.budget_mode.setCurrentIndex(dlg.budget_mode.findData("fixed"))
+    assert dlg.budget_gb.isVisibleTo(dlg) and not dlg.budget_percent.isVisibleTo(dlg)
+    dlg.budget_gb.setValue(2.5)
     dlg.save()
     window.apply_ledger_settings()
     assert ledger_settings.get("unit_name") == "临川县教育局"
     assert ledger_settings.get_int("immediate_days") == 10 and window.model.immediate_days == 10
     assert int(window.settings.value("backup/keep")) == 7
+    assert backup_budget(window.settings) == backup.Budget(fixed=int(2.5 * (1 << 30)))
+    assert SettingsDialog(window).budget_gb.value() == 2.5  # shown again as saved
     window.actions["undo"].trigger()
     window.apply_ledger_settings()
     assert ledger_settings.get("unit_name") == "" and window.model.immediate_days == 30
