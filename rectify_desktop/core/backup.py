@@ -34,6 +34,7 @@ WEEKLY_DAYS = 31  # one a week for a month; one a month before that
 # A backup must leave this much of its disk free: 5% of the disk, at most 1 GB.
 RESERVE_SHARE = 0.05
 RESERVE_MAX = 1 << 30
+_OLDEST_WEIGHT = 2.5  # see _most_redundant
 # FAT (USB sticks) keeps file times to two seconds.
 _MTIME_SLACK_NS = 2_000_000_000
 _STAMP = "%Y%m%d-%H%M%S"
@@ -158,8 +159,10 @@ def _most_redundant(kept: list[BackupFile], now: dt.datetime) -> BackupFile:
     t = [math.log1p(max((now - b.made).total_seconds(), 0.0) / 86400) for b in kept]
     best, best_gap = len(kept) - 1, math.inf
     for i in range(1, len(kept)):
-        # The oldest has no older neighbour: it counts as if one stood as far beyond it.
-        gap = t[i + 1] - t[i - 1] if i + 1 < len(kept) else 2 * (t[i] - t[i - 1])
+        # The oldest has no older neighbour. Counting its one gap a little more than twice lets it age
+        # while the middle ones give way, so that thinning again at every opening still keeps a spread
+        # (three kept: today, yesterday, a week ago) instead of settling on the last few days.
+        gap = t[i + 1] - t[i - 1] if i + 1 < len(kept) else _OLDEST_WEIGHT * (t[i] - t[i - 1])
         if gap <= best_gap:  # on a tie the older goes
             best, best_gap = i, gap
     return kept[best]

@@ -41,19 +41,18 @@ def edit(path: Path, title: str) -> None:
 
 @pytest.fixture(scope="module")
 def big_ledger(tmp_path_factory) -> Path:
-    """A ledger of about BIG_MB megabytes: one evidence file's bytes, kept in the program's own tables."""
-    from rectify_desktop.core.models import Blob, BlobChunk, db
+    """A ledger of about BIG_MB megabytes: the demo, with one scanned file among an item's evidence."""
+    from rectify_desktop.core.demo import make_demo
+    from rectify_desktop.core.models import Blob, BlobChunk, Evidence, Item, db
 
-    path = tmp_path_factory.mktemp("big") / "大台账.db"
-    led = Ledger.create(path)
-    try:
-        chunk = 1 << 20
-        with db.atomic():
-            Blob.insert(sha256="0" * 64, size=BIG_MB * chunk).execute()
-            for seq in range(BIG_MB):
-                BlobChunk.insert(blob="0" * 64, seq=seq, data=bytes([seq % 251]) * chunk).execute()
-    finally:
-        led.close()
+    path = make_demo(tmp_path_factory.mktemp("big") / "大台账.db")
+    sha, chunk = "0" * 64, 1 << 20
+    with Ledger.open(path), db.atomic():
+        Blob.insert(sha256=sha, size=BIG_MB * chunk).execute()
+        for seq in range(BIG_MB):
+            BlobChunk.insert(blob=sha, seq=seq, data=bytes([seq % 251]) * chunk).execute()
+        Evidence.create(item=Item.select().first(), blob=sha, name="整改材料扫描件.pdf")
+    assert path.stat().st_size > BIG_MB * chunk
     return path
 
 
@@ -138,6 +137,25 @@ def test_without_pressure_thinning_keeps_recent_daily_weekly_monthly(demo_path, 
     backup.prune(demo_path, folder, keep=6, now=now)
     ages = [(now - b.made).days for b in backup.list_backups(demo_path, folder)]
     assert len(ages) == 6 and ages[0] == 0 and max(ages) >= 45 and min(a for a in ages if a > 0) <= 7
+
+
+@pytest.mark.parametrize("room", [3, 5])
+def test_daily_openings_under_a_tight_budget_keep_a_spread_over_time(room):
+    # Thinning is decided again at every opening: kept day after day, the few that fit must not settle
+    # on the last few days (a mistake found a week later would have nothing to go back to).
+    start = dt.datetime(2026, 1, 1, 9, 0, 0)
+    kept: list[backup.BackupFile] = []
+    oldest = []
+    for day in range(90):
+        now = start + dt.timedelta(days=day)
+        kept.append(backup.BackupFile(Path(f"{day}.db"), now, "自动"))
+        kept = backup.select(kept, now, keep=room)
+        ages = [(now - b.made).days for b in kept]
+        assert ages[0] == 0 and len(ages) == min(room, day + 1)
+        if day >= 20:
+            oldest.append(max(ages))
+    # Keeping the last `room` days would make the oldest room - 1 days old every day.
+    assert min(oldest) >= room and sum(o >= 7 for o in oldest) >= len(oldest) // 4, oldest
 
 
 def test_the_budget_by_default_is_a_share_of_the_free_space(tmp_path):
