@@ -30,6 +30,25 @@ _TABLE_NAMES = {
     "change_log": "修改记录",
 }
 
+_COLUMN_NAMES = {
+    "feedback_date": "反馈日期",
+    "period_start": "巡察开始日期",
+    "period_end": "巡察结束日期",
+    "deadline_date": "整改时限",
+    "completed_date": "完成时间",
+    "done_date": "完成日期",
+    "date": "日期",
+    "added_at": "添加时间",
+    "created_at": "记录时间",
+    "at": "修改时间",
+    "position": "排列顺序",
+    "number": "序号",
+    "done": "是否完成",
+    "size": "文件大小",
+    "seq": "分块序号",
+    "batch": "批次",
+}
+
 
 def _columns() -> list[tuple[str, str, str, str]]:
     """(table, column, kind, test SQL) of every typed column."""
@@ -79,7 +98,8 @@ def value_problems() -> list[str]:
             if len(problems) < _LIMIT:
                 shown = str(value)[:40]
                 problems.append(
-                    f"{name}（表 {table}）第 {rowid} 行的{column}列应为{kind}，其值“{shown}”无法识别，按空白处理"
+                    f"{name}第 {rowid} 条的“{_COLUMN_NAMES.get(column, column)}”应为{kind}，其值“{shown}”无法识别，"
+                    f"按空白处理（表 {table}，列 {column}）"
                 )
     total = sum(counts.values())
     if total > len(problems):
