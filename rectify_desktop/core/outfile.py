@@ -11,13 +11,15 @@ held one is remembered in a small journal in the user's state folder, and :func:
 from __future__ import annotations
 
 import contextlib
+import errno
+import gc
 import os
 import re
 import secrets
 import shutil
-import sqlite3
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from rectify_desktop.core import oserrors
@@ -242,24 +244,101 @@ def private_tempdir(beside: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
+def _quiet_unraisable() -> Iterator[None]:
+    """While a failed write is tidied: a library object that fails again as it is destroyed (a ZipFile
+    closing onto the full disk) must not print "Exception ignored … Traceback" to the clerk."""
+    old = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        yield
+    finally:
+        sys.unraisablehook = old
+
+
+def _release(exc: BaseException) -> None:
+    """Lets go of what the failed write's frames still hold (open zip archives, half-written sheets), so
+    that they are closed now, quietly, and not at exit with a traceback."""
+    with _quiet_unraisable():
+        tb = exc.__traceback__
+        while tb is not None:
+            with contextlib.suppress(RuntimeError):  # a frame still running cannot be cleared
+                tb.tb_frame.clear()
+            tb = tb.tb_next
+        gc.collect()
+
+
+def _written_size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return -1
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Writes `data` to `path`, each write and the close checked (Python raises what the disk says)."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+    if _written_size(path) != len(data):
+        raise OSError(errno.EIO, f"写入不完整（应为 {len(data)} 字节，实为 {_written_size(path)} 字节）", str(path))
+
+
+def _as_oserror(exc: BaseException) -> OSError | None:
+    """The operating-system failure behind `exc`: lxml (under openpyxl's sheets) reports a full disk as
+    SerialisationError("IO_ENOSPC"), not as an OSError."""
+    if isinstance(exc, OSError):
+        return exc
+    text = str(exc)
+    if type(exc).__name__ == "SerialisationError" and text.startswith("IO_E"):
+        code = getattr(errno, text[3:].split()[0], errno.EIO)
+        return OSError(code, os.strerror(code))
+    return None
+
+
+def _failure(exc: OSError, o: Path, existed: bool, replacing: bool) -> OutputError:
+    kept = "原有文件未改动。" if existed else ""
+    if isinstance(exc, PermissionError) and not oserrors.is_disk_full(exc):
+        if replacing:
+            # Windows refuses to replace a file another program holds open.
+            return OutputError(
+                f"导出失败，{kept}无法覆盖文件：{o}。该文件可能正在 Excel 或 WPS（或 Word）中打开，"
+                f"请先关闭它再导出，或换一个文件名（{exc}）"
+            )
+        return OutputError(f"导出失败，{kept}没有权限在该文件夹中保存文件：{o.parent}，请选择其他位置（{exc}）")
+    return OutputError(f"导出失败，{kept}{oserrors.explain(exc, o)}")
+
+
+@contextlib.contextmanager
 def atomic_output(
-    out: str | os.PathLike[str], *, ledgers: Iterable[str | os.PathLike[str]] = (), kind: str = ""
+    out: str | os.PathLike[str],
+    *,
+    ledgers: Iterable[str | os.PathLike[str]] = (),
+    kind: str = "",
+    validate: Callable[[Path], None] | None = None,
 ) -> Iterator[Path]:
-    """Yields a temporary path beside `out` to write the whole file to; on a clean exit it is flushed to
-    the disk and renamed over `out`. On any failure it is removed, `out` is left as it was, and an
-    OSError becomes an OutputError that says why (磁盘空间不足, 只读, …)."""
+    """Yields a temporary path beside `out` to write the whole file to; on a clean exit it is checked
+    (`validate`, given the temporary path, raises when the file is not whole), flushed to the disk and
+    renamed over `out`. On any failure it is removed, `out` is left as it was, and an OSError becomes an
+    OutputError that says why (磁盘空间不足, 只读, 无权限, …)."""
     o = check_target(out, ledgers)
+    existed = o.exists()
     remember_folder(o.parent)
     tmp = temp_path(o, kind)
+    replacing = False
     try:
         with private_tempdir(o.parent):
             yield tmp
         if not tmp.exists():
             raise OutputError(f"导出失败，没有写出文件：{o}")
+        if validate is not None:
+            validate(tmp)
         _fsync_file(tmp)
+        replacing = True
         os.replace(tmp, o)
+        replacing = False
         _fsync_dir(o.parent)
     except BaseException as exc:
+        _release(exc)
         with contextlib.suppress(OSError):
             if tmp.is_dir():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -267,12 +346,7 @@ def atomic_output(
                 tmp.unlink(missing_ok=True)
         if isinstance(exc, OutputError):
             raise
-        if isinstance(exc, (OSError, sqlite3.OperationalError)) and (
-            oserrors.is_disk_full(exc) or oserrors.is_read_only(exc) or isinstance(exc, OSError)
-        ):
-            if isinstance(exc, PermissionError) and not oserrors.is_disk_full(exc) and o.exists():
-                raise OutputError(
-                    f"无法写入文件（可能正被 Excel、Word 或 WPS 打开，请关闭后重试）：{o}（{exc}）"
-                ) from exc
-            raise OutputError(f"导出失败，原有文件未改动。{oserrors.explain(exc, o)}") from exc
+        os_exc = _as_oserror(exc)
+        if os_exc is not None:
+            raise _failure(os_exc, o, existed, replacing) from exc
         raise

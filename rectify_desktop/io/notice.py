@@ -15,13 +15,15 @@ No Qt here; the ledger must be open (the models' database).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rectify_desktop.core import rules, stats
+from rectify_desktop.core import outfile, rules, stats
 from rectify_desktop.core.models import (
     IN_PROGRESS,
     NOT_STARTED,
@@ -369,28 +371,29 @@ def notice_text(inspection_id: int, kind: str = "notice", today: dt.date | None 
     return _text_of(build(inspection_id, kind, today))
 
 
-def _atomic_write(out: Path, write: Any) -> Path:
+def _atomic_write(out: Path, data: bytes, ledgers: Iterable[str | os.PathLike[str]] = ()) -> Path:
+    """Writes the finished document whole or not at all (core.outfile), never onto a ledger. The document
+    is made in memory first: a zip archive failing on a full disk halfway must not be left to close itself
+    at exit, and the bytes are then written with each write and the close checked."""
     out = Path(out)
-    if not out.parent.is_dir():
-        raise LedgerError(f"文件夹不存在：{out.parent}")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
-        raise LedgerError(f"无法写入文件（可能正被Word或WPS打开，请关闭后重试）：{out}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with outfile.atomic_output(out, ledgers=ledgers, kind=out.suffix.lstrip(".").lower()) as tmp:
+        outfile.write_bytes(tmp, data)
     return out
 
 
-def write_text(inspection_id: int, out: Path, kind: str = "notice", today: dt.date | None = None) -> Path:
+def write_text(
+    inspection_id: int,
+    out: Path,
+    kind: str = "notice",
+    today: dt.date | None = None,
+    *,
+    ledgers: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
     """OUT.txt: UTF-8 with BOM and Windows line ends, so that Notepad shows it right."""
+    outfile.check_target(out, ledgers)  # before the work, as well as when writing
     text = notice_text(inspection_id, kind, today)
     data = ("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8")
-    return _atomic_write(Path(out), lambda p: Path(p).write_bytes(data))
+    return _atomic_write(Path(out), data, ledgers)
 
 
 # --- Word ----------------------------------------------------------------------------------------------
@@ -623,19 +626,36 @@ def _build_document(blocks: list[Block], title: str, author: str) -> Any:
     return doc
 
 
-def write_docx(inspection_id: int, out: Path, kind: str = "notice", today: dt.date | None = None) -> Path:
-    """The notice or report as a Word document at `out`, written whole (temp file + os.replace)."""
+def write_docx(
+    inspection_id: int,
+    out: Path,
+    kind: str = "notice",
+    today: dt.date | None = None,
+    *,
+    ledgers: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """The notice or report as a Word document at `out`, written whole (core.outfile)."""
+    outfile.check_target(out, ledgers)  # before the work, as well as when writing
     blocks = build(inspection_id, kind, today)
     insp = Inspection.get_by_id(inspection_id)
     doc = _build_document(blocks, blocks[0].text, issuer_of(insp))
-    return _atomic_write(Path(out), lambda p: doc.save(str(p)))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _atomic_write(Path(out), buf.getvalue(), ledgers)
 
 
-def write(inspection_id: int, out: Path, kind: str = "notice", today: dt.date | None = None) -> Path:
+def write(
+    inspection_id: int,
+    out: Path,
+    kind: str = "notice",
+    today: dt.date | None = None,
+    *,
+    ledgers: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
     """OUT.docx or OUT.txt by its ending."""
     if Path(out).suffix.lower() == ".txt":
-        return write_text(inspection_id, out, kind, today)
-    return write_docx(inspection_id, out, kind, today)
+        return write_text(inspection_id, out, kind, today, ledgers=ledgers)
+    return write_docx(inspection_id, out, kind, today, ledgers=ledgers)
 
 
 def cli_export(ledger_path: Path, out: Path, args: Any) -> int:
@@ -655,6 +675,10 @@ def cli_export(ledger_path: Path, out: Path, args: Any) -> int:
         except LedgerError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
-        write(inspection_id, Path(out), kind)
+        try:
+            write(inspection_id, Path(out), kind, ledgers=[ledger_path])
+        except LedgerError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
     print(f"已生成{KINDS[kind]}：{out}")
     return 0

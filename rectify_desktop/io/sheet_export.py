@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,8 +17,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from rectify_desktop.core import outfile
 from rectify_desktop.core.lists import Sheet
-from rectify_desktop.core.storage import LedgerError
+from rectify_desktop.io.xlsx_export import (
+    CONTINUATION_HEADERS,
+    CONTINUATION_SHEET,
+    MAX_CELL_CHARS,
+    Continuations,
+    excel_length,
+)
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -40,16 +48,41 @@ _WIDTHS = {
 }
 
 
-class SheetExportError(LedgerError):
-    pass
+class SheetExportError(outfile.OutputError):
+    """The list could not be saved; the message is for the clerk."""
 
 
 def _text(value: object) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
 
-def write_sheet(sheet: Sheet, out: Path, unit: str = "", today: dt.date | None = None) -> Path:
-    """Writes `sheet` to `out` (atomically: a temporary file beside it, then renamed)."""
+def _continuation_sheet(wb: Workbook, carried: Continuations, unit: str, today: dt.date) -> None:
+    """The 续 sheet: title, 填报 and header rows, then the pieces from the row each cell's mark names."""
+    ws = wb.create_sheet(CONTINUATION_SHEET)
+    ws.append(["续表：单元格容纳不下的文字（接在原单元格的文字之后）"])
+    ws.append([f"填报单位：{_text(unit)}", "", "", "", f"填报日期：{today.year}年{today.month}月{today.day}日"])
+    ws.append(list(CONTINUATION_HEADERS))
+    for i, c in enumerate(carried.pieces, 1):
+        ws.append([i, c.ref, c.column, f"第{c.part}段（共{c.parts}段）", c.text])
+        ws.cell(ws.max_row, 5).data_type = "s"
+        ws.cell(ws.max_row, 5).alignment = Alignment(vertical="top", wrap_text=True)
+    for letter, width in zip("ABCDE", (6, 12, 12, 14, 100), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def write_sheet(
+    sheet: Sheet,
+    out: Path,
+    unit: str = "",
+    today: dt.date | None = None,
+    *,
+    ledgers: Iterable[str | os.PathLike[str]] = (),
+    notes: list[str] | None = None,
+) -> Path:
+    """Writes `sheet` to `out`, whole or not at all (core.outfile: a temporary file beside it, checked and
+    renamed); never onto the open ledger, `ledgers` or any other ledger file. A text longer than a cell
+    holds goes on in a 续 sheet, and is listed in `notes` for the clerk."""
+    out = Path(out)
     today = today or dt.date.today()
     wb = Workbook()
     ws = wb.active
@@ -70,8 +103,14 @@ def write_sheet(sheet: Sheet, out: Path, unit: str = "", today: dt.date | None =
         c.border = _BORDER
         c.fill = head_fill
     body = Font(name="仿宋", size=11)
+    carried = Continuations()
     for r in sheet.rows:
-        ws.append([_text(r.cells.get(k, "")) for k in sheet.keys])
+        values = [_text(r.cells.get(k, "")) for k in sheet.keys]
+        # A text longer than a cell holds is carried on, never cut: see xlsx_export.Continuations.
+        for i, v in enumerate(values):
+            if len(v) > MAX_CELL_CHARS // 2 and excel_length(v) > MAX_CELL_CHARS:
+                values[i] = carried.carry(f"{ws.title}!{get_column_letter(i + 1)}{ws.max_row + 1}", sheet.headers[i], v)
+        ws.append(values)
         row = ws.max_row
         longest = 1
         for col, key in enumerate(sheet.keys, 1):
@@ -105,13 +144,13 @@ def write_sheet(sheet: Sheet, out: Path, unit: str = "", today: dt.date | None =
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     wb.properties.title = sheet.title
     wb.properties.creator = "整改台账"
-    tmp = out.with_name(out.name + ".partial")
+    if carried.pieces:
+        _continuation_sheet(wb, carried, unit, today)
+    if notes is not None:
+        notes += carried.notes
     try:
-        wb.save(tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise SheetExportError(
-            f"无法保存文件：{out}（{exc.strerror or exc}）。如果该文件正在 Excel/WPS 中打开，请先关闭。"
-        ) from exc
+        with outfile.atomic_output(out, ledgers=ledgers, kind="xlsx") as tmp:
+            wb.save(tmp)
+    except outfile.OutputError as exc:
+        raise SheetExportError(str(exc)) from exc
     return out

@@ -25,10 +25,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import errno
 import os
 import re
-import secrets
 import sqlite3
 import sys
 from collections import defaultdict
@@ -51,7 +49,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from peewee import PeeweeException
 
-from rectify_desktop.core import rules, stats, storage
+from rectify_desktop.core import outfile, rules, stats, storage
 from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
@@ -74,7 +72,7 @@ Progress = Callable[[int, int], None]
 SHEET_NAMES = ("台账", "统计", "佐证材料", "制度建设", "会议")
 
 
-class ExportError(storage.LedgerError):
+class ExportError(outfile.OutputError):
     """The workbook could not be written; the message is for the clerk, in Chinese."""
 
 
@@ -143,13 +141,47 @@ _ILLEGAL = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uff
 
 
 def clean_text(value: object) -> str:
-    """Text as a cell can hold it: control characters Excel rejects dropped, line ends as "\\n"."""
+    """Text as a cell can hold it: control characters Excel rejects dropped, line ends as "\\n".
+
+    Never cut: a text longer than a cell holds is carried on by the sheet (see :class:`Continuations`).
+    """
     text = value if type(value) is str else ("" if value is None else str(value))
     if "\r" in text:
         text = _NEWLINES.sub("\n", text)
     if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
-    return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS]
+    return text
+
+
+def excel_length(text: str) -> int:
+    """A text's length as Excel counts it against its cell limit: in UTF-16 units (a character outside
+    the Basic Multilingual Plane, such as a rare name in CJK Extension B, counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def excel_pieces(text: str, first: int, rest: int = MAX_CELL_CHARS) -> list[str]:
+    """`text` in pieces of at most `first` UTF-16 units, then `rest` each, never split inside a character;
+    in one pass, so that a text of millions of characters costs no more than reading it."""
+    if 2 * len(text) <= first:
+        return [text]
+    data = text.encode("utf-16-le")
+    total = len(data) // 2
+    pieces, at, limit = [], 0, first
+    while at < total:
+        end = min(at + limit, total)
+        if end < total and 0xD8 <= data[2 * end - 1] <= 0xDB:  # a high surrogate: keep its pair together
+            end -= 1
+        pieces.append(data[2 * at : 2 * end].decode("utf-16-le"))
+        at, limit = end, rest
+    return pieces or [""]
+
+
+def excel_cut(text: str, units: int) -> tuple[str, str]:
+    """`text` split after at most `units` UTF-16 units, never inside a character."""
+    if 2 * len(text) <= units or excel_length(text) <= units:
+        return text, ""
+    head = excel_pieces(text, units)[0]
+    return head, text[len(head) :]
 
 
 def looks_like_formula(text: str) -> bool:
@@ -381,6 +413,56 @@ if _FAST_ROWS_AVAILABLE:
             return super()._values_to_row(values, row_idx)
 
 
+# Texts longer than a cell holds go on here, after the ledger's own sheets.
+CONTINUATION_SHEET = "续"
+CONTINUATION_HEADERS = ("序号", "单元格", "栏目", "段", "续文")
+CONTINUED_MARK = "……（未完，续见“续”表第{row}行）"
+_CONTINUATION_FIRST_ROW = LEDGER_HEADER_ROWS + 1  # after the title, 填报 and header rows
+_LONG = MAX_CELL_CHARS // 2  # below this many characters a text fits whatever they are
+
+
+@dataclass(frozen=True)
+class Carried:
+    """One piece of a long text on the 续 sheet: the cell it continues and which piece it is."""
+
+    ref: str  # 台账!J17
+    column: str
+    part: int  # the cell itself holds part 1
+    parts: int
+    text: str
+
+
+class Continuations:
+    """Cells whose text is longer than Excel's 32,767 characters.
+
+    Excel refuses such a cell (and a workbook holding one will not open), and cutting it would lose the
+    clerk's text without a word. So the cell keeps the beginning and ends with where the rest goes on
+    (……（未完，续见“续”表第4行）); the rest goes on the 续 sheet, in pieces a cell holds, in order, each
+    row naming the cell it continues; and each such cell is listed in :attr:`notes` for the clerk. The
+    table itself keeps its shape: one row per item, nothing moved.
+    """
+
+    def __init__(self) -> None:
+        self.pieces: list[Carried] = []
+        self.notes: list[str] = []
+
+    def carry(self, ref: str, column: str, text: str) -> str:
+        """What the cell `ref` holds of `text`; the rest is kept for the 续 sheet."""
+        row = _CONTINUATION_FIRST_ROW + len(self.pieces)
+        mark = CONTINUED_MARK.format(row=row)
+        head, *pieces = excel_pieces(text, MAX_CELL_CHARS - excel_length(mark))
+        parts = len(pieces) + 1
+        for i, piece in enumerate(pieces, 2):
+            self.pieces.append(Carried(ref, column, i, parts, piece))
+        last = row + len(pieces) - 1
+        rows = f"第 {row} 行" if last == row else f"第 {row}–{last} 行"
+        self.notes.append(
+            f"{ref}（{column}）有 {len(text):,} 字，超过 Excel 单元格上限 {MAX_CELL_CHARS} 字："
+            f"单元格中保留前 {len(head):,} 字，其余 {len(text) - len(head):,} 字接在“{CONTINUATION_SHEET}”表{rows}"
+        )
+        return head + mark
+
+
 class Sheet:
     """One write-only sheet: set up its columns and page, then add rows in order."""
 
@@ -394,6 +476,9 @@ class Sheet:
         self.styles: _Styles | None = None
         self.rows = 0
         self._letters: list[str] = []
+        # The column names of the table, for telling the clerk which cell a long text was in.
+        self.headers: Sequence[str] = ()
+        self.continuations = Continuations()
         self._pending: list[str] = []  # rows made as markup, not yet given to openpyxl
 
     def columns(self, widths: Sequence[float]) -> None:
@@ -411,8 +496,20 @@ class Sheet:
         # seconds for the thousands of findings of a large ledger; these ranges never overlap.
         self.ws.merged_cells.ranges.add(CellRange(ref))
 
+    def _fit(self, text: str, col: int) -> str:
+        """`text` as the cell at `col` of the current row can hold it (see :class:`Continuations`)."""
+        if len(text) <= _LONG or excel_length(text) <= MAX_CELL_CHARS:
+            return text
+        column = self.headers[col] if col < len(self.headers) else "标题"
+        return self.continuations.carry(f"{self.ws.title}!{self._ref(col, str(self.rows))}", column, text)
+
     def add(self, row: Row) -> None:
         self.rows += 1
+        if any(type(v) is str and len(v) > _LONG for v, _ in row.cells):
+            row = Row(
+                [Cell(self._fit(v, i), lk) if type(v) is str else Cell(v, lk) for i, (v, lk) in enumerate(row.cells)],
+                row.height,
+            )
         if self.fast and LXML:
             self._queue(self._markup(row, self.rows))
         elif self.fast:
@@ -444,6 +541,8 @@ class Sheet:
         parts = [f'<row r="{suffix}" ht="{height}" customHeight="1">']
         for i, (value, (look, quoted)) in enumerate(zip(values, looks, strict=True)):
             text = clean_text(value)
+            if len(text) > _LONG:
+                text = self._fit(text, i)
             if text.startswith(FORMULA_START):
                 look = quoted
             s = known.get(id(look)) or xf(look)
@@ -667,6 +766,7 @@ def _ledger_heights(table: LedgerTable, measured: dict[str, list[LineWidths]], w
 
 
 def _header_row(sheet: Sheet, headers: Sequence[str], widths: Sequence[float], look: Look) -> None:
+    sheet.headers = tuple(headers)
     lines = max(line_count(h, wrap_capacity(w, HEADER_FONT)) for h, w in zip(headers, widths, strict=True))
     sheet.add(Row([text_cell(h, look) for h in headers], max(row_height(lines, HEADER_FONT), 24.0)))
 
@@ -997,8 +1097,11 @@ def _fast_rows() -> bool:
     return FAST_ROWS and _FAST_ROWS_AVAILABLE
 
 
-def build_workbook(inspection_id: int, today: dt.date, progress: Progress | None = None) -> tuple[Workbook, int]:
-    """The workbook of one inspection, not yet saved; and the number of its items."""
+def build_workbook(
+    inspection_id: int, today: dt.date, progress: Progress | None = None, notes: list[str] | None = None
+) -> tuple[Workbook, int]:
+    """The workbook of one inspection, not yet saved; and the number of its items. What the clerk must be
+    told about it (texts carried on to the 续 sheet) is added to `notes`."""
     insp = Inspection.get_or_none(Inspection.id == inspection_id)
     if insp is None:
         raise ExportError(f"台账中没有编号为 {inspection_id} 的巡察")
@@ -1012,16 +1115,18 @@ def build_workbook(inspection_id: int, today: dt.date, progress: Progress | None
     tick(0)
     wb = Workbook(write_only=True)
     try:
-        _fill_workbook(wb, insp, table, today, tick)
+        carried = _fill_workbook(wb, insp, table, today, tick)
     except BaseException:
         _discard(wb)
         raise
+    if notes is not None:
+        notes += carried
     return wb, len(table.rows)
 
 
 def _fill_workbook(
     wb: Workbook, insp: Inspection, table: LedgerTable, today: dt.date, tick: Callable[[int], None]
-) -> None:
+) -> list[str]:
     inspection_id = insp.id
     fast = _fast_rows()
     _set_default_font(wb)
@@ -1035,8 +1140,10 @@ def _fill_workbook(
 
     sheets = {name: Sheet(wb, name, fast) for name in SHEET_NAMES}
     styles = _Styles(wb, sheets["台账"].ws)
+    continuations = Continuations()
     for sheet in sheets.values():
         sheet.styles = styles
+        sheet.continuations = continuations
     _write_ledger(sheets["台账"], table, unit, today, tick)
     _write_stats(sheets["统计"], table, stats.compute(inspection_id, today), insp, today)
     order = {r.item_id: i for i, r in enumerate(table.rows)}
@@ -1067,8 +1174,35 @@ def _fill_workbook(
         [6, 14, 16, 52, 26, 20],
         _meeting_cells(inspection_id),
     )
+    if continuations.pieces:
+        sheet = sheets[CONTINUATION_SHEET] = Sheet(wb, CONTINUATION_SHEET, fast)
+        sheet.styles = styles
+        _write_table_sheet(
+            sheet,
+            "续表：单元格容纳不下的文字（接在原单元格的文字之后）",
+            unit,
+            today,
+            CONTINUATION_HEADERS,
+            [6, 12, 12, 14, 100],
+            _continuation_cells(continuations.pieces),
+            landscape=False,
+        )
     for sheet in sheets.values():
         sheet.flush()
+    return continuations.notes
+
+
+def _continuation_cells(pieces: list[Carried]) -> Iterable[list[Cell]]:
+    body, center = Look("台账正文"), Look("台账正文居中")
+    for i, c in enumerate(pieces, 1):
+        yield [
+            Cell(i, center),
+            text_cell(c.ref, center),
+            text_cell(c.column, center),
+            text_cell(f"第{c.part}段（共{c.parts}段）", center),
+            # Written as it is: a piece is a part of the text, never a formula, whatever it begins with.
+            text_cell(c.text, body),
+        ]
 
 
 def _institution_cells(inspection_id: int) -> Iterable[list[Cell]]:
@@ -1113,62 +1247,41 @@ def _discard(wb: Workbook) -> None:
             pass
 
 
-def _save_error(exc: OSError, out: Path, stage: str) -> ExportError:
-    if exc.errno == errno.ENOSPC:
-        return ExportError(f"磁盘空间不足，无法保存：{out}")
-    if exc.errno == errno.EROFS:
-        return ExportError(f"该位置是只读的，无法保存：{out.parent}，请选择其他位置")
-    if isinstance(exc, PermissionError):
-        if stage == "replace":
-            return ExportError(
-                f"无法覆盖文件：{out}。该文件可能正在 Excel 或 WPS 中打开，请先关闭它再导出，或换一个文件名"
-            )
-        return ExportError(f"没有权限在该文件夹中保存文件：{out.parent}，请选择其他位置")
-    return ExportError(f"无法保存文件：{out}（{exc.strerror or exc}）")
-
-
 def export_workbook(
     inspection_id: int,
     out: Path,
     *,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    ledgers: Iterable[str | os.PathLike[str]] = (),
+    notes: list[str] | None = None,
 ) -> Path:
     """Writes the inspection's workbook to `out`, whole or not at all; returns `out`.
 
-    The ledger must be open (Ledger.open). The file is written beside `out` under another name and moved
-    into place when complete, so a failure leaves any earlier file as it was and nothing half-written.
+    The ledger must be open (Ledger.open); `ledgers` names the ledger file it was opened from, which the
+    export refuses to write onto (as it does the open ledger and any other ledger file). The workbook is
+    written beside `out` under another name, with openpyxl's own temporary files in a folder beside it too,
+    and moved into place when complete (core.outfile): a failure leaves any earlier file as it was. What
+    the clerk must be told about the workbook (a text carried on to the 续 sheet) is added to `notes`.
     """
     out = Path(out)
     today = today or dt.date.today()
     if db.is_closed():
         raise ExportError("台账没有打开，无法导出")
-    if out.is_dir():
-        raise ExportError(f"这是一个文件夹，请给出要保存的文件名：{out}")
-    folder = out.parent
-    if not folder.is_dir():
-        raise ExportError(f"文件夹不存在：{folder}")
-    wb, n_items = build_workbook(inspection_id, today, progress)
-    # Beside `out`, so that the final move is a rename on the same disk; created by the save itself, so it
-    # gets the folder's usual permissions.
-    tmp = folder / f".~{out.stem}.{os.getpid()}.{secrets.token_hex(4)}.xlsx.part"
+    carried: list[str] = []
     try:
-        try:
-            wb.save(tmp)
-        except BaseException as exc:
-            _discard(wb)
-            if isinstance(exc, OSError):
-                raise _save_error(exc, out, "write") from exc
-            raise
-        try:
-            os.replace(tmp, out)
-        except OSError as exc:
-            raise _save_error(exc, out, "replace") from exc
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+        with outfile.atomic_output(out, ledgers=ledgers, kind="xlsx") as tmp:
+            # Built inside: openpyxl's write-only sheets write their rows to temporary files as they go.
+            wb, n_items = build_workbook(inspection_id, today, progress, carried)
+            try:
+                wb.save(tmp)
+            except BaseException:
+                _discard(wb)
+                raise
+    except outfile.OutputError as exc:
+        raise ExportError(str(exc)) from exc
+    if notes is not None:
+        notes += carried
     if progress is not None:
         progress(n_items + 1, n_items + 1)
     return out
@@ -1184,7 +1297,8 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
     try:
         with Ledger.open(ledger_path, readonly=True) as ledger:
             wanted = ledger.pick_inspection(getattr(args, "inspection", None))
-            export_workbook(wanted, out)
+            notes: list[str] = []
+            export_workbook(wanted, out, ledgers=[ledger_path], notes=notes)
             n = len(stats.item_rows(int(wanted)))
     except storage.LedgerError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -1193,4 +1307,6 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
         print(f"错误：台账文件已损坏，无法读取（{exc}）", file=sys.stderr)
         return 1
     print(f"已导出 Excel 台账（{n} 项细化问题）：{out}")
+    for note in notes:
+        print(f"注意：{note}")
     return 0

@@ -157,9 +157,10 @@ def export_excel(window: Any) -> None:
     if out.suffix.lower() != ".xlsx":
         out = out.with_name(out.name + ".xlsx")
     progress = _ExportProgress(window)
+    notes: list[str] = []
     try:
         with _BusyCursor():
-            export_workbook(inspection_id, out, progress=progress)
+            export_workbook(inspection_id, out, progress=progress, notes=notes)
     except storage.LedgerError as exc:
         progress.close()
         QMessageBox.critical(window, "导出失败", str(exc))
@@ -177,6 +178,9 @@ def export_excel(window: Any) -> None:
     items = window.ledger.stats(inspection_id).items
     window.statusBar().showMessage(f"已导出Excel台账：{out}", 8000)
     box = ExportDoneBox(out, items, window)
+    if notes:  # texts longer than a cell holds, carried on to the 续 sheet: the clerk must know where
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setInformativeText(box.informativeText() + "\n\n注意：\n" + "\n".join(notes))
     box.exec()
     box.deleteLater()
 

@@ -203,9 +203,12 @@ class ListsPage(QWidget):
         from rectify_desktop.core import settings as ledger_settings
 
         unit = ledger_settings.get("unit_name")
+        notes: list[str] = []
         try:
-            write_sheet(self.sheet, out, unit=unit)
-        except LedgerError as exc:
+            write_sheet(self.sheet, out, unit=unit, notes=notes)
+        except LedgerError as exc:  # OutputError: 磁盘空间不足, 只读, onto the ledger itself, … in Chinese
             QMessageBox.critical(self, "导出失败", str(exc))
             return
         w.statusBar().showMessage(f"已导出：{out}", 8000)
+        if notes:  # texts longer than a cell holds, carried on to the 续 sheet
+            QMessageBox.warning(self, "导出完成", f"已导出：{out}\n\n注意：\n" + "\n".join(notes))

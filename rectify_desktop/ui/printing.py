@@ -11,14 +11,17 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from rectify_desktop.core import lists
 from rectify_desktop.core.models import Inspection
+from rectify_desktop.core.outfile import OutputError, atomic_output, check_target, write_bytes
+from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.core.table import cn_date
 from rectify_desktop.ui import print_fonts
 from rectify_desktop.ui.print_layout import DPI, PageSetup, SheetLayout
@@ -79,36 +82,89 @@ def _page_layout(layout: SheetLayout) -> QPageLayout:
     return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
 
 
-def write_layout(layout: SheetLayout, out: Path) -> int:
-    """Paints the pages into a PDF at `out` (written beside it first, so a failure leaves no half file)."""
-    out = Path(out)
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.pdf.part")
-    writer = QPdfWriter(str(tmp))
+class PdfError(OutputError):
+    """The PDF could not be made whole; the message is for the clerk."""
+
+
+def render_pdf(layout: SheetLayout) -> bytes:
+    """The pages as a PDF, made in memory.
+
+    QPdfWriter reports no write errors: writing to a file on a full disk, it leaves a truncated PDF and
+    says nothing. So Qt writes into a buffer, and the bytes are written to the disk by Python, which raises
+    what the disk says; the PDF itself is checked to end as a PDF ends.
+    """
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(DPI)
     writer.setPageLayout(_page_layout(layout))
     writer.setTitle(layout.sheet.title)
     writer.setCreator(CREATOR)
     painter = QPainter()
     if not painter.begin(writer):
-        tmp.unlink(missing_ok=True)
-        raise OSError(f"无法写入文件：{out}")
+        raise PdfError("无法生成PDF（打印组件未能开始绘制）")
     try:
         layout.paint(painter, writer.newPage)
     finally:
         painter.end()
         del writer
+    data = bytes(buffer.data().data())
+    buffer.close()
+    if not is_whole_pdf(data):
+        raise PdfError(f"无法生成PDF：生成的文件不完整（{len(data)} 字节，缺少 %%EOF 结尾）")
+    return data
+
+
+def is_whole_pdf(data: bytes) -> bool:
+    """A PDF that ends as one does: %%EOF at its end, after a startxref that points at its xref table."""
+    tail = data[-1024:].rstrip()
+    if not tail.endswith(b"%%EOF"):
+        return False
+    at = tail.rfind(b"startxref")
+    if at < 0:
+        return False
     try:
-        os.replace(tmp, out)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
+        offset = int(tail[at + len(b"startxref") : -len(b"%%EOF")].strip())
+    except ValueError:
+        return False
+    return 0 < offset < len(data) and data[offset : offset + 4] == b"xref"
+
+
+def _check_written(expected: int) -> Callable[[Path], None]:
+    def check(tmp: Path) -> None:
+        with open(tmp, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(0, size - 1024))
+            tail = fh.read()
+        if size != expected or not tail.rstrip().endswith(b"%%EOF"):
+            raise PdfError(f"PDF 文件未能完整写入（应为 {expected} 字节，实为 {size} 字节），原有文件未改动")
+
+    return check
+
+
+def write_layout(layout: SheetLayout, out: Path, *, ledgers: Iterable[str | os.PathLike[str]] = ()) -> int:
+    """Paints the pages into a PDF at `out`, whole or not at all (core.outfile), never onto a ledger;
+    returns the page count."""
+    out = Path(out)
+    check_target(out, ledgers)  # before the work, as well as when writing
+    data = render_pdf(layout)
+    with atomic_output(out, ledgers=ledgers, kind="pdf", validate=_check_written(len(data))) as tmp:
+        write_bytes(tmp, data)
     return layout.page_count
 
 
-def write_pdf(inspection_id: int, out: Path, options: PrintOptions | None = None) -> int:
+def write_pdf(
+    inspection_id: int,
+    out: Path,
+    options: PrintOptions | None = None,
+    *,
+    ledgers: Iterable[str | os.PathLike[str]] = (),
+) -> int:
     """Writes the printout of one inspection to a PDF file; returns its page count. The ledger must be open and
     a QGuiApplication (or QApplication) exist; the offscreen platform will do."""
-    return write_layout(build_layout(inspection_id, options), Path(out))
+    out = Path(out)
+    check_target(out, ledgers)
+    return write_layout(build_layout(inspection_id, options), out, ledgers=ledgers)
 
 
 # --- the window -------------------------------------------------------------------------------------------------
@@ -283,9 +339,13 @@ def export_pdf(window: MainWindow) -> Path | None:
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         pages = write_pdf(inspection_id, path, options)
+    except LedgerError as exc:  # OutputError: 磁盘空间不足, 只读, the ledger itself, … in Chinese
+        QApplication.restoreOverrideCursor()
+        QMessageBox.warning(window, "导出PDF", str(exc))
+        return None
     except OSError as exc:
         QApplication.restoreOverrideCursor()
-        QMessageBox.warning(window, "导出PDF", f"无法保存PDF文件：{path}\n{exc}\n请检查文件是否在其他程序中打开。")
+        QMessageBox.warning(window, "导出PDF", f"无法保存PDF文件：{path}（{exc.strerror or exc}）")
         return None
     QApplication.restoreOverrideCursor()
     window.statusBar().showMessage(f"已导出PDF：{path}（共 {pages} 页）", 8000)
@@ -319,7 +379,6 @@ def _fail(message: str) -> int:
 def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
     """`rectify-desktop export LEDGER OUT.pdf [--inspection ID] [--kind 问题清单]`: the printout as a PDF."""
     from rectify_desktop.core.ledger import Ledger
-    from rectify_desktop.core.storage import LedgerError
 
     kind_arg = getattr(args, "kind", None)
     kind = KIND_NAMES.get(kind_arg or lists.LEDGER)
@@ -336,10 +395,10 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
             inspection_id = ledger.pick_inspection(getattr(args, "inspection", None))
             options = PrintOptions(document=kind)
             layout = build_layout(inspection_id, options)
-            pages = write_layout(layout, Path(out))
+            pages = write_layout(layout, Path(out), ledgers=[ledger_path])
     except LedgerError as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"无法写入PDF文件：{out}（{exc}）")
+        return _fail(f"无法写入PDF文件：{out}（{exc.strerror or exc}）")
     print(f"已导出PDF：{out}（{layout.sheet.title}，共 {pages} 页）")
     return 0

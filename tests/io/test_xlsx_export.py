@@ -419,7 +419,11 @@ def test_control_characters_are_dropped(unsafe_ledger: Ledger, tmp_path: Path) -
 def test_clean_text_and_widths() -> None:
     assert xlsx_export.clean_text("a\x00b\x08c\td\ne\r\nf\rg\x1f") == "abc\td\ne\nf\ng"
     assert xlsx_export.clean_text(None) == ""
-    assert len(xlsx_export.clean_text("字" * 40000)) == 32767
+    # Never cut here: a text longer than a cell holds is carried on to the 续 sheet (tests/faults/test_exports.py).
+    assert len(xlsx_export.clean_text("字" * 40000)) == 40000
+    assert xlsx_export.excel_length("字𠀀") == 3  # Excel counts UTF-16 units
+    head, rest = xlsx_export.excel_cut("字" * 32766 + "𠀀字", 32767)
+    assert head == "字" * 32766 and rest == "𠀀字"
     assert xlsx_export.text_width("整改abc，。") == 11
     assert xlsx_export.line_count("", 10) == 1
     assert xlsx_export.line_count("一二三四五六", 4) == 3

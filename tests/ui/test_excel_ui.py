@@ -161,7 +161,7 @@ def test_export_shows_progress_when_it_takes_long(window, demo_path, tmp_path, m
     monkeypatch.setattr(ExportDoneBox, "exec", lambda box: 0)
     seen: list[tuple[int, int, int]] = []
 
-    def slow_export(inspection_id, path, *, today=None, progress=None):  # noqa: ANN001, ANN202
+    def slow_export(inspection_id, path, *, today=None, progress=None, notes=None):  # noqa: ANN001, ANN202
         progress(0, 30)
         progress(10, 30)
         d = progress.dialog
