@@ -3,18 +3,35 @@
 Every importer (Excel, feedback text …) parses its file into an :class:`ImportedInspection` with warnings,
 shows or prints it, and only then adds it through the one door with :class:`AddInspection`: one
 transaction, one undo step, and nothing half-imported when anything fails.
+
+Every importer also passes :func:`clip_fields`: a text longer than its field may hold is cut, and the cut
+is listed among the warnings the clerk checks. :func:`import_into` is the command line's import into a
+ledger file, new or existing, whole or not at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import os
+import sqlite3
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from peewee import fn
 
 from rectify_desktop.core import ops
-from rectify_desktop.core.commands import Change, Command, Delete, LogEntry
+from rectify_desktop.core.commands import (
+    ENTITY_NAMES,
+    Change,
+    Command,
+    Delete,
+    LogEntry,
+    field_label,
+    field_limit,
+)
 from rectify_desktop.core.models import (
     NOT_STARTED,
     STATUSES,
@@ -29,6 +46,7 @@ from rectify_desktop.core.models import (
     WriteOff,
     db,
 )
+from rectify_desktop.core.storage import LedgerError
 
 
 @dataclass
@@ -177,10 +195,72 @@ def _insert_rows(model: type, rows: list[dict[str, Any]]) -> None:
     db.cursor().executemany(sql, [[value(r[n]) for n in names] for r in rows])
 
 
+# --- lengths ---------------------------------------------------------------------------------------------
+
+
+def _short(text: str, n: int = 20) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= n else text[:n] + "…"
+
+
+class _Clipper:
+    """Cuts each text to its field's limit and lists the cut: where, which field, how long, the limit."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+
+    def cut(self, model: type, name: str, value: str, where: str) -> str:
+        limit = field_limit(model, name)
+        if limit is None or not isinstance(value, str) or len(value) <= limit:
+            return value
+        place = f"{where} " if where else ""
+        self.warnings.append(
+            f"{place}{field_label(model, name)}：有 {len(value)} 字，超过上限 {limit} 字，"
+            f"只导入了前 {limit} 字，其余 {len(value) - limit} 字未导入，请核对"
+        )
+        return value[:limit]
+
+    def fields(self, obj: Any, model: type, names: tuple[str, ...], where: str) -> None:
+        for name in names:
+            setattr(obj, name, self.cut(model, name, getattr(obj, name), where))
+
+    def record(self, rec: dict[str, Any], model: type, where: str) -> None:
+        for name, value in rec.items():
+            if isinstance(value, str):
+                rec[name] = self.cut(model, name, value, where)
+
+
+def clip_fields(data: ImportedInspection) -> None:
+    """Cuts every text of `data` that is longer than its field may hold (commands.TITLE_MAX, TEXT_MAX) and
+    adds a warning for each cut to data.warnings; a second call finds nothing more to cut."""
+    c = _Clipper(data.warnings)
+    c.fields(data, Inspection, ("title", "kind", "inspecting_body", "inspected_unit", "notes"), "")
+    for cat in data.categories:
+        c.fields(cat, Category, ("title", "description"), cat.source or f"方面“{_short(cat.title)}”")
+        for f in cat.findings:
+            c.fields(f, Finding, ("title", "description"), f.source or f"问题“{_short(f.title)}”")
+            for it in f.items:
+                where = it.source or f"细化问题“{_short(it.title)}”"
+                names = ("title", "description", "leader", "department", "person", "progress", "remarks")
+                c.fields(it, Item, names, where)
+                it.deadline = c.cut(Item, "deadline_text", it.deadline, where)
+                for m in it.measures:
+                    m.text = c.cut(Measure, "text", m.text, where)
+                it.evidence = [c.cut(Evidence, "name", e, where) for e in it.evidence]
+                for w in it.writeoffs:
+                    c.fields(w, WriteOff, ("who", "opinion"), where)
+    for model, records in ((Meeting, data.meetings), (Institution, data.institutions)):
+        for n, rec in enumerate(records, 1):
+            c.record(rec, model, f"{ENTITY_NAMES[model]}第{n}条")
+
+
 class AddInspection(Command):
-    """Adds a whole imported inspection as a new one in the ledger, in one transaction; undo removes it."""
+    """Adds a whole imported inspection as a new one in the ledger, in one transaction; undo removes it.
+
+    What is too long for its field is cut first (:func:`clip_fields`), with a warning, never stored."""
 
     def __init__(self, data: ImportedInspection) -> None:
+        clip_fields(data)
         self.data = data
         self.inspection_id: int | None = None
         self._delete: Delete | None = None
@@ -307,3 +387,133 @@ class AddInspection(Command):
         c = self.data.counts()
         summary = f"{self.text}：{c['categories']}个方面、{c['findings']}个问题、{c['items']}项细化问题"
         return [LogEntry("导入", "巡察", self.inspection_id, new=self.data.title, summary=summary)]
+
+
+# --- into a ledger file ------------------------------------------------------------------------------------
+
+
+class ImportFailedError(LedgerError):
+    """An import that wrote nothing; the message says why, in Chinese, the detail after it."""
+
+
+@dataclass
+class ImportResult:
+    inspection_id: int
+    created: bool  # the ledger was made by this import
+    warning: str | None = None  # what closing the ledger could not do (its -wal must stay with it)
+
+
+def _failure(exc: BaseException, target: Path, created: bool) -> ImportFailedError:
+    from rectify_desktop.core import oserrors
+
+    head = "导入失败，没有新建台账" if created else "导入失败，台账没有任何改动"
+    # The operating system's or SQLite's own error is the detail: the messages on the way to here name the
+    # temporary file, not the target.
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and e not in chain:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    root = next((x for x in reversed(chain) if isinstance(x, (OSError, sqlite3.Error))), exc)
+    low = (oserrors.free_bytes(target) or 0) < oserrors.LOW_SPACE
+    if oserrors.is_disk_full(exc) or (low and (oserrors.is_io_error(exc) or isinstance(root, OSError))):
+        return ImportFailedError(f"{head}：{oserrors.explain_db(root, target)}")
+    if isinstance(exc, LedgerError):
+        return ImportFailedError(f"{head}：{exc}")
+    if isinstance(exc, MemoryError):
+        return ImportFailedError(f"{head}：内存不足，导入的内容过多（MemoryError）")
+    if isinstance(exc, OSError):
+        return ImportFailedError(f"{head}：{oserrors.explain(exc, target)}")
+    return ImportFailedError(f"{head}（{type(exc).__name__}: {exc}）")
+
+
+def _move_new(tmp: Path, target: Path) -> None:
+    """Gives the finished ledger its name, never over a file that appeared there meanwhile."""
+    try:
+        os.link(tmp, target)  # fails when the target exists, atomically
+    except FileExistsError:
+        raise LedgerError(f"文件已存在：{target}") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            raise
+        # A disk without hard links (a FAT stick): rename, which does not replace on Windows; elsewhere the
+        # check and the rename are a moment apart, no more.
+        if target.exists():
+            raise LedgerError(f"文件已存在：{target}") from None
+        os.rename(tmp, target)
+        return
+    tmp.unlink()
+
+
+def _remove_build(tmp: Path) -> None:
+    """Everything the build of `tmp` made: the file, SQLite's -wal/-shm/-journal, the lock."""
+    for p in [tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm", "-journal", ".lock"))]:
+        with contextlib.suppress(OSError):
+            p.unlink(missing_ok=True)
+
+
+def _sync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+    if os.name != "nt":
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def import_into(ledger_path: str | os.PathLike[str], data: ImportedInspection) -> ImportResult:
+    """Adds `data` as a new inspection to the ledger at `ledger_path` (导入), making the ledger when there is
+    none; raises ImportFailedError, with nothing written, when it cannot.
+
+    A ledger made for the import is built beside the target under a temporary name
+    (``outfile.temp_path(target, "import")``), filled, folded into its one file and closed, and only then
+    given the target's name, never over a file that appeared meanwhile. A full disk, an error or a kill
+    leaves no ledger at the target; what a kill leaves is recognised by ``outfile.clean_stale`` at the next
+    start.
+    """
+    from rectify_desktop.core import outfile, storage
+    from rectify_desktop.core.ledger import Ledger
+
+    target = Path(ledger_path)
+    if target.exists():
+        try:
+            with Ledger.open(target) as ledger:
+                cmd = AddInspection(data)
+                ledger.apply(cmd)
+                warning = ledger.close()
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the import was one transaction
+            raise _failure(exc, target, created=False) from exc
+        assert cmd.inspection_id is not None
+        return ImportResult(cmd.inspection_id, False, warning)
+    if not target.parent.is_dir():
+        raise ImportFailedError(f"导入失败，没有新建台账：文件夹不存在：{target.parent}")
+    outfile.remember_folder(target.parent)
+    tmp = outfile.temp_path(target, "import")
+    try:
+        storage.create_file(tmp)
+        ledger = Ledger.open(tmp)
+        try:
+            cmd = AddInspection(data)
+            ledger.apply(cmd)
+            # Folded in here, where a failure can still stop the import; close only reports one.
+            busy, logged, done = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy or logged not in (-1, done):
+                raise LedgerError("新台账未能完整写入磁盘")
+        finally:
+            warning = ledger.close()
+        if warning is not None or storage.pending_wal(tmp) > 0:
+            raise LedgerError(warning or "新台账未能完整写入磁盘")
+        _remove_build(tmp.with_name(tmp.name + ".lock"))
+        _sync(tmp)
+        _move_new(tmp, target)
+    except BaseException as exc:
+        _remove_build(tmp)
+        if isinstance(exc, Exception):
+            raise _failure(exc, target, created=True) from exc
+        raise
+    assert cmd.inspection_id is not None
+    return ImportResult(cmd.inspection_id, True)

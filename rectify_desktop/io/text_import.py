@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from rectify_desktop.core.importing import (
-    AddInspection,
     ImportedCategory,
     ImportedFinding,
     ImportedInspection,
     ImportedItem,
     ImportedMeasure,
+    clip_fields,
+    import_into,
 )
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING
 from rectify_desktop.core.rules import cn_number, percent_whole
@@ -1052,11 +1053,13 @@ def parse_text(text: str) -> ImportedInspection:
     """Any text → an ImportedInspection with warnings; never raises. A text with no recognisable outline
     gives one with no categories and a warning, which callers refuse."""
     try:
-        return _parse(text)
+        parsed = _parse(text)
     except Exception:  # noqa: BLE001 - a clerk's paste must never crash the window
         r = ImportedInspection()
         r.warnings.append("文本解析时出错，未能识别其结构。请检查文本的层次和序号后重试。")
         return r
+    clip_fields(parsed)  # here, so that the preview lists every cut before anything is imported
+    return parsed
 
 
 def summary(parsed: ImportedInspection) -> str:
@@ -1107,13 +1110,21 @@ def cli_import(ledger_path: Path, path: Path, args: Any) -> int:
         print(f"错误：{why}（{path.name}）", file=sys.stderr)
         return 1
     inspection_id = None
+    warning = None
     if not dry_run:
-        inspection_id = _write(Path(ledger_path), parsed)
+        try:
+            result = import_into(Path(ledger_path), parsed)
+        except LedgerError as exc:  # the import wrote nothing
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
+        inspection_id, warning = result.inspection_id, result.warning
     if as_json:
         out = parsed.to_json()
         out["dry_run"] = dry_run
         out["inspection_id"] = inspection_id
         print(json.dumps(out, ensure_ascii=False, indent=2))
+        if warning:
+            print(f"注意：{warning}", file=sys.stderr)
         return 0
     print(summary(parsed))
     said = declared_summary(parsed.declared)
@@ -1127,24 +1138,6 @@ def cli_import(ledger_path: Path, path: Path, args: Any) -> int:
         print("试运行：未写入台账。")
     else:
         print(f"已导入到台账：{ledger_path}（巡察编号 {inspection_id}）")
+    if warning:
+        print(f"注意：{warning}", file=sys.stderr)
     return 0
-
-
-def _write(ledger_path: Path, parsed: ImportedInspection) -> int | None:
-    from rectify_desktop.core import storage
-    from rectify_desktop.core.ledger import Ledger
-
-    created = False
-    if not ledger_path.exists():
-        storage.create_file(ledger_path)
-        created = True
-    try:
-        with Ledger.open(ledger_path) as ledger:
-            cmd = AddInspection(parsed)
-            ledger.apply(cmd)
-            return cmd.inspection_id
-    except BaseException:
-        if created:  # a ledger made for this import and left empty is not worth keeping
-            for p in (ledger_path, Path(f"{ledger_path}-wal"), Path(f"{ledger_path}-shm")):
-                p.unlink(missing_ok=True)
-        raise

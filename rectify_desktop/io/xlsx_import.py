@@ -39,6 +39,7 @@ from rectify_desktop.core.importing import (
     ImportedItem,
     ImportedMeasure,
     ImportedWriteOff,
+    clip_fields,
 )
 from rectify_desktop.core.models import (
     DONE,
@@ -54,10 +55,17 @@ from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.core.table import COLUMNS
 
 MAX_BYTES = 50 * 1024 * 1024  # a ledger with 10,000 items is under 1 MB
-MAX_ROWS = 100_000  # rows with content in one sheet
+MAX_ROWS = 100_000  # rows with content in one sheet; as many empty rows are read, then reading stops
 MAX_UNZIPPED_FACTOR = 20  # the parts of the workbook together may unpack to 20 × MAX_BYTES, no more
 MAX_COLUMNS = 200  # columns read; a ledger has about 14
 HEADER_ROWS = 20  # the header is looked for in the first rows of a sheet
+# Merged ranges, clipped to the rows and columns that hold values, may cover this many cells in all: a
+# 10,000-item ledger merges well under 100,000. 2,000 merges across A:XFD once took 35 s and all memory.
+MAX_MERGED_CELLS = 1_000_000
+MAX_MERGES = 200_000  # merged ranges listed in one sheet
+MAX_ELEMENTS = 10_000_000  # XML elements read from one sheet (a 100,000-row ledger has about 5 million)
+MAX_CELL_ELEMENTS = 10_000  # elements inside one cell (rich-text runs)
+CELL_MAX = 1_000_000  # characters read from one cell; the fields themselves take far fewer (commands.TEXT_MAX)
 
 SAVE_AS = "请在 Excel/WPS 中另存为 .xlsx 后再导入"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -78,6 +86,7 @@ class Sheet:
     name: str
     cells: dict[int, dict[int, Any]] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
+    notes: list[str] = field(default_factory=list)  # what reading left out (a cell cut, rows past a limit)
 
 
 def _check_container(path: Path, max_bytes: int) -> None:
@@ -115,17 +124,27 @@ def _check_container(path: Path, max_bytes: int) -> None:
         )
     try:
         with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            unpacked = sum(i.file_size for i in z.infolist())
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            unpacked = sum(i.file_size for i in infos)
             if "EncryptedPackage" in names:
                 raise XlsxImportError(
                     f"该文件设置了打开密码（已加密），程序无法读取：{path.name}。请取消密码后再导入。"
                 )
-    except zipfile.BadZipFile as exc:
+            dtd = _declares_dtd(z, infos) if unpacked <= MAX_UNZIPPED_FACTOR * max_bytes else None
+    except XlsxImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError …: all mean a broken container
         raise XlsxImportError(
             f"文件不完整或已损坏（可能拷贝或下载时中断）：{path.name}。"
-            "请重新拷贝原文件；如能在 Excel/WPS 中打开，请另存为 .xlsx 后再导入。"
+            f"请重新拷贝原文件；如能在 Excel/WPS 中打开，请另存为 .xlsx 后再导入。（{_detail(exc)}）"
         ) from exc
+    if dtd:
+        # Excel and WPS never write a DTD; one in a workbook is there to expand entities or reach files.
+        raise XlsxImportError(
+            f"文件中含有不安全的 XML 内容（实体或文档类型声明），已拒绝读取：{path.name}。"
+            f"{SAVE_AS}（{dtd}: <!DOCTYPE>）"
+        )
     if "xl/workbook.xml" not in names and not any(n.endswith("/workbook.xml") for n in names):
         kind = "Word 文档" if "word/document.xml" in names else "压缩包或其他文档"
         raise XlsxImportError(f"该文件是{kind}，不是 Excel 工作簿：{path.name}。请选择 .xlsx 格式的台账文件。")
@@ -136,13 +155,57 @@ def _check_container(path: Path, max_bytes: int) -> None:
         )
 
 
+_DTD_MARKS = tuple(m for w in ("<!DOCTYPE", "<!ENTITY") for m in (w.encode(), w.encode("utf-16-le")))
+
+
+def _declares_dtd(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | None:
+    """The first XML part that opens with a DTD (a DOCTYPE comes before the root element, so the part's
+    first bytes tell), or None."""
+    for info in infos[:5000]:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with z.open(info) as fh:
+            head = fh.read(8192)
+        if any(m in head for m in _DTD_MARKS):
+            return info.filename
+    return None
+
+
+def _detail(exc: BaseException) -> str:
+    """The technical detail of an error for the brackets after the message: never empty."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _unreadable(path: Path, exc: BaseException) -> XlsxImportError:
+    """An error of the reader told in Chinese, what it means first; the library's words only in brackets."""
     name = type(exc).__name__
-    if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
-        return XlsxImportError(f"文件中含有不安全的 XML 内容（{name}），已拒绝读取：{path.name}。{SAVE_AS}。")
-    if isinstance(exc, zipfile.BadZipFile) or "CRC" in str(exc):
-        return XlsxImportError(f"文件不完整或已损坏：{path.name}。请重新拷贝原文件后再导入。")
-    return XlsxImportError(f"无法读取该 Excel 文件：{path.name}（{exc}）。{SAVE_AS}。")
+    text = str(exc)
+    detail = _detail(exc)
+    if isinstance(exc, MemoryError):
+        return XlsxImportError(
+            f"内存不足，无法读取该 Excel 文件：{path.name}。文件中的内容过多，不像是整改台账；"
+            f"请检查是否选对了文件，或删去无关的内容后另存为 .xlsx 再导入（{detail}）"
+        )
+    if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError") or (
+        "amplification" in text or "entity" in text.lower()
+    ):
+        return XlsxImportError(f"文件中含有不安全的 XML 内容，已拒绝读取：{path.name}。{SAVE_AS}（{detail}）")
+    if isinstance(exc, zipfile.BadZipFile) or "CRC" in text:
+        return XlsxImportError(f"文件不完整或已损坏：{path.name}。请重新拷贝原文件后再导入（{detail}）")
+    if isinstance(exc, KeyError) and "no item named" in text:
+        what = "工作簿缺少必要的组成部分，文件可能已损坏"
+    elif isinstance(exc, ValueError) and ("invalid literal" in text or "could not convert" in text):
+        what = "工作簿中有格式不正确的数字，文件可能已损坏"
+    elif isinstance(exc, (IndexError, KeyError)):
+        what = "工作簿内部的引用有误，文件可能已损坏"
+    elif name in ("ParseError", "XMLSyntaxError", "ExpatError") or "syntax" in text.lower():
+        what = "工作簿中的 XML 内容不完整或有误，文件可能已损坏"
+    elif name == "InvalidFileException":
+        what = "无法识别文件的格式"
+    else:
+        what = "文件内容无法识别"
+    return XlsxImportError(f"无法读取该 Excel 文件：{path.name}。{what}，{SAVE_AS}（{detail}）")
 
 
 class Workbook:
@@ -164,10 +227,14 @@ class Workbook:
         self.max_rows = max_rows
         self._archive: Any = None
         self._full: Any = None
+        self._fh: Any = None
         self._parts: dict[str, str] = {}  # sheet name → its XML part in the archive
         self.names: list[str] = []
         self.hidden: set[str] = set()
         try:
+            # openpyxl judges a file by its name (.xls, .et refused in English); the container was checked
+            # by its content above, so it is given the open file, whatever the name.
+            self._fh = path.open("rb")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # openpyxl warns of every extension it does not read
                 if FAST_READER and self._open_parts():
@@ -186,7 +253,7 @@ class Workbook:
             from openpyxl.reader.excel import ExcelReader
             from openpyxl.styles.stylesheet import apply_stylesheet
 
-            reader = ExcelReader(self.path, read_only=True, data_only=True)
+            reader = ExcelReader(self._fh, read_only=True, data_only=True)
             steps = (reader.read_manifest, reader.read_strings, reader.read_workbook)
             find_sheets = reader.parser.find_sheets if hasattr(reader, "parser") else None
         except (ImportError, AttributeError, TypeError):
@@ -205,19 +272,29 @@ class Workbook:
             self._archive.close()
             self._archive = None
             return False
+        missing = []
         for sheet, rel in sheets:
-            if rel.target not in valid or "chartsheet" in (rel.Type or ""):
+            if "chartsheet" in (rel.Type or ""):
+                continue
+            if rel.target not in valid:
+                missing.append((sheet.name, rel.target))
                 continue
             self._parts[sheet.name] = rel.target
             self.names.append(sheet.name)
             if (sheet.state or "visible") != "visible":
                 self.hidden.add(sheet.name)
+        if missing and not self.names:
+            name, target = missing[0]
+            raise XlsxImportError(
+                f"文件不完整或已损坏：工作表“{name}”的内容不在文件中，无法读取：{self.path.name}。"
+                f"请重新拷贝原文件；如能在 Excel/WPS 中打开，请另存为 .xlsx 后再导入（缺少 {target}）"
+            )
         return True
 
     def _open_full(self) -> None:
         import openpyxl
 
-        self._full = openpyxl.load_workbook(self.path, data_only=True)
+        self._full = openpyxl.load_workbook(self._fh, data_only=True)
         self.names = [ws.title for ws in self._full.worksheets]
         self.hidden = {ws.title for ws in self._full.worksheets if ws.sheet_state != "visible"}
 
@@ -228,6 +305,9 @@ class Workbook:
         if self._full is not None:
             self._full.close()
             self._full = None
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
 
     def __enter__(self) -> Workbook:
         return self
@@ -254,8 +334,30 @@ class Workbook:
             "请检查是否选对了文件，或删去无关的行后再导入。"
         )
 
+    def _clip_merges(self, sheet: Sheet, merges: list[tuple[int, int, int, int]]) -> None:
+        """Keeps the merged ranges within the rows and columns that hold values, and refuses a sheet whose
+        merges would still cover more than MAX_MERGED_CELLS cells (each is filled from its top cell)."""
+        if not sheet.cells:
+            return
+        last_row = max(sheet.cells)
+        last_col = min(MAX_COLUMNS, max(max(row) for row in sheet.cells.values()))
+        covered = 0
+        for r1, c1, r2, c2 in merges:
+            if r1 > last_row or c1 > last_col or r2 < r1 or c2 < c1:
+                continue
+            r2, c2 = min(r2, last_row), min(c2, last_col)
+            covered += (r2 - r1 + 1) * (c2 - c1 + 1)
+            if covered > MAX_MERGED_CELLS:
+                raise XlsxImportError(
+                    f"无法读取该 Excel 文件：工作表“{sheet.name}”的合并单元格过多（展开后超过 {MAX_MERGED_CELLS} 个"
+                    f"单元格），不像是整改台账：{self.path.name}。请取消不需要的合并单元格，另存为 .xlsx 后再导入。"
+                )
+            sheet.merges.append((r1, c1, r2, c2))
+
     def _read_part(self, name: str, first_rows: int | None) -> Sheet:
-        from openpyxl.utils.cell import column_index_from_string, range_boundaries
+        """Streams the sheet's XML: each element is dropped once read, so that memory stays the size of one
+        row however many rows (or empty rows) the file holds; reading stops at the limits and says so."""
+        from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
         from openpyxl.utils.datetime import from_excel, from_ISO8601
         from openpyxl.xml.constants import SHEET_MAIN_NS
         from openpyxl.xml.functions import iterparse  # defusedxml's when it is installed
@@ -268,73 +370,122 @@ class Workbook:
         epoch = self._epoch
         sheet = Sheet(name)
         cells = sheet.cells
-        filled = 0
+        merges: list[tuple[int, int, int, int]] = []
+        filled = empty = elements = in_cell = 0
         row_no = 0
+        col = 0
+        values: dict[int, Any] = {}
+        open_: list[Any] = []  # the elements being read, outermost first
+        cell: Any = None  # the cell being read: its content is kept until it ends
+
+        def value_of(c: Any) -> Any:
+            t = c.get("t", "n")
+            if t == "inlineStr":
+                inline = c.find(is_tag)
+                if inline is None:
+                    return None
+                return "".join(
+                    (x.text or "") if x.tag == t_tag else (x.findtext(t_tag) or "")
+                    for x in inline
+                    if x.tag in (t_tag, r_tag)
+                )
+            text = c.findtext(v_tag)
+            if text is None or text == "":
+                return None
+            if t == "s":
+                value = shared[int(text)]
+                return str(value) if not isinstance(value, str) else value
+            if t == "n":
+                value = float(text) if any(ch in text for ch in ".eE") else int(text)
+                s = c.get("s")
+                if s and int(s) in date_styles:
+                    try:
+                        value = from_excel(value, epoch)
+                    except (OverflowError, ValueError):
+                        pass
+                return value
+            if t == "b":
+                return text == "1"
+            if t == "d":
+                return from_ISO8601(text)
+            return text  # str (a formula's text), e (an error such as #N/A)
+
         with self._archive.open(self._parts[name]) as src:
-            for _, el in iterparse(src):
-                tag = el.tag
-                if tag == row_tag:
-                    r = el.get("r")
-                    row_no = int(r) if r else row_no + 1
-                    col = 0
-                    values: dict[int, Any] = {}
-                    for c in el:
-                        if c.tag != c_tag:
-                            continue
-                        ref = c.get("r")
-                        if ref:
-                            col = column_index_from_string(ref.rstrip("0123456789"))
-                        else:
-                            col += 1
-                        if col > MAX_COLUMNS:
-                            break
-                        t = c.get("t", "n")
-                        if t == "inlineStr":
-                            inline = c.find(is_tag)
-                            if inline is None:
-                                continue
-                            value: Any = "".join(
-                                (x.text or "") if x.tag == t_tag else (x.findtext(t_tag) or "")
-                                for x in inline
-                                if x.tag in (t_tag, r_tag)
+            for event, el in iterparse(src, events=("start", "end")):
+                if event == "start":
+                    elements += 1
+                    if cell is not None:
+                        in_cell += 1
+                        if in_cell > MAX_CELL_ELEMENTS:
+                            raise XlsxImportError(
+                                f"无法读取该 Excel 文件：工作表“{name}”第{row_no}行有一个单元格的内容结构异常（超过 "
+                                f"{MAX_CELL_ELEMENTS} 个 XML 元素），不像是整改台账：{self.path.name}。{SAVE_AS}。"
                             )
-                        else:
-                            text = c.findtext(v_tag)
-                            if text is None or text == "":
-                                continue
-                            if t == "s":
-                                value = shared[int(text)]
-                                value = str(value) if not isinstance(value, str) else value
-                            elif t == "n":
-                                value = float(text) if any(ch in text for ch in ".eE") else int(text)
-                                s = c.get("s")
-                                if s and int(s) in date_styles:
-                                    try:
-                                        value = from_excel(value, epoch)
-                                    except (OverflowError, ValueError):
-                                        pass
-                            elif t == "b":
-                                value = text == "1"
-                            elif t == "d":
-                                value = from_ISO8601(text)
-                            else:  # str (a formula's text), e (an error such as #N/A)
-                                value = text
-                        if value is None or value == "":
-                            continue
-                        values[col] = value
-                    el.clear()
+                    elif el.tag == c_tag:
+                        cell, in_cell = el, 0
+                    elif el.tag == row_tag:
+                        r = el.get("r")
+                        row_no = int(r) if r else row_no + 1
+                        col = 0
+                        values = {}
+                    if elements > MAX_ELEMENTS:
+                        sheet.notes.append(
+                            f"{name}!第{row_no}行：工作表的内容超过 {MAX_ELEMENTS} 个 XML 元素，不像是整改台账，"
+                            "已停止读取，此处以后的内容没有导入，请核对"
+                        )
+                        break
+                    open_.append(el)
+                    continue
+                open_.pop()
+                tag = el.tag
+                if el is cell:
+                    cell = None
+                    ref = el.get("r")
+                    col = column_index_from_string(ref.rstrip("0123456789")) if ref else col + 1
+                    if col <= MAX_COLUMNS:
+                        value = value_of(el)
+                        if type(value) is str and len(value) > CELL_MAX:
+                            sheet.notes.append(
+                                f"{name}!第{row_no}行 {get_column_letter(col)}列：单元格有 {len(value)} 字，"
+                                f"超过 {CELL_MAX} 字，只读取了前 {CELL_MAX} 字"
+                            )
+                            value = value[:CELL_MAX]
+                        if value is not None and value != "":
+                            values[col] = value
+                elif cell is not None:
+                    continue  # a part of the cell (its value, a rich-text run): read when the cell ends
+                elif tag == row_tag:
                     if values:
                         cells[row_no] = values
                         filled += 1
                         if filled > self.max_rows:
                             raise self._too_many_rows(name)
+                    else:
+                        empty += 1
+                        if empty > self.max_rows:
+                            sheet.notes.append(
+                                f"{name}!第{row_no}行：工作表的空行超过 {self.max_rows} 行，不像是整改台账，"
+                                "已停止读取，此处以后的内容（包括合并单元格）没有导入，请核对"
+                            )
+                            break
+                    values = {}
                     if first_rows is not None and row_no >= first_rows:
                         break
                 elif tag == merge_tag:
                     ref = el.get("ref")
                     if ref and ":" in ref:
                         min_col, min_row, max_col, max_row = range_boundaries(ref)
-                        sheet.merges.append((min_row, min_col, max_row, max_col))
+                        merges.append((min_row, min_col, max_row, max_col))
+                        if len(merges) > MAX_MERGES:
+                            raise XlsxImportError(
+                                f"无法读取该 Excel 文件：工作表“{name}”的合并单元格过多（超过 {MAX_MERGES} 处），"
+                                f"不像是整改台账：{self.path.name}。请取消不需要的合并单元格，另存为 .xlsx 后再导入。"
+                            )
+                # Read: let it go, so that nothing read stays in memory (the parser's tree would keep it).
+                el.clear()
+                if open_:
+                    open_[-1].remove(el)
+        self._clip_merges(sheet, merges)
         return sheet
 
     def _read_full(self, name: str, first_rows: int | None) -> Sheet:
@@ -351,8 +502,8 @@ class Workbook:
                     raise self._too_many_rows(name)
             if first_rows is not None and row[0].row >= first_rows:
                 break
-        for rng in ws.merged_cells.ranges:
-            sheet.merges.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
+        ranges = [(rng.min_row, rng.min_col, rng.max_row, rng.max_col) for rng in ws.merged_cells.ranges]
+        self._clip_merges(sheet, ranges)
         return sheet
 
 
@@ -1219,9 +1370,17 @@ def _pick_sheet(book: Workbook) -> tuple[Sheet, Header]:
 def parse_workbook(path: Path, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> ImportedInspection:
     """Reads an .xlsx ledger into an ImportedInspection (never writes); raises XlsxImportError when it cannot."""
     path = Path(path)
+    try:
+        return _parse_workbook(path, max_bytes, max_rows)
+    except MemoryError as exc:  # a sheet that passed every limit and still did not fit
+        raise _unreadable(path, exc) from None
+
+
+def _parse_workbook(path: Path, max_bytes: int, max_rows: int) -> ImportedInspection:
     with Workbook(path, max_bytes=max_bytes, max_rows=max_rows) as book:
         sheet, header = _pick_sheet(book)
         out = _Builder(sheet, header).build()
+        out.warnings[:0] = sheet.notes  # what reading left out comes first
         _describe_top(out, sheet, header)
         others = [
             n
@@ -1241,6 +1400,7 @@ def parse_workbook(path: Path, *, max_bytes: int = MAX_BYTES, max_rows: int = MA
         raise XlsxImportError(
             f"工作表“{sheet.name}”的表头（第{header.row}行）下面没有任何问题，没有可导入的内容：{path.name}。"
         )
+    clip_fields(out)  # here, so that the preview lists every cut before anything is imported
     return out
 
 
@@ -1273,6 +1433,7 @@ def _read_registers(book: Workbook, out: ImportedInspection) -> None:
         if sheet_name not in book.names:
             continue
         sheet = book.sheet(sheet_name)
+        out.warnings.extend(sheet.notes)
         words = {w: k for k, ws in spec.items() for w in ws}
         header_row, columns = 0, {}
         for r in sorted(sheet.cells)[:HEADER_ROWS]:
@@ -1326,16 +1487,15 @@ def source_sheet(parsed: ImportedInspection) -> str:
 
 def cli_import(ledger_path: Path, path: Path, args: argparse.Namespace) -> int:
     """`rectify-desktop import LEDGER IN.xlsx [--dry-run] [--json]`: always a new inspection, never a merge."""
-    from rectify_desktop.core import storage
-    from rectify_desktop.core.importing import AddInspection
-    from rectify_desktop.core.ledger import Ledger
-
     dry = bool(getattr(args, "dry_run", False))
     as_json = bool(getattr(args, "json", False))
     try:
         parsed = parse_workbook(path)
     except XlsxImportError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a file the reader chokes on: told, never a traceback
+        print(f"错误：{_unreadable(path, exc)}", file=sys.stderr)
         return 1
     report: dict[str, Any] = parsed.to_json()
     report["file"] = str(path)
@@ -1346,31 +1506,23 @@ def cli_import(ledger_path: Path, path: Path, args: argparse.Namespace) -> int:
         report["summary"] = f"检查完毕，未写入台账。{head}"
         _print_report(report, parsed, as_json)
         return 0
+    from rectify_desktop.core.importing import import_into
+
     ledger_path = Path(ledger_path)
-    created = False
     try:
-        if not ledger_path.exists():
-            storage.create_file(ledger_path)
-            created = True
-        with Ledger.open(ledger_path) as ledger:
-            cmd = AddInspection(parsed)
-            ledger.apply(cmd)
-    except Exception as exc:  # noqa: BLE001 - whatever failed, the import was one transaction: nothing written
-        if created:  # a ledger made for this import goes again
-            for p in (ledger_path, Path(f"{ledger_path}-wal"), Path(f"{ledger_path}-shm")):
-                p.unlink(missing_ok=True)
-        if isinstance(exc, LedgerError):
-            print(f"错误：{exc}", file=sys.stderr)
-        else:
-            print(f"错误：导入失败，台账没有任何改动（{type(exc).__name__}: {exc}）", file=sys.stderr)
+        result = import_into(ledger_path, parsed)
+    except LedgerError as exc:  # the import wrote nothing
+        print(f"错误：{exc}", file=sys.stderr)
         return 1
-    report["inspection_id"] = cmd.inspection_id
+    report["inspection_id"] = result.inspection_id
     report["ledger"] = str(ledger_path)
     report["summary"] = (
-        f"已导入{head}；在台账{'（新建）' if created else ''}中新增巡察“{parsed.title}”"
-        f"（编号 {cmd.inspection_id}）：{ledger_path}"
+        f"已导入{head}；在台账{'（新建）' if result.created else ''}中新增巡察“{parsed.title}”"
+        f"（编号 {result.inspection_id}）：{ledger_path}"
     )
     _print_report(report, parsed, as_json)
+    if result.warning:
+        print(f"注意：{result.warning}", file=sys.stderr)
     return 0
 
 

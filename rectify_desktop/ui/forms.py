@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -62,7 +62,7 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop.core import evidence, ops, rules
-from rectify_desktop.core.commands import Change, Command
+from rectify_desktop.core.commands import TEXT_MAX, TITLE_MAX, Change, Command, field_label, field_limit
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
     DONE,
@@ -170,6 +170,14 @@ def _blocked(*objects: QObject) -> Iterator[None]:
     finally:
         for o, was in zip(objects, old, strict=True):
             o.blockSignals(was)
+
+
+def _fit_limit(line: QLineEdit, value: str, limit: int) -> None:
+    """A line edit's limit, raised to a stored value already longer (a ledger from elsewhere), so that showing
+    it never cuts it silently; the commands refuse to store it longer than the limit."""
+    want = max(limit, len(value))
+    if line.maxLength() != want:
+        line.setMaxLength(want)
 
 
 def _hint_label(text: str = "") -> QLabel:
@@ -405,6 +413,13 @@ class _Binding:
         self.field = field
         self.widget = widget
         widget.setObjectName(f"{form.kind}.{field}")
+        # The most characters the field holds (commands.TITLE_MAX, TEXT_MAX); None for dates and choices.
+        self.limit = field_limit(form.model, field)
+
+    def too_long(self) -> None:
+        """Tells the clerk that what was typed or pasted did not all fit."""
+        if self.limit is not None:
+            self.form.too_long(field_label(self.form.model, self.field), self.limit)
 
     def read(self) -> Any:
         raise NotImplementedError
@@ -435,12 +450,17 @@ class _LineBinding(_Binding):
         super().__init__(form, field, widget)
         self.line = widget
         widget.editingFinished.connect(self.commit)
+        if self.limit is not None:
+            widget.setMaxLength(self.limit)
+            widget.inputRejected.connect(self.too_long)  # also when a paste was cut to the limit
 
     def read(self) -> str:
         return self.line.text().strip()
 
     def show(self, row: BaseModel) -> None:
         value = getattr(row, self.field) or ""
+        if self.limit is not None:
+            _fit_limit(self.line, value, self.limit)
         if self.line.text() != value:  # equal: leave the cursor where the clerk has it
             pos = self.line.cursorPosition()
             self.line.setText(value)
@@ -458,12 +478,37 @@ class _TextBinding(_Binding):
         self.timer.setSingleShot(True)
         self.timer.setInterval(TEXT_COMMIT_MS)
         self.timer.timeout.connect(self.commit)
+        self._inserted = (0, 0)  # where the last change put text, and how much
+        widget.document().contentsChange.connect(self._changed)
         widget.textChanged.connect(self._typed)
         widget.focusLost.connect(self.commit)
 
+    def _changed(self, position: int, _removed: int, added: int) -> None:
+        self._inserted = (position, added)
+
     def _typed(self) -> None:
         if not self.form.panel.loading:
+            self._keep_to_limit()
             self.timer.start()
+
+    def _keep_to_limit(self) -> None:
+        """Cuts what was just typed or pasted to what fits the field, and tells the clerk. Counted in the
+        document's units (UTF-16), never fewer than the characters the field counts."""
+        if self.limit is None:
+            return
+        doc = self.edit.document()
+        length = doc.characterCount() - 1  # without the document's closing paragraph mark
+        over = length - self.limit
+        position, added = self._inserted
+        end = min(position + added, length)  # a change of the whole text counts that mark too
+        cut = min(over, end - position)
+        if cut <= 0:
+            return
+        cursor = QTextCursor(doc)
+        cursor.setPosition(end - cut)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        self.too_long()
 
     def stop(self) -> None:
         self.timer.stop()
@@ -539,6 +584,14 @@ class _DeadlineBinding(_Binding):
         assert line is not None
         line.editingFinished.connect(self.commit)
         widget.textActivated.connect(self.commit)
+        self.limit = field_limit(Item, "deadline_text")
+        if self.limit is not None:
+            line.setMaxLength(self.limit)
+            line.inputRejected.connect(self.too_long)
+
+    def too_long(self) -> None:
+        if self.limit is not None:
+            self.form.too_long(field_label(Item, "deadline_text"), self.limit)
 
     def read(self) -> str:
         return self.combo.currentText().strip()
@@ -554,6 +607,9 @@ class _DeadlineBinding(_Binding):
 
     def show(self, row: BaseModel) -> None:
         shown = rules.deadline_display(row.deadline_date, row.deadline_text)
+        line = self.combo.lineEdit()
+        if line is not None and self.limit is not None:
+            _fit_limit(line, shown, self.limit)
         if self.combo.currentText() != shown:
             self.combo.setEditText(shown)
 
@@ -594,8 +650,15 @@ class _Form(QScrollArea):
         self.header.setWordWrap(True)
         self.context = _hint_label()
         self.context.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A word to the clerk when a field could not take all that was typed or pasted.
+        self.notice = QLabel()
+        self.notice.setObjectName(f"{self.kind}.notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(f"color: {OVERDUE_COLOR};")
+        self.notice.hide()
         self.body.addWidget(self.header)
         self.body.addWidget(self.context)
+        self.body.addWidget(self.notice)
         self.body.addSpacing(4)
 
     # building
@@ -679,8 +742,14 @@ class _Form(QScrollArea):
 
     def load(self, row_id: int) -> bool:
         self.row_id = row_id
+        self.notice.hide()
         self.reset()
         return self.reload()
+
+    def too_long(self, what: str, limit: int) -> None:
+        """Says, above the form, that a field took only its first `limit` characters."""
+        self.notice.setText(f"{what}最多 {limit} 字，超出的部分没有填入。")
+        self.notice.show()
 
     def reset(self) -> None:
         """Forgets what was shown, so that the next reload rebuilds everything."""
@@ -914,12 +983,21 @@ class _EditingDelegate(_WrapDelegate):
 class _MeasureDelegate(_EditingDelegate):
     """Edits a measure's text in place with a line edit."""
 
+    on_too_long: Callable[[], None] | None = None
+
     def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:
         ed = QLineEdit(parent)
         ed.setObjectName("measure.editor")
         ed.setFrame(False)
+        ed.setMaxLength(TEXT_MAX)
+        ed.inputRejected.connect(lambda: self.on_too_long() if self.on_too_long else None)
         self.editor = ed
         return ed
+
+    def setEditorData(self, editor: QWidget, index: Any) -> None:
+        if isinstance(editor, QLineEdit):
+            _fit_limit(editor, str(index.data(Qt.ItemDataRole.EditRole) or ""), TEXT_MAX)
+        super().setEditorData(editor, index)
 
 
 def _reset_rows(editor: Any, item_id: int, ids: list[int]) -> None:
@@ -956,6 +1034,7 @@ class _MeasureEditor(QWidget):
         t.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         t.customContextMenuRequested.connect(self._menu)
         self.delegate = _MeasureDelegate(t)
+        self.delegate.on_too_long = lambda: form.too_long(field_label(Measure, "text"), TEXT_MAX)
         t.setItemDelegateForColumn(self.COL_TEXT, self.delegate)
         t.horizontalHeader().setSectionResizeMode(self.COL_DATE, QHeaderView.ResizeMode.Fixed)
         probe = OptionalDateEdit()
@@ -1285,6 +1364,9 @@ class _EvidenceDelegate(_EditingDelegate):
         if col in (E.COL_NAME, E.COL_DOC):
             line = QLineEdit(parent)
             line.setFrame(False)
+            line.setMaxLength(TITLE_MAX)
+            what = field_label(Evidence, "name" if col == E.COL_NAME else "doc_number")
+            line.inputRejected.connect(lambda w=what: self.owner.form.too_long(w, TITLE_MAX))
             ed = line
         elif col == E.COL_KIND:
             combo = QComboBox(parent)
@@ -1323,6 +1405,7 @@ class _EvidenceDelegate(_EditingDelegate):
         E = _EvidenceEditor
         if isinstance(editor, QLineEdit):
             value = ev.name if col == E.COL_NAME else ev.doc_number
+            _fit_limit(editor, value, TITLE_MAX)
             if editor.text() != value:
                 editor.setText(value)
         elif isinstance(editor, OptionalDateEdit):
