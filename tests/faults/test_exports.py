@@ -298,3 +298,36 @@ def test_the_window_says_why_an_export_failed(window, small_disk, tmp_path, monk
             assert "Traceback" not in said[0] and "Error" not in said[0].split("（")[0]
     assert sha(ledger) == before
     assert ours(disk) == [] and ours(tmp_path) == []
+
+
+# --- 17: the notice grows linearly (timings: tests/perf/bench_docx.py); copies make the same document ---------
+
+
+def test_a_notice_made_from_copied_paragraphs_is_the_one_python_docx_makes(demo_path, tmp_path, monkeypatch) -> None:
+    """Paragraphs of a kind are copied from the first of it instead of each being built through python-docx
+    (whose add_paragraph searched the whole body each time): the document must be the same, byte for byte,
+    also with a tab, a control character XML cannot hold, and a text python-docx would break into elements."""
+    import zipfile
+
+    from rectify_desktop.core.ledger import Ledger
+    from rectify_desktop.core.models import Item, Measure
+    from rectify_desktop.io import notice
+
+    with Ledger.open(demo_path) as led:
+        first, second, third = Item.select().order_by(Item.id).limit(3)
+        Item.update(progress="已完成\t见附件").where(Item.id == first.id).execute()
+        Item.update(title="标题里有控制字符\x01和\x0b").where(Item.id == second.id).execute()
+        Measure.update(text="措施一\r\n措施一的下一行").where(Measure.item == third.id).execute()
+        led.close()
+    parts = {}
+    with Ledger.open(demo_path, readonly=True):
+        for copying in (True, False):
+            monkeypatch.setattr(notice, "COPY_PARAGRAPHS", copying)
+            for kind in ("notice", "report"):
+                out = notice.write_docx(1, tmp_path / f"{kind}-{copying}.docx", kind, today=None)
+                with zipfile.ZipFile(out) as z:
+                    parts[kind, copying] = z.read("word/document.xml")
+    for kind in ("notice", "report"):
+        assert parts[kind, True] == parts[kind, False]
+        xml = parts[kind, True].decode("utf-8")
+        assert "见附件" in xml and "标题里有控制字符和" in xml and "\x01" not in xml
