@@ -59,6 +59,17 @@ def _is_ledger_file(p: Path) -> bool:
     return int.from_bytes(head[68:72], "big") == APPLICATION_ID
 
 
+def _as_path(ledger: str | os.PathLike[str]) -> Path:
+    """A ledger named by its path, or by the SQLite URI it was opened with (file:///…/台账.db?mode=ro)."""
+    text = os.fspath(ledger)
+    if isinstance(text, str) and text.startswith("file:"):
+        from urllib.parse import urlsplit
+        from urllib.request import url2pathname  # which also undoes the %-quoting
+
+        return Path(url2pathname(urlsplit(text).path))
+    return Path(text)
+
+
 def protected_paths(ledger: Path) -> list[Path]:
     """The ledger and the files SQLite and the program keep beside it."""
     return [ledger, *(ledger.with_name(ledger.name + s) for s in _SIDE_SUFFIXES)]
@@ -79,7 +90,7 @@ def check_target(out: str | os.PathLike[str], ledgers: Iterable[str | os.PathLik
         raise OutputError(f"这是一个文件夹，请给出要保存的文件名：{o}")
     if not o.parent.is_dir():
         raise OutputError(f"文件夹不存在：{o.parent}")
-    for led in [*map(Path, ledgers), *_open_ledgers()]:
+    for led in [*map(_as_path, ledgers), *_open_ledgers()]:
         for p in protected_paths(led):
             if _same(o, p):
                 raise OutputError(f"不能导出到台账文件本身（或其附属文件），否则台账会被覆盖：{o}")

@@ -153,6 +153,19 @@ def test_exporters_refuse_the_open_ledger_and_its_side_files(side, qapp, demo_le
     assert ours(demo_path.parent) == []
 
 
+def test_a_ledger_named_by_its_sqlite_uri_is_guarded_too(tmp_path) -> None:
+    """An exporter may name the ledger it reads as the models' database does, by its SQLite URI; the ledger
+    may be one the header check does not know (an older one, without the program's application_id)."""
+    from rectify_desktop.core import outfile
+
+    older = tmp_path / "旧台账 %41.db"
+    older.write_bytes(b"SQLite format 3\x00" + bytes(4096 - 16))
+    uri = older.resolve().as_uri() + "?mode=ro&immutable=1"
+    for side in ("", "-wal", "-shm", ".lock"):
+        with pytest.raises(outfile.OutputError, match="台账"):
+            outfile.check_target(older.with_name(older.name + side), [uri])
+
+
 # --- 7: a cell longer than Excel's 32,767 characters ---------------------------------------------------------
 
 
