@@ -240,7 +240,7 @@ def test_ledger_on_a_read_only_mount_opens_read_only(demo_path: Path, tmp_path: 
     assert '"items": 29' in r.stdout
     r = cli("verify", path)
     assert r.returncode == 0, r.stderr
-    for out in ("x.xlsx", "x.docx", "x.txt", "x.pdf"):
+    for out in ("x.xlsx", "x.docx", "x.txt", "x.pdf", "x.zip"):
         r = cli("export", path, tmp_path / out)
         assert r.returncode == 0, r.stderr
     with pytest.raises(storage.ReadOnlyFileError, match="只读"):
