@@ -9,9 +9,14 @@ above the header, a header anywhere in the first rows and sometimes on two rows 
 责任部门 / 责任人), category and finding cells merged down, dates as dates, serial numbers, text or phrases,
 status words of every kind, measures written "一是…二是…" or "1.…2.…", a signature row below the table.
 
-Safety: the file is checked before it is parsed (size, zip container, OLE container of a .xls or of a
-password-protected file, uncompressed size); the XML is parsed by openpyxl's parser, which uses defusedxml
-when it is installed (a dependency); rows are limited to a count no real ledger reaches.
+Safety: the file is checked by its content, whatever its name, before it is parsed (size, zip container,
+OLE container of a .xls or of a password-protected file, uncompressed size, no DTD in any part); the XML is
+parsed by openpyxl's parser, which uses defusedxml when it is installed (a dependency), and streamed: each
+element is let go once read. Rows with content are limited to a count no real ledger reaches (more is
+refused), empty rows and XML elements likewise (reading stops there, and a warning says so), a cell's text
+to CELL_MAX characters, and merged ranges are clipped to the rows and columns holding values and refused
+past MAX_MERGED_CELLS. Every refusal says in Chinese what is wrong and what to do, the library's own words
+last, in brackets. What is too long for its field is cut by core.importing.clip_fields, with a warning.
 """
 
 from __future__ import annotations
