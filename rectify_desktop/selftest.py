@@ -480,9 +480,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(tempfile.mkdtemp(prefix="rectify-selftest-"))
         cleanup = folder
     # Whatever the program would remember (print choices, recent files) stays inside the test folder.
-    saved = {k: os.environ.get(k) for k in ("RECTIFY_DESKTOP_CONFIG_DIR", "RECTIFY_DESKTOP_DATA_DIR")}
+    names = ("RECTIFY_DESKTOP_CONFIG_DIR", "RECTIFY_DESKTOP_DATA_DIR", "RECTIFY_DESKTOP_STATE_DIR")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["RECTIFY_DESKTOP_CONFIG_DIR"] = str(folder / "config")
     os.environ["RECTIFY_DESKTOP_DATA_DIR"] = str(folder / "data")
+    os.environ["RECTIFY_DESKTOP_STATE_DIR"] = str(folder / "state")
     frozen = "（安装版）" if getattr(sys, "frozen", False) else ""
     _say(stream, f"整改台账 {__version__} 自检{frozen}：{sys.platform}，Python {sys.version.split()[0]}")
     try:

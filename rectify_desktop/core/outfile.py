@@ -135,6 +135,8 @@ def _read_journal() -> list[str]:
 
 def _write_journal(folders: list[str]) -> None:
     j = _journal()
+    if not folders and not j.exists():
+        return  # nothing to remember: no state folder is made for nothing
     try:
         j.parent.mkdir(parents=True, exist_ok=True)
         tmp = j.with_name(j.name + f".{os.getpid()}")
