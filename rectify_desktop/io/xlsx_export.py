@@ -978,8 +978,9 @@ class EvidenceRow:
 def evidence_rows(inspection_id: int, item_order: dict[int, int]) -> list[EvidenceRow]:
     """The evidence of an inspection in ledger order (by item, then the item's own order)."""
     sql = (
-        "SELECT e.item_id, f.number, i.number, i.title, e.name, e.kind, e.date, e.doc_number, b.size,"
-        " e.blob_sha256, e.note, e.position, e.id FROM evidence e JOIN item i ON i.id = e.item_id"
+        "SELECT e.item_id, CAST(f.number AS INTEGER), CAST(i.number AS INTEGER), i.title, e.name, e.kind, e.date,"
+        " e.doc_number, b.size,"
+        " e.blob_sha256, e.note, CAST(e.position AS INTEGER), e.id FROM evidence e JOIN item i ON i.id = e.item_id"
         " JOIN finding f ON f.id = i.finding_id LEFT JOIN blob b ON b.sha256 = e.blob_sha256"
         " WHERE f.inspection_id = ?"
     )

@@ -41,7 +41,7 @@ from rectify_desktop.core.models import STATUSES, Inspection
 from rectify_desktop.ui.theme import HINT_COLOR, STATUS_COLORS
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
-OPEN_FILTER = "Excel 工作簿 (*.xlsx *.xlsm);;所有文件 (*)"
+OPEN_FILTER = "Excel 或 WPS 工作簿 (*.xlsx *.xlsm *.xls *.et);;所有文件 (*)"
 LAST_DIR_KEY = "excel/last_dir"
 PROGRESS_DELAY_MS = 400  # the progress dialog appears only when the export takes longer than this
 EXPAND_ALL_MAX_ITEMS = 2000  # larger previews open with categories and findings only

@@ -194,6 +194,9 @@ BAD_VALUES = [
     "UPDATE measure SET done_date = 'x' WHERE id = 1",
     "UPDATE item SET position = 'abc' WHERE id = 3",
     "UPDATE evidence SET added_at = '昨天' WHERE id = 1",
+    "UPDATE evidence SET position = '第一' WHERE id = 2",
+    "UPDATE finding SET number = '三' WHERE id = 3",
+    "UPDATE measure SET position = 'x' WHERE id = 2",
 ]
 
 
@@ -220,6 +223,9 @@ def test_wrong_column_types_are_told_not_a_traceback(demo_path: Path, tmp_path: 
         ("export", demo_path, tmp_path / "a.xlsx"),
         ("export", demo_path, tmp_path / "a.docx"),
         ("export", demo_path, tmp_path / "a.pdf"),
+        ("export", demo_path, tmp_path / "a.zip"),
+        ("export", demo_path, tmp_path / "b.pdf", "--kind", "任务清单"),
+        ("export", demo_path, tmp_path / "c.docx", "--kind", "report"),
     ):
         r = cli(*args)
         assert "Traceback" not in r.stderr, r.stderr
