@@ -11,9 +11,7 @@ ledger file, new or existing, whole or not at all.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
 import os
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -22,7 +20,7 @@ from typing import Any
 
 from peewee import fn
 
-from rectify_desktop.core import ops
+from rectify_desktop.core import fileops, ops
 from rectify_desktop.core.commands import (
     ENTITY_NAMES,
     Change,
@@ -427,44 +425,6 @@ def _failure(exc: BaseException, target: Path, created: bool) -> ImportFailedErr
     return ImportFailedError(f"{head}（{type(exc).__name__}: {exc}）")
 
 
-def _move_new(tmp: Path, target: Path) -> None:
-    """Gives the finished ledger its name, never over a file that appeared there meanwhile."""
-    try:
-        os.link(tmp, target)  # fails when the target exists, atomically
-    except FileExistsError:
-        raise LedgerError(f"文件已存在：{target}") from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
-            raise
-        # A disk without hard links (a FAT stick): rename, which does not replace on Windows; elsewhere the
-        # check and the rename are a moment apart, no more.
-        if target.exists():
-            raise LedgerError(f"文件已存在：{target}") from None
-        os.rename(tmp, target)
-        return
-    tmp.unlink()
-
-
-def _remove_build(tmp: Path) -> None:
-    """Everything the build of `tmp` made: the file, SQLite's -wal/-shm/-journal, the lock."""
-    for p in [tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm", "-journal", ".lock"))]:
-        with contextlib.suppress(OSError):
-            p.unlink(missing_ok=True)
-
-
-def _sync(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-    if os.name != "nt":
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-
-
 def import_into(ledger_path: str | os.PathLike[str], data: ImportedInspection) -> ImportResult:
     """Adds `data` as a new inspection to the ledger at `ledger_path` (导入), making the ledger when there is
     none; raises ImportFailedError, with nothing written, when it cannot.
@@ -507,11 +467,14 @@ def import_into(ledger_path: str | os.PathLike[str], data: ImportedInspection) -
             warning = ledger.close()
         if warning is not None or storage.pending_wal(tmp) > 0:
             raise LedgerError(warning or "新台账未能完整写入磁盘")
-        _remove_build(tmp.with_name(tmp.name + ".lock"))
-        _sync(tmp)
-        _move_new(tmp, target)
+        fileops.remove_with_sides(tmp.with_name(tmp.name + ".lock"))
+        fileops.sync(tmp)
+        try:
+            fileops.move_new(tmp, target)
+        except fileops.TargetExistsError:
+            raise LedgerError(f"文件已存在：{target}") from None
     except BaseException as exc:
-        _remove_build(tmp)
+        fileops.remove_with_sides(tmp)
         if isinstance(exc, Exception):
             raise _failure(exc, target, created=True) from exc
         raise

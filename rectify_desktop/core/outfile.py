@@ -22,12 +22,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from rectify_desktop.core import oserrors
+from rectify_desktop.core import fileops, oserrors
 from rectify_desktop.core.storage import APPLICATION_ID, SQLITE_MAGIC, LedgerError
 
 TEMP_PREFIX = ".~rectify-"
 _TEMP_RE = re.compile(r"^\.~rectify-(?:[a-z]+-)?(\d+)-")
-_SIDE_SUFFIXES = ("-wal", "-shm", "-journal", ".lock")
+_SIDE_SUFFIXES = fileops.SIDE_SUFFIXES
 _JOURNAL_MAX = 200
 
 
@@ -222,26 +222,6 @@ def clean_stale(extra: Iterable[Path] = ()) -> list[Path]:
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def _fsync_file(p: Path) -> None:
-    with open(p, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def private_tempdir(beside: Path) -> Iterator[Path]:
     """Routes the libraries' own temporary files (openpyxl writes each sheet to one) into a folder of ours
@@ -345,11 +325,11 @@ def atomic_output(
             raise OutputError(f"导出失败，没有写出文件：{o}")
         if validate is not None:
             validate(tmp)
-        _fsync_file(tmp)
+        fileops.fsync_file(tmp)
         replacing = True
         os.replace(tmp, o)
         replacing = False
-        _fsync_dir(o.parent)
+        fileops.fsync_dir(o.parent)
     except BaseException as exc:
         _release(exc)
         with contextlib.suppress(OSError):

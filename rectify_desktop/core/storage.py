@@ -20,6 +20,7 @@ from pathlib import Path
 from peewee import PeeweeException as PeeweeError
 from peewee import SqliteDatabase
 
+from rectify_desktop.core import fileops
 from rectify_desktop.core.models import ALL_MODELS, db
 
 # "ZGTZ" (整改台账) as a big-endian integer: marks the file as ours for `file`, SQLite tools and us.
@@ -409,14 +410,6 @@ def _stamp_new_schema(database: SqliteDatabase) -> None:
     database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _remove_with_sides(p: Path) -> None:
-    for f in (p, wal_path(p), shm_path(p), p.with_name(p.name + "-journal")):
-        try:
-            f.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
 def _write_error(what: str, p: Path, exc: BaseException) -> LedgerError:
     from rectify_desktop.core import oserrors
 
@@ -444,14 +437,13 @@ def create_file(path: str | os.PathLike[str]) -> Path:
                 fresh.execute_sql("PRAGMA journal_mode = wal")
             finally:
                 fresh.close()
-        if p.exists():
-            raise LedgerError(f"文件已存在：{p}")
-        os.replace(tmp, p)
-    except LedgerError:
-        _remove_with_sides(tmp)
-        raise
+        fileops.sync(tmp)
+        fileops.move_new(tmp, p)
+    except fileops.TargetExistsError:
+        fileops.remove_with_sides(tmp)
+        raise LedgerError(f"文件已存在：{p}") from None
     except (OSError, sqlite3.Error, PeeweeError) as exc:
-        _remove_with_sides(tmp)
+        fileops.remove_with_sides(tmp)
         raise _write_error(f"无法创建台账文件 {p}", p, exc) from exc
     return p
 
@@ -499,14 +491,14 @@ def backup_file(src: str | os.PathLike[str], out: str | os.PathLike[str]) -> Pat
                 target.close()
         finally:
             source.close()
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+        fileops.fsync_file(tmp)
         os.replace(tmp, o)
+        fileops.fsync_dir(o.parent)
     except (OSError, sqlite3.Error) as exc:
-        _remove_with_sides(tmp)
+        fileops.remove_with_sides(tmp)
         raise _write_error(f"备份失败 {o}", o, exc) from exc
     except BaseException:
-        _remove_with_sides(tmp)
+        fileops.remove_with_sides(tmp)
         raise
     finally:
         state.release()

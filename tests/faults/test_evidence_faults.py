@@ -348,21 +348,6 @@ def test_a_killed_zip_export_leaves_only_what_the_next_start_cleans(tmp_path, cl
     assert list(folder.iterdir()) == []
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
 def test_the_window_refuses_the_ledger_and_keeps_the_older_package_on_a_full_disk(
     window, tmp_path, monkeypatch, small_disk
 ) -> None:

@@ -255,20 +255,6 @@ def test_a_killed_export_leaves_nothing_in_tmp_and_its_leftovers_are_cleaned(tmp
 # --- the window: the same refusals, told in a message box ----------------------------------------------------
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    yield w
-    w.close()
-
-
 def test_the_window_says_why_an_export_failed(window, small_disk, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """导出Excel, 生成通报 and 导出PDF onto a full disk, and onto a ledger (the open one itself, named .xlsx,
     or a copy of it under the export's name): a message box in Chinese each time, the older file and the

@@ -17,22 +17,6 @@ from tests.faults.conftest import fill_disk
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
-@pytest.fixture
 def shown(monkeypatch):
     """The warnings and errors the window shows, instead of modal boxes."""
     seen: list[tuple[str, str]] = []
