@@ -418,6 +418,7 @@ CONTINUATION_SHEET = "续"
 CONTINUATION_HEADERS = ("序号", "单元格", "栏目", "段", "续文")
 CONTINUED_MARK = "……（未完，续见“续”表第{row}行）"
 _CONTINUATION_FIRST_ROW = LEDGER_HEADER_ROWS + 1  # after the title, 填报 and header rows
+PRINTABLE_PIECE = 1000
 _LONG = MAX_CELL_CHARS // 2  # below this many characters a text fits whatever they are
 
 
@@ -450,7 +451,9 @@ class Continuations:
         """What the cell `ref` holds of `text`; the rest is kept for the 续 sheet."""
         row = _CONTINUATION_FIRST_ROW + len(self.pieces)
         mark = CONTINUED_MARK.format(row=row)
-        head, *pieces = excel_pieces(text, MAX_CELL_CHARS - excel_length(mark))
+        # The rest in pieces that print whole: a row is at most 409 pt high, a little over 1,000 characters in the
+        # 续文 column on A4; one 30,000-character cell would show a few lines of its middle on paper.
+        head, *pieces = excel_pieces(text, MAX_CELL_CHARS - excel_length(mark), PRINTABLE_PIECE)
         parts = len(pieces) + 1
         for i, piece in enumerate(pieces, 2):
             self.pieces.append(Carried(ref, column, i, parts, piece))

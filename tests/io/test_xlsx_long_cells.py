@@ -120,8 +120,8 @@ def test_a_continuation_that_cannot_be_joined_is_told(demo_ledger, tmp_path: Pat
         by_ref.setdefault(values[1], []).append(r)
     measures_ref, progress_ref = (ref for ref in by_ref if ref.startswith("台账!"))
     (note_ref,) = (ref for ref in by_ref if ref.startswith("会议!"))
-    assert len(by_ref[measures_ref]) == 2 and len(by_ref[progress_ref]) == 1
-    # The middle piece of the measures is lost, so is the progress's only piece; and two rows point nowhere.
+    assert len(by_ref[measures_ref]) >= 2 and len(by_ref[progress_ref]) >= 1
+    # The first piece of the measures is lost, and the progress's first piece points nowhere; two more rows too.
     ws.cell(by_ref[measures_ref][0], 5).value = None
     ws.cell(by_ref[measures_ref][0], 4).value = None
     ws.cell(by_ref[measures_ref][0], 2).value = None
