@@ -100,6 +100,15 @@ class ImportedCategory:
 
 
 @dataclass
+class Skipped:
+    """A line of the source that went into no field (未导入的内容), and why: the clerk must see every one."""
+
+    line: int  # 1-based line number in the source (for a sheet: the row)
+    text: str
+    reason: str  # 组织情况 / 下一步 / 落款 / 网页信息 …
+
+
+@dataclass
 class ImportedInspection:
     """A parsed inspection, not yet in any ledger."""
 
@@ -118,6 +127,8 @@ class ImportedInspection:
     # The totals the source itself states ("13个问题细化为29项，已整改完成28项…"): findings, items, done,
     # in_progress, percent …; None when it states none. Never used to invent items, only to warn.
     declared: dict[str, int] | None = None
+    # What the source holds that went into no field, so that nothing is dropped without saying so.
+    skipped: list[Skipped] = field(default_factory=list)
 
     def findings(self) -> list[ImportedFinding]:
         return [f for c in self.categories for f in c.findings]
@@ -140,7 +151,8 @@ class ImportedInspection:
         out["warnings"] = list(self.warnings)
         out["declared"] = self.declared
         out["status"] = {s: sum(1 for i in self.items() if i.status == s) for s in STATUSES}
-        skip = ("categories", "warnings", "declared")
+        out["skipped"] = [asdict(s) for s in self.skipped]
+        skip = ("categories", "warnings", "declared", "skipped")
         out["inspection"] = {k: v for k, v in asdict(self).items() if k not in skip}
         out["tree"] = [asdict(c) for c in self.categories]
         return _jsonable(out)
