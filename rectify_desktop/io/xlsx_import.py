@@ -49,6 +49,7 @@ from rectify_desktop.core.importing import (
     ImportedItem,
     ImportedMeasure,
     ImportedWriteOff,
+    Skipped,
     clip_fields,
 )
 from rectify_desktop.core.models import (
@@ -627,6 +628,9 @@ class Header:
     columns: dict[int, str]  # column → key
     names: dict[int, str]  # column → the header's own words (for warnings)
     extra: dict[int, str]  # column → header words of columns not recognised (their content goes to 备注)
+    # The progress column when its cells also say the status (整改进展情况: 已完成 / 正在整改 …): it is read
+    # as both, the status from the words it opens with and the whole text as progress.
+    shared_status: int | None = None
 
     def col(self, key: str) -> int | None:
         for c, k in self.columns.items():
@@ -891,6 +895,58 @@ def read_status(value: Any) -> Status:
     return Status(status, date if status == DONE else None, text)
 
 
+# Status words as they open a progress text ("已完成。已梳理…"), longest first, each with its status
+# (DOMAIN.md: 持续整改 is 长期坚持; 阶段性完成 is not done).
+_LEADING_WORDS: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        {
+            **{
+                w: DONE
+                for w in ("已完成整改", "已整改完成", "整改完成", "已经完成", "已完成", "已整改到位", "整改到位")
+            },
+            **{w: DONE for w in ("已整改", "已办结", "已落实", "已销号", "完成", "办结")},
+            **{
+                w: IN_PROGRESS for w in ("正在整改", "正在推进", "持续推进", "推进中", "整改中", "正在落实", "正在进行")
+            },
+            **{w: IN_PROGRESS for w in ("进行中", "阶段性完成", "基本完成", "部分完成", "尚未完成", "未完成")},
+            **{w: ONGOING for w in ("长期坚持", "持续整改", "长期整改", "常态化推进", "长期推进")},
+            **{w: NOT_STARTED for w in ("尚未启动", "未启动", "尚未开始", "未开始", "未整改")},
+        }.items(),
+        key=lambda kv: -len(kv[0]),
+    )
+)
+_LEADING = re.compile(
+    r"^\s*(?:目前|截至目前|现已?|该项)?[，,]?\s*(?P<word>"
+    + "|".join(re.escape(w) for w, _ in _LEADING_WORDS)
+    + r")(?=$|[\s。．.，,；;：:、！!（(])"
+)
+# 已完成，长期坚持: done once, and kept up for good, which the ledger calls 长期坚持 (not counted as done).
+_THEN_ONGOING = re.compile(r"^[，,、；;]\s*(?P<word>长期坚持|持续整改|长期整改)(?=$|[\s。．.，,；;])")
+_REST_PUNCT = " \t\n。．.，,；;：:、！!"
+
+
+@dataclass
+class LeadingStatus:
+    status: str
+    word: str  # the words that say it, as written
+    bare: bool  # nothing but those words (and a date): no progress text besides
+
+
+def leading_status(text: str) -> LeadingStatus | None:
+    """The status a cell's text opens with ("已完成。已梳理…" → 已完成), or None when it opens otherwise."""
+    m = _LEADING.match(text or "")
+    if not m:
+        return None
+    word = m.group("word")
+    status = dict(_LEADING_WORDS)[word]
+    rest = text[m.end() :]
+    then = _THEN_ONGOING.match(rest) if status == DONE else None
+    if then:
+        word, status, rest = text[m.start("word") : m.end() + then.end()], ONGOING, rest[then.end() :]
+    _, rest = _date_in(rest)
+    return LeadingStatus(status, word, not rest.strip(_REST_PUNCT + "（）()"))
+
+
 def read_writeoff(value: Any) -> tuple[list[ImportedWriteOff], bool]:
     """A 销号情况 cell as write-off steps; the flag says whether the words were understood."""
     text = cell_text(value)
@@ -959,22 +1015,22 @@ def split_measures(value: Any) -> list[str]:
                 stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
                 parts.append(text[end:stop].strip(_TRAILING).lstrip("：:，, "))
             return [p for p in parts if p]
-    lines = [line.strip(_TRAILING) for line in text.split("\n")]
-    return [line for line in lines if line]
+    # Unnumbered measures one a line, or in one line separated by ；("补齐…；规范…"): each its own measure.
+    parts = [p.strip(_TRAILING) for line in text.split("\n") for p in re.split(r"[；;]", line)]
+    return [p for p in parts if p]
 
 
 # --- the sheet as an inspection --------------------------------------------------------------------
 
 _SIGNATURE = re.compile(
     r"^\s*(填表人|填报人|制表人|统计人|联系人|联系电话|电话|审核人|审核|审批人|负责人|单位负责人|主要负责人|分管负责人"
-    r"|分管领导|签字|签名|盖章|单位盖章|单位（盖章）|报送人)\s*(?:[:：]|$|\s)"
+    r"|分管领导|签字|签名|盖章|单位盖章|单位（盖章）|报送人)\s*(?:[（(]\s*(?:签字|签名|盖章|签章)\s*[)）])?\s*(?:[:：]|$|\s)"
 )
 _NOTE = re.compile(r"^\s*(注|说明|填报说明|填表说明)\s*[:：\d]")
 _CATEGORY_HEADING = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．])"
 )
 _DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表)\s*\d*$", re.IGNORECASE)
-_UNIT = re.compile(r"填报单位\s*[:：]\s*(.*?)(?=\s{2,}|\s*填报日期|\s*日期\s*[:：]|$)")
 _TITLE_PARTS = re.compile(r"^(?P<unit>.+?)关于(?P<body>.+?)(?:反馈意见|反馈问题|反馈)")
 _ROW_LIST_MAX = 8
 
@@ -987,6 +1043,41 @@ def _cell_ref(sheet: str, rows: list[int], column: str) -> str:
     return f"{sheet}!第{shown}行" + (f" {column}列" if column else "")
 
 
+_STATUS_SHARE = 0.6  # a column is the status column when this share of its filled cells opens with a status word
+
+
+def status_by_content(sheet: Sheet, header: Header) -> str | None:
+    """Makes the status column of a column whose cells are mostly status words, when the header names none:
+    clerks head it 整改进展情况, 整改情况, 进展情况, 推进情况 …; returns the warning that says so, or None.
+
+    The progress column is then read as both (Header.shared_status); a column the header did not recognise
+    becomes the status column."""
+    from openpyxl.utils.cell import get_column_letter
+
+    if header.col("status") is not None:
+        return None
+    progress = header.col("progress")
+    for c in ([progress] if progress is not None else []) + sorted(header.extra):
+        texts = [cell_text(row[c]) for r, row in sheet.cells.items() if r > header.row and c in row]
+        texts = [t for t in texts if t and not _SIGNATURE.match(t)]
+        found = [ls for t in texts if (ls := leading_status(t)) is not None]
+        if not found or len(found) < _STATUS_SHARE * len(texts):
+            continue
+        words = list(dict.fromkeys(ls.word for ls in found))[:2]
+        name = header.names.get(c) or header.extra.get(c, "")
+        where = (
+            f"{sheet.name}!第{header.row}行 {get_column_letter(c)}列“{name}”："
+            f"该列填写的多为完成情况（{'、'.join(words)}等），"
+        )
+        if c == progress:
+            header.shared_status = c
+            return where + "各细化问题的完成情况按该列导入，文字同时作为整改进展"
+        header.names[c] = header.extra.pop(c)
+        header.columns[c] = "status"
+        return where + "作为“完成情况”列导入"
+    return None
+
+
 class _Builder:
     """Turns the rows below the header into categories, findings and items."""
 
@@ -996,9 +1087,16 @@ class _Builder:
         self.name = sheet.name
         self.out = ImportedInspection()
         self.warnings: list[str] = []
+        self.skipped: list[Skipped] = []  # rows and cells that go into no field, with the reason
+        note = status_by_content(sheet, header)
+        if note:
+            self.warnings.append(note)
         # (column name, word, status) → rows, so that each guessed word is reported once with its rows
         self.guesses: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         self.cols: dict[str, int | None] = {k: header.col(k) for k in KEY_NAMES}
+        self.shared = header.shared_status is not None
+        if self.shared:
+            self.cols["status"] = header.shared_status
         self.own = tuple(header.names.get(c, "") for c in sorted(header.names)) == OWN_HEADER
         self.cat: ImportedCategory | None = None
         self.cat_key: str | None = None
@@ -1076,7 +1174,8 @@ class _Builder:
         if not texts:
             return
         if any(_SIGNATURE.match(t) for t in texts.values()) and not self._has_content(raw):
-            return  # 填表人：…  联系电话：…
+            self.skip(r, texts, "落款（填表人、联系电话等），不是台账内容")
+            return
         first = texts[min(texts)]
         if len(texts) <= 2 and _NOTE.match(first):
             self.warn(r, "", f"说明文字“{_short(first)}”不是台账内容，已跳过")
@@ -1084,14 +1183,23 @@ class _Builder:
         key_col = self.cols["finding"] or self.cols["item"]
         if key_col is not None and header_key(raw.get(key_col), loose=False) in ("finding", "item"):
             if len(_row_keys(raw, loose=False)) >= 3:
-                return  # the header repeated (a sheet pasted together from printed pages)
+                self.skip(r, texts, "重复的表头（由多页拼成的表格），不是台账内容")
+                return
         if all(type(v) is int for v in raw.values()) and sorted(raw.values()) == list(range(1, len(raw) + 1)):
             if len(raw) >= 4:
-                return  # a row numbering the columns 1, 2, 3 …
+                self.skip(r, texts, "列序号（1、2、3…），不是台账内容")
+                return
         if self._heading(r, texts):
             return
         self._read_row(r, raw)
-        self._data_row(r, raw, texts)
+        if self._data_row(r, raw, texts):
+            known = set(self.h.columns) | set(self.h.extra)
+            for c in sorted(texts):
+                if c not in known:
+                    self.skip(r, {c: texts[c]}, f"该列没有表头，{_col_letter(c)}列的内容未导入")
+
+    def skip(self, r: int, texts: dict[int, str], reason: str) -> None:
+        self.skipped.append(Skipped(r, "  ".join(texts[c] for c in sorted(texts)), reason))
 
     def _has_content(self, raw: dict[int, Any]) -> bool:
         """Whether a row with a signature word also has a finding, item or measures of its own."""
@@ -1152,7 +1260,8 @@ class _Builder:
             f"第{r}行起的问题归入方面“{title}”，导入后可以修改"
         )
 
-    def _data_row(self, r: int, raw: dict[int, Any], texts: dict[int, str]) -> None:
+    def _data_row(self, r: int, raw: dict[int, Any], texts: dict[int, str]) -> bool:
+        """Reads a row below the header; False when it holds no problem and no rectification (then said)."""
         cat_text = self.text("category")
         if cat_text and cat_text != self.cat_key:
             self._new_category(r, cat_text)
@@ -1163,7 +1272,9 @@ class _Builder:
             ignored = [c for c in texts if self.h.columns.get(c) not in ("category", "seq")]
             if ignored:
                 self.warn(r, "", f"没有问题和整改内容（“{_short(texts[ignored[0]])}”），已跳过")
-            return  # else a category alone on its row
+            elif not cat_text:
+                self.skip(r, texts, "只有序号，没有问题和整改内容")
+            return False  # else a category alone on its row
         if self.cat is None:
             self._default_category(r)
         assert self.cat is not None
@@ -1200,6 +1311,7 @@ class _Builder:
         else:
             self.warn(r, self.colname("item"), f"细化问题为空，本行内容并入上一项细化问题（第{self.item_row}行）")
             self._fill_item(self.item, r, raw, first=False)
+        return True
 
     def _has_details(self, texts: dict[int, str]) -> bool:
         """Whether the row has something of an item in its own cells (not only from merged ranges above)."""
@@ -1231,7 +1343,10 @@ class _Builder:
                 item.measures.append(ImportedMeasure(t))
                 known.add(t)
         for key in ("leader", "department", "person", "progress"):
-            setattr(item, key, join(getattr(item, key), self.text(key)))
+            text = self.text(key)
+            if key == "progress" and self.shared and (ls := leading_status(text)) is not None and ls.bare:
+                continue  # only the status (已完成), read as such: no progress text besides
+            setattr(item, key, join(getattr(item, key), text))
         if self.cols["deadline"] is not None and not item.deadline and not item.deadline_date:
             dl = read_deadline(self.value("deadline"))
             item.deadline, item.deadline_date = dl.text, dl.date
@@ -1266,11 +1381,27 @@ class _Builder:
         if self.cols["status"] is None:
             item.status = NOT_STARTED
             return
-        st = read_status(self.value("status"))
-        item.status = st.status
-        item.completed_date = st.completed
-        if st.word:
-            self.guesses[(self.colname("status"), st.word, st.status)].append(r)
+        value = self.value("status")
+        ls = leading_status(value) if type(value) is str else None
+        if ls is not None and not ls.bare:
+            # "已完成。已梳理…": the status from the words it opens with, the whole text kept as progress.
+            item.status, item.completed_date = ls.status, None
+            if ls.word not in STATUSES:
+                self.guesses[(self.colname("status"), ls.word, ls.status)].append(r)
+            if not self.shared:
+                text = self.text("status")
+                item.progress = (
+                    f"{item.progress}\n{text}"
+                    if item.progress and text not in item.progress
+                    else (item.progress or text)
+                )
+        else:
+            st = read_status(value)
+            item.status = st.status
+            item.completed_date = st.completed
+            if st.word:
+                word = st.word if self.cols["status"] != self.cols["progress"] else _short(st.word)
+                self.guesses[(self.colname("status"), word, st.status)].append(r)
         if item.status == DONE and item.completed_date is None and self.cols["completed"] is not None:
             v = self.value("completed")
             if isinstance(v, dt.datetime):
@@ -1304,10 +1435,17 @@ class _Builder:
             )
         # In the order of the sheet, so that the clerk can go down it with the list in hand.
         self.out.warnings = sorted(self.warnings, key=_first_row)
+        self.out.skipped = self.skipped
 
 
 # The header of this program's own export: its workbooks are read back without guessing.
 OWN_HEADER = COLUMNS
+
+
+def _col_letter(c: int) -> str:
+    from openpyxl.utils.cell import get_column_letter
+
+    return get_column_letter(c)
 
 
 def _first_row(warning: str) -> int:
@@ -1320,36 +1458,112 @@ def _short(text: str, n: int = 20) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+# The labels clerks write above the header ("巡察组：县委第一巡察组", "被巡察单位：…", "反馈日期：2024年4月18日",
+# "填报单位：…（盖章）   填报日期：…"), several to a cell or the value in the next cell; longest first.
+_LABEL_KINDS: tuple[tuple[str, str], ...] = (
+    ("unit", r"被(?:巡察|巡视|审计|督查|检查)(?:单位|党组织)"),
+    ("feedback", r"(?:巡察|巡视|审计结果|审计|督查)?反馈(?:意见)?(?:日期|时间)"),
+    ("filled", r"填报(?:日期|时间)"),
+    ("reporter", r"填报单位"),
+    ("body", r"(?:巡察|巡视|审计|督查|检查)组"),
+    ("filled", r"日期"),
+)
+_LABEL = re.compile(
+    "(?:" + "|".join(f"(?P<{kind}{n}>{pattern})" for n, (kind, pattern) in enumerate(_LABEL_KINDS)) + r")\s*[:：]"
+)
+# "…巡察组对…开展(了)(常规)巡察": the inspecting body and the unit, as notices and titles say it.
+_BODY_ON_UNIT = re.compile(
+    r"(?P<body>[^，。；、\s]{2,30}?(?:巡察|巡视|审计|督查|检查)组)对(?P<unit>[^，。；、\s]{2,30}?)(?:开展|进行)?了?"
+    r"(?:为期[^，。；]{1,8}的)?(?:常规|专项|机动|提级|延伸)?(?:巡察|巡视|审计|督查)"
+)
+_GROUP = re.compile(r"(?:巡察|巡视|审计|督查|检查)组")
+
+
+def _group_name(text: str) -> str:
+    """The inspecting group a title names ("…关于县委第二巡察组反馈意见…" → 县委第二巡察组), or ""."""
+    m = _GROUP.search(text)
+    if not m:
+        return ""
+    return re.split(r"关于|对|落实|根据|按照|[\s，,、]", text[: m.end()])[-1]
+
+
+def _unit_name(text: str) -> str:
+    return re.sub(r"[（(]\s*(?:盖章|签章|公章)\s*[)）]", "", text).strip(" \t\n：:，,")
+
+
 def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None:
-    """Title and unit from the rows above the header."""
-    title = ""
+    """Title, inspecting body, inspected unit and feedback date from the title and the rows above the header;
+    what is none of them is listed in out.skipped, never dropped unsaid."""
+    title, title_row = "", 0
+    skipped: list[Skipped] = []
+    labelled: dict[str, str] = {}  # unit / body / reporter: the first value of each
     for r in sorted(sheet.cells):
         if r >= header.first_row:
             break
-        for v in sheet.cells[r].values():
-            text = cell_text(v)
+        row = sheet.cells[r]
+        cols = sorted(row)
+        used: set[int] = set()
+        for i, c in enumerate(cols):
+            if c in used:
+                continue
+            text = cell_text(row[c])
             if not text:
                 continue
-            m = _UNIT.search(text)
-            if m:
-                unit = re.sub(r"[（(]\s*盖章\s*[)）]", "", m.group(1)).strip()
-                if unit and not out.inspected_unit:
-                    out.inspected_unit = unit
+            if _LABEL.fullmatch(text + "："):
+                text += "："  # a label alone in its cell (反馈日期 | 2023-05-12): its value is in the next cell
+            marks = list(_LABEL.finditer(text))
+            if not marks:
+                if not title or ("台账" in text and "台账" not in title):
+                    if title:
+                        skipped.append(Skipped(title_row, title, "表头上方的文字，不是台账内容"))
+                    title, title_row = text.replace("\n", ""), r
+                else:
+                    skipped.append(Skipped(r, text, "表头上方的文字，不是台账内容"))
                 continue
-            if "填报日期" in text or text.startswith("日期"):
-                continue
-            if not title or ("台账" in text and "台账" not in title):
-                title = text.replace("\n", "")
+            head = text[: marks[0].start()].strip()
+            if head:
+                skipped.append(Skipped(r, head, "表头上方的文字，不是台账内容"))
+            for k, m in enumerate(marks):
+                kind = next(g for g, v in m.groupdict().items() if v is not None).rstrip("0123456789")
+                raw: Any = text[m.end() : marks[k + 1].start() if k + 1 < len(marks) else len(text)].strip()
+                if not raw and k + 1 == len(marks) and i + 1 < len(cols):
+                    raw = row[cols[i + 1]]  # 反馈日期： | 2023-05-12
+                    used.add(cols[i + 1])
+                value = cell_text(raw)
+                # A value runs to two spaces, as on a printed line ("填报单位：某局    联系人：…").
+                value, _, rest = re.split(r"(\s{2,})", value, maxsplit=1) + ["", ""] if value else ["", "", ""]
+                said = f"{m.group(0).strip()}{value}"
+                if rest.strip():
+                    skipped.append(Skipped(r, rest.strip(), "表头上方的文字，不是台账内容"))
+                if kind == "filled":
+                    skipped.append(Skipped(r, said, "填报日期，不是台账内容"))
+                elif kind == "feedback":
+                    if isinstance(raw, dt.datetime):
+                        raw = raw.date()
+                    date = raw if isinstance(raw, dt.date) else rules.parse_date(value)
+                    if date is None:
+                        skipped.append(Skipped(r, said, "反馈日期不是日期，未导入"))
+                    elif out.feedback_date is None:
+                        out.feedback_date = date
+                elif value:
+                    labelled.setdefault(kind, _unit_name(value) if kind != "body" else value)
     out.title = title
     if "审计" in title:
         out.kind = "审计"
     elif "督查" in title:
         out.kind = "督查"
-    m = _TITLE_PARTS.match(title)
+    body, unit = "", ""
+    m = _BODY_ON_UNIT.search(title)
     if m:
-        out.inspecting_body = m.group("body")
-        if not out.inspected_unit:
-            out.inspected_unit = m.group("unit")
+        body, unit = m.group("body"), m.group("unit")
+    elif (m := _TITLE_PARTS.match(title)) is not None:
+        body, unit = _group_name(m.group("body")) or m.group("body"), m.group("unit")
+    else:
+        body = _group_name(title)
+    # What the sheet's labels say first, then its title; 填报单位 is the inspected unit when nothing else says.
+    out.inspecting_body = labelled.get("body") or body
+    out.inspected_unit = labelled.get("unit") or labelled.get("reporter") or unit
+    out.skipped = sorted(skipped + out.skipped, key=lambda s: s.line)
 
 
 def _pick_sheet(book: Workbook, skip: tuple[str, ...] = ()) -> tuple[Sheet, Header]:
