@@ -1104,6 +1104,7 @@ class _Builder:
         self.finding_key: str | None = None
         self.item: ImportedItem | None = None
         self.item_row = 0
+        self.item_texts: dict[str, str] = {}  # the texts of the item's first row
         self.key_cols = [(k, c) for k, c in self.cols.items() if c is not None]
         self.prev: dict[str, Any] = {}  # the previous data row's values, for cells that say 同上
         self.vals: dict[str, Any] = {}  # the current row's
@@ -1327,6 +1328,7 @@ class _Builder:
         self.finding.items.append(item)
         self.item = item
         self.item_row = r
+        self.item_texts = dict(self.texts)
         self._fill_item(item, r, raw, first=True)
 
     def _fill_item(self, item: ImportedItem, r: int, raw: dict[int, Any], *, first: bool) -> None:
@@ -1354,6 +1356,8 @@ class _Builder:
                 self.warn(r, self.colname("deadline"), dl.note)
         if first:
             self._status(item, r, raw)
+        else:
+            self._once_only(r, raw)
         ev = self.text("evidence")
         if ev:
             names = ev.split("\n")
@@ -1410,6 +1414,29 @@ class _Builder:
                 item.completed_date = v
             else:
                 item.completed_date = rules.parse_date(cell_text(v))
+        done = self.text("completed")
+        if done and self.cols["completed"] in raw and item.completed_date is None:
+            why = "不是日期" if item.status == DONE else f"该项按“{item.status}”导入，不是已完成"
+            self.skip(r, {0: done}, f"{self.colname('completed')}“{_short(done)}”{why}，未导入")
+
+    def _once_only(self, r: int, raw: dict[int, Any]) -> None:
+        """Lists what a further row of the same item says in a column the item holds once (its deadline,
+        status, write-off, completion date), when it says something else than the item's first row."""
+        for key in ("deadline", "status", "writeoff", "completed"):
+            c = self.cols.get(key)
+            text = self.text(key)
+            if c is None or c not in raw or not text or text == self.item_texts.get(key, ""):
+                continue
+            if key == "status" and self.shared and not ((ls := leading_status(text)) is not None and ls.bare):
+                continue  # a progress text: joined into the item's progress
+            first = self.item_texts.get(key, "")
+            said = f"“{_short(first)}”" if first else "空白"
+            self.skip(
+                r,
+                {c: text},
+                f"同一细化问题（第{self.item_row}行起）的{self.colname(key)}按第{self.item_row}行（{said}）导入，"
+                "本行的未导入",
+            )
 
     def finish(self) -> None:
         from openpyxl.utils.cell import get_column_letter
@@ -1629,6 +1656,7 @@ def _parse_workbook(path: Path, max_bytes: int, max_rows: int) -> ImportedInspec
             )
         _read_registers(book, out, carried)
         out.warnings += carried.finish(book)
+        _list_other_sheets(book, out, [sheet.name, *own, *OWN_SHEETS], others)
     if not out.title:
         out.title = path.stem
     if not out.items():
@@ -1637,6 +1665,28 @@ def _parse_workbook(path: Path, max_bytes: int, max_rows: int) -> ImportedInspec
         )
     clip_fields(out)  # here, so that the preview lists every cut before anything is imported
     return out
+
+
+def _list_other_sheets(book: Workbook, out: ImportedInspection, read: list[str], ledgers: list[str]) -> None:
+    """Lists in out.skipped each sheet with content that the import does not read (a 填表说明, a second
+    ledger, a hidden sheet), by its first text: a whole sheet is never left out unsaid."""
+    for name in book.names:
+        if name in read:
+            continue
+        peek = book.sheet(name, first_rows=HEADER_ROWS)
+        first = next(
+            (t for r in sorted(peek.cells) for c in sorted(peek.cells[r]) if (t := cell_text(peek.cells[r][c]))), ""
+        )
+        if not first:
+            continue
+        row = next(r for r in sorted(peek.cells) if any(cell_text(v) for v in peek.cells[r].values()))
+        if name in ledgers:
+            why = "也像台账，本次没有导入"
+        elif name in book.hidden:
+            why = "是隐藏的工作表，没有导入"
+        else:
+            why = "不是台账，没有导入"
+        out.skipped.append(Skipped(row, f"{name}：{_short(first, 30)}", f"工作表“{name}”{why}"))
 
 
 def _looks_like_ledger(book: Workbook, name: str) -> bool:

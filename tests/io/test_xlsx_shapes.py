@@ -33,6 +33,7 @@ class Shape:
     rows: list[list[Any]]
     merges: list[str] = field(default_factory=list)
     cells: dict[str, Any] = field(default_factory=dict)  # single cells away from the rows (a stray note)
+    before: dict[str, list[list[Any]]] = field(default_factory=dict)  # sheets before the ledger (填表说明)
     # expected
     counts: tuple[int, int, int, int] = (0, 0, 0, 0)  # categories, findings, items, measures
     statuses: list[str] = field(default_factory=list)
@@ -367,12 +368,45 @@ SHAPES: dict[str, Shape] = {
         measures={0: ["规范三会一课", "建立活动记录本"]},
         categories=["组织建设", "纪律建设"],
     ),
+    # An item over two rows (its 具体问题 cell merged) whose second row says another deadline and status; a
+    # 完成时间 column with a date for an item not done and a phrase for one done; a 填表说明 sheet first.
+    "item_over_two_rows_and_完成时间": Shape(
+        sheet="Sheet1",
+        before={"填表说明": [["请于每月25日前报送整改进展。"]]},
+        rows=[
+            ["序号", "问题", "具体问题", "整改措施", "责任人", "整改时限", "完成情况", "完成时间"],
+            [1, "1.食堂采购管理不规范", "（1）食材采购无比价记录", "一是建立比价制度", "刘敏", "2024年3月31日", "已完成", D(2024, 3, 20)],
+            [2, _, _, "每月公示采购价格", "陈刚", "2024年6月30日", "正在推进"],
+            [3, "2.校车安全管理存在隐患", "（1）校车驾驶员培训不足", "开展安全培训；建立培训档案", "王军", "2024年5月31日", "正在推进", D(2024, 5, 10)],
+            [4, _, "（2）随车照管员配备不齐", "配齐随车照管员", "王军", "立行立改", "已完成", "近期完成"],
+        ],
+        merges=["B2:B3", "C2:C3", "B4:B5"],
+        counts=(1, 2, 3, 5),
+        statuses=["已完成", "正在推进", "已完成"],
+        first="食堂采购管理不规范",
+        last="校车安全管理存在隐患",
+        warnings=["Sheet1!第1行 表头：没有“方面”（问题类别）列，第2行起的问题归入方面“未分类”，导入后可以修改"],
+        skipped=[
+            (3, "2024年6月30日", "同一细化问题（第2行起）的整改时限按第2行（“2024年3月31日”）导入，本行的未导入"),
+            (3, "正在推进", "同一细化问题（第2行起）的完成情况按第2行（“已完成”）导入，本行的未导入"),
+            (4, "2024年5月10日", "完成时间“2024年5月10日”该项按“正在推进”导入，不是已完成，未导入"),
+            (5, "近期完成", "完成时间“近期完成”不是日期，未导入"),
+            # other sheets come after the rows of the sheet imported
+            (1, "填表说明：请于每月25日前报送整改进展。", "工作表“填表说明”不是台账，没有导入"),
+        ],
+        measures={0: ["建立比价制度", "每月公示采购价格"], 1: ["开展安全培训", "建立培训档案"]},
+        categories=["未分类"],
+    ),
 }
 # fmt: on
 
 
 def build(shape: Shape, path: Path) -> Path:
     wb = openpyxl.Workbook()
+    for name, rows in shape.before.items():
+        other = wb.create_sheet(name)
+        for row in rows:
+            other.append(row)
     ws = wb.active
     ws.title = shape.sheet
     for r, row in enumerate(shape.rows, 1):
