@@ -1504,6 +1504,9 @@ _BODY_ON_UNIT = re.compile(
     r"(?:为期[^，。；]{1,8}的)?(?:常规|专项|机动|提级|延伸)?(?:巡察|巡视|审计|督查)"
 )
 _GROUP = re.compile(r"(?:巡察|巡视|审计|督查|检查)组")
+# "2024年4月18日，…反馈…" (as the text import reads a preamble) or "（2024年4月18日反馈）" in a title.
+_FEEDBACK_ON = re.compile(r"(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[，,]?[^。；;]{0,60}?反馈")
+_ATTACHMENT = re.compile(r"^\s*附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*$")
 
 
 def _group_name(text: str) -> str:
@@ -1521,8 +1524,8 @@ def _unit_name(text: str) -> str:
 def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None:
     """Title, inspecting body, inspected unit and feedback date from the title and the rows above the header;
     what is none of them is listed in out.skipped, never dropped unsaid."""
-    title, title_row = "", 0
     skipped: list[Skipped] = []
+    free: list[tuple[int, str]] = []  # (row, text) of what is not a label: the title, a line about the round
     labelled: dict[str, str] = {}  # unit / body / reporter: the first value of each
     for r in sorted(sheet.cells):
         if r >= header.first_row:
@@ -1540,16 +1543,14 @@ def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None
                 text += "："  # a label alone in its cell (反馈日期 | 2023-05-12): its value is in the next cell
             marks = list(_LABEL.finditer(text))
             if not marks:
-                if not title or ("台账" in text and "台账" not in title):
-                    if title:
-                        skipped.append(Skipped(title_row, title, "表头上方的文字，不是台账内容"))
-                    title, title_row = text.replace("\n", ""), r
+                if _ATTACHMENT.match(text):
+                    skipped.append(Skipped(r, text, "附件编号，不是台账内容"))
                 else:
-                    skipped.append(Skipped(r, text, "表头上方的文字，不是台账内容"))
+                    free.append((r, text))
                 continue
             head = text[: marks[0].start()].strip()
             if head:
-                skipped.append(Skipped(r, head, "表头上方的文字，不是台账内容"))
+                free.append((r, head))
             for k, m in enumerate(marks):
                 kind = next(g for g, v in m.groupdict().items() if v is not None).rstrip("0123456789")
                 raw: Any = text[m.end() : marks[k + 1].start() if k + 1 < len(marks) else len(text)].strip()
@@ -1561,7 +1562,7 @@ def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None
                 value, _, rest = re.split(r"(\s{2,})", value, maxsplit=1) + ["", ""] if value else ["", "", ""]
                 said = f"{m.group(0).strip()}{value}"
                 if rest.strip():
-                    skipped.append(Skipped(r, rest.strip(), "表头上方的文字，不是台账内容"))
+                    free.append((r, rest.strip()))
                 if kind == "filled":
                     skipped.append(Skipped(r, said, "填报日期，不是台账内容"))
                 elif kind == "feedback":
@@ -1574,6 +1575,14 @@ def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None
                         out.feedback_date = date
                 elif value:
                     labelled.setdefault(kind, _unit_name(value) if kind != "body" else value)
+    # The title: the first text, or a later one naming the 台账 when the first does not ("附件" is left out
+    # above); the other texts (a sentence on the round) are kept in the inspection's notes.
+    title = ""
+    for _, text in free:
+        if not title or ("台账" in text and "台账" not in title):
+            title = text.replace("\n", "")
+    lines = [text for _, text in free if text.replace("\n", "") != title]
+    out.notes = "\n".join(lines)
     out.title = title
     if "审计" in title:
         out.kind = "审计"
@@ -1587,6 +1596,15 @@ def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None
         body, unit = _group_name(m.group("body")) or m.group("body"), m.group("unit")
     else:
         body = _group_name(title)
+    for text in lines:  # "县委第三巡察组于…对青石镇党委开展了常规巡察，2024年4月18日反馈了巡察意见"
+        if (m := _BODY_ON_UNIT.search(text)) is not None and not body:
+            body, unit = m.group("body"), m.group("unit")
+    if out.feedback_date is None:
+        for text in (title, *lines):
+            if (m := _FEEDBACK_ON.search(text)) is not None:
+                out.feedback_date = rules.parse_date(m.group("date"))
+                if out.feedback_date is not None:
+                    break
     # What the sheet's labels say first, then its title; 填报单位 is the inspected unit when nothing else says.
     out.inspecting_body = labelled.get("body") or body
     out.inspected_unit = labelled.get("unit") or labelled.get("reporter") or unit
@@ -2018,3 +2036,8 @@ def _print_report(report: dict[str, Any], parsed: ImportedInspection, as_json: b
         print(f"请核对以下 {len(parsed.warnings)} 条提示：")
         for w in parsed.warnings:
             print(f"  {w}")
+    if parsed.skipped:
+        # As the text import's preview lists them: what is in the file and went into no field.
+        print(f"未导入的内容（{len(parsed.skipped)}处）：")
+        for sk in parsed.skipped:
+            print(f"  第{sk.line}行：{_short(sk.text, 40)}（{sk.reason}）")

@@ -11,6 +11,7 @@ what was not imported (skipped: row, text, reason). Units, people and problems a
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ class Shape:
     measures: dict[int, list[str]] = field(default_factory=dict)  # item index → its measures
     categories: list[str] | None = None
     kind: str = "巡察"
+    notes: str = ""  # the inspection's notes: the texts above the header that are not its title
 
 
 # fmt: off
@@ -397,6 +399,40 @@ SHAPES: dict[str, Shape] = {
         measures={0: ["建立比价制度", "每月公示采购价格"], 1: ["开展安全培训", "建立培训档案"]},
         categories=["未分类"],
     ),
+    # 附件2 over the title; a sentence on the round under it (the feedback date in it, the sentence kept in
+    # the notes); 一、 rows across the table; the status with its progress in a column headed 整改落实情况.
+    "attachment_title_and_a_sentence_above_the_header": Shape(
+        sheet="整改台账",
+        rows=[
+            ["附件2"],
+            ["青松街道党工委关于县委第四巡察组反馈意见整改落实台账"],
+            ["县委第四巡察组于2024年3月至5月对青松街道党工委开展了常规巡察，2024年6月3日反馈了巡察意见。"],
+            ["序号", "问题", "整改措施", "责任领导", "责任科室", "整改时限", "整改落实情况"],
+            ["一、基层党建方面"],
+            [1, "1.社区党组织活动阵地利用率不高", "制定阵地使用计划；开展共建活动", "李书记", "党建办", "2024年9月30日", "已完成，已制定阵地使用计划并开展共建活动6次"],
+            [2, "2.党员发展工作不规范", "1.开展发展党员档案专项检查；2.补齐缺失材料", "李书记", "党建办", "2024年8月31日", "已完成"],
+            ["二、民生服务方面"],
+            [3, "3.为民服务事项办理不及时", "建立办理时限提醒机制", "王主任", "便民服务中心", "长期坚持", "长期坚持"],
+            [4, "4.老旧小区改造推进缓慢", "倒排工期；每周调度", "王主任", "城建办", "2024年12月31日", "正在推进，已完成3个小区改造"],
+        ],
+        merges=["A2:G2", "A3:G3", "A5:G5", "A8:G8"],
+        counts=(2, 4, 4, 7),
+        statuses=["已完成", "已完成", "长期坚持", "正在推进"],
+        first="社区党组织活动阵地利用率不高",
+        last="老旧小区改造推进缓慢",
+        body="县委第四巡察组",
+        unit="青松街道党工委",
+        feedback=dt.date(2024, 6, 3),
+        notes="县委第四巡察组于2024年3月至5月对青松街道党工委开展了常规巡察，2024年6月3日反馈了巡察意见。",
+        warnings=[
+            "整改台账!第4行 G列“整改落实情况”：该列填写的多为完成情况（已完成、长期坚持等），"
+            "各细化问题的完成情况按该列导入，文字同时作为整改进展",
+        ],
+        skipped=[(1, "附件2", "附件编号，不是台账内容")],
+        progress=["已完成，已制定阵地使用计划并开展共建活动6次", "", "", "正在推进，已完成3个小区改造"],
+        measures={1: ["开展发展党员档案专项检查", "补齐缺失材料"], 3: ["倒排工期", "每周调度"]},
+        categories=["基层党建方面", "民生服务方面"],
+    ),
 }
 # fmt: on
 
@@ -436,6 +472,7 @@ def test_shape(name: str, tmp_path: Path) -> None:
         shape.feedback,
     )
     assert parsed.kind == shape.kind
+    assert parsed.notes == shape.notes
     assert parsed.warnings == shape.warnings
     assert [(s.line, s.text, s.reason) for s in parsed.skipped] == shape.skipped
     if shape.progress is not None:
@@ -489,3 +526,19 @@ def test_leading_status(text: str, expected: tuple[str, str, bool] | None) -> No
 )
 def test_measures_separated_by_semicolons(text: str, measures: list[str]) -> None:
     assert split_measures(text) == measures
+
+
+def test_the_command_line_lists_what_it_did_not_import(tmp_path: Path, cli) -> None:  # noqa: ANN001
+    src = build(SHAPES["pasted_pages_and_semicolon_measures"], tmp_path / "河西.xlsx")
+    r = cli("import", tmp_path / "新台账.db", src, "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "2个方面、4个问题、4项细化问题、8条整改措施" in r.stdout
+    assert "未导入的内容（4处）：" in r.stdout
+    assert "  第6行：此项需与纪委对接（该列没有表头，J列的内容未导入）" in r.stdout.splitlines()
+    r = cli("import", tmp_path / "新台账.db", src, "--dry-run", "--json")
+    out = json.loads(r.stdout)
+    assert [(s["line"], s["reason"]) for s in out["skipped"]][1] == (4, "列序号（1、2、3…），不是台账内容")
+    assert (out["inspection"]["inspecting_body"], out["inspection"]["inspected_unit"]) == (
+        "中共河西区委第一巡视组",
+        "河西区审计局",
+    )
