@@ -7,7 +7,16 @@ the caller shows or prints it, then adds it with :class:`AddInspection` (one tra
 What a clerk's sheet may look like (DOMAIN.md, "The columns of a ledger"): a title row and a 填报单位 row
 above the header, a header anywhere in the first rows and sometimes on two rows (责任主体 over 责任领导 /
 责任部门 / 责任人), category and finding cells merged down, dates as dates, serial numbers, text or phrases,
-status words of every kind, measures written "一是…二是…" or "1.…2.…", a signature row below the table.
+status words of every kind, measures written "一是…二是…", "1.…2.…" or "补齐…；规范…", a signature row below
+the table. The status may stand in a column headed otherwise (整改进展情况, 整改情况, 进展情况, 推进情况 …): a
+column whose cells mostly open with a status word is read as the status column, and a cell such as
+"已完成。已梳理…" gives the status from its first words and keeps the whole text as progress. 巡察组, 被巡察单位
+and 反馈日期 are read from the title ("…巡察组对…开展巡察…", "…关于…巡察组反馈意见…") and from the labels and
+sentences above the header.
+
+Nothing is left out unsaid: a row or cell that goes into no field (a 填报日期, a signature, a repeated header,
+a cell under no header, a second deadline of one item, a sheet not read) is listed in ImportedInspection.skipped
+with its row and the reason; what is read by a guess is listed in the warnings.
 
 Safety: the file is checked by its content, whatever its name, before it is parsed (size, zip container,
 OLE container of a .xls or of a password-protected file, uncompressed size, no DTD in any part); the XML is

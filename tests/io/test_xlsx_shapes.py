@@ -50,6 +50,7 @@ class Shape:
     categories: list[str] | None = None
     kind: str = "巡察"
     notes: str = ""  # the inspection's notes: the texts above the header that are not its title
+    completed: list[dt.date | None] | None = None  # each item's completion date, when the sheet is about it
 
 
 # fmt: off
@@ -433,6 +434,38 @@ SHAPES: dict[str, Shape] = {
         measures={1: ["开展发展党员档案专项检查", "补齐缺失材料"], 3: ["倒排工期", "每周调度"]},
         categories=["基层党建方面", "民生服务方面"],
     ),
+    # A two-row header with two groups (责任主体 over 责任领导/责任单位, 整改情况 over 整改进展/完成时间): the
+    # status in 整改进展 with its progress, the completion dates beside it (a date cell, a written date).
+    "two_groups_in_a_two_row_header": Shape(
+        sheet="市场监管局",
+        rows=[
+            ["中共东湖区市场监管局党组关于区委第一巡察组巡察反馈意见整改落实台账"],
+            ["填报单位：东湖区市场监督管理局", _, _, _, _, "填报日期：2025年3月31日"],
+            ["序号", "问题", "整改措施", "责任主体", _, "整改时限", "整改情况", _],
+            [_, _, _, "责任领导", "责任单位", _, "整改进展", "完成时间"],
+            [1, "1.食品抽检不规范", "修订抽检工作规程；开展抽检人员培训", "赵副局长", "食品科", "2025年2月28日", "已完成。已修订抽检规程并培训42人", D(2025, 2, 20)],
+            [2, "2.行政处罚案卷归档不及时", "1.清理积压案卷；2.建立归档时限制度", "钱副局长", "法规科", "2025年6月30日", "正在推进，已清理案卷86卷"],
+            [3, "3.特种设备监管存在盲区", "开展全面排查", "孙副局长", "特设科", "2025年4月30日", "已完成", "2025年4月15日"],
+            [4, "4.执法人员持证上岗不全", "组织执法资格考试", "钱副局长", "人事科", "2025年5月31日", "未启动"],
+        ],
+        merges=["A1:H1", "A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:F4", "G3:H3"],
+        counts=(1, 4, 4, 6),
+        statuses=["已完成", "正在推进", "已完成", "未启动"],
+        first="食品抽检不规范",
+        last="执法人员持证上岗不全",
+        body="区委第一巡察组",
+        unit="东湖区市场监督管理局",
+        warnings=[
+            "市场监管局!第3行 表头：没有“方面”（问题类别）列，第5行起的问题归入方面“市场监管局”，导入后可以修改",
+            "市场监管局!第4行 G列“整改进展”：该列填写的多为完成情况（已完成、正在推进等），"
+            "各细化问题的完成情况按该列导入，文字同时作为整改进展",
+        ],
+        skipped=[(2, "填报日期：2025年3月31日", FILLED)],
+        progress=["已完成。已修订抽检规程并培训42人", "正在推进，已清理案卷86卷", "", ""],
+        completed=[dt.date(2025, 2, 20), None, dt.date(2025, 4, 15), None],
+        measures={0: ["修订抽检工作规程", "开展抽检人员培训"], 1: ["清理积压案卷", "建立归档时限制度"]},
+        categories=["市场监管局"],
+    ),
 }
 # fmt: on
 
@@ -482,6 +515,8 @@ def test_shape(name: str, tmp_path: Path) -> None:
         assert [m.text for m in items[index].measures] == measures
     if shape.categories is not None:
         assert [cat.title for cat in parsed.categories] == shape.categories
+    if shape.completed is not None:
+        assert [i.completed_date for i in items] == shape.completed
 
 
 def test_the_corpus_has_every_shape_the_issue_names() -> None:
