@@ -28,6 +28,7 @@ from rectify_desktop.core.importing import (
     ImportedInspection,
     ImportedItem,
     ImportedMeasure,
+    Skipped,
     clip_fields,
     import_into,
 )
@@ -170,10 +171,13 @@ def cn_to_int(text: str) -> int | None:
 
 # What a text says of an item, earliest phrase first ("正在推进。已完成网站清理…" is in progress).
 _STATUS_WORDS: tuple[tuple[str, str], ...] = (
-    (IN_PROGRESS, r"尚未(?:整改)?完成|未(?:整改)?完成|正在推进|持续推进|正在整改|推进中|整改中|正在落实"),
+    (
+        IN_PROGRESS,
+        r"尚未(?:整改)?完成|未(?:整改)?完成|阶段性完成|基本完成|部分整改|正在推进|持续推进|正在整改|推进中|整改中|正在落实",
+    ),
     (ONGOING, r"长期坚持|持续整改|长期整改"),
     (NOT_STARTED, r"尚未启动|未启动|尚未开始|未开始"),
-    (DONE, r"已整改完成|已完成整改|整改完成|已完成|已整改到位|整改到位|已办结|已销号"),
+    (DONE, r"已整改完成|已完成整改|整改完成|已经完成|已完成|已整改到位|整改到位|已办结|已销号"),
 )
 _STATUS_RE = re.compile("|".join(f"(?P<s{i}>{p})" for i, (_, p) in enumerate(_STATUS_WORDS)))
 # How the notice writes each status at the head of an item's progress, so that its import finds it again.
@@ -199,6 +203,10 @@ _BARE_STATUS = re.compile(rf"^(?:目前|截至目前|该项)?[，,]?(?:{'|'.join
 _CN_SMALL = "一二三四五六七八九十"
 _SECTION_RE = re.compile(rf"^([{_CN_SMALL}]{{1,3}})\s*[、．.]\s*(.*)$", re.S)
 _CATEGORY_RE = re.compile(rf"^[（(]\s*([{_CN_SMALL}]{{1,3}})\s*[）)]\s*[、.．]?\s*(.*)$", re.S)
+# "一)" with its opening parenthesis lost, as web copies print it.
+_BROKEN_CATEGORY_RE = re.compile(rf"^([{_CN_SMALL}]{{1,3}})\s*[）)]\s*[、.．]?\s*(.*)$", re.S)
+# "问题1：" numbered across the document: an item (ladder D).
+_QUESTION_RE = re.compile(rf"^问题\s*(\d{{1,3}}|[{_CN_SMALL}]{{1,3}})\s*[:：]\s*(.*)$", re.S)
 _FINDING_RE = re.compile(r"^(\d{1,3})\s*([.．、])\s*(.*)$", re.S)
 _ITEM_RE = re.compile(r"^[（(]\s*(\d{1,3})\s*[）)]\s*[、.．]?\s*(.*)$", re.S)
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -210,7 +218,9 @@ _INLINE_RE = re.compile(
 
 # Labels inside an item's text. The first measure label gives the measures; a second one is progress.
 _MEASURE_LABELS = ("整改落实情况", "整改情况", "整改措施", "整改举措", "主要措施", "落实情况")
-_PROGRESS_LABELS = ("整改进展", "进展情况", "完成情况")
+_PROGRESS_LABELS = ("整改进展情况", "整改进展", "进展情况", "完成情况", "整改状态", "整改目标")
+# Labels whose value is the item's status, when it states one: they outrank what the measures' text says.
+_STATUS_LABELS = ("整改状态", "完成情况", "整改进展情况", "整改进展", "进展情况")
 _FIELD_LABELS: dict[str, str] = {
     "责任领导": "leader",
     "牵头领导": "leader",
@@ -240,7 +250,29 @@ _PROBLEM_HEAD = re.compile(r"问题|反馈意见|意见整改|整改落实情况
 _NEXT_HEAD = re.compile(r"下一步|今后|打算|努力方向|工作计划|工作安排")
 _ORG_HEAD = re.compile(r"组织|领导|部署|总体|基本情况|开展情况|主要做法|政治站位|压实|责任|整改工作")
 _ORG_WORDS = re.compile(r"会议|领导小组|整改方案|工作方案|制度|部署|动员")
-_TITLE_END = re.compile(r"(通报|报告|意见|方案|台账|清单|情况)$")
+_TITLE_END = re.compile(r"(通报|报告|意见|方案|台账|清单|情况|公示|公告|函|综述)$")
+
+# Lines that are not the notice: a web page's metadata, contacts, the signature and date.
+_WEB_META = re.compile(
+    r"^[【\[]?(?:信息索引号|索引号|文件名称|发布机构|发文机关|成文日期|发布日期|发布时间|公开方式|公开范围|主题分类|日期|来源"
+    r"|浏览量|浏览次数|访问量|点击数|字号|字体|作者|分享|朗读|打印|关闭窗口|扫一扫|上一篇|下一篇|相关链接)"
+)
+_CONTACT = re.compile(
+    r"(?:联系电话|联系人|联系方式|邮政信箱|电子邮箱|通讯地址|来信地址|举报电话|监督电话)\s*[:：]"
+    r"|欢迎(?:广大|社会各界|各界|干部群众|社会).{0,20}监督"
+)
+_DATE_LINE = re.compile(
+    r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九○]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$"
+)
+_CLOSING_HEAD = re.compile(r"^(?:下一步|今后)")
+# Organisation sections (how the unit ran the work), never findings even when numbered like them.
+_ORG_SECTION = re.compile(
+    r"主体责任|组织|领导小组|加强领导|总体要求|指导思想|工作目标|基本原则|保障措施|工作要求|基本情况|开展情况|主要做法|政治站位"
+    r"|工作部署|整改工作(?:开展|推进|落实)?情况|总体情况"
+)
+_CATEGORY_HEAD = re.compile(r"方面|关于|针对|在“")
+_WRAPPER_HEAD = re.compile(r"整改(?:落实|进展)?情况|成效|整改任务|问题清单|反馈意见|反馈问题|具体问题")
+_RANK = {"section": 0, "category": 1, "finding": 2, "item": 3}
 
 _RULE_SUFFIXES = (
     "制度",
@@ -302,9 +334,12 @@ def _normalise(text: str) -> list[tuple[int, str]]:
 
 
 def _classify(no: int, line: str) -> _Line:
-    m = _CATEGORY_RE.match(line)
+    m = _CATEGORY_RE.match(line) or _BROKEN_CATEGORY_RE.match(line)
     if m:
         return _Line(no, "category", cn_to_int(m.group(1)), m.group(2).strip())
+    m = _QUESTION_RE.match(line)
+    if m:
+        return _Line(no, "item", cn_to_int(m.group(1)), m.group(2).strip())
     m = _ITEM_RE.match(line)
     if m:
         return _Line(no, "item", int(m.group(1)), m.group(2).strip())
@@ -377,8 +412,21 @@ def _clean_title(text: str) -> str:
     return t.strip().rstrip("。；;，,、 ").strip()
 
 
+# A title that quotes the feedback: 关于“…”问题的整改, 在“…”方面, 针对“…”问题. The quote is the title, even
+# when it holds full stops of its own.
+_QUOTED_TITLE = re.compile(
+    r"^(?:关于|在|针对)\s*[“\"「『](.+?)[”\"」』]\s*(?:的)?(?:问题)?(?:的整改(?:情况)?|整改情况)?(?:方面)?(?:的问题)?"
+    r"\s*(?:[。.；;，,！!]|$|(?=\n))",
+    re.S,
+)
+
+
 def _split_title(head: str) -> tuple[str, str]:
     """A marker line's text: its first sentence is the title, the rest the description."""
+    q = _QUOTED_TITLE.match(head)
+    if q and q.group(1).strip():
+        rest = head[q.end() :].strip()
+        return _clean_title(q.group(1)), rest
     first, _, rest = head.partition("\n")
     m = re.match(r"^(.*?[。！？!?])(.+)$", first, re.S)
     if m and m.group(2).strip():
@@ -414,7 +462,9 @@ def _find_marker(text: str, marker: str, start: int) -> int:
     return -1
 
 
-_PROGRESS_START = re.compile(r"^(?:目前|截至|现已|该项|整改进展|进展|已|正在|持续|尚|仍)")
+_PROGRESS_START = re.compile(
+    r"^(?:目前|截至|现已|该项|该问题|整改进展|进展|已|正在|持续|尚|仍|阶段性|基本完成|部分整改|全部)"
+)
 
 
 def split_measures(value: str) -> tuple[list[ImportedMeasure], str, bool]:
@@ -432,8 +482,10 @@ def split_measures(value: str) -> tuple[list[ImportedMeasure], str, bool]:
         start = i + len(marker)
         k += 1
     if not spots:
-        text = _measure_text(v)
-        return ([_measure(text)] if text else []), "", False
+        numbered = _numbered_measures(v)
+        if numbered is not None:
+            return numbered[0], numbered[1], True
+        return _prose_measure(v)
     around = [v[: spots[0][0]].strip()]
     parts = []
     for n, (i, length) in enumerate(spots):
@@ -448,6 +500,48 @@ def split_measures(value: str) -> tuple[list[ImportedMeasure], str, bool]:
     return measures, "\n".join(a for a in around if a), True
 
 
+_NUMBERED = re.compile(r"(?:^|(?<=[\n。；;，,：:]))\s*(?:(\d{1,2})\s*[.．、](?!\d)|[（(]\s*(\d{1,2})\s*[）)])")
+
+
+def _numbered_measures(v: str) -> tuple[list[ImportedMeasure], str] | None:
+    """ "1.…；2.…" or "(1)…(2)…", inline or one per line → the measures and the text before them; None when
+    the numbers do not run 1, 2, 3 …"""
+    spots = [m for m in _NUMBERED.finditer(v)]
+    if not spots:
+        return None
+    run: list[re.Match[str]] = []
+    for m in spots:
+        if int(m.group(1) or m.group(2)) == len(run) + 1:
+            run.append(m)
+    if not run:
+        return None
+    parts = [v[m.end() : (run[i + 1].start() if i + 1 < len(run) else len(v))] for i, m in enumerate(run)]
+    around = [v[: run[0].start()].strip()]
+    last = parts[-1]
+    stop = last.find("。")
+    if stop >= 0 and last[stop + 1 :].strip() and _PROGRESS_START.match(last[stop + 1 :].strip()):
+        around.append(last[stop + 1 :].strip())
+        parts[-1] = last[:stop]
+    measures = [_measure(t) for t in (_measure_text(p) for p in parts) if t]
+    return measures, "\n".join(a for a in around if a)
+
+
+_STATUS_SENTENCE = re.compile(r"^(?:该问题|该项|目前|截至目前|现已|已经|已|正在|持续|尚|仍)")
+
+
+def _prose_measure(v: str) -> tuple[list[ImportedMeasure], str, bool]:
+    """A paragraph of prose is one measure; a sentence before or after it that only states the status
+    ("该问题已完成整改。…", "…。目前已完成。") is the progress."""
+    sentences = [x for x in re.split(r"(?<=[。！？!?])", v) if x.strip()]
+    around: list[str] = []
+    while len(sentences) > 1 and _STATUS_SENTENCE.match(sentences[0].strip()) and status_in(sentences[0]):
+        around.append(sentences.pop(0).strip())
+    while len(sentences) > 1 and _STATUS_SENTENCE.match(sentences[-1].strip()) and status_in(sentences[-1]):
+        around.append(sentences.pop().strip())
+    text = _measure_text("".join(sentences))
+    return ([_measure(text)] if text else []), "\n".join(around), False
+
+
 def _measure_text(text: str) -> str:
     t = "".join(x.strip() for x in text.split("\n"))
     return t.strip().strip("；;。，,、 ").strip()
@@ -458,6 +552,67 @@ def _measure(text: str) -> ImportedMeasure:
         if text.endswith(mark):
             return ImportedMeasure(text[: -len(mark)].rstrip("；;。，, "), done=True)
     return ImportedMeasure(text, done="已完成" in text)
+
+
+def _marker_text(ln: _Line) -> str:
+    """A line as written, its marker put back: what is listed when it is not imported, or kept as text."""
+    if ln.kind == "section":
+        return f"{cn_number(ln.number or 0)}、{ln.text}"
+    if ln.kind == "category":
+        return f"（{cn_number(ln.number or 0)}）{ln.text}"
+    if ln.kind == "finding":
+        return f"{ln.number}.{ln.text}"
+    if ln.kind == "item":
+        return f"（{ln.number}）{ln.text}"
+    return ln.text
+
+
+def _measure_lines(lines: list[_Line]) -> list[_Line]:
+    """Numbered lines under a measure label ("整改措施：" then 1. 2. 3.) are measures, not findings or items.
+
+    After a label, a run of lines numbered 1, 2, 3 … is measures when the label stood alone at the end of
+    its line, or when their level is deeper than the heading they stand under (一、… 整改进展情况：… then 1.).
+    A number that does not continue the run ends it."""
+    out: list[_Line] = []
+    mode = ""
+    expect = 1
+    kind = ""
+    under = ""
+    for ln in lines:
+        if (
+            mode
+            and ln.kind in ("finding", "item")
+            and ln.number == expect
+            and kind in ("", ln.kind)
+            and (mode == "strong" or _RANK[ln.kind] > _RANK.get(under, -1))
+        ):
+            out.append(_Line(ln.no, "text", None, _marker_text(ln)))
+            expect += 1
+            kind = ln.kind
+            continue
+        if ln.kind != "text":
+            mode, expect, kind, under = "", 1, "", ln.kind
+        labels = list(_LABEL_RE.finditer(ln.text))
+        if labels:
+            alone = not ln.text[labels[-1].end() :].strip()
+            mode, expect, kind = ("strong" if alone else "weak"), 1, ""
+        out.append(ln)
+    return out
+
+
+def _clauses(text: str) -> list[tuple[str, str]]:
+    """ "对…问题，<unit>已…。对…问题，…。" → each problem and what was done about it; [] when the text is not
+    written that way."""
+    if not re.match(r"^对[^，。]{2,80}?问题[，,]", text.strip()):
+        return []
+    out: list[tuple[str, str]] = []
+    for sentence in re.split(r"(?<=[。！？])", text.strip()):
+        m = re.match(r"^\s*对([^，。]{2,80}?问题)[，,](.*)$", sentence, re.S)
+        if m:
+            out.append((m.group(1).strip(), m.group(2).strip()))
+        elif sentence.strip() and out:
+            out[-1] = (out[-1][0], out[-1][1] + sentence.strip())
+    return out
 
 
 # --- the parser ----------------------------------------------------------------------------------------
@@ -472,6 +627,7 @@ class _Parser:
         self.item_status: list[str | None] = []  # what each item's own text says, in item order
         self.item_had_label: list[bool] = []  # whether each item had a measure label, in item order
         self.measure_labels = 0
+        self.notice = False  # a notice or plan (整改 named, labels or 一是), not bare feedback: prose is a measure
 
     # The whole run ------------------------------------------------------------------------------------
 
@@ -481,33 +637,113 @@ class _Parser:
         if not lines:
             self.warnings.append("文本是空的。")
             return r
+        lines = self._noise(lines)
         lines = self._title(lines)
+        lines = self._closing(lines)
+        lines = _measure_lines(lines)
+        self.notice = "整改" in (r.title + " ".join(ln.text for ln in lines if ln.kind == "section")) or any(
+            _LABEL_RE.search(ln.text) or re.search(r"(?:^|[。；;：:\s])一是", ln.text) for ln in lines
+        )
         preamble, sections = self._sections(lines)
-        self.context += [ln.text for ln in preamble]
         problems = self._roles(preamble, sections)
-        for sec in problems:
-            # Several sections without （一） headings are the aspects themselves; one is a generic heading.
-            self._read_problems(sec, generic=len(problems) == 1)
+        if not any(sec.heading is None for sec in problems):
+            self.context += [ln.text for ln in preamble]
+            self._skip_lines(preamble, "前言")
+        self._read_part(problems)
         for sec in sections:
+            assert sec.heading is not None
             if sec.role == "org":
+                self._skip(sec.heading, "组织情况")
                 self._read_org(sec)
-            elif sec.role == "other" and sec.heading is not None:
+            elif sec.role == "other":
                 self.context += [ln.text for ln in sec.lines]
                 self.warnings.append(f"第{sec.heading.no}行“{_short(sec.heading.text)}”一节不是整改内容，未导入。")
+                self._skip_lines([sec.heading, *sec.lines], "组织情况")
+            elif sec.role == "next":
+                why = "下一步" if _NEXT_HEAD.search(sec.heading.text) else "结尾部分"
+                self.context += [ln.text for ln in sec.lines]
+                self._skip_lines([sec.heading, *sec.lines], why)
         self._preamble_facts(" ".join(ln.text for ln in preamble))
+        r.skipped.sort(key=lambda x: x.line)
         if not r.findings():
             r.categories = []
             self.item_status = []
-            self.warnings.insert(
-                0,
-                "没有识别出任何问题。文本应按“（一）方面”“1.问题”“（1）细化问题”“整改情况：一是……”的层次编排，"
-                "每个序号写在一行的开头。",
+            said = parse_headline("\n".join(self.context + [ln.text for ln in preamble]))
+            why = (
+                "文本只有整改的总体情况和数字，没有逐条列出问题，不是整改通报或台账。"
+                if said
+                else "没有识别出任何问题。文本应按“（一）方面”“1.问题”“（1）细化问题”“整改情况：一是……”的层次编排，"
+                "每个序号写在一行的开头。"
             )
+            self.warnings.insert(0, why)
             return r
         self._numbering()
         self._declared()
         self._measure_warnings()
         return r
+
+    # What is not the notice ------------------------------------------------------------------------------
+
+    def _skip(self, ln: _Line, reason: str) -> None:
+        self.result.skipped.append(Skipped(ln.no, _marker_text(ln), reason))
+
+    def _skip_lines(self, lines: list[_Line], reason: str) -> None:
+        for ln in lines:
+            why = reason
+            if ln.kind == "text" and _CONTACT.search(ln.text):
+                why = "联系方式"
+            self._skip(ln, why)
+
+    def _noise(self, lines: list[_Line]) -> list[_Line]:
+        """Takes out a web page's metadata, contact lines and the signature with its date, listing each."""
+        out: list[_Line] = []
+        for ln in lines:
+            if ln.kind == "text" and len(ln.text) <= 150 and _WEB_META.match(ln.text):
+                self._skip(ln, "网页信息")
+            elif ln.kind == "text" and len(ln.text) <= 150 and _CONTACT.search(ln.text):
+                self._skip(ln, "联系方式")
+            else:
+                out.append(ln)
+        # The signature: a date on the last line, with the unit's name (short, no punctuation) above it.
+        if out and out[-1].kind == "text" and _DATE_LINE.match(out[-1].text.replace(" ", "")) and len(out) > 1:
+            tail = [out.pop()]
+            while (
+                len(tail) < 3
+                and len(out) > 1
+                and out[-1].kind == "text"
+                and len(out[-1].text) <= 30
+                and not re.search(r"[。，,；;：:！？]", out[-1].text)
+            ):
+                tail.append(out.pop())
+            for ln in reversed(tail):
+                self._skip(ln, "落款")
+        return out
+
+    def _closing(self, lines: list[_Line]) -> list[_Line]:
+        """An unnumbered 下一步 paragraph or heading after the problems, and a totals sentence after the last
+        finding, are not part of any item."""
+        marks = [i for i, ln in enumerate(lines) if ln.kind in ("category", "finding", "item")]
+        if not marks:
+            return lines
+        for i in range(marks[0] + 1, len(lines)):
+            ln = lines[i]
+            if ln.kind == "text" and _CLOSING_HEAD.match(ln.text) and not _LABEL_RE.search(ln.text):
+                rest = lines[i:]
+                if not any(x.kind in ("finding", "item") for x in rest):
+                    self.context += [x.text for x in rest]
+                    self._skip_lines(rest, "下一步")
+                    return lines[:i]
+        end = len(lines)
+        while end > marks[-1] + 1:
+            ln = lines[end - 1]
+            said = parse_headline(ln.text) if ln.kind == "text" and not _LABEL_RE.search(ln.text) else {}
+            if len(said) < 2:
+                break
+            end -= 1
+        for ln in lines[end:]:
+            self.context.append(ln.text)
+            self._skip(ln, "整改总体情况")
+        return lines[:end]
 
     def _title(self, lines: list[_Line]) -> list[_Line]:
         lead: list[_Line] = []
@@ -519,7 +755,11 @@ class _Parser:
             if len(joined) <= 100 and "。" not in joined and _TITLE_END.search(joined):
                 self.result.title = _ledger_title(joined)
                 self._kind(joined)
-                return lines[len(lead) :]
+                rest = lines[len(lead) :]
+                # A title printed twice (or its second half again) is listed, not read as the preamble.
+                while rest and rest[0].kind == "text" and rest[0].text in (joined, lead[-1].text):
+                    self._skip(rest.pop(0), "重复的标题")
+                return rest
         return lines
 
     def _kind(self, title: str) -> None:
@@ -544,44 +784,35 @@ class _Parser:
         return preamble, sections
 
     def _roles(self, preamble: list[_Line], sections: list[_Section]) -> list[_Section]:
+        """Which sections hold the problems; the others are the organisation (notes), or not imported."""
         if not sections:
             whole = _Section(None, preamble)
             whole.role = "problems"
             return [whole]
-        heads = {id(s): (s.heading.text if s.heading else "") for s in sections}
-        problems = [
-            s
-            for s in sections
-            if s.has("category", "finding", "item")
-            and _PROBLEM_HEAD.search(heads[id(s)])
-            and not _NEXT_HEAD.search(heads[id(s)])
-        ]
-        if not problems:
-            problems = [s for s in sections if s.has("finding", "item") and not _NEXT_HEAD.search(heads[id(s)])]
-        if not problems:
-            problems = [s for s in sections if s.has("category") and not _NEXT_HEAD.search(heads[id(s)])]
-        for s in problems:
-            s.role = "problems"
-        first = sections.index(problems[0]) if problems else len(sections)
-        org_done = False
         for s in sections:
-            if s.role:
-                continue
-            head = heads[id(s)]
-            body = " ".join(ln.text for ln in s.lines)
-            if _NEXT_HEAD.search(head):
+            assert s.heading is not None
+            head = s.heading.text
+            marked = s.has("category", "finding", "item") or bool(_LABEL_RE.search(head))
+            labelled = any(_LABEL_RE.search(ln.text) for ln in s.lines)
+            if _NEXT_HEAD.search(head) and not _CATEGORY_HEAD.search(head):
                 s.role = "next"
-            elif (
-                not org_done
-                and sections.index(s) < first
-                and (_ORG_HEAD.search(head) or _ORG_WORDS.search(head + body))
-            ):
+            elif _ORG_SECTION.search(head) and not _CATEGORY_HEAD.search(head):
                 s.role = "org"
+            elif marked or labelled or (_CATEGORY_HEAD.search(head) and s.lines):
+                s.role = "problems"
+        problems = [s for s in sections if s.role == "problems"]
+        first = sections.index(problems[0]) if problems else len(sections)
+        last = sections.index(problems[-1]) if problems else -1
+        org_done = False
+        for n, s in enumerate(sections):
+            if s.role == "problems":
+                continue
+            if n > last and problems:
+                s.role = "next"  # closing sections after the problems (保障措施, contact lines, signature)
+            elif s.role == "org" and not org_done and n < first:
                 org_done = True
-            elif not problems or sections.index(s) < first or _ORG_WORDS.search(head):
+            elif s.role != "next":
                 s.role = "other"
-            else:
-                s.role = "next"  # closing sections after the problems (contact lines, signature)
         # A preamble with findings of its own (no section heading over them) is read too.
         if any(ln.kind in ("finding", "item") for ln in preamble):
             sec = _Section(None, preamble)
@@ -591,50 +822,112 @@ class _Parser:
 
     # Problems ----------------------------------------------------------------------------------------
 
-    def _read_problems(self, sec: _Section, generic: bool = True) -> None:
-        heading = sec.heading.text if sec.heading else ""
-        default_title = _clean_title(heading) if heading else ""
-        cats: list[_Node] = []
-        current_cat: _Node | None = None
+    def _read_part(self, problems: list[_Section]) -> None:
+        """The problem part, whatever its ladder: the levels present are mapped onto category, finding and
+        item from the top, and a section heading over them is a category when there are several."""
+        headed = [s for s in problems if s.heading is not None]
+        loose = [s for s in problems if s.heading is None]
+        for sec in loose:
+            self._read_region(sec.lines, None, generic=True)
+        if not headed:
+            return
+        single = len(headed) == 1
+        head = headed[0].heading.text if single and headed[0].heading else ""
+        wrapper = single and bool(_WRAPPER_HEAD.search(head)) and not re.search(r"方面", head)
+        if wrapper:
+            sec = headed[0]
+            self._read_region(sec.lines, sec.heading, generic=True)
+            return
+        kinds = {ln.kind for s in headed for ln in s.lines if ln.kind in ("category", "finding", "item")}
+        if not kinds:
+            # Every heading is itself a finding (ladder H): one category over them.
+            cat = _Node("category", None, "", headed[0].heading.no if headed[0].heading else 0)
+            for sec in headed:
+                assert sec.heading is not None
+                node = _Node("finding", sec.heading.number, sec.heading.text, sec.heading.no)
+                node.body = [ln.text for ln in sec.lines]
+                cat.children.append(node)
+            cat.text = self._inspection_name()
+            self.warnings.append(f"文本没有（一）（二）这样的方面标题，问题已归入方面“{_short(cat.text, 30)}”。")
+            self.result.categories.append(self._category(cat))
+            return
+        ranked = [k for k in ("category", "finding", "item") if k in kinds]
+        mapping = dict(zip(ranked, ("finding", "item"), strict=False))
+        for sec in headed:
+            assert sec.heading is not None
+            cat = _Node("category", sec.heading.number, sec.heading.text, sec.heading.no)
+            cats = self._build(sec.lines, mapping, cat)
+            for c in cats:
+                self.result.categories.append(self._category(c))
+
+    def _read_region(self, lines: list[_Line], heading: _Line | None, generic: bool) -> None:
+        kinds = [k for k in ("category", "finding", "item") if any(ln.kind == k for ln in lines)]
+        if len(kinds) >= 3:
+            levels: tuple[str, ...] = ("category", "finding", "item")
+        elif kinds == ["finding", "item"]:
+            levels = ("finding", "item")
+        elif kinds == ["category"] and self._categories_are_findings(lines):
+            levels = ("finding",)  # ladder G: （一）<problem>。 with its measures under it
+        elif len(kinds) == 2 or kinds == ["category"]:
+            levels = ("category", "finding")
+        else:
+            levels = ("finding",)
+        mapping = dict(zip(kinds, levels, strict=False))
+        cats = self._build(lines, mapping, None)
+        default_title = _clean_title(heading.text) if heading is not None else self._inspection_name()
+        unnamed = [c for c in cats if c.number is None and not c.text]
+        if heading is not None and not unnamed:
+            self._skip(heading, "章节标题")
+        for c in unnamed:
+            c.text = default_title
+            if c.children and generic:
+                self.warnings.append(f"文本没有（一）（二）这样的方面标题，问题已归入方面“{_short(c.text, 30)}”。")
+        for c in cats:
+            self.result.categories.append(self._category(c))
+
+    def _categories_are_findings(self, lines: list[_Line]) -> bool:
+        """（一）（二） alone are findings when what stands under them is a rectification, not a heading's."""
+        return any(ln.kind == "text" for ln in lines) and self.notice
+
+    def _inspection_name(self) -> str:
+        title = re.sub(r"整改落实台账$", "", self.result.title).strip()
+        return title or "反馈问题"
+
+    def _build(self, lines: list[_Line], mapping: dict[str, str], top: _Node | None) -> list[_Node]:
+        """The nodes of one region; lines before the first marker are listed as not imported."""
+        cats: list[_Node] = [top] if top is not None else []
+        current_cat = top
         finding: _Node | None = None
         item: _Node | None = None
-        intro: list[str] = []
-        for ln in sec.lines:
-            if ln.kind == "category":
+        for ln in lines:
+            level = mapping.get(ln.kind)
+            if level == "category":
                 current_cat = _Node("category", ln.number, ln.text, ln.no)
                 cats.append(current_cat)
                 finding = item = None
-            elif ln.kind == "finding" or (ln.kind == "item" and finding is None):
+            elif level == "finding" or (level == "item" and finding is None):
                 if current_cat is None:
                     current_cat = _Node("category", None, "", ln.no)
                     cats.append(current_cat)
-                if ln.kind == "item":
+                if level == "item":
                     self.warnings.append(
                         f"第{ln.no}行的（{ln.number}）前面没有“1.”这样的问题序号，已作为一个问题导入。"
                     )
-                finding = _Node("finding", ln.number if ln.kind == "finding" else None, ln.text, ln.no)
+                finding = _Node("finding", ln.number if level == "finding" else None, ln.text, ln.no)
                 current_cat.children.append(finding)
                 item = None
-            elif ln.kind == "item":
+            elif level == "item":
                 assert finding is not None
                 item = _Node("item", ln.number, ln.text, ln.no)
                 finding.children.append(item)
             else:
                 target = item or finding or current_cat
                 if target is None:
-                    intro.append(ln.text)
-                elif ln.kind == "section":
-                    target.body.append(f"{cn_number(ln.number or 0)}、{ln.text}")
+                    self.context.append(ln.text)
+                    self._skip(ln, "前言")
                 else:
-                    target.body.append(ln.text)
-        self.context += intro
-        unnamed = [c for c in cats if c.number is None and not c.text]
-        for c in unnamed:
-            c.text = default_title or "反馈问题"
-            if c.children and (not heading or (generic and _PROBLEM_HEAD.search(heading))):
-                self.warnings.append(f"文本没有（一）（二）这样的方面标题，问题已归入方面“{_short(c.text, 30)}”。")
-        for c in cats:
-            self.result.categories.append(self._category(c))
+                    target.body.append(_marker_text(ln))
+        return cats
 
     def _category(self, node: _Node) -> ImportedCategory:
         title, description = _split_title(node.text)
@@ -665,26 +958,41 @@ class _Parser:
                 )
             for it in node.children:
                 fnd.items.append(self._item(it, node))
-        else:
-            # A finding the text does not split is one item with the finding's own title.
-            fnd.description = description
-            item = self._item_from(fnd.title, "", segs, None, node.no)
-            fnd.items.append(item)
+            return fnd
+        clauses = _clauses(description) if self.notice and not segs else []
+        if clauses:
+            # An audit finding: each "对…问题，<unit>已…" clause is one item with its own measure (ladder F).
+            for ctitle, ctext in clauses:
+                fnd.items.append(self._item_from(ctitle, ctext, [], None, node.no, free=True))
+            return fnd
+        # A finding the text does not split is one item with the finding's own title.
+        item = self._item_from(fnd.title, description, segs, None, node.no, free=True)
+        if item.description == description:
+            fnd.description, item.description = description, ""
+        fnd.items.append(item)
         return fnd
 
     def _item(self, node: _Node, finding: _Node) -> ImportedItem:
         full = "\n".join([node.text, *node.body])
         head, segs = _segments(full)
         title, description = _split_title(head)
-        return self._item_from(title or "（未命名细化问题）", description, segs, node.number, node.no)
+        return self._item_from(title or "（未命名细化问题）", description, segs, node.number, node.no, free=True)
 
     def _item_from(
-        self, title: str, description: str, segs: list[tuple[str, str]], number: int | None, no: int
+        self,
+        title: str,
+        description: str,
+        segs: list[tuple[str, str]],
+        number: int | None,
+        no: int,
+        free: bool = False,
     ) -> ImportedItem:
         item = ImportedItem(title=title, number=number, description=description, source=f"第{no}行")
         progress: list[str] = []
         status_text = ""
+        said: str | None = None
         have_measures = False
+        unlabelled: list[str] = []
         for label, value in segs:
             if label in _MEASURE_LABELS and not have_measures:
                 have_measures = True
@@ -695,16 +1003,52 @@ class _Parser:
                     progress.append(around)
                 if not chain:
                     status_text = value
+            elif label == "整改目标":
+                item.description = "\n".join(x for x in (item.description, f"整改目标：{value}") if x)
             elif label in _MEASURE_LABELS or label in _PROGRESS_LABELS:
+                first, _, more = value.partition("\n")
+                if more.strip() and label not in _MEASURE_LABELS:
+                    unlabelled.append(more)  # "整改进展情况：已经完成。" then the measures, one per line
+                    value = first
+                if label in _STATUS_LABELS and said is None:
+                    bare = value.strip().strip("。.；;，, ")
+                    said = DONE if bare == "完成" else status_in(value)
+                    if bare == "完成" or _BARE_STATUS.match(value.replace("\n", "")):
+                        continue
                 progress.append(value)
             else:
                 attr = _FIELD_LABELS[label]
-                val = re.split(r"[；;。\n]", value, maxsplit=1)[0].strip(" ，,、")
+                # The first clause is the field; anything after it is kept in the remarks, never dropped.
+                cut = re.search(r"[；;。\n]", value)
+                val, rest = (value[: cut.start()], value[cut.end() :]) if cut else (value, "")
+                val = val.strip(" ，,、")
+                rest = rest.strip(" ；;。\n")
                 if val and not getattr(item, attr):
                     setattr(item, attr, val)
+                elif val:
+                    rest = "\n".join(x for x in (val, rest) if x)
+                if rest:
+                    item.remarks = "\n".join(x for x in (item.remarks, f"{label}：{rest}") if x)
+        if not have_measures and free and self.notice:
+            # No measure label: 一是… chains, numbered lines or a paragraph of prose are the measures.
+            text = "\n".join(x for x in (item.description, *unlabelled) if x)
+            unlabelled = []
+            if text.strip():
+                measures, around, chain = split_measures(text)
+                item.measures, item.description = measures, ""
+                if around:
+                    progress.append(around)
+                if not chain:
+                    status_text = text
+                self.measure_labels += 1
+        if unlabelled:
+            item.description = "\n".join(x for x in (item.description, *unlabelled) if x)
         text = "\n".join(p for p in progress if p)
         item.progress = "" if _BARE_STATUS.match(text.replace("\n", "")) else text
-        self.item_status.append(status_in(text) or (status_in(status_text) if status_text else None))
+        stated = said or status_in(text) or (status_in(status_text) if status_text else None)
+        if stated:
+            item.status = stated
+        self.item_status.append(stated)
         self.item_had_label.append(have_measures)
         return item
 
@@ -855,9 +1199,7 @@ class _Parser:
         declared = parse_headline("\n".join(self.context))
         r.declared = declared or None
         if not declared:
-            if any(s for s in self.item_status):
-                self.warnings.append("文本没有说明已整改完成多少项（如“已整改完成28项”），各细化问题的整改状态未设置。")
-            return
+            return  # each item keeps the status its own text states
         n_findings, n_items = len(r.findings()), len(r.items())
         if "findings" in declared and declared["findings"] != n_findings:
             d = declared["findings"] - n_findings
@@ -889,9 +1231,7 @@ class _Parser:
         items = self.result.items()
         why = "，各细化问题的整改状态未设置，请导入后逐项核对。"
         if "done" not in declared:
-            if any(self.item_status):
-                self.warnings.append("文本没有说明已整改完成多少项" + why)
-            return
+            return  # each item keeps the status its own text states
         done = declared["done"]
         if total != len(items):
             self.warnings.append(
@@ -980,7 +1320,8 @@ _HEADLINE_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"({NUM}){_UNIT}(?:问题)?已(?:整改)?完成",
     ),
     "in_progress": (
-        rf"(?:正在推进|正在整改|持续推进|推进中|整改中|正在落实|尚未完成|未完成)\s*({NUM}){_UNIT}",
+        rf"(?:正在推进|正在整改|持续推进|推进中|整改中|正在落实|尚未完成|未完成|阶段性完成(?:整改)?|基本完成(?:整改)?)"
+        rf"\s*({NUM}){_UNIT}",
         rf"({NUM}){_UNIT}(?:问题)?正在(?:推进|整改|落实)",
     ),
     "ongoing": (rf"(?:持续整改|长期坚持|长期整改)\s*({NUM}){_UNIT}", rf"({NUM}){_UNIT}(?:问题)?(?:需)?长期坚持"),
@@ -989,9 +1330,19 @@ _HEADLINE_PATTERNS: dict[str, tuple[str, ...]] = {
 _SPLIT_RE = re.compile(
     rf"({NUM}){_UNIT}(?:具体)?问题[，,]?\s*(?:共|进一步|全部|已)?(?:细化|分解|细分)(?:为|成|出)?\s*({NUM}){_UNIT}"
 )
-_FINDINGS_RE = re.compile(rf"反馈(?:的)?(?:各类)?({NUM}){_UNIT}(?:具体)?问题")
-_PERCENT_RE = re.compile(r"完成率(?:为|达到?|是)?\s*(\d+(?:[.．]\d+)?)\s*[%％]")
-_PERCENT_CN_RE = re.compile(rf"完成率(?:为|达到?|是)?\s*百分之({NUM})")
+_FINDINGS_RES = (
+    re.compile(rf"反馈(?:的)?(?:各类)?({NUM}){_UNIT}(?:具体)?问题"),
+    re.compile(rf"(?:反馈|发现|指出|反映)(?:的)?问题\s*({NUM}){_UNIT}"),  # 反馈问题3个
+    re.compile(rf"共(?:计)?\s*({NUM}){_UNIT}(?:具体)?问题"),  # 共计20项具体问题
+    re.compile(rf"(?:反映|指出|存在|发现|反馈|查出)[^，。；]{{0,12}}?({NUM}){_UNIT}(?:具体)?问题"),
+)
+_CATEGORIES_RE = re.compile(rf"({NUM})\s*个?方面")
+_ITEMS_RE = re.compile(rf"(?:细化|分解|细分)+(?:为|成|出)\s*({NUM}){_UNIT}")
+_MEASURES_RE = re.compile(rf"(?:提出|制定|明确)了?\s*({NUM})\s*(?:项|条)(?:具体)?整改措施")
+_ALL_DONE_RE = re.compile(r"(?:已)?全部(?:整改)?完成|已全部(?:完成)?整改(?:完成|到位)?")
+_PERCENT_RE = re.compile(r"(?:完成率|整改率)(?:为|达到?|是)?\s*(\d+(?:[.．]\d+)?)\s*[%％]")
+_PERCENT_CN_RE = re.compile(rf"(?:完成率|整改率)(?:为|达到?|是)?\s*百分之({NUM})")
+_HEADLINE_WORDS = re.compile(r"已整改完成|已完成|整改完成|正在推进|正在整改|已整改|阶段性完成|细化|分解|全部整改完成")
 
 
 def parse_headline(text: str) -> dict[str, int]:
@@ -999,17 +1350,11 @@ def parse_headline(text: str) -> dict[str, int]:
     → findings, items, done, in_progress (and ongoing, not_started, percent) where stated."""
     out: dict[str, int] = {}
     sentences = [s for s in re.split(r"[。\n]", text or "") if s.strip()]
-    idx = next((i for i, s in enumerate(sentences) if "完成率" in s), None)
+    idx = next((i for i, s in enumerate(sentences) if "完成率" in s or "整改率" in s), None)
     if idx is None:
-        idx = next(
-            (
-                i
-                for i, s in enumerate(sentences)
-                if "问题" in s and re.search(r"已整改完成|已完成|整改完成|正在推进|细化", s)
-            ),
-            None,
-        )
-    window = "。".join(sentences[max(0, idx - 1) : idx + 1]) if idx is not None else ""
+        idx = next((i for i, s in enumerate(sentences) if "问题" in s and _HEADLINE_WORDS.search(s)), None)
+    # The sentence before and after too: "…十个问题，细化分解为十二个分项问题。截至目前，已完成整改十个…".
+    window = "。".join(sentences[max(0, idx - 1) : idx + 2]) if idx is not None else ""
     for where in (window, text or ""):
         m = _SPLIT_RE.search(where)
         if m:
@@ -1019,18 +1364,27 @@ def parse_headline(text: str) -> dict[str, int]:
                 break
     if "findings" not in out:
         for where in (window, text or ""):
-            m = _FINDINGS_RE.search(where)
-            if m and cn_to_int(m.group(1)) is not None:
-                out["findings"] = cn_to_int(m.group(1))  # type: ignore[assignment]
+            for pattern in _FINDINGS_RES:
+                m = pattern.search(where)
+                if m and cn_to_int(m.group(1)) is not None:
+                    out["findings"] = cn_to_int(m.group(1))  # type: ignore[assignment]
+                    break
+            if "findings" in out:
                 break
     if not window:
         return out
+    for key, pattern in (("categories", _CATEGORIES_RE), ("items", _ITEMS_RE), ("measures", _MEASURES_RE)):
+        m = pattern.search(window)
+        if key not in out and m and cn_to_int(m.group(1)) is not None:
+            out[key] = cn_to_int(m.group(1))  # type: ignore[assignment]
     for key, patterns in _HEADLINE_PATTERNS.items():
         for p in patterns:
             m = re.search(p, window)
             if m and cn_to_int(m.group(1)) is not None:
                 out[key] = cn_to_int(m.group(1))  # type: ignore[assignment]
                 break
+    if "done" not in out and _ALL_DONE_RE.search(window) and ("items" in out or "findings" in out):
+        out["done"] = out.get("items", out.get("findings", 0))
     m = _PERCENT_RE.search(window)
     if m:
         out["percent"] = int(float(m.group(1).replace("．", ".")) + 0.5)
@@ -1073,6 +1427,8 @@ def declared_summary(declared: dict[str, int] | None) -> str:
     if not declared:
         return ""
     parts = []
+    if "categories" in declared:
+        parts.append(f"{declared['categories']}个方面")
     if "findings" in declared:
         parts.append(f"问题{declared['findings']}个")
     if "items" in declared:
@@ -1082,6 +1438,8 @@ def declared_summary(declared: dict[str, int] | None) -> str:
             parts.append(f"{word}{declared[key]}项")
     if "not_started" in declared:
         parts.append(f"未启动{declared['not_started']}项")
+    if "measures" in declared:
+        parts.append(f"整改措施{declared['measures']}项")
     if "percent" in declared:
         parts.append(f"完成率{declared['percent']}%")
     return "文本所称：" + "，".join(parts)
@@ -1134,6 +1492,10 @@ def cli_import(ledger_path: Path, path: Path, args: Any) -> int:
         print(f"提示（{len(parsed.warnings)}条）：")
         for w in parsed.warnings:
             print(f"  - {w}")
+    if parsed.skipped:
+        print(f"未导入的内容（{len(parsed.skipped)}行）：")
+        for s in parsed.skipped:
+            print(f"  - 第{s.line}行［{s.reason}］{s.text}")
     if dry_run:
         print("试运行：未写入台账。")
     else:
