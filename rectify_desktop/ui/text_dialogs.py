@@ -187,12 +187,26 @@ class TextImportDialog(QDialog):
         wl = QVBoxLayout(self.warn_box)
         wl.addWidget(self.warnings)
 
+        # What the text holds that goes into no field (组织情况, 下一步, 落款 …): the clerk sees every line.
+        self.skipped = QListWidget()
+        self.skipped.setObjectName("skipped")
+        self.skipped.setWordWrap(True)
+        self.skipped.setAlternatingRowColors(True)
+        self.skipped.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.skipped.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.skipped.currentRowChanged.connect(self._show_skipped_line)
+        self.skipped_box = QGroupBox("未导入的内容")
+        sl = QVBoxLayout(self.skipped_box)
+        sl.addWidget(self.skipped)
+
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(tree_box)
         right.addWidget(self.warn_box)
+        right.addWidget(self.skipped_box)
         right.setChildrenCollapsible(False)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        right.setStretchFactor(2, 1)
         self.right_splitter = right
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(text_box)
@@ -296,6 +310,13 @@ class TextImportDialog(QDialog):
             QListWidgetItem(w, self.warnings).setToolTip(w)
         n = self.warnings.count()
         self.warn_box.setTitle(f"请核对的提示（{n} 条）" if n else "提示（没有需要核对的地方）")
+        self.skipped.clear()
+        for sk in [] if empty or not p.items() else p.skipped:
+            row = f"第{sk.line}行　［{sk.reason}］　{sk.text}"
+            QListWidgetItem(row, self.skipped).setToolTip(row)
+        k = self.skipped.count()
+        self.skipped_box.setTitle(f"未导入的内容（{k} 行，点击可在左侧查看）" if k else "未导入的内容（没有）")
+        self.skipped_box.setVisible(bool(k))
         self._update_button()
 
     def _update_button(self) -> None:
@@ -358,6 +379,10 @@ class TextImportDialog(QDialog):
         m = re.search(r"第(\d+)行", self.parsed.warnings[row])
         if m:
             self._goto_line(int(m.group(1)))
+
+    def _show_skipped_line(self, row: int) -> None:
+        if 0 <= row < len(self.parsed.skipped):
+            self._goto_line(self.parsed.skipped[row].line)
 
     def _goto_line(self, line: int) -> None:
         block = self.editor.document().findBlockByNumber(max(0, line - 1))
