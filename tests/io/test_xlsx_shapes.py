@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -577,3 +578,54 @@ def test_the_command_line_lists_what_it_did_not_import(tmp_path: Path, cli) -> N
         "中共河西区委第一巡视组",
         "河西区审计局",
     )
+
+
+def _haystack(parsed: Any) -> str:
+    """Everything the import keeps or lists, as one text: the tree, the inspection, the warnings, what was
+    not imported."""
+    from rectify_desktop.core import rules
+
+    parts = [parsed.title, parsed.notes, parsed.inspecting_body, parsed.inspected_unit, *parsed.warnings]
+    parts += [s.text for s in parsed.skipped]
+    dates = [parsed.feedback_date]
+    for cat in parsed.categories:
+        parts.append(cat.title)
+        for f in cat.findings:
+            parts.append(f.title)
+            for it in f.items:
+                parts += [it.title, it.leader, it.department, it.person, it.deadline, it.progress, it.remarks]
+                parts += it.evidence + [m.text for m in it.measures]
+                dates += [it.deadline_date, it.completed_date]
+    parts += [rules.deadline_display(d, "") for d in dates if d is not None]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_every_cell_is_imported_or_listed(name: str, tmp_path: Path) -> None:
+    """Nothing silently dropped: each text of the sheet is found in what was imported or listed, but for
+    the numbering, the header words and the status words (which set the status)."""
+    from rectify_desktop.io.xlsx_import import GROUP_WORDS, header_key, split_number
+
+    shape = SHAPES[name]
+    parsed = parse_workbook(build(shape, tmp_path / f"{name}.xlsx"))
+    hay = _haystack(parsed)
+    values = [v for row in shape.rows for v in row] + list(shape.cells.values())
+    for value in values:
+        if value is None or isinstance(value, int):
+            continue  # serial numbers
+        if isinstance(value, dt.datetime):
+            assert xlsx_import.cell_text(value) in hay, value
+            continue
+        if header_key(value) is not None or value in GROUP_WORDS:
+            continue
+        if (ls := xlsx_import.leading_status(value)) is not None and ls.bare:
+            continue
+        if xlsx_import.cn_to_int(value) is not None:
+            continue  # 一 | 预算编制方面: a numeral in the 序号 column
+        for piece in re.split(r"\s{2,}", re.sub(r"[（(]\s*盖章\s*[)）]", "", value)):
+            _, colon, rest = piece.rpartition("：")
+            if colon and not rest:
+                continue  # a label whose value is in the next cell (反馈日期： | 2023-05-12)
+            piece = rest if colon else piece
+            for p in split_measures(piece):
+                assert split_number(p)[1] in hay, (value, p)
