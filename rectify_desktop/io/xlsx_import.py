@@ -1515,6 +1515,8 @@ _BODY_ON_UNIT = re.compile(
 _GROUP = re.compile(r"(?:巡察|巡视|审计|督查|检查)组")
 # "2024年4月18日，…反馈…" (as the text import reads a preamble) or "（2024年4月18日反馈）" in a title.
 _FEEDBACK_ON = re.compile(r"(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[，,]?[^。；;]{0,60}?反馈")
+# A note on the sheet's colours (the export's own 浅红底色：已逾期…, a clerk's 标红为逾期): about the sheet.
+_LEGEND = re.compile(r"^\s*\S{0,6}(?:底色|颜色|标红|标黄|填充色|字体)\s*[:：为]")
 _ATTACHMENT = re.compile(r"^\s*附\s*件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*$")
 
 
@@ -1554,6 +1556,8 @@ def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None
             if not marks:
                 if _ATTACHMENT.match(text):
                     skipped.append(Skipped(r, text, "附件编号，不是台账内容"))
+                elif _LEGEND.match(text):
+                    skipped.append(Skipped(r, text, "颜色说明，不是台账内容"))
                 else:
                     free.append((r, text))
                 continue

@@ -629,3 +629,20 @@ def test_every_cell_is_imported_or_listed(name: str, tmp_path: Path) -> None:
             piece = rest if colon else piece
             for p in split_measures(piece):
                 assert split_number(p)[1] in hay, (value, p)
+
+
+def test_the_programs_own_export_lists_only_its_legend_and_date(demo_path: Path, tmp_path: Path) -> None:
+    """The export's own rows above the header are about the sheet: listed, never taken for the round."""
+    from rectify_desktop.core.ledger import Ledger
+    from rectify_desktop.core.models import Inspection
+    from rectify_desktop.io.xlsx_export import OVERDUE_LEGEND, export_workbook
+
+    with Ledger.open(demo_path):
+        out = export_workbook(Inspection.select().first().id, tmp_path / "导出.xlsx", today=dt.date(2026, 12, 1))
+    parsed = parse_workbook(out)
+    assert parsed.counts() == {"categories": 4, "findings": 13, "items": 29, "measures": 79}
+    assert (parsed.inspecting_body, parsed.inspected_unit, parsed.notes) == ("县委第三巡察组", "临川县教育局", "")
+    assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [
+        (2, OVERDUE_LEGEND, "颜色说明，不是台账内容"),
+        (2, "填报日期：2026年12月1日", FILLED),
+    ]
