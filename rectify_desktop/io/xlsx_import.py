@@ -1035,6 +1035,7 @@ _SIGNATURE = re.compile(
     r"^\s*(填表人|填报人|制表人|统计人|联系人|联系电话|电话|审核人|审核|审批人|负责人|单位负责人|主要负责人|分管负责人"
     r"|分管领导|签字|签名|盖章|单位盖章|单位（盖章）|报送人)\s*(?:[（(]\s*(?:签字|签名|盖章|签章)\s*[)）])?\s*(?:[:：]|$|\s)"
 )
+SIGNATURE_REASON = "落款（填表人、联系电话等），不是台账内容"
 _NOTE = re.compile(r"^\s*(注|说明|填报说明|填表说明)\s*[:：\d]")
 _CATEGORY_HEADING = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．])"
@@ -1184,7 +1185,7 @@ class _Builder:
         if not texts:
             return
         if any(_SIGNATURE.match(t) for t in texts.values()) and not self._has_content(raw):
-            self.skip(r, texts, "落款（填表人、联系电话等），不是台账内容")
+            self.skip(r, texts, SIGNATURE_REASON)
             return
         first = texts[min(texts)]
         if len(texts) <= 2 and _NOTE.match(first):
@@ -1572,7 +1573,7 @@ def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None
                     used.add(cols[i + 1])
                 value = cell_text(raw)
                 # A value runs to two spaces, as on a printed line ("填报单位：某局    联系人：…").
-                value, _, rest = re.split(r"(\s{2,})", value, maxsplit=1) + ["", ""] if value else ["", "", ""]
+                value, rest = (re.split(r"\s{2,}", value, maxsplit=1) + [""])[:2]
                 said = f"{m.group(0).strip()}{value}"
                 if rest.strip():
                     free.append((r, rest.strip()))
@@ -1590,6 +1591,9 @@ def _describe_top(out: ImportedInspection, sheet: Sheet, header: Header) -> None
                     labelled.setdefault(kind, _unit_name(value) if kind != "body" else value)
     # The title: the first text, or a later one naming the 台账 when the first does not ("附件" is left out
     # above); the other texts (a sentence on the round) are kept in the inspection's notes.
+    for r, text in [(r, t) for r, t in free if _SIGNATURE.match(t)]:
+        skipped.append(Skipped(r, text, SIGNATURE_REASON))
+    free = [(r, t) for r, t in free if not _SIGNATURE.match(t)]
     title = ""
     for _, text in free:
         if not title or ("台账" in text and "台账" not in title):

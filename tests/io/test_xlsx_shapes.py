@@ -646,3 +646,19 @@ def test_the_programs_own_export_lists_only_its_legend_and_date(demo_path: Path,
         (2, OVERDUE_LEGEND, "颜色说明，不是台账内容"),
         (2, "填报日期：2026年12月1日", FILLED),
     ]
+
+
+def test_a_label_value_runs_to_two_spaces(tmp_path: Path) -> None:
+    """填报单位：某局    联系人：张三 — the unit is 某局, the rest is listed, not taken for the unit."""
+    shape = Shape(
+        sheet="台账",
+        rows=[
+            ["填报单位：南山区林业局（盖章）    联系人：张三    反馈时间：2024.5.6"],
+            ["问题", "整改措施", "完成情况"],
+            ["护林员巡护记录不全", "补齐巡护记录", "已完成"],
+        ],
+    )
+    parsed = parse_workbook(build(shape, tmp_path / "a.xlsx"))
+    assert (parsed.inspected_unit, parsed.feedback_date) == ("南山区林业局", dt.date(2024, 5, 6))
+    assert (parsed.title, parsed.notes) == ("a", "")
+    assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [(1, "联系人：张三", SIGNED)]
