@@ -1,11 +1,18 @@
 """从文本导入: the feedback (反馈意见), a rectification plan or a published notice, read into a ledger.
 
-The text has the fixed outline of DOMAIN.md ("The notice text"): sections 一、, categories （一）, findings 1.,
-items （1）, "整改情况：一是……二是……", in full-width or ASCII forms. :func:`parse_text` turns any text into an
-:class:`ImportedInspection` with warnings in plain Chinese and never raises; the caller shows the result and
-adds it only when the clerk confirms (:class:`AddInspection`, one undo step). What the text does not say is
-never made up: a missing finding is reported, not invented, and statuses are set only when the text's own
-totals say which item is which.
+The text may follow any ladder of ../shared/NOTICE-SHAPES.md (A–I): the category at 一、 or （一） or absent,
+the finding at 1. or （一） or 一、关于“…”, the item at （1） or 问题N： or absent (then the finding is one item with
+its own title), in full-width or ASCII forms. The levels present are mapped onto category, finding and item
+from the top; several problem sections are the categories; organisation sections (主体责任, 总体要求 …) go to
+the notes and never become findings. Measures are read from 一是/二是, 1. 2. lines, (1)(2) inline or a
+paragraph of prose; labels (整改情况, 整改措施, 整改进展, 整改状态, 完成情况, 责任领导, 责任单位, 整改时限 …) fill
+their fields, and an item's own status words set its status.
+
+:func:`parse_text` turns any text into an :class:`ImportedInspection` with warnings in plain Chinese and
+never raises; the caller shows the result and adds it only when the clerk confirms (:class:`AddInspection`,
+one undo step). What the text does not say is never made up: a missing finding is reported, not invented.
+Nothing is dropped silently either: every line that goes into no field (前言, 组织情况, 下一步, 落款, 网页信息 …)
+is listed in ``skipped`` with its line number and the reason.
 
 No Qt here: the window's dialog (ui/text_dialogs.py) and the command line share this module.
 """
@@ -1181,6 +1188,17 @@ class _Parser:
                 missing = [n for n in range(1, max(numbers) + 1) if n not in seen]
                 if missing:
                     self.warnings.append(f"问题序号{_list(missing)}缺失（公开通报可能略去了敏感问题）。")
+        numbered = [i.number for i in r.items() if i.number is not None]
+        across = (
+            len(numbered) == len(r.items())
+            and any(f.items and f.items[0].number != 1 for f in r.findings())
+            and numbered == list(range(numbered[0], numbered[0] + len(numbered)))
+        )
+        if across:
+            # "问题1：… 问题3：" counted across the whole text (ladder D): in the ledger each finding counts its own.
+            for it in r.items():
+                it.number = None
+            self.warnings.append("细化问题序号在全文连续编排，导入时已在各问题内重新编号。")
         for f in r.findings():
             numbers = [i.number for i in f.items if i.number is not None]
             if not numbers:
@@ -1231,7 +1249,11 @@ class _Parser:
 
     def _statuses(self, declared: dict[str, int], total: int | None, others: dict[str, int]) -> None:
         items = self.result.items()
-        why = "，各细化问题的整改状态未设置，请导入后逐项核对。"
+        why = (
+            "，各细化问题的整改状态只按各项自己写明的设置，请导入后逐项核对。"
+            if any(self.item_status)
+            else "，各细化问题的整改状态未设置，请导入后逐项核对。"
+        )
         if "done" not in declared:
             return  # each item keeps the status its own text states
         done = declared["done"]

@@ -248,7 +248,7 @@ def test_chinese_numerals_in_the_headline_and_totals_that_do_not_add_up():
         "文本称反馈问题13个，识别出2个（公开通报可能略去了敏感问题）。",
         "文本称细化为29项，识别出2项细化问题（公开通报可能略去了敏感问题）。",
         "文本列出的细化问题（2项）与所称总数（29项）不一致，无法确定哪些已完成，"
-        "各细化问题的整改状态未设置，请导入后逐项核对。",
+        "各细化问题的整改状态只按各项自己写明的设置，请导入后逐项核对。",
     ]
     # The totals cannot say which items are done; an item's own words (目前正在推进) still set its status.
     assert [i.status for i in r.items()] == [IN_PROGRESS, NOT_STARTED]

@@ -238,6 +238,24 @@ def test_fields_of_a_plan_and_of_every_label() -> None:
     assert (first.leader, first.department, first.deadline) == ("赵XX", "建筑市场监管股", "2025年11月30日")
 
 
+def test_items_numbered_across_the_document_are_numbered_per_finding() -> None:
+    r = _parsed("06_d_question_n")
+    assert [[i.title for i in f.items] for f in r.findings()] == [
+        ["对乡村振兴重点任务推进缓慢", "对巡察整改要求研究不够"],
+        ["会议文件过多"],
+    ]
+    assert r.warnings == ["细化问题序号在全文连续编排，导入时已在各问题内重新编号。"]
+
+
+def test_the_audit_clauses_are_items_and_the_org_section_is_the_notes() -> None:
+    audit = _parsed("08_f_audit_report")
+    assert [i.title for i in audit.findings()[0].items] == ["部分项目预算编制偏离实际问题", "结转资金未及时收回问题"]
+    assert audit.categories[0].description == "共发现问题6项，部分整改4项，已整改2项。"
+    assert audit.kind == "审计"
+    org = _parsed("04_b_org_section_first")
+    assert org.notes.startswith("（一）提高政治站位。") and "2.建立销号管理制度。" in org.notes
+
+
 def test_skipped_lines_say_where_and_why() -> None:
     r = _parsed("01_a_wrapped")
     lines = (CORPUS / "01_a_wrapped.txt").read_text(encoding="utf-8").splitlines()
