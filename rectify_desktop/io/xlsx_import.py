@@ -1174,6 +1174,12 @@ class _Builder:
 
     def build(self) -> ImportedInspection:
         rows = self.sheet.cells
+        # The header's own cells are its column names; any other text in its rows is listed.
+        named = {normalize_header(t) for t in (*self.h.names.values(), *self.h.extra.values(), *GROUP_WORDS)}
+        for r in range(self.h.first_row, self.h.row + 1):
+            for c, v in sorted(rows.get(r, {}).items()):
+                if (t := cell_text(v)) and normalize_header(t) not in named and header_key(v) is None:
+                    self.skip(r, {c: t}, "表头中的文字，不是列名，未导入")
         for r in sorted(rows):
             if r > self.h.row:
                 self.row(r, rows[r])
@@ -1190,6 +1196,7 @@ class _Builder:
         first = texts[min(texts)]
         if len(texts) <= 2 and _NOTE.match(first):
             self.warn(r, "", f"说明文字“{_short(first)}”不是台账内容，已跳过")
+            self.skip(r, texts, "说明文字，不是台账内容")
             return
         key_col = self.cols["finding"] or self.cols["item"]
         if key_col is not None and header_key(raw.get(key_col), loose=False) in ("finding", "item"):
@@ -1283,6 +1290,7 @@ class _Builder:
             ignored = [c for c in texts if self.h.columns.get(c) not in ("category", "seq")]
             if ignored:
                 self.warn(r, "", f"没有问题和整改内容（“{_short(texts[ignored[0]])}”），已跳过")
+                self.skip(r, {c: t for c, t in texts.items() if c in ignored}, "没有问题和整改内容")
             elif not cat_text:
                 self.skip(r, texts, "只有序号，没有问题和整改内容")
             return False  # else a category alone on its row

@@ -19,6 +19,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rectify_desktop.io import xlsx_import
 from rectify_desktop.io.xlsx_import import parse_workbook, split_measures
@@ -662,3 +664,34 @@ def test_a_label_value_runs_to_two_spaces(tmp_path: Path) -> None:
     assert (parsed.inspected_unit, parsed.feedback_date) == ("南山区林业局", dt.date(2024, 5, 6))
     assert (parsed.title, parsed.notes) == ("a", "")
     assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [(1, "联系人：张三", SIGNED)]
+
+
+# --- any sheet: read or refused with a reason, never a crash, and nothing dropped unsaid ---------------
+
+_ALPHABET = "巡察组对被单位反馈日期时间填报：:  　2024年5月6日。，；;一是二是1.2.（1）(2)已完成正在整改持续长期坚持未启动附件台账联系人底色盖章\n甲乙"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    top=st.lists(st.lists(st.text(_ALPHABET, max_size=30), min_size=1, max_size=3), max_size=3),
+    data=st.lists(st.lists(st.text(_ALPHABET, max_size=25), min_size=4, max_size=6), min_size=1, max_size=5),
+)
+def test_any_sheet_is_read_or_refused(tmp_path: Path, top: list[list[str]], data: list[list[str]]) -> None:
+    header = ["序号", "问题", "整改措施", "整改进展情况"]
+    shape = Shape(sheet="台账", rows=[*top, header, *data])
+    path = build(shape, tmp_path / "fuzz.xlsx")
+    try:
+        parsed = parse_workbook(path)
+    except xlsx_import.XlsxImportError as exc:
+        assert "没有任何问题" in str(exc) or "表头" in str(exc), exc
+        return
+    hay = _haystack(parsed)
+    for row in data:
+        for c, value in enumerate(row[:6]):
+            text = xlsx_import.cell_text(value)
+            if not text or c == 0 or xlsx_import.header_key(text) is not None:
+                continue
+            if (ls := xlsx_import.leading_status(text)) is not None and ls.bare and c == 3:
+                continue  # the status, read as such
+            for p in split_measures(text) if c == 2 else [xlsx_import.split_number(text)[1]]:
+                assert p in hay or p.strip("：:；;。，,、 \n") in hay, (text, p)
