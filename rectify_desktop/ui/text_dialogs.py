@@ -205,7 +205,7 @@ class TextImportDialog(QDialog):
         right.addWidget(self.skipped_box)
         right.setChildrenCollapsible(False)
         right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
+        right.setStretchFactor(1, 1)  # hints and the lines not imported matter alike
         right.setStretchFactor(2, 1)
         self.right_splitter = right
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -250,7 +250,7 @@ class TextImportDialog(QDialog):
             height = min(height, int(screen.height() * 0.9))
         self.resize(width, height)
         self.splitter.setSizes([width // 2, width // 2])
-        self.right_splitter.setSizes([height * 3 // 5, height * 2 // 5])
+        self.right_splitter.setSizes([height * 3 // 5, height // 5, height // 5])
 
     # The text ---------------------------------------------------------------------------------------
 
@@ -316,7 +316,8 @@ class TextImportDialog(QDialog):
             QListWidgetItem(row, self.skipped).setToolTip(row)
         k = self.skipped.count()
         self.skipped_box.setTitle(f"未导入的内容（{k} 行，点击可在左侧查看）" if k else "未导入的内容（没有）")
-        self.skipped_box.setVisible(bool(k))
+        # Always shown, as the hints are: a box that appears later gets a sliver of the splitter, and
+        # "（没有）" is itself worth saying.
         self._update_button()
 
     def _update_button(self) -> None:
