@@ -671,6 +671,12 @@ def test_a_label_value_runs_to_two_spaces(tmp_path: Path) -> None:
 _ALPHABET = "巡察组对被单位反馈日期时间填报：:  　2024年5月6日。，；;一是二是1.2.（1）(2)已完成正在整改持续长期坚持未启动附件台账联系人底色盖章\n甲乙"
 
 
+def from_date(text: str) -> dt.date | None:
+    from rectify_desktop.core import rules
+
+    return rules.parse_date(text)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     top=st.lists(st.lists(st.text(_ALPHABET, max_size=30), min_size=1, max_size=3), max_size=3),
@@ -686,6 +692,16 @@ def test_any_sheet_is_read_or_refused(tmp_path: Path, top: list[list[str]], data
         assert "没有任何问题" in str(exc) or "表头" in str(exc), exc
         return
     hay = _haystack(parsed)
+    for row in top:  # above the header: each text outside its labels is kept (title, notes, the round) or listed
+        for value in row:
+            text = xlsx_import.cell_text(value)
+            if not text or xlsx_import.header_key(text) is not None:
+                continue
+            text = re.sub(r"[（(]\s*盖章\s*[)）]", "", text)
+            for chunk in re.split(r"\s{2,}|\x00", xlsx_import._LABEL.sub("\x00", text)):
+                chunk = chunk.replace("\n", "").strip("：:，, \u3000")
+                if chunk and chunk not in hay:
+                    assert from_date(chunk) == parsed.feedback_date, (text, chunk)
     for row in data:
         for c, value in enumerate(row[:6]):
             text = xlsx_import.cell_text(value)
