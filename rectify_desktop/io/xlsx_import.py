@@ -1035,6 +1035,8 @@ _SIGNATURE = re.compile(
     r"^\s*(填表人|填报人|制表人|统计人|联系人|联系电话|电话|审核人|审核|审批人|负责人|单位负责人|主要负责人|分管负责人"
     r"|分管领导|签字|签名|盖章|单位盖章|单位（盖章）|报送人)\s*(?:[（(]\s*(?:签字|签名|盖章|签章)\s*[)）])?\s*(?:[:：]|$|\s)"
 )
+# What a 序号 cell holds: 1, 1-2, （一）, 一、 … (numbering, not content).
+_SERIAL = re.compile(r"[\s\d一二三四五六七八九十百零〇（）()、.．\-—－_/]*")
 SIGNATURE_REASON = "落款（填表人、联系电话等），不是台账内容"
 _NOTE = re.compile(r"^\s*(注|说明|填报说明|填表说明)\s*[:：\d]")
 _CATEGORY_HEADING = re.compile(
@@ -1215,6 +1217,13 @@ class _Builder:
             for c in sorted(texts):
                 if c not in known:
                     self.skip(r, {c: texts[c]}, f"该列没有表头，{_col_letter(c)}列的内容未导入")
+            self._seq_text(r, texts)
+
+    def _seq_text(self, r: int, texts: dict[int, str]) -> None:
+        """Lists a 序号 cell that holds words, not a number: the number column is not imported."""
+        seq = self.cols["seq"]
+        if seq is not None and seq in texts and not _SERIAL.fullmatch(texts[seq]):
+            self.skip(r, {seq: texts[seq]}, f"{self.colname('seq')}列的文字不是序号，未导入")
 
     def skip(self, r: int, texts: dict[int, str], reason: str) -> None:
         self.skipped.append(Skipped(r, "  ".join(texts[c] for c in sorted(texts)), reason))
@@ -1290,10 +1299,12 @@ class _Builder:
             ignored = [c for c in texts if self.h.columns.get(c) not in ("category", "seq")]
             if ignored:
                 self.warn(r, "", f"没有问题和整改内容（“{_short(texts[ignored[0]])}”），已跳过")
-                self.skip(r, {c: t for c, t in texts.items() if c in ignored}, "没有问题和整改内容")
+                self.skip(r, {c: t for c, t in texts.items() if c != self.cols["category"]}, "没有问题和整改内容")
             elif not cat_text:
                 self.skip(r, texts, "只有序号，没有问题和整改内容")
-            return False  # else a category alone on its row
+            else:
+                self._seq_text(r, texts)  # a category alone on its row
+            return False
         if self.cat is None:
             self._default_category(r)
         assert self.cat is not None

@@ -671,6 +671,13 @@ def test_a_label_value_runs_to_two_spaces(tmp_path: Path) -> None:
 _ALPHABET = "巡察组对被单位反馈日期时间填报：:  　2024年5月6日。，；;一是二是1.2.（1）(2)已完成正在整改持续长期坚持未启动附件台账联系人底色盖章\n甲乙"
 
 
+def _found(piece: str, hay: str) -> bool:
+    """Whether a piece of a cell is in what was kept or listed (a header's words are named as compared:
+    full-width folded, without spaces)."""
+    piece = piece.strip("：:；;。，,、 \n")
+    return piece in hay or xlsx_import.normalize_header(piece) in hay
+
+
 def from_date(text: str) -> dt.date | None:
     from rectify_desktop.core import rules
 
@@ -710,4 +717,69 @@ def test_any_sheet_is_read_or_refused(tmp_path: Path, top: list[list[str]], data
             if (ls := xlsx_import.leading_status(text)) is not None and ls.bare and c == 3:
                 continue  # the status, read as such
             for p in split_measures(text) if c == 2 else [xlsx_import.split_number(text)[1]]:
-                assert p in hay or p.strip("：:；;。，,、 \n") in hay, (text, p)
+                assert _found(p, hay), (text, p)
+
+
+_HEADERS = (
+    ["序号", "方面", "问题", "细化问题", "整改措施", "责任部门", "整改时限", "完成情况"],
+    ["序号", "问题", "具体表现", "整改任务", "牵头单位", "进展情况"],
+    ["问题类别", "存在问题", "措施", "责任人", "整改情况", "备注"],
+)
+_WORDS = [
+    "",
+    "",
+    "已完成",
+    "正在整改",
+    "长期坚持",
+    "1.甲；2.乙",
+    "一是丙二是丁",
+    "甲；乙",
+    "（1）戊",
+    "一、己方面",
+    "同上",
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kind=st.integers(0, len(_HEADERS) - 1),
+    data=st.lists(
+        st.lists(st.one_of(st.sampled_from(_WORDS), st.text(_ALPHABET, max_size=12)), min_size=9, max_size=9),
+        min_size=1,
+        max_size=6,
+    ),
+    merges=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(1, 3)), max_size=3),
+)
+def test_any_ledger_shape_keeps_or_lists_every_cell(
+    tmp_path: Path, kind: int, data: list[list[str]], merges: list[tuple[int, int, int]]
+) -> None:
+    header = _HEADERS[kind]
+    rows = [row[: len(header) + 1] for row in data]
+    spans = []
+    for col, start, length in merges:
+        first, last = 2 + min(start, len(rows) - 1), 2 + min(start + length, len(rows) - 1)
+        if last > first and all(not (c == col and a <= last and first <= b) for c, a, b in spans):
+            spans.append((col, first, last))
+    letters = "ABCDEFGHIJ"
+    shape = Shape(sheet="台账", rows=[header, *rows], merges=[f"{letters[c]}{a}:{letters[c]}{b}" for c, a, b in spans])
+    path = build(shape, tmp_path / "fuzz.xlsx")
+    try:
+        parsed = parse_workbook(path)
+    except xlsx_import.XlsxImportError as exc:
+        assert "没有任何问题" in str(exc), exc
+        return
+    hay = _haystack(parsed)
+    ws = openpyxl.load_workbook(path).active
+    for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
+        for c, value in enumerate(row):
+            text = xlsx_import.cell_text(value)
+            if not text or xlsx_import.header_key(text) is not None or text in xlsx_import.SAME_AS_ABOVE:
+                continue
+            key = xlsx_import.header_key(header[c]) if c < len(header) else None
+            if key in ("status", "progress") and (ls := xlsx_import.leading_status(text)) is not None and ls.bare:
+                continue  # the status, read as such
+            if key == "seq" and xlsx_import._SERIAL.fullmatch(text):
+                continue  # numbering
+            pieces = split_measures(text) if key == "measures" else [xlsx_import.split_number(text)[1]]
+            for p in pieces:
+                assert _found(p, hay), (r, c, text, p)
