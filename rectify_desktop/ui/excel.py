@@ -285,9 +285,31 @@ class ImportPreviewDialog(QDialog):
             wl.addWidget(none)
             wl.addStretch(1)
 
+        # What the sheet held that went into no field, row by row: the clerk sees every cell the import left.
+        self.skipped = QListWidget()
+        self.skipped.setObjectName("skipped")
+        self.skipped.setWordWrap(True)
+        self.skipped.setAlternatingRowColors(True)
+        self.skipped.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.skipped.setMinimumHeight(fm.height() * 4)
+        for sk in parsed.skipped:
+            row = f"第{sk.line}行　［{sk.reason}］　{sk.text}"
+            QListWidgetItem(row, self.skipped).setToolTip(row)
+        self.skipped.currentRowChanged.connect(self._show_skipped_row)
+        k = len(parsed.skipped)
+        self.skipped_box = QGroupBox(f"未导入的内容（{k} 处，点一条即选中附近的行）" if k else "未导入的内容（没有）")
+        sl = QVBoxLayout(self.skipped_box)
+        sl.addWidget(self.skipped)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(warn_box)
+        side.addWidget(self.skipped_box)
+        side.setChildrenCollapsible(False)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 2)
+
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(tree_box)
-        splitter.addWidget(warn_box)
+        splitter.addWidget(side)
         splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -384,14 +406,21 @@ class ImportPreviewDialog(QDialog):
         if m:
             self._by_row[int(m.group(1))] = node  # an item over its finding on the same row
 
+    def _show_skipped_row(self, row: int) -> None:
+        if 0 <= row < len(self.parsed.skipped):
+            self._select_sheet_row(self.parsed.skipped[row].line)
+
     def _show_warning_row(self, row: int) -> None:
         """Selects the tree node of the sheet row a warning names (or the nearest row above it)."""
         if row < 0 or row >= len(self.parsed.warnings):
             return
         m = re.search(r"!第(\d+)", self.parsed.warnings[row])
-        if not m or not self._by_row:
+        if m:
+            self._select_sheet_row(int(m.group(1)))
+
+    def _select_sheet_row(self, wanted: int) -> None:
+        if not self._by_row:
             return
-        wanted = int(m.group(1))
         rows = [r for r in self._by_row if r <= wanted]
         if not rows:
             return
