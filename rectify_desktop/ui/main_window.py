@@ -256,6 +256,38 @@ class NoticeBar(QFrame):
         self.show()
 
 
+class FilteredOutPage(QWidget):
+    """Stands in for the form when the filter hides the selected row and nothing matches: the clerk sees
+    why the form is empty, and nothing hidden can be edited."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.setObjectName("filtered_out")
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        self.label = QLabel("")
+        self.label.setObjectName("filtered_out.label")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("color: #5f6368")
+        lay.addWidget(self.label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.clear_button = QPushButton("清除筛选")
+        self.clear_button.clicked.connect(window.search.clear)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addStretch(2)
+
+    def say(self, hidden: str) -> None:
+        self.label.setText(
+            f"选中的{hidden}已被筛选隐藏，没有符合筛选条件的细化问题。\n请修改或清除筛选条件后再编辑。"
+            if hidden
+            else "没有符合筛选条件的细化问题。\n请修改或清除筛选条件后再编辑。"
+        )
+
+
 class WelcomePage(QWidget):
     """Shown when a ledger holds no inspection yet: the three ways to begin."""
 
@@ -329,6 +361,13 @@ class MainWindow(QMainWindow):
 
         self.search = SearchBar(self.tree, self.model)
         self.search.changed.connect(self._filter_changed)
+        # When the filter hides the selected row, the form moves to a row in sight (or to this page), so
+        # that nothing invisible is shown or edited; clearing the filter returns to the row the clerk chose.
+        self.filtered_out = FilteredOutPage(self)
+        self.right.addWidget(self.filtered_out)
+        self._before_filter: tuple[str, int] | None = None
+        self._selection_hidden = False
+        self._following_filter = False
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(4, 4, 0, 0)
@@ -406,16 +445,21 @@ class MainWindow(QMainWindow):
             self.actions[spec.name] = act
         self.actions["delete"].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tree.addAction(self.actions["delete"])
-        undo = self.undo_stack.createUndoAction(self, "撤销")
+        # Plain actions rather than QUndoStack's own, whose words change with each edit and make the
+        # toolbar jump: the words stay 撤销/重做, what they would take back is said in the tooltip.
+        undo = QAction("撤销", self)
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "重做")
+        redo = QAction("重做", self)
         redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         # Text being typed is written before undo runs, so that undo takes back the newest edit.
-        undo.triggered.disconnect()
         undo.triggered.connect(self.undo)
-        redo.triggered.disconnect()
         redo.triggered.connect(self.redo)
         self.actions["undo"], self.actions["redo"] = undo, redo
+        self.undo_stack.canUndoChanged.connect(undo.setEnabled)
+        self.undo_stack.canRedoChanged.connect(redo.setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda _t: self._update_undo_tips())
+        self.undo_stack.redoTextChanged.connect(lambda _t: self._update_undo_tips())
+        self._update_undo_tips()
         self.recent_menu = None
         bar = self.menuBar()
         for title, names in MENUS:
@@ -436,6 +480,20 @@ class MainWindow(QMainWindow):
             else:
                 toolbar.addAction(self.actions[name])
         self._fill_recent_menu()
+
+    def _update_undo_tips(self) -> None:
+        """The tooltip and status tip of 撤销/重做 name the change they would take back or make again."""
+        stack = self.undo_stack
+        for name, word, can, text in (
+            ("undo", "撤销", stack.canUndo(), stack.undoText()),
+            ("redo", "重做", stack.canRedo(), stack.redoText()),
+        ):
+            act = self.actions[name]
+            act.setEnabled(can)
+            what = f"{word}：{text}" if can else f"没有可{word}的修改"
+            keys = "、".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
+            act.setToolTip(f"{what}（{keys}）" if keys else what)
+            act.setStatusTip(what)
 
     def _update_actions(self) -> None:
         writable = self.ledger is not None and not self.ledger.readonly
@@ -711,6 +769,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "台账的最后修改尚未合并", warning)
         self.bridge = None
         self.undo_stack.clear()
+        self._before_filter = None
+        self._selection_hidden = False
         self.model.clear()
         self.node_history.show_node(None, None)
 
@@ -723,7 +783,7 @@ class MainWindow(QMainWindow):
 
     def _show_right(self) -> None:
         if self.panel is not None and self.model.roots:
-            self.right.setCurrentWidget(self.panel)
+            self.right.setCurrentWidget(self.filtered_out if self._selection_hidden else self.panel)
         else:
             self.right.setCurrentWidget(self.welcome)
         for b in self.welcome.buttons.values():
@@ -859,6 +919,11 @@ class MainWindow(QMainWindow):
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         node = self.model.node_for(current)
+        if not self._following_filter and node is not None:
+            # The clerk chose a row: that is where to stay when the filter is cleared.
+            self._before_filter = None
+            self._selection_hidden = False
+            self._show_right()
         if self.panel is not None:
             self.panel.commit_pending()
             self.panel.show_node(node.kind if node else None, node.id if node else None)
@@ -1016,6 +1081,62 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
         else:
             self.statusBar().showMessage(f"筛选结果：{count} 项细化问题")
+        self._follow_filter(count)
+
+    def _follow_filter(self, count: int | None) -> None:
+        """Keeps the form on a row the tree shows. When the filter hides the selected row, the first
+        matching item is selected, or, when none matches, no row with a line saying why; when the filter
+        is cleared, the row the clerk had chosen comes back."""
+        if count is None:
+            before, self._before_filter = self._before_filter, None
+            self._selection_hidden = False
+            if before is not None and self.model.index_for(*before).isValid():
+                self._select_for_filter(before)
+            self._show_right()
+            self._update_actions()
+            return
+        node = self.current_node()
+        if node is None and not self._selection_hidden:
+            return  # nothing was selected (no ledger, a reset): nothing to follow
+        if node is not None and self.search.is_shown(node):
+            return
+        if node is not None and self._before_filter is None:
+            self._before_filter = (node.kind, node.id)
+        label = self._short_label(node) if node is not None else ""
+        # Keys typed next must not land unseen in another row's form: the focus goes to the tree.
+        focus = self.focusWidget()
+        if focus is not None and self.panel is not None and self.panel.isAncestorOf(focus):
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        target = self.search.first_match()
+        if target is not None:
+            self._selection_hidden = False
+            self._select_for_filter((target.kind, target.id))
+            if label:
+                self.statusBar().showMessage(
+                    f"筛选结果：{count} 项细化问题。选中的{label}不符合筛选条件，已转到第一项符合的细化问题。"
+                )
+        else:
+            if node is not None or not self._selection_hidden:  # a narrower filter keeps the row's name
+                self.filtered_out.say(label)
+            self._selection_hidden = True
+            self._select_for_filter(None)
+        self._show_right()
+        self._update_actions()
+
+    def _select_for_filter(self, key: tuple[str, int] | None) -> None:
+        """Selects `key` (None: no row) as the filter asks, remembering the clerk's own choice."""
+        self._following_filter = True
+        try:
+            if key is None:
+                self.tree.selectionModel().clear()  # clears the current row too: the form shows nothing
+            else:
+                self.select(*key)
+        finally:
+            self._following_filter = False
+
+    def _short_label(self, node: Node) -> str:
+        text = str(self.model.data(self.model.index_of(node)) or "")
+        return f"{KIND_NAMES[node.kind]}“{text[:24]}{'…' if len(text) > 24 else ''}”"
 
     def expand_all(self) -> None:
         self.tree.expandAll()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushBu
 
 from rectify_desktop.core import search
 from rectify_desktop.core.models import STATUSES
-from rectify_desktop.core.outline import ITEM
+from rectify_desktop.core.outline import ITEM, Node
 from rectify_desktop.ui.tree_model import LedgerTreeModel
 
 MAX_AUTO_EXPAND = 300
@@ -214,6 +214,29 @@ class SearchBar(QWidget):
                     node = model.node(*key)
                     if node is not None:
                         self.tree.expand(model.index_of(node))
+
+    def is_shown(self, node: Node | None) -> bool:
+        """Whether the filter leaves `node` in sight: neither it nor a row above it is hidden."""
+        while node is not None:
+            if (node.kind, node.id) in self._hidden:
+                return False
+            node = node.parent
+        return True
+
+    def first_match(self) -> Node | None:
+        """The first matching item in the tree's order (depth first), or None when nothing matches or no
+        filter is set: where the form goes when the filter hides the row it showed."""
+        if not self.matches:
+            return None
+        stack = list(reversed(self.model.roots))
+        while stack:
+            node = stack.pop()
+            if node.kind == ITEM:
+                if node.id in self.matches:
+                    return node
+                continue
+            stack.extend(reversed(node.children))
+        return None
 
     def _set_hidden(self, key: tuple[str, int], hide: bool) -> None:
         node = self.model.node(*key)
