@@ -955,6 +955,10 @@ class MainWindow(QMainWindow):
 
     def _push_insert(self, command, kind: str) -> None:  # noqa: ANN001
         if self._push(command):
+            if self.search.matches is not None:
+                # A new row rarely meets the filter; hidden, it could not be filled in: the filter goes.
+                self.search.clear()
+                self.statusBar().showMessage(f"已清除筛选，以便填写新增的{KIND_NAMES[kind]}。", 8000)
             self.select(kind, command.row_id)
 
     def undo(self) -> None:

@@ -165,6 +165,7 @@ class SearchBar(QWidget):
             combo.blockSignals(False)
 
     def apply(self) -> None:
+        self._timer.stop()  # applied now: a pending re-apply (typing, an edit) would only repeat it
         q = self.query()
         if q.is_empty():
             self.matches = None

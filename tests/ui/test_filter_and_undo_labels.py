@@ -153,3 +153,19 @@ def test_undo_and_redo_keep_their_words_and_say_what_they_do_in_the_tooltip(wind
     # Shortcuts unchanged.
     assert undo.shortcut().toString() == "Ctrl+Z"
     assert [s.toString() for s in redo.shortcuts()] == ["Ctrl+Y", "Ctrl+Shift+Z"]
+
+
+def test_a_row_added_under_a_filter_is_shown_to_be_filled_in(window, demo_path, qtbot):  # noqa: F811
+    window.open_ledger(demo_path)
+    window.show_page("ledger")
+    window.select(ITEM, 1)
+    click_overdue(window, qtbot)
+    first = OVERDUE_IN_TREE_ORDER[0]
+    assert form_shows(window) == (ITEM, first)
+    window.actions["add_item"].trigger()
+    new = Item.select().order_by(Item.id.desc()).first()
+    assert new.id not in OVERDUE_IN_TREE_ORDER and new.finding_id == Item.get_by_id(first).finding_id
+    qtbot.wait(300)  # past the filter's own timer: the new row stays where the clerk can fill it in
+    assert window.search.matches is None and "清除筛选" in window.statusBar().currentMessage()
+    assert shown_in_tree(window, ITEM, new.id) and window.current_node().id == new.id
+    assert form_shows(window) == (ITEM, new.id)
