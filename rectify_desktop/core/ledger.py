@@ -29,11 +29,36 @@ class ReadOnlyLedgerError(storage.LedgerError):
     pass
 
 
-def current_user() -> str:
+def account_name() -> str:
+    """The computer's account, which on a shared office machine is often "root" or "Administrator" for all."""
     try:
         return getpass.getuser()
     except Exception:  # getpass raises different errors per platform when no user name is known
         return os.environ.get("USERNAME") or os.environ.get("USER") or "未知用户"
+
+
+# The clerk's own name (经办人), told by the window from this computer's settings; the core never asks for it.
+_operator = ""
+
+
+def set_operator(name: str) -> None:
+    """The name the change log records from now on, also for the ledger already open."""
+    global _operator
+    _operator = " ".join(name.split())
+    current = Ledger._current
+    if current is not None and not current.closed:
+        current.user = current_user()
+
+
+def current_user() -> str:
+    """Who the change log names: the clerk (经办人) with the account beside it, "张三（root）", since several
+    people may share one account; the account alone when no name is known. The window's name comes first,
+    then RECTIFY_DESKTOP_USER (for the command line and scripts)."""
+    account = account_name()
+    name = _operator or " ".join(os.environ.get("RECTIFY_DESKTOP_USER", "").split())
+    if not name or name == account:
+        return account
+    return f"{name}（{account}）"
 
 
 class Ledger:

@@ -28,11 +28,69 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import backup, settings
+from rectify_desktop.core import backup, ledger, settings
 from rectify_desktop.ui.dialogs import confirm
 
 if TYPE_CHECKING:
     from rectify_desktop.ui.main_window import MainWindow
+
+
+# This computer's clerk (经办人), named in the change log beside the computer's account; asked once on first start.
+OPERATOR_KEY = "operator/name"
+OPERATOR_ASKED_KEY = "operator/asked"
+
+
+def operator_name(qs: QSettings) -> str:
+    return " ".join(str(qs.value(OPERATOR_KEY, "", str) or "").split())
+
+
+def store_operator(qs: QSettings, name: str) -> str:
+    """Keeps the name in this computer's settings and has the change log use it from now on."""
+    name = " ".join(name.split())
+    qs.setValue(OPERATOR_KEY, name)
+    qs.setValue(OPERATOR_ASKED_KEY, True)
+    qs.sync()
+    ledger.set_operator(name)
+    return name
+
+
+def operator_hint() -> str:
+    account = ledger.account_name()
+    return (
+        f"台账的每一处修改都会在修改记录中记下经办人，并附上本机账户，例如“张三（{account}）”，"
+        "以便多人共用一台电脑时分清是谁改的。"
+    )
+
+
+class OperatorDialog(QDialog):
+    """The first start's one question: who works at this computer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("经办人")
+        self.setMinimumWidth(420)
+        lay = QVBoxLayout(self)
+        prompt = QLabel("请填写您的姓名（经办人）。" + operator_hint() + "以后可在“设置”中修改。")
+        prompt.setObjectName("operator.prompt")
+        prompt.setWordWrap(True)
+        lay.addWidget(prompt)
+        self.name = QLineEdit()
+        self.name.setObjectName("setting.operator")
+        self.name.setPlaceholderText("例如：张三")
+        self.name.setMaxLength(40)
+        lay.addWidget(self.name)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("暂不填写")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+
+def ask_operator(qs: QSettings, parent: QWidget | None = None) -> str:
+    """Asks the clerk's name once; left empty or put off, it is not asked again (设置 has it)."""
+    dlg = OperatorDialog(parent)
+    name = dlg.name.text() if dlg.exec() == QDialog.DialogCode.Accepted else ""
+    return store_operator(qs, name)
 
 
 def backup_folder(qs: QSettings) -> Path:
@@ -131,6 +189,12 @@ class SettingsDialog(QDialog):
         lay.addWidget(box)
         machine = QGroupBox("本机的设置")
         mform = QFormLayout(machine)
+        self.operator = QLineEdit(operator_name(window.settings))
+        self.operator.setObjectName("setting.operator")
+        self.operator.setPlaceholderText("您的姓名，例如：张三")
+        self.operator.setMaxLength(40)
+        self.operator.setToolTip(operator_hint())
+        mform.addRow("经办人：", self.operator)
         self.backup_dir = QLineEdit(str(backup_folder(window.settings)))
         self.backup_dir.setObjectName("setting.backup_dir")
         browse = QPushButton("浏览…")
@@ -206,12 +270,17 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         w = self.window_
         changed = {k: v for k, v in self.values().items() if v != settings.get(k)}
+        command = None
         if changed and not w.ledger.readonly:
             try:
                 command = settings.SetSettings(changed)
             except ValueError as exc:
                 QMessageBox.warning(self, "设置有误", str(exc))
                 return
+        # The name first: the settings changed in this same step are already the clerk's.
+        if self.operator.text().strip() != operator_name(w.settings):
+            store_operator(w.settings, self.operator.text())
+        if command is not None:
             w.bridge.push(command)
         w.settings.setValue("backup/dir", self.backup_dir.text().strip())
         w.settings.setValue("backup/keep", self.keep.value())
