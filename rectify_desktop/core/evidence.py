@@ -307,6 +307,35 @@ def _store_stream(fh: BinaryIO, sha: str, size: int, progress: Progress | None) 
         raise EvidenceError(f"文件在保存过程中被修改：{getattr(fh, 'name', '')}。请关闭正在编辑它的程序后再试。")
 
 
+def already_attached(item_id: int, paths: list[Path]) -> dict[Path, str]:
+    """The files among `paths` whose bytes the item already holds as evidence (佐证材料), with the name they
+    have there. Sizes are compared first, so that only a file of a size the item already has is hashed."""
+    held: dict[int, dict[str, str]] = {}
+    rows = (
+        Evidence.select(Evidence.name, Blob.sha256, Blob.size)
+        .join(Blob, on=(Evidence.blob == Blob.sha256))
+        .where(Evidence.item == item_id)
+        .tuples()
+    )
+    for name, sha, size in rows:
+        held.setdefault(int(size), {}).setdefault(sha, name)
+    found: dict[Path, str] = {}
+    for p in paths:
+        try:
+            size = p.stat().st_size
+        except OSError:
+            continue  # check_file says why it cannot be added
+        if size not in held:
+            continue
+        try:
+            sha, _ = hash_file(p)
+        except OSError:
+            continue
+        if sha in held[size]:
+            found[p] = held[size][sha]
+    return found
+
+
 def store_blob(
     path: Path, progress: Progress | None = None, *, hash_progress: Progress | None = None
 ) -> tuple[str, int]:

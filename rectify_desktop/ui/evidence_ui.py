@@ -254,6 +254,7 @@ def add_files(
         return []
     limit = _limit(panel)
     good = _checked(parent, paths, limit, title)
+    good = _without_unwanted_copies(parent, item_id, good, title)
     if not good:
         return []
     steps = [
@@ -267,6 +268,23 @@ def add_files(
     ids = [s.row_id for s, _ in steps if s.row_id is not None]
     _status(parent, f"已添加 {len(ids)} 个佐证材料文件，可撤销。")
     return ids
+
+
+def _without_unwanted_copies(
+    parent: QWidget, item_id: int, good: list[tuple[Path, int]], title: str
+) -> list[tuple[Path, int]]:
+    """Asks before a file the item already holds is added a second time; No leaves those out."""
+    twice = evidence.already_attached(item_id, [p for p, _ in good])
+    if not twice:
+        return good
+    listed = "\n".join(f"“{p.name}”（已作为“{name}”添加）" for p, name in twice.items())
+    text = (
+        f"以下文件已经是该细化问题的佐证材料，内容完全相同：\n{listed}\n\n"
+        "仍要再添加一份吗？选“否”则不重复添加这些文件。"
+    )
+    if confirm(parent, title, text):
+        return good
+    return [(p, size) for p, size in good if p not in twice]
 
 
 _last_folder: list[str] = []

@@ -226,9 +226,14 @@ def test_add_by_dialog_for_a_measure(panel, tmp_path, monkeypatch):
     assert len(ids) == 3
     assert {e.measure_id for e in Evidence.select()} == {measure.id}
     assert panel.stack.count() == 1
-    # Through the button, with the item's own (no measure).
+    # Through the button, with the item's own (no measure): the file is already the item's, so it asks first.
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(files[0])], ""))
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes
+    )
     button(panel, "evidence.add").click()
+    assert len(asked) == 1 and "材料0.xlsx" in asked[0]
     assert Evidence.select().count() == 4 and Blob.select().count() == 3  # the same bytes are stored once
     assert Evidence.select().order_by(Evidence.id.desc()).first().measure_id is None
 
@@ -601,3 +606,23 @@ def test_window_item_form_adds_through_the_window_undo(window, demo_path, tmp_pa
     assert Evidence.select().where(Evidence.item == item.id).count() == 0
     window.actions["redo"].trigger()
     assert Evidence.get(Evidence.item == item.id).blob_sha256 == sha(f)
+
+
+def test_a_file_the_item_already_holds_is_not_added_twice_without_asking(panel, tmp_path, boxes):
+    """Issue 12, point 13: the same bytes under any name are recognised; 否 leaves the copy out, 是 adds it."""
+    seen, answers = boxes
+    first = make_file(tmp_path / "会议纪要.pdf", b"%PDF minutes")
+    other = make_file(tmp_path / "通知.pdf", b"%PDF notice")
+    editor(panel).add_paths([first])
+    assert Evidence.select().count() == 1
+    again = make_file(tmp_path / "改了名的纪要.pdf", b"%PDF minutes")
+    answers[:] = [False]
+    editor(panel).add_paths([again, other])
+    assert seen[-1][0] == "question" and "会议纪要.pdf" in seen[-1][2] and "改了名的纪要.pdf" in seen[-1][2]
+    assert sorted(e.name for e in Evidence.select()) == ["会议纪要.pdf", "通知.pdf"]
+    answers[:] = [True]
+    editor(panel).add_paths([again])
+    assert sorted(e.name for e in Evidence.select()) == ["会议纪要.pdf", "改了名的纪要.pdf", "通知.pdf"]
+    asked = len([s for s in seen if s[0] == "question"])
+    editor(panel).add_paths([make_file(tmp_path / "新的.pdf", b"%PDF new")])  # nothing held: no question
+    assert len([s for s in seen if s[0] == "question"]) == asked
