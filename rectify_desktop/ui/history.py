@@ -178,7 +178,7 @@ def _log_view(model: LogModel, name: str) -> QTableView:
     fm = view.fontMetrics()
     widths = {
         "at": fm.horizontalAdvance("2026-12-31 23:59") + 20,
-        "user": fm.horizontalAdvance("操作人操作") + 20,
+        "user": fm.horizontalAdvance("张三（Administrator）") + 20,  # the clerk's name, the OS account after it
         "action": fm.horizontalAdvance("撤销重新编号") + 20,
         "object": fm.horizontalAdvance("细化问题 12（3） 落实意识形态工作责任制不到位") + 20,
         "field": fm.horizontalAdvance("完成日期完成") + 20,
