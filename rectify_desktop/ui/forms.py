@@ -30,7 +30,20 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPixmap, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QTextCursor,
+    QValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -62,7 +75,15 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop.core import evidence, ops, rules
-from rectify_desktop.core.commands import TEXT_MAX, TITLE_MAX, Change, Command, field_label, field_limit
+from rectify_desktop.core.commands import (
+    FIELD_NAMES,
+    TEXT_MAX,
+    TITLE_MAX,
+    Change,
+    Command,
+    field_label,
+    field_limit,
+)
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
     DONE,
@@ -249,27 +270,167 @@ class _FitTable(QTableWidget):
 # --- widgets -------------------------------------------------------------------------------------
 
 
+DATE_HOW = "请按 2026-03-02、2026.3.2 或 2026年3月2日 的样式填写"  # the ways a typed date is read
+
+
 class _DateEdit(QDateEdit):
-    """A date edit whose minimum date stands for 'no date'; stepping from there starts at today."""
+    """A date edit whose minimum date stands for 'no date'; stepping from there starts at today.
+
+    Typing is free: Qt's own date editing works section by section in the shown format and throws away
+    whatever does not fit it (a date typed into 未填写, "2026.3.2" over 2026年3月2日). So a typed key turns
+    the line into plain text, read when the clerk leaves it (Tab, Enter, a click elsewhere) the way the
+    ledger reads dates everywhere (rules.parse_date). What cannot be read stays in the line (`kept`),
+    shown instead of the stored date, until it is corrected or cleared; the owner says why.
+    """
+
+    def __init__(self, owner: OptionalDateEdit) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.typing = False  # the line holds what the clerk is typing, not the stored date
+        self.kept: str | None = None  # what was typed and is not a date, shown until corrected
+
+    # what is shown
+
+    def textFromDateTime(self, value: Any) -> str:
+        return self.kept if self.kept is not None else super().textFromDateTime(value)
+
+    def validate(self, text: str, pos: int) -> object:
+        if self.typing:
+            return QValidator.State.Intermediate, text, pos  # any text, read when the clerk leaves
+        return super().validate(text, pos)
+
+    def refresh(self) -> None:
+        """Shows the stored date again (or the kept text): the special text also stands for it when empty."""
+        self.setSpecialValueText(self.kept if self.kept is not None else "未填写")  # Qt redraws the line
+
+    def forget(self) -> None:
+        """Drops what was typed: the stored date is shown again."""
+        if self.typing or self.kept is not None:
+            self.typing = False
+            self.kept = None
+            self.refresh()
+            self.owner.set_problem(None)
+
+    # typing
+
+    def _types(self, event: QKeyEvent) -> bool:
+        """A key that writes into the line: a character, Backspace, Delete, a paste."""
+        if event.matches(QKeySequence.StandardKey.Paste):
+            return True
+        if event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+            return True
+        text = event.text()
+        return bool(text) and text.isprintable()
+
+    def _to_line(self, event: QEvent) -> None:
+        # Straight to the line, past the section logic of the date edit, which would move the cursor
+        # to a section of the shown format or refuse the key.
+        line = self.lineEdit()
+        with _blocked(line):
+            line.event(event)
+        event.accept()
+
+    def take_typed(self) -> bool:
+        """Reads what was typed: a date is stored, nothing clears the field; False when it is not a date."""
+        if not self.typing:
+            return self.kept is None
+        self.typing = False
+        text = self.lineEdit().text().strip()
+        if not text:
+            self.kept = None
+            self.refresh()
+            self.owner.set_problem(None)
+            self.setDate(self.minimumDate())
+            return True
+        d = rules.parse_date(text)
+        q = _qdate(d) if d else QDate()
+        if not q.isValid() or q <= self.minimumDate() or q > self.maximumDate():
+            self.kept = text
+            self.refresh()
+            self.owner.set_problem(f"“{text}”不是日期，没有保存")
+            return False
+        self.kept = None
+        self.owner.set_problem(None)
+        self.setDate(q)
+        self.refresh()  # the same date typed another way is shown as the ledger writes it
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.isReadOnly():
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.typing and not self.take_typed():
+                event.accept()
+                return
+            super().keyPressEvent(event)
+            return
+        if key == Qt.Key.Key_Escape and (self.typing or self.kept is not None):
+            self.forget()  # back to the stored date
+            event.accept()
+            return
+        if not self.typing and self._types(event):
+            self.typing = True
+            if self.kept is None and self.date() == self.minimumDate():
+                line = self.lineEdit()
+                with _blocked(line):
+                    line.setText("")  # typing into 未填写 replaces it
+            self.owner.update_clear()
+        if self.typing and key not in (
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+            Qt.Key.Key_PageUp,
+            Qt.Key.Key_PageDown,
+        ):
+            self._to_line(event)
+            return
+        super().keyPressEvent(event)
 
     def stepBy(self, steps: int) -> None:
+        if (self.typing or self.kept is not None) and not self.take_typed():
+            return  # what was typed is not a date: nothing to step from
         if self.date() == self.minimumDate():
             self.setDate(QDate.currentDate())
             return
         super().stepBy(steps)
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.typing or self.kept is not None:
+            # Tab leaves a typed entry (Qt would move between the sections of its own format).
+            self.take_typed()
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self.kept is not None:
+            self.typing = True  # back to correct what was typed: it is text still, not Qt's date sections
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        if self.typing:
+            self.take_typed()
+        super().focusOutEvent(event)
+
 
 class OptionalDateEdit(QWidget):
     """A date that may be empty: a calendar-popup date field showing 未填写 when empty, and 清除.
 
+    A date can also be typed, in any of the ways the ledger reads dates (2026-03-02, 2026.3.2, 2026/3/2,
+    2026年3月2日); what is not a date stays in the field, in red with the reason as its tooltip
+    (`problem`, `problemChanged`), and nothing is stored until it is corrected or cleared.
     `valueChanged` carries a ``datetime.date`` or None, only when the clerk changes the date.
     """
 
     valueChanged = Signal(object)
+    problemChanged = Signal(str)  # why what was typed was not stored; "" once it is gone
     EMPTY = QDate(1900, 1, 1)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._problem: str | None = None
         self._edit = _DateEdit(self)
         self._edit.setLocale(_ZH)
         self._edit.setCalendarPopup(True)
@@ -299,7 +460,7 @@ class OptionalDateEdit(QWidget):
         self._readonly = False
         self._edit.dateChanged.connect(self._on_date)
         self._clear.clicked.connect(self.clear)
-        self._update_clear()
+        self.update_clear()
 
     def value(self) -> dt.date | None:
         q = self._edit.date()
@@ -308,21 +469,43 @@ class OptionalDateEdit(QWidget):
         return dt.date(q.year(), q.month(), q.day())
 
     def setValue(self, value: dt.date | None) -> None:
-        """Shows `value` without emitting valueChanged."""
+        """Shows `value` without emitting valueChanged; what was typed and not stored is dropped."""
+        self._edit.forget()
         with _blocked(self._edit):
             self._edit.setDate(_qdate(value) if value else self.EMPTY)
-        self._update_clear()
+        self.update_clear()
 
     def clear(self) -> None:
+        self._edit.forget()
         self._edit.setDate(self.EMPTY)
+        self.update_clear()
+
+    def problem(self) -> str | None:
+        """Why what is in the field was not stored (it is not a date), or None."""
+        return self._problem
+
+    def set_problem(self, problem: str | None) -> None:
+        if problem == self._problem:
+            return
+        self._problem = problem
+        pal = self._edit.palette()
+        # Red text says at a glance that this is not the stored date; the tooltip says why.
+        color = QColor(OVERDUE_COLOR) if problem else self.palette().color(QPalette.ColorRole.Text)
+        pal.setColor(QPalette.ColorRole.Text, color)
+        self._edit.setPalette(pal)
+        self._edit.setToolTip(f"{problem}。{DATE_HOW}，或点“清除”。" if problem else "")
+        self.update_clear()
+        self.problemChanged.emit(problem or "")
 
     def setReadOnly(self, readonly: bool) -> None:
         self._readonly = readonly
+        if readonly:
+            self._edit.forget()
         self._edit.setReadOnly(readonly)
         self._edit.setButtonSymbols(
             QDateEdit.ButtonSymbols.NoButtons if readonly else QDateEdit.ButtonSymbols.UpDownArrows
         )
-        self._update_clear()
+        self.update_clear()
 
     def isReadOnly(self) -> bool:
         return self._readonly
@@ -331,11 +514,12 @@ class OptionalDateEdit(QWidget):
         return self._edit
 
     def _on_date(self, _date: QDate) -> None:
-        self._update_clear()
+        self.update_clear()
         self.valueChanged.emit(self.value())
 
-    def _update_clear(self) -> None:
-        self._clear.setEnabled(not self._readonly and self.value() is not None)
+    def update_clear(self) -> None:
+        typed = self._edit.typing or self._edit.kept is not None
+        self._clear.setEnabled(not self._readonly and (self.value() is not None or typed))
         self._clear.setVisible(not self._readonly)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -559,18 +743,37 @@ class _ComboBinding(_Binding):
 
 
 class _DateBinding(_Binding):
-    def __init__(self, form: _Form, field: str, widget: OptionalDateEdit) -> None:
+    """A date field. What was typed and is not a date is kept in the field (not stored) and said above the
+    form; it stays while the same row is shown, whatever else is saved, and goes with another row."""
+
+    def __init__(self, form: _Form, field: str, widget: OptionalDateEdit, name: str = "") -> None:
         super().__init__(form, field, widget)
         self.date = widget
+        self.name = name or FIELD_NAMES.get(field, field)
+        self.row_id: int | None = None
+        self.said = ""  # the notice this field put above the form, to take it back
         widget.valueChanged.connect(self.commit)
+        widget.problemChanged.connect(self.tell)
+
+    def tell(self, problem: str) -> None:
+        notice = self.form.notice
+        if problem:
+            self.said = f"{self.name}：{problem}。{DATE_HOW}，或点“清除”。"
+            notice.setText(self.said)
+            notice.show()
+        elif self.said:
+            if notice.text() == self.said:
+                notice.hide()
+            self.said = ""
 
     def read(self) -> dt.date | None:
         return self.date.value()
 
     def show(self, row: BaseModel) -> None:
         value = getattr(row, self.field)
-        if self.date.value() != value:
+        if self.date.value() != value or row.id != self.row_id:
             self.date.setValue(value)
+        self.row_id = row.id
 
 
 class _DeadlineBinding(_Binding):
@@ -728,9 +931,10 @@ class _Form(QScrollArea):
         self.bindings.append(_TextBinding(self, field, w))
         return w
 
-    def date(self, field: str) -> OptionalDateEdit:
+    def date(self, field: str, name: str = "") -> OptionalDateEdit:
+        """A date field; `name` is what the form calls it, when not its usual name (FIELD_NAMES)."""
         w = OptionalDateEdit()
-        self.bindings.append(_DateBinding(self, field, w))
+        self.bindings.append(_DateBinding(self, field, w, name))
         return w
 
     # the row
@@ -1136,9 +1340,10 @@ class _MeasureEditor(QWidget):
                 lay.addWidget(date, 0, Qt.AlignmentFlag.AlignVCenter)
                 t.setCellWidget(r, self.COL_DATE, holder)
             date = holder.findChild(OptionalDateEdit)
-            date.setProperty("measure_id", m.id)
-            if date.value() != m.done_date:
+            # Another measure in this row drops what was typed into it and not stored.
+            if date.value() != m.done_date or date.property("measure_id") != m.id:
                 date.setValue(m.done_date)
+            date.setProperty("measure_id", m.id)
             date.setReadOnly(self.readonly)
         elif holder is not None:
             t.removeCellWidget(r, self.COL_DATE)
@@ -1914,7 +2119,7 @@ class _ItemForm(_Form):
 
         self.status = _StatusCombo()
         self.bindings.append(_ComboBinding(self, "status", self.status, STATUSES))
-        self.completed_date = self.date("completed_date")
+        self.completed_date = self.date("completed_date", "完成时间")
         self.completed_date.setToolTip("完成情况为“已完成”时填写")
         row = QHBoxLayout()
         row.addWidget(self.status)
