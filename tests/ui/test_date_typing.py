@@ -237,3 +237,40 @@ def test_another_item_shows_its_own_date_not_the_unreadable_entry(window, qtbot)
         completed.dateEdit().text()
         == f"{first.completed_date.year}年{first.completed_date.month}月{first.completed_date.day}日"
     )
+
+
+def test_tab_into_an_empty_date_and_type(window, qtbot):
+    """The keyboard only: Tab from 被巡察单位 into the empty start of 巡察时间, type, Tab on."""
+    inspection = Inspection.get()
+    window.select(INSPECTION, inspection.id)
+    start = field(window, "inspection.period_start")
+    clear(qtbot, start)
+    unit = window.panel.findChild(QLineEdit, "inspection.inspected_unit")
+    unit.setFocus()
+    press(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is start.dateEdit()
+    type_keys("2026.3.2")
+    press(Qt.Key.Key_Tab)
+    assert Inspection.get_by_id(inspection.id).period_start == MARCH_2
+    assert start.dateEdit().text() == "2026年3月2日"
+
+
+def test_a_date_typed_for_an_evidence_file_is_saved(window, qtbot):
+    """The date of an evidence file, edited in its table: typed, and Enter."""
+    from rectify_desktop.core.models import Evidence
+
+    ev = Evidence.select().where(Evidence.item.is_null(False)).order_by(Evidence.id).first()
+    assert ev is not None
+    window.select(ITEM, ev.item_id)
+    evidence = window.panel.current_form.evidence
+    t = window.panel.findChild(QTableWidget, "evidence.table")
+    row = next(r for r in range(t.rowCount()) if evidence.row_at(r) is not None and evidence.row_at(r).id == ev.id)
+    t.setCurrentCell(row, evidence.COL_DATE)
+    t.edit(t.model().index(row, evidence.COL_DATE))
+    date = evidence.delegate.editor
+    assert isinstance(date, OptionalDateEdit)
+    date.dateEdit().setFocus()
+    press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_keys("2026/3/2")
+    press(Qt.Key.Key_Return)
+    assert Evidence.get_by_id(ev.id).date == MARCH_2
