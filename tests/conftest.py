@@ -48,6 +48,24 @@ def demo_ledger(demo_path: Path):
 
 
 @pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """The real main window, shown, with its settings and data in the test's folder. Test files that want it on
+    a ledger override it with a fixture of the same name that asks for this one."""
+    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
+    from rectify_desktop.ui.app import make_app, open_settings
+    from rectify_desktop.ui.main_window import MainWindow
+
+    make_app()
+    w = MainWindow(open_settings())
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+@pytest.fixture
 def cli_env() -> dict[str, str]:
     """Environment for running the command line in a child process, with no display."""
     env = dict(os.environ)

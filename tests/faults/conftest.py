@@ -94,20 +94,3 @@ def read_only_folder(tmp_path: Path):
 
     with stack:
         yield make
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
-    """The real main window, shown, with its settings and data in the test's folder."""
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()

@@ -16,7 +16,6 @@ import pytest
 
 from rectify_desktop.core import backup, oserrors, storage
 from rectify_desktop.core.ledger import Ledger
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 BIG_MB = 40  # large enough that a copy takes a good part of a second, small enough to make quickly
 

@@ -23,21 +23,11 @@ MARCH_2 = dt.date(2026, 3, 2)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, demo_path):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_ledger(demo_path)
-    w.show_page("ledger")  # the tree and its form
-    yield w
-    w.close()
+def window(window, demo_path):
+    """The shared window (tests/conftest.py) on the demo ledger, showing the tree and its form."""
+    assert window.open_ledger(demo_path)
+    window.show_page("ledger")
+    return window
 
 
 def field(window, name: str) -> OptionalDateEdit:

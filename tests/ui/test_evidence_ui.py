@@ -556,22 +556,6 @@ def test_empty_item_shows_the_drop_zone(panel):
 # --- the window --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
 def test_window_exports_the_evidence_package(window, demo_path, tmp_path, boxes, monkeypatch):
     import zipfile
 

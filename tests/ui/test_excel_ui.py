@@ -14,7 +14,6 @@ from rectify_desktop.core.models import Category, Finding, Inspection, Item, Mea
 from rectify_desktop.ui import excel
 from rectify_desktop.ui.excel import ExportDoneBox, ImportPreviewDialog
 from tests.io.test_xlsx_import import county_sheet, school_sheet
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 
 def sha(path: Path) -> str:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QTextEdit
 from rectify_desktop.core import ops
 from rectify_desktop.core.models import DONE, Item
 from rectify_desktop.core.outline import ITEM
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 from tests.ui.test_search import visible_items
 
 # In the demo ledger, 1（1） (item 1) is 长期坚持, never overdue; the overdue items are these, in tree order.

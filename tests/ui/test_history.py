@@ -10,24 +10,14 @@ from PySide6.QtTest import QTest
 
 from rectify_desktop.core import ops
 from rectify_desktop.core.models import ChangeLog, Institution, Item, Measure
-from rectify_desktop.ui import main_window
 from rectify_desktop.ui.history import HistoryPage, NodeHistory
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-
-    make_app()
-    w = main_window.MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.open_demo()
-    yield w
-    w.close()
+def window(window):
+    """The shared window (tests/conftest.py) on a fresh demo ledger."""
+    window.open_demo()
+    return window
 
 
 def show(window, qtbot, key: str):

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QFileDialog
 
 from rectify_desktop.core import lists
 from rectify_desktop.core.models import DONE, Item, Measure
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 
 def test_three_lists_show_their_rows(window, demo_path):  # noqa: F811

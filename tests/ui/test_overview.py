@@ -6,7 +6,6 @@ import json
 
 from rectify_desktop.core import ops, stats
 from rectify_desktop.core.models import DONE, Item
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 
 def test_figures_equal_stats_json_and_clicks_match(window, demo_path, cli):  # noqa: F811

@@ -266,20 +266,10 @@ def test_an_empty_choice_prints_a_page_that_says_so(printing, demo_ledger, tmp_p
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, demo_path):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_ledger(demo_path)
-    yield w
-    w.close()
+def window(window, demo_path):
+    """The shared window (tests/conftest.py) on the demo ledger."""
+    assert window.open_ledger(demo_path)
+    return window
 
 
 @pytest.fixture

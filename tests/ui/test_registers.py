@@ -14,24 +14,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDateEdit, QDialog, QLineEdit, QMessageBox
 
 from rectify_desktop.core.models import ChangeLog, Institution, InstitutionItem, Item, Meeting, MeetingItem
-from rectify_desktop.ui import main_window
 from rectify_desktop.ui.registers import LinkItemsDialog, RegistersPage
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-
-    make_app()
-    w = main_window.MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.open_demo()
-    yield w
-    w.close()
+def window(window):
+    """The shared window (tests/conftest.py) on a fresh demo ledger."""
+    window.open_demo()
+    return window
 
 
 @pytest.fixture

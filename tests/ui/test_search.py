@@ -5,7 +5,6 @@ from __future__ import annotations
 from rectify_desktop.core import stats
 from rectify_desktop.core.models import DONE, Item
 from rectify_desktop.core.outline import ITEM
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 
 def visible_items(window) -> set[int]:  # noqa: F811

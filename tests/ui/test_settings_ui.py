@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QMessageBox
 from rectify_desktop.core import backup, ops, stats
 from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.models import Item
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 
 def test_settings_dialog_saves_through_the_door(window, demo_path):  # noqa: F811

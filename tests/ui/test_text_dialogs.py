@@ -13,7 +13,6 @@ from rectify_desktop.core.models import Finding, Inspection, Item
 from rectify_desktop.ui import text_dialogs
 from rectify_desktop.ui.text_dialogs import NoticeDoneBox, TextImportDialog
 from tests.io.test_text_import import GAPS, NOTICE
-from tests.ui.test_main_window import window  # noqa: F401 - the fixture
 
 
 @pytest.fixture

@@ -30,20 +30,10 @@ from rectify_desktop.ui.writeoff import SETTING_APPROVER, WriteOffBox, WriteOffD
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("RECTIFY_DESKTOP_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("RECTIFY_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    from rectify_desktop.ui.app import make_app, open_settings
-    from rectify_desktop.ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(open_settings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.open_demo()
-    yield w
-    w.close()
+def window(window):
+    """The shared window (tests/conftest.py) on a fresh demo ledger."""
+    window.open_demo()
+    return window
 
 
 @pytest.fixture
