@@ -15,6 +15,7 @@ from typing import Any
 from peewee import CharField, TextField, fn
 
 from rectify_desktop.core.models import (
+    WO_APPROVE,
     BaseModel,
     Blob,
     BlobChunk,
@@ -121,6 +122,46 @@ def check_lengths(model: type[BaseModel], values: dict[str, Any]) -> None:
                 raise FieldTooLongError(
                     f"{field_label(model, name)}太长（{len(value)} 字），最多 {limit} 字，未保存。请删减后再保存。"
                 )
+
+
+# --- the lock of a written-off item (已销号) -----------------------------------------------------------
+
+WRITTEN_OFF_LOCKED = "该细化问题已销号，不能修改；如需修改，请先撤销销号。"
+
+
+class WrittenOffError(LedgerError):
+    """A change to a written-off item, its measures or its evidence: refused until the write-off is revoked."""
+
+
+def item_written_off(item_id: int | None) -> bool:
+    """Whether the item's last write-off step is 批准 (its write-off state is 已销号)."""
+    if item_id is None:
+        return False
+    last = WriteOff.select(WriteOff.action).where(WriteOff.item == item_id).order_by(WriteOff.id.desc()).first()
+    return last is not None and last.action == WO_APPROVE
+
+
+def _locked_item(model: type[BaseModel], row_id: int | None = None, values: dict[str, Any] | None = None) -> int | None:
+    """The item whose content a change of `model` touches (its fields, a measure, an evidence), or None."""
+    if model is Item:
+        return row_id
+    if model not in (Measure, Evidence):
+        return None
+    if values is not None and values.get("item") is not None:
+        v = values["item"]
+        return int(v.id if isinstance(v, BaseModel) else v)
+    row = model.get_or_none(model.id == row_id) if row_id is not None else None
+    return int(row.item_id) if row is not None else None
+
+
+def check_not_written_off(
+    model: type[BaseModel], row_id: int | None = None, values: dict[str, Any] | None = None
+) -> None:
+    """Refuses, in the clerk's words, a change that would make a written-off item say something else than
+    what was approved. Deleting or moving the item itself, and renumbering, stay possible: they change the
+    ledger's order, not what the item says."""
+    if item_written_off(_locked_item(model, row_id, values)):
+        raise WrittenOffError(WRITTEN_OFF_LOCKED)
 
 
 # Children whose rows go with their parent when it is deleted (ON DELETE CASCADE), and references that
@@ -230,6 +271,7 @@ class SetFields(Command):
         return [Change("update", self.model, self.row_id, fields=tuple(values))]
 
     def do(self) -> list[Change]:
+        check_not_written_off(self.model, self.row_id)
         check_lengths(self.model, self.values)
         row = self.model.get_by_id(self.row_id)
         fks = _fk_names(self.model)  # a foreign key's id attribute is not always <name>_id (Evidence.blob)
@@ -291,6 +333,8 @@ class Insert(Command):
 
     def do(self) -> list[Change]:
         m = self.model
+        if m is not Item:  # a new item is not written off; a new measure or evidence of one is refused
+            check_not_written_off(m, values=self.values)
         check_lengths(m, self.values)
         values = dict(self.values)
         parent = _parent_id(m, values)
@@ -361,6 +405,8 @@ class Delete(Command):
         self.text = f"删除{ENTITY_NAMES.get(model, '')}"
 
     def do(self) -> list[Change]:
+        if self.model is not Item:
+            check_not_written_off(self.model, self.row_id)
         self.title = _label(self.model, self.row_id)
         self.snap = _Snapshot()
         _collect(self.model, [self.row_id], self.snap)
@@ -397,6 +443,8 @@ class Move(Command):
 
     def do(self) -> list[Change]:
         m = self.model
+        if m is not Item:
+            check_not_written_off(m, self.row_id)
         row = m.get_by_id(self.row_id)
         key = SIBLING_KEY.get(m, "")
         self.parent = getattr(row, key + "_id") if key else None

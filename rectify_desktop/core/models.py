@@ -39,7 +39,9 @@ EVIDENCE_KINDS: tuple[str, ...] = ("文件", "会议记录", "照片", "制度",
 WO_APPLY = "申请"
 WO_APPROVE = "批准"
 WO_REJECT = "退回"
-WRITEOFF_ACTIONS: tuple[str, ...] = (WO_APPLY, WO_APPROVE, WO_REJECT)
+# A mistaken 批准 withdrawn, with its reason: the item is no longer written off and may be edited again.
+WO_REVOKE = "撤销销号"
+WRITEOFF_ACTIONS: tuple[str, ...] = (WO_APPLY, WO_APPROVE, WO_REJECT, WO_REVOKE)
 
 
 class SafeDateField(DateField):

@@ -18,6 +18,7 @@ from rectify_desktop.core.models import (
     WO_APPLY,
     WO_APPROVE,
     WO_REJECT,
+    WO_REVOKE,
     BaseModel,
     Category,
     Finding,
@@ -108,6 +109,18 @@ def write_off(item_id: int, action: str, who: str, date: dt.date, opinion: str =
     return Batch(f"销号{action}", steps)
 
 
+def revoke_writeoff(item_id: int, who: str, date: dt.date, reason: str) -> Command:
+    """撤销销号: a mistaken 批准 withdrawn, with its reason, as a step of its own (the approval stays in the
+    history). The item is no longer written off: it may be edited, and applied for again, once more."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("撤销销号须写明原因")
+    if writeoff_state(item_id) != "已销号":
+        raise ValueError("该细化问题没有销号，无需撤销")
+    step = Insert(WriteOff, {"item": item_id, "action": WO_REVOKE, "who": who, "date": date, "opinion": reason})
+    return Batch(WO_REVOKE, [step])
+
+
 def writeoff_state(item_id: int) -> str:
     """已销号, 待审核, 已退回 or "" from the item's last write-off step."""
     last = WriteOff.select().where(WriteOff.item == item_id).order_by(WriteOff.id.desc()).first()
@@ -115,6 +128,7 @@ def writeoff_state(item_id: int) -> str:
 
 
 def writeoff_label(last_action: str | None) -> str:
+    # After 撤销销号 the item stands as if never applied for: it may be edited and applied for again.
     return {WO_APPROVE: "已销号", WO_APPLY: "待审核", WO_REJECT: "已退回"}.get(last_action or "", "")
 
 

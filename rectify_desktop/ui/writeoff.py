@@ -4,6 +4,9 @@ An item is written off in steps: 申请销号 (only once it is 已完成), then 
 Each step is one command of :func:`ops.write_off` pushed through the window's undo bridge, so it is one undo
 step, it is in the change log, and every view refreshes. A rejection (退回) puts the item back to 正在推进;
 the clerk sets it to 已完成 again once the opinion is answered, and applies again.
+
+A written-off item is locked (core/commands refuses every change to it, the form shows it read-only);
+撤销销号, with a reason, is the one way to unlock it: a step of its own, at any time, also after a restart.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -41,6 +45,7 @@ from rectify_desktop.core.models import (
     WO_APPLY,
     WO_APPROVE,
     WO_REJECT,
+    WO_REVOKE,
     Evidence,
     Finding,
     Item,
@@ -60,6 +65,7 @@ STEP_COLORS = {
     WO_APPLY: WRITEOFF_COLORS[PENDING],
     WO_APPROVE: WRITEOFF_COLORS[WRITTEN_OFF],
     WO_REJECT: WRITEOFF_COLORS[REJECTED],
+    WO_REVOKE: WRITEOFF_COLORS[REJECTED],
 }
 
 _ZH = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
@@ -242,16 +248,18 @@ class WriteOffBox(QWidget):
         self.apply_button = self._button("申请销号", "writeoff.apply", self.apply)
         self.approve_button = self._button("批准", "writeoff.approve", self.approve)
         self.reject_button = self._button("退回", "writeoff.reject", self.reject)
+        self.revoke_button = self._button("撤销销号…", "writeoff.revoke", self.revoke)
         self.apply_button.setToolTip("细化问题完成整改后，向审核单位申请销号")
         self.approve_button.setToolTip("审核通过，予以销号")
         self.reject_button.setToolTip("审核未通过，退回继续整改（完成情况改为“正在推进”）")
+        self.revoke_button.setToolTip("销号有误时撤销（须写明原因）；撤销后可以修改，并可再次申请销号")
         self.hint = QLabel()
         self.hint.setObjectName("writeoff.hint")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color: {HINT_COLOR};")
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
-        for b in (self.apply_button, self.approve_button, self.reject_button):
+        for b in (self.apply_button, self.approve_button, self.reject_button, self.revoke_button):
             buttons.addWidget(b)
         buttons.addSpacing(8)
         buttons.addWidget(self.hint, 1)
@@ -313,10 +321,16 @@ class WriteOffBox(QWidget):
         self.hint.setText("")
         for b in (self.apply_button, self.approve_button, self.reject_button):
             b.setEnabled(False)
+        self.revoke_button.hide()
 
     def _show_state(self, last: WriteOff | None) -> None:
         if last is None:
             text, color = "未申请销号", HINT_COLOR
+        elif last.action == WO_REVOKE:
+            when = "，".join(p for p in (last.who, cn_date(last.date)) if p)
+            text, color = f"已撤销销号（{when}）" if when else "已撤销销号", HINT_COLOR
+            if last.opinion:
+                text += f"　原因：{last.opinion}"
         else:
             color = WRITEOFF_COLORS.get(self.state, "#000000")
             date = cn_date(last.date)
@@ -342,6 +356,9 @@ class WriteOffBox(QWidget):
         self.apply_button.setEnabled(writable and can_apply)
         self.approve_button.setEnabled(writable and pending)
         self.reject_button.setEnabled(writable and pending)
+        # Only on a written-off item, so that the row of buttons stays short; always there, also after a restart.
+        self.revoke_button.setVisible(self.state == WRITTEN_OFF)
+        self.revoke_button.setEnabled(writable and self.state == WRITTEN_OFF)
         if self.state == WRITTEN_OFF:
             hint = ""
         elif pending:
@@ -452,6 +469,34 @@ class WriteOffBox(QWidget):
         names = self._names((WO_APPROVE, WO_REJECT))
         dlg = WriteOffDialog(self, WO_REJECT, item, self._default_approver(), "", names)
         self._run(dlg, item, SETTING_APPROVER)
+
+    def revoke(self) -> None:
+        """撤销销号: asks for the reason (required); who is the ledger's user, the date today."""
+        item = self._item()
+        if item is None or not self.revoke_button.isEnabled():
+            return
+        reason, ok = QInputDialog.getMultiLineText(
+            self,
+            "撤销销号",
+            f"{item_ref(item)}：{item.title}\n\n撤销销号后，该细化问题可以修改，并可再次申请销号。\n撤销原因（必填）：",
+            "",
+        )
+        if not ok:
+            return
+        if not reason.strip():
+            QMessageBox.warning(self, "撤销销号", "没有写明撤销原因，未撤销销号。")
+            return
+        bridge = getattr(self.window_, "bridge", None)
+        if bridge is None or not self._ledger_open():
+            return
+        try:
+            command = ops.revoke_writeoff(item.id, self.window_.ledger.user, dt.date.today(), reason)
+        except ValueError as exc:  # the item changed meanwhile
+            QMessageBox.warning(self, "撤销销号", str(exc))
+            self.reload()
+            return
+        bridge.push(command)
+        self.reload()
 
     def _run(self, dlg: WriteOffDialog, item: Item, remember_key: str) -> None:
         try:
