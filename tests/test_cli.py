@@ -75,7 +75,7 @@ def test_stats_text(demo_file: Path, cli) -> None:  # noqa: ANN001
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 3
-    assert lines[0] == "巡察反馈的13个问题细化为29项，已整改完成16项，正在推进7项，持续整改3项，未启动3项，完成率55%"
+    assert lines[0] == "巡察反馈的13个问题细化为29项，已整改完成16项，正在推进7项，长期坚持3项，未启动3项，完成率55%"
     assert lines[1].startswith("13个问题 · 29项 · 已完成16")
     s = stats_json(cli, demo_file)
     assert lines[2] == (f"方面 4 个，整改措施 {s['measures']} 条，逾期 {s['overdue']} 项，已销号 {s['written_off']} 项")

@@ -19,8 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from rectify_desktop.core import rules
-from rectify_desktop.core.models import DONE, Category, Measure
+from rectify_desktop.core import rules, settings
+from rectify_desktop.core.models import DONE, Category, Inspection, Measure
 from rectify_desktop.core.stats import NO_DEPARTMENT, split_names
 from rectify_desktop.core.table import COLUMNS, KEYS, LedgerRow, LedgerTable, Span, build_table, cn_date
 
@@ -109,14 +109,36 @@ def departments(table: LedgerTable) -> list[str]:
     return list(seen)
 
 
+def reporting_unit(inspection_id: int) -> str:
+    """Who reports (填报单位) on printouts and sheets: the ledger's setting 填报单位 when the clerk has set it
+    (the office that keeps the ledger, often not the inspected unit as a whole), else the inspected unit."""
+    unit = settings.get("unit_name").strip()
+    if unit:
+        return unit
+    insp = Inspection.get_or_none(Inspection.id == inspection_id)
+    return (insp.inspected_unit or "") if insp is not None else ""
+
+
 def document_title(ledger_title: str, kind: str) -> str:
     """The ledger's title with its ending changed: "…反馈意见整改落实台账" → "…反馈意见问题清单"."""
     if kind == LEDGER:
         return ledger_title
+    base = ledger_title
     for ending in ("整改落实台账", "整改工作台账", "整改台账", "台账"):
-        if ledger_title.endswith(ending):
-            return ledger_title[: -len(ending)] + _TITLE_ENDINGS[kind]
-    return ledger_title + _TITLE_ENDINGS[kind]
+        if base.endswith(ending):
+            base = base[: -len(ending)]
+            break
+    return _joined(base, _TITLE_ENDINGS[kind])
+
+
+def _joined(base: str, ending: str) -> str:
+    """`base` + `ending` without saying the words they share twice: "…反馈问题" + "问题清单" is "…反馈问题清单",
+    not "…反馈问题问题清单"; "…问题整改" + "整改任务清单" is "…问题整改任务清单". Two characters at least, so that
+    a single shared character ("题" … "题") is not taken for a repeated word."""
+    for n in range(len(ending) - 1, 1, -1):
+        if base.endswith(ending[:n]):
+            return base + ending[n:]
+    return base + ending
 
 
 def _sheet(table: LedgerTable, kind: str, keys: tuple[str, ...], headers: dict[str, str], span_keys=()) -> Sheet:

@@ -140,9 +140,11 @@ class Stats:
     def headline(self, source: str = "巡察") -> str:
         """The notice's headline sentence: 巡察反馈的13个问题细化为29项，已整改完成28项，正在推进1项，完成率97%."""
         parts = [f"{source}反馈的{self.findings}个问题细化为{self.items}项", f"已整改完成{self.done}项"]
+        # 长期坚持 by its own name, as the window's cards and the status bar say it (DOMAIN.md: "also called
+        # 持续整改"); one name everywhere, so a reader never wonders whether they are two kinds.
         for s in (IN_PROGRESS, ONGOING, NOT_STARTED):
             if self.status[s]:
-                parts.append(f"{'持续整改' if s == ONGOING else s}{self.status[s]}项")
+                parts.append(f"{s}{self.status[s]}项")
         parts.append(f"完成率{self.completion_whole}%")
         return "，".join(parts)
 

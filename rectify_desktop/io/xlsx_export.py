@@ -49,7 +49,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from peewee import PeeweeException
 
-from rectify_desktop.core import outfile, rules, stats, storage
+from rectify_desktop.core import lists, outfile, rules, stats, storage
 from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
@@ -898,7 +898,7 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
     # title, 填报, headline; a title and a header a section; the figures; a total; the note
     sheet.dimension(3 + 2 * 3 + len(SUMMARY_LABELS) + len(groups_cat) + 1 + len(groups_dept) + 1)
     sheet.print_setup(0)
-    unit = insp.inspected_unit
+    unit = lists.reporting_unit(insp.id)  # the setting 填报单位 when set, else the inspected unit
     _title_rows(sheet, f"{table.title}——整改情况统计", unit, today, widths)
     ncol = len(widths)
     head = Look("台账表头")
@@ -1140,7 +1140,7 @@ def _fill_workbook(
     wb.properties.creator = "整改台账"
     wb.properties.lastModifiedBy = "整改台账"
     wb.properties.description = f"由整改台账导出，填报日期{cn_date(today)}"
-    unit = insp.inspected_unit
+    unit = lists.reporting_unit(insp.id)  # the setting 填报单位 when set, else the inspected unit
 
     sheets = {name: Sheet(wb, name, fast) for name in SHEET_NAMES}
     styles = _Styles(wb, sheets["台账"].ws)

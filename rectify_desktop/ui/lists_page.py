@@ -200,9 +200,8 @@ class ListsPage(QWidget):
         if not path:
             return
         out = Path(path) if path.lower().endswith(".xlsx") else Path(path + ".xlsx")
-        from rectify_desktop.core import settings as ledger_settings
-
-        unit = ledger_settings.get("unit_name")
+        # The setting 填报单位 when set, else the inspected unit, as on the printouts and the ledger's Excel.
+        unit = lists.reporting_unit(w.current_inspection_id())
         notes: list[str] = []
         try:
             write_sheet(self.sheet, out, unit=unit, notes=notes)

@@ -630,8 +630,11 @@ class MainWindow(QMainWindow):
         self.model.due_soon_days = ledger_settings.get_int("due_soon_days")
         self.model.reload()
         self._remember_recent(ledger.path)
-        title = f"{ledger.path.name} - {APP_NAME}"
-        self.setWindowTitle(title + ("（只读）" if ledger.readonly else ""))
+        name = ledger.path.name
+        # 只读 once, beside the file it is about: not again when the file's own name already says it.
+        if ledger.readonly and "只读" not in name:
+            name += "（只读）"
+        self.setWindowTitle(f"{name} - {APP_NAME}")
         self.welcome.path_label.setText(f"当前台账文件：{ledger.path}")
         if self.model.roots:
             for r in self.model.roots:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import search
+from rectify_desktop.core import rules, search
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING
 from rectify_desktop.core.stats import GroupFigures
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS
@@ -80,6 +80,13 @@ class ProgressRow(QWidget):
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
 
+    def figures_text(self) -> str:
+        """The figures beside the bar, "16/29  55%  逾期2": the rate a whole percent, as the status bar and the
+        headline write it."""
+        g = self.group
+        rate = rules.percent_whole(g.done, g.items)
+        return f"{g.done}/{g.items}  {rate}%" + (f"  逾期{g.overdue}" if g.overdue else "")
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         g = self.group
         p = QPainter(self)
@@ -105,7 +112,7 @@ class ProgressRow(QWidget):
             p.drawRect(QRectF(x, bar.top(), seg, bar.height()))
             x += seg
         p.setPen(QColor(OVERDUE_COLOR if g.overdue else "#202124"))
-        text = f"{g.done}/{g.items}  {g.rate:.1f}%" + (f"  逾期{g.overdue}" if g.overdue else "")
+        text = self.figures_text()
         p.drawText(
             QRectF(w - figures_w, 0, figures_w, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text
         )
@@ -256,7 +263,8 @@ class OverviewPage(QWidget):
             "in_progress": str(s.status[IN_PROGRESS]),
             "not_started": str(s.status[NOT_STARTED]),
             "ongoing": str(s.status[ONGOING]),
-            "rate": f"{s.completion_percent:.1f}%",
+            # A whole percent, as the status bar and the headline (完成率55%): one way of writing it in the window.
+            "rate": f"{s.completion_whole}%",
             "overdue": str(s.overdue),
             "due_7": str(s.due_7),
             "due_30": str(s.due_30),

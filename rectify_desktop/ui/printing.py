@@ -56,14 +56,13 @@ def build_layout(
     """The pages of the chosen document for one inspection (the ledger open): A4 in the chosen orientation,
     or the paper a printer was set to."""
     options = (options or PrintOptions()).normalised()
-    insp = Inspection.get_by_id(inspection_id)
     sheet = lists.build_sheet(
         inspection_id, options.document, columns=options.columns, items=options.items, value=options.value
     )
     setup = PageSetup(
         font_size=options.font_size,
         landscape=options.landscape if landscape is None else landscape,
-        unit=insp.inspected_unit if options.unit is None else options.unit,
+        unit=lists.reporting_unit(inspection_id) if options.unit is None else options.unit,
         date_text=cn_date(options.date or dt.date.today()),
         scope=lists.filter_label(inspection_id, options.items, options.value),
     )
@@ -186,14 +185,13 @@ def ask_options(window: MainWindow, action: str, inspection_id: int) -> PrintOpt
     """Shows the choices (remembered from the last time); saves and returns them, or None if cancelled."""
     from rectify_desktop.ui.print_dialog import PrintOptionsDialog
 
-    insp = Inspection.get_by_id(inspection_id)
     dlg = PrintOptionsDialog(
         window,
         action,
         load_options(window.settings),
         lists.category_choices(inspection_id),
         lists.department_names(inspection_id),
-        insp.inspected_unit,
+        lists.reporting_unit(inspection_id),  # the setting 填报单位 when set, else the inspected unit
     )
     if dlg.exec() != PrintOptionsDialog.DialogCode.Accepted:
         return None

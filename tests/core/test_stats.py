@@ -71,7 +71,7 @@ def test_demo_figures(demo_ledger: Ledger) -> None:
 def test_headline_and_status_line(demo_ledger: Ledger) -> None:
     s = stats.compute()
     assert (
-        s.headline() == "巡察反馈的13个问题细化为29项，已整改完成16项，正在推进7项，持续整改3项，未启动3项，完成率55%"
+        s.headline() == "巡察反馈的13个问题细化为29项，已整改完成16项，正在推进7项，长期坚持3项，未启动3项，完成率55%"
     )
     assert s.headline("审计").startswith("审计反馈的13个问题")
     line = s.status_line()

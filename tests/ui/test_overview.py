@@ -30,7 +30,7 @@ def test_figures_equal_stats_json_and_clicks_match(window, demo_path, cli):  # n
         window.show_page("overview")
         assert page.show_items(key) == value, key
         assert window.statusBar().currentMessage() == f"筛选结果：{value} 项细化问题"
-    assert page.figures["rate"].value == f"{figures['completion_percent']:.1f}%"
+    assert page.figures["rate"].value == f"{figures['completion_whole']}%"
     assert page.headline.text().startswith("巡察反馈的13个问题细化为29项")
 
 
