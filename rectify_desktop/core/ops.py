@@ -118,6 +118,10 @@ def revoke_writeoff(item_id: int, who: str, date: dt.date, reason: str) -> Comma
     if writeoff_state(item_id) != "已销号":
         raise ValueError("该细化问题没有销号，无需撤销")
     step = Insert(WriteOff, {"item": item_id, "action": WO_REVOKE, "who": who, "date": date, "opinion": reason})
+    # The change log says what was done and why, not only 新增销号 (the reason is what a later reader asks).
+    item = Item.get_by_id(item_id)
+    ref = f"细化问题{Finding.get_by_id(item.finding_id).number}{rules.item_label(item.number)}"
+    step.text = f"{WO_REVOKE}（{ref}）：{reason}"
     return Batch(WO_REVOKE, [step])
 
 

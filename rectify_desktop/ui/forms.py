@@ -79,10 +79,12 @@ from rectify_desktop.core.commands import (
     FIELD_NAMES,
     TEXT_MAX,
     TITLE_MAX,
+    WRITTEN_OFF_LOCKED,
     Change,
     Command,
     field_label,
     field_limit,
+    item_written_off,
 )
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
@@ -2082,6 +2084,14 @@ class _ItemForm(_Form):
 
     def __init__(self, panel: EditPanel) -> None:
         super().__init__(panel)
+        # A written-off item is locked (the core refuses its changes too); the line says why, at the top.
+        self.locked = False
+        self.lock_line = QLabel(WRITTEN_OFF_LOCKED)
+        self.lock_line.setObjectName("item.locked")
+        self.lock_line.setWordWrap(True)
+        self.lock_line.setStyleSheet(f"color: {WRITEOFF_COLORS['已销号']}; font-weight: bold;")
+        self.lock_line.hide()
+        self.body.insertWidget(self.body.indexOf(self.notice), self.lock_line)
         form = self.new_form()
         self.number = self.number_row(form)
         self.title = self.text(form, "细化问题", "title", lines=2, max_lines=5)
@@ -2193,6 +2203,7 @@ class _ItemForm(_Form):
         self.context.setText(f"所属问题：{finding.number}. {finding.title}" if finding else "")
         self.completed_date.setEnabled(row.status == DONE)
         self._fill_deadline_hint(row, finding)
+        self._lock(item_written_off(row.id))
         if self.writeoff_box is not None:
             self.writeoff_box.load(row.id)
         else:
@@ -2243,11 +2254,22 @@ class _ItemForm(_Form):
         super().commit_pending()
 
     def set_readonly(self, readonly: bool) -> None:
-        super().set_readonly(readonly)
-        self.measures.set_readonly(readonly)
-        self.evidence.set_readonly(readonly)
-        if self.writeoff_box is not None:
+        self._editors_readonly(readonly or self.locked)
+        if self.writeoff_box is not None:  # its 撤销销号 stays usable on a locked item
             self.writeoff_box.set_readonly(readonly)
+
+    def _lock(self, locked: bool) -> None:
+        self.locked = locked
+        self.lock_line.setVisible(locked)
+        self._editors_readonly(self.panel.readonly or locked)
+
+    def _editors_readonly(self, readonly: bool) -> None:
+        super().set_readonly(readonly)
+        # The editors rebuild their rows on a change: only when it changes, not at every reload.
+        if self.measures.readonly != readonly:
+            self.measures.set_readonly(readonly)
+        if self.evidence.readonly != readonly:
+            self.evidence.set_readonly(readonly)
 
 
 # --- the panel -----------------------------------------------------------------------------------
