@@ -199,9 +199,15 @@ def _flat_title(text: str) -> str:
     return " ".join((text or "").split())
 
 
+# What the notice writes for an item's status when the clerk's own words do not say it: the status by the name the
+# window gives it, 长期坚持, not the importer's 持续整改 (DOMAIN.md: one status, "also called 持续整改"), so the
+# notice's headline (长期坚持N项) and its items name the same thing the same way.
+_PHRASES = {**STATUS_PHRASES, ONGOING: ONGOING}
+
+
 def _progress(status: str, progress: str) -> str:
     p = _flat(progress)
-    phrase = STATUS_PHRASES.get(status, STATUS_PHRASES[NOT_STARTED])
+    phrase = _PHRASES.get(status, _PHRASES[NOT_STARTED])
     if not p:
         return phrase + "。"
     if status_in(p) != status:

@@ -109,3 +109,14 @@ def test_read_only_title_says_it_once(window, demo_path):
     window._close_ledger()
     assert window.open_ledger(named.rename(named.with_name("示例台账.db")), readonly=True)
     assert window.windowTitle().count("只读") == 1
+
+
+def test_notice_says_changqi_jianchi_for_an_ongoing_item_without_its_own_words(demo_ledger):
+    from rectify_desktop.core.models import ONGOING, Item
+    from rectify_desktop.io import notice
+
+    item = Item.select().where(Item.status == ONGOING).order_by(Item.id).first()
+    demo_ledger.apply(SetFields(Item, item.id, {"progress": ""}))
+    text = notice.notice_text(1, today=dt.date(2026, 9, 1))
+    # The clerk's own words are kept as written; what the program writes for the status is the status's name.
+    assert "整改进展：持续整改。\n" not in text and "整改进展：长期坚持。\n" in text
