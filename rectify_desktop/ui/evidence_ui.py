@@ -636,10 +636,13 @@ def export_zip(window: MainWindow) -> Path | None:
     finally:
         progress.close()
     missing = len(entries) - n_files
-    text = f"已导出佐证材料包：\n{out}\n\n共 {n_files} 个文件，按“方面/问题/细化问题”分文件夹存放，附目录.xlsx和台账。"
+    from rectify_desktop.ui.done_box import show_done
+
+    extra = "按“方面/问题/细化问题”分文件夹存放，附目录.xlsx和台账。"
     if missing:
-        text += f"\n\n另有 {missing} 项材料只登记了名称、尚未附文件，已在目录中标为“未附文件”。"
-    QMessageBox.information(window, "导出佐证材料包", text)
+        extra += f"\n另有 {missing} 项材料只登记了名称、尚未附文件，已在目录中标为“未附文件”。"
+    _status(window, f"已导出佐证材料包：{out}")
+    show_done(window, out, f"已导出佐证材料包（共 {n_files} 个文件）", title="导出佐证材料包", extra=extra)
     return out
 
 

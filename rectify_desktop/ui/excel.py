@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QResizeEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -89,26 +89,6 @@ class _BusyCursor:
 # --- export -----------------------------------------------------------------------------------------
 
 
-class ExportDoneBox(QMessageBox):
-    """The message after an export: where the file is, and a button that opens its folder."""
-
-    def __init__(self, path: Path, items: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.path = path
-        self.setIcon(QMessageBox.Icon.Information)
-        self.setWindowTitle("导出完成")
-        self.setText(f"已导出Excel台账（{items} 项细化问题）。")
-        self.setInformativeText(f"文件保存在：\n{path}")
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = self.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole)
-        self.ok_button = self.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-        self.setDefaultButton(self.ok_button)
-        self.open_button.clicked.connect(self.open_folder)
-
-    def open_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
-
-
 class _ExportProgress:
     """A progress dialog that shows itself only when the export takes longer than a moment."""
 
@@ -177,12 +157,10 @@ def export_excel(window: Any) -> None:
     _remember_dir(window, out)
     items = window.ledger.stats(inspection_id).items
     window.statusBar().showMessage(f"已导出Excel台账：{out}", 8000)
-    box = ExportDoneBox(out, items, window)
-    if notes:  # texts longer than a cell holds, carried on to the 续 sheet: the clerk must know where
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setInformativeText(box.informativeText() + "\n\n注意：\n" + "\n".join(notes))
-    box.exec()
-    box.deleteLater()
+    from rectify_desktop.ui.done_box import show_done
+
+    # texts longer than a cell holds, carried on to the 续 sheet, are told in the same box
+    show_done(window, out, f"已导出Excel台账（{items} 项细化问题）", notes=notes)
 
 
 # --- import -----------------------------------------------------------------------------------------

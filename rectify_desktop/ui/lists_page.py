@@ -209,5 +209,7 @@ class ListsPage(QWidget):
             QMessageBox.critical(self, "导出失败", str(exc))
             return
         w.statusBar().showMessage(f"已导出：{out}", 8000)
-        if notes:  # texts longer than a cell holds, carried on to the 续 sheet
-            QMessageBox.warning(self, "导出完成", f"已导出：{out}\n\n注意：\n" + "\n".join(notes))
+        from rectify_desktop.ui.done_box import show_done
+
+        # texts longer than a cell holds, carried on to the 续 sheet, are told in the same box
+        show_done(w, out, f"已导出{self.sheet.title}", notes=notes)

@@ -347,6 +347,9 @@ def export_pdf(window: MainWindow) -> Path | None:
         return None
     QApplication.restoreOverrideCursor()
     window.statusBar().showMessage(f"已导出PDF：{path}（共 {pages} 页）", 8000)
+    from rectify_desktop.ui.done_box import show_done
+
+    show_done(window, path, f"已导出PDF（共 {pages} 页）", title="导出PDF")
     return path
 
 

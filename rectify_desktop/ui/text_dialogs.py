@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QTextCursor
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -444,29 +444,6 @@ def import_text(window: Any) -> None:
 # --- 生成通报 / 生成报告 ----------------------------------------------------------------------------------
 
 
-class NoticeDoneBox(QMessageBox):
-    """The message after a notice or report is written: where it is, and buttons to open it."""
-
-    def __init__(self, path: Path, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.path = path
-        self.setIcon(QMessageBox.Icon.Information)
-        self.setWindowTitle(f"生成{name}")
-        self.setText(f"已生成{name}初稿。")
-        self.setInformativeText(
-            f"文件保存在：\n{path}\n\n数字和各项整改情况来自台账；请在Word或WPS中审阅、修改措辞后使用。"
-        )
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_file_button = self.addButton("打开文件", QMessageBox.ButtonRole.ActionRole)
-        self.open_folder_button = self.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole)
-        self.ok_button = self.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-        self.setDefaultButton(self.ok_button)
-        self.open_file_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path))))
-        self.open_folder_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
-        )
-
-
 def make_notice(window: Any, kind: str) -> None:
     """生成通报 (kind "notice") or 生成报告 ("report") for the inspection the clerk is in."""
     from rectify_desktop.io import notice
@@ -502,6 +479,12 @@ def make_notice(window: Any, kind: str) -> None:
         return
     _remember_dir(window, out)
     window.statusBar().showMessage(f"已生成{name}：{out}", 10000)
-    box = NoticeDoneBox(out, name, window)
-    box.exec()
-    box.deleteLater()
+    from rectify_desktop.ui.done_box import show_done
+
+    show_done(
+        window,
+        out,
+        f"已生成{name}初稿",
+        title=f"生成{name}",
+        extra="数字和各项整改情况来自台账；请在Word或WPS中审阅、修改措辞后使用。",
+    )

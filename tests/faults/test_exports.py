@@ -262,17 +262,15 @@ def test_the_window_says_why_an_export_failed(window, small_disk, tmp_path, monk
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     from rectify_desktop.core.demo import make_demo
-    from rectify_desktop.ui.excel import ExportDoneBox
+    from rectify_desktop.ui.done_box import DoneBox
     from rectify_desktop.ui.print_dialog import PrintOptionsDialog
-    from rectify_desktop.ui.text_dialogs import NoticeDoneBox
 
     ledger = make_demo(tmp_path / "台账.xlsx")
     assert window.open_ledger(ledger)
     said: list[str] = []
     for kind in ("critical", "warning"):
         monkeypatch.setattr(QMessageBox, kind, lambda *a, **k: said.append(a[2]) or QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(ExportDoneBox, "exec", lambda box: pytest.fail("no success message"))
-    monkeypatch.setattr(NoticeDoneBox, "exec", lambda box: pytest.fail("no success message"))
+    monkeypatch.setattr(DoneBox, "exec", lambda box: pytest.fail("no success message"))
     monkeypatch.setattr(PrintOptionsDialog, "exec", lambda d: PrintOptionsDialog.DialogCode.Accepted)
     disk = small_disk("1m")
     for ending in ("xlsx", "docx", "pdf"):

@@ -564,11 +564,15 @@ def test_window_exports_the_evidence_package(window, demo_path, tmp_path, boxes,
     out = tmp_path / "交巡察办" / "佐证材料包"
     out.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    from rectify_desktop.ui.done_box import DoneBox
+
+    done: list[DoneBox] = []
+    monkeypatch.setattr(DoneBox, "exec", lambda box: done.append(box) or 0)
     result = evidence_ui.export_zip(window)
     assert result == out.with_name("佐证材料包.zip")
     names = zipfile.ZipFile(result).namelist()
     assert "目录.xlsx" in names and len([n for n in names if n.count("/") == 3]) == 7
-    assert seen[-1][0] == "information" and "共 7 个文件" in seen[-1][2] and "2 项" in seen[-1][2]
+    assert "共 7 个文件" in done[-1].what_label.text() and "2 项" in done[-1].notes_label.text()
     # A place that cannot be written: a message, nothing left behind.
     blocker = tmp_path / "不是文件夹"
     blocker.write_text("x")

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from rectify_desktop.core import storage
 from rectify_desktop.core.models import Category, Finding, Inspection, Item, Measure
 from rectify_desktop.ui import excel
-from rectify_desktop.ui.excel import ExportDoneBox, ImportPreviewDialog
+from rectify_desktop.ui.done_box import DoneBox as ExportDoneBox
+from rectify_desktop.ui.excel import ImportPreviewDialog
 from tests.io.test_xlsx_import import county_sheet, school_sheet
 
 
@@ -137,7 +138,7 @@ def test_export_writes_a_file_openpyxl_reads(window, demo_path, tmp_path, monkey
     # The default name is the ledger's title; ".xlsx" is added when the clerk leaves it out.
     assert Path(asked[0]).name == "中共临川县教育局党组关于县委第三巡察组反馈意见整改落实台账.xlsx"
     written = out.with_name("台账.xlsx")
-    assert written.exists() and len(done) == 1 and str(written) in done[0].informativeText()
+    assert written.exists() and len(done) == 1 and str(written) in done[0].where_label.text()
     wb = openpyxl.load_workbook(written)
     assert wb.sheetnames[0] == "台账" and wb["台账"]["C3"].value == "问题"
     assert window.settings.value(excel.LAST_DIR_KEY) == str(written.parent)

@@ -36,6 +36,9 @@ def test_filter_sort_and_export(window, demo_path, tmp_path, monkeypatch):  # no
     assert page.proxy.index(0, 0).data() == page.model.rowCount()
     out = tmp_path / "问题清单.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    from rectify_desktop.ui.done_box import DoneBox
+
+    monkeypatch.setattr(DoneBox, "exec", lambda box: 0)
     page.export_excel()
     ws = openpyxl.load_workbook(out).active
     assert ws["A1"].value == page.sheet.title

@@ -353,6 +353,9 @@ def test_export_pdf_remembers_the_choices(window, choose, monkeypatch, tmp_path)
         d.set_columns(("seq", "item", "progress"))
 
     choose(pick)
+    from rectify_desktop.ui.done_box import DoneBox
+
+    monkeypatch.setattr(DoneBox, "exec", lambda box: 0)
     window.actions["export_pdf"].trigger()
     written = out.with_name("导出.pdf")
     assert written.exists() and len(PdfReader(str(written)).pages) >= 1

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from rectify_desktop.core import stats, storage
 from rectify_desktop.core.models import Finding, Inspection, Item
 from rectify_desktop.ui import text_dialogs
-from rectify_desktop.ui.text_dialogs import NoticeDoneBox, TextImportDialog
+from rectify_desktop.ui.done_box import DoneBox as NoticeDoneBox
+from rectify_desktop.ui.text_dialogs import TextImportDialog
 from tests.io.test_text_import import GAPS, NOTICE
 
 
@@ -155,7 +156,7 @@ def test_make_notice_writes_and_says_where(window, demo_path, tmp_path, monkeypa
     out = tmp_path / "输出" / f"稿{suffix}"
     assert out.exists()
     assert Path(asked[0]).name == f"中共临川县教育局党组关于县委第三巡察组反馈意见整改情况的{name}.docx"
-    assert done and str(out) in done[0].informativeText()
+    assert done and str(out) in done[0].where_label.text()
     if suffix == ".docx":
         first = docx.Document(str(out)).paragraphs[0].text.replace("\n", "")
     else:

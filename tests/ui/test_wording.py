@@ -15,6 +15,7 @@ from rectify_desktop.core import lists
 from rectify_desktop.core.commands import SetFields
 from rectify_desktop.core.models import Inspection
 from rectify_desktop.core.settings import SetSettings
+from rectify_desktop.ui.done_box import DoneBox
 from rectify_desktop.ui.overview import ProgressRow
 
 UNIT = "临川县教育局党组办公室"
@@ -87,6 +88,7 @@ def test_reporting_unit_comes_from_the_settings(window, demo_path, tmp_path, mon
     page = window.show_page("lists")
     out = tmp_path / "问题清单.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(DoneBox, "exec", lambda box: 0)  # the export's done box, not shown modally here
     page.export_excel()
     assert [c.value for c in openpyxl.load_workbook(out).active[2] if c.value][0] == f"填报单位：{UNIT}"
 
@@ -96,6 +98,7 @@ def test_lists_page_excel_falls_back_to_the_inspected_unit(window, demo_path, tm
     page = window.show_page("lists")
     out = tmp_path / "问题清单.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(DoneBox, "exec", lambda box: 0)  # the export's done box, not shown modally here
     page.export_excel()
     cell = [c.value for c in openpyxl.load_workbook(out).active[2] if c.value][0]
     assert cell == f"填报单位：{Inspection.get_by_id(1).inspected_unit}"
