@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from rectify_desktop.core import ops
-from rectify_desktop.core.commands import SetFields
+from rectify_desktop.core.commands import SetFields, item_written_off
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import Item
 
@@ -26,7 +26,8 @@ def target(n: int, items: list[int]) -> int:
 
 def main(path: str) -> int:
     ledger = Ledger.open(path)
-    items = [i.id for i in Item.select(Item.id).order_by(Item.id)]
+    # Written-off items are locked; the edits go to the others (the parent picks the same ones).
+    items = [i.id for i in Item.select(Item.id).order_by(Item.id) if not item_written_off(i.id)]
     print("ready", len(items), flush=True)
     for n in range(MAX_EDITS):
         item = target(n, items)
