@@ -30,7 +30,7 @@ from rectify_desktop.core.models import (
     db,
 )
 from rectify_desktop.core.verify import verify_open_ledger
-from rectify_desktop.io import xlsx_import
+from rectify_desktop.io import xlsx_import, xlsx_reader
 from rectify_desktop.io.xlsx_export import export_workbook
 from rectify_desktop.io.xlsx_import import (
     XlsxImportError,
@@ -473,7 +473,7 @@ def test_both_readers_give_the_same_result(tmp_path: Path, monkeypatch: pytest.M
     """The fast reader and openpyxl's ordinary mode (the fallback) read the same sheets alike."""
     files = [county_sheet(tmp_path / "a.xlsx"), school_sheet(tmp_path / "b.xlsx"), wps_sheet(tmp_path / "c.xlsx")]
     fast = [parse_workbook(f).to_json() for f in files]
-    monkeypatch.setattr(xlsx_import, "FAST_READER", False)
+    monkeypatch.setattr(xlsx_reader, "FAST_READER", False)
     assert [parse_workbook(f).to_json() for f in files] == fast
 
 

@@ -11,7 +11,7 @@ import pytest
 from rectify_desktop.core import ops
 from rectify_desktop.core.importing import ImportedItem
 from rectify_desktop.core.models import Inspection, Item, Measure, Meeting
-from rectify_desktop.io import xlsx_export, xlsx_import
+from rectify_desktop.io import xlsx_export, xlsx_reader
 from rectify_desktop.io.xlsx_export import CONTINUED_MARK, MAX_CELL_CHARS, export_workbook
 from rectify_desktop.io.xlsx_import import parse_workbook
 
@@ -88,7 +88,7 @@ def test_long_texts_come_back_whole(
     wb = openpyxl.load_workbook(out, read_only=True)
     assert "续" in wb.sheetnames and wb["续"].max_row >= 3 + 4  # measures 2 pieces, progress 1, note 1
     wb.close()
-    monkeypatch.setattr(xlsx_import, "FAST_READER", fast)
+    monkeypatch.setattr(xlsx_reader, "FAST_READER", fast)
 
     parsed = parse_workbook(out)
 
