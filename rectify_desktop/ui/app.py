@@ -110,7 +110,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app._rectify_translations = load_translations(app)  # type: ignore[attr-defined]
     if not getattr(app, "_rectify_fonts", False):
         # The bundled CJK font (resources/fonts): for the printout, and for the screen when no Chinese font exists.
-        from rectify_desktop.ui.print_fonts import install_for_screen
+        from rectify_desktop.ui.printing.fonts import install_for_screen
 
         install_for_screen(app)
         app._rectify_fonts = True  # type: ignore[attr-defined]

@@ -179,7 +179,7 @@ class ListsPage(QWidget):
     def print_preview(self) -> None:
         """Prints this list through the print facility, with this page's choice of list and items."""
         from rectify_desktop.ui import printing
-        from rectify_desktop.ui.print_options import load_options, save_options
+        from rectify_desktop.ui.printing.options import load_options, save_options
 
         w = self.window_
         options = replace(load_options(w.settings), document=self.kind.currentData(), items=self.items.currentData())

@@ -263,7 +263,7 @@ def test_the_window_says_why_an_export_failed(window, small_disk, tmp_path, monk
 
     from rectify_desktop.core.demo import make_demo
     from rectify_desktop.ui.done_box import DoneBox
-    from rectify_desktop.ui.print_dialog import PrintOptionsDialog
+    from rectify_desktop.ui.printing.dialog import PrintOptionsDialog
 
     ledger = make_demo(tmp_path / "台账.xlsx")
     assert window.open_ledger(ledger)

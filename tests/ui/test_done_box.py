@@ -59,9 +59,9 @@ def _export_notice(window, tmp_path, monkeypatch) -> Path:  # noqa: ANN001
 
 
 def _export_pdf(window, tmp_path, monkeypatch) -> Path:  # noqa: ANN001
-    from rectify_desktop.ui import printing
+    from rectify_desktop.ui.printing import PrintOptions, output
 
-    monkeypatch.setattr(printing, "ask_options", lambda w, title, insp: printing.PrintOptions())
+    monkeypatch.setattr(output, "ask_options", lambda w, title, insp: PrintOptions())
     _save_to(monkeypatch, tmp_path / "台账.pdf")
     window.actions["export_pdf"].trigger()
     return tmp_path / "台账.pdf"

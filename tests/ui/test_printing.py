@@ -116,7 +116,7 @@ def test_layout_of_odd_sheets_never_loses_a_line(qapp, seed):
     import random
 
     from rectify_desktop.core.lists import Sheet, SheetRow
-    from rectify_desktop.ui.print_layout import PageSetup, SheetLayout
+    from rectify_desktop.ui.printing.layout import PageSetup, SheetLayout
 
     rnd = random.Random(seed)
     words = ["整改", "落实", "制度", "2026年8月30日", "专题会议", "Excel台账", "①", "，", "。", "\n"]
@@ -171,9 +171,9 @@ def test_layout_of_odd_sheets_never_loses_a_line(qapp, seed):
 def test_the_pdf_text_says_what_was_typed(qapp, tmp_path):
     """Characters a font may draw with a shared glyph come out of the PDF as typed (一 not ⼀, ～ not 〜)."""
     from rectify_desktop.core.lists import Sheet, SheetRow
-    from rectify_desktop.ui import print_fonts
-    from rectify_desktop.ui.print_layout import PageSetup, SheetLayout
+    from rectify_desktop.ui.printing import fonts as print_fonts
     from rectify_desktop.ui.printing import write_layout
+    from rectify_desktop.ui.printing.layout import PageSetup, SheetLayout
 
     typed = "一是6月～9月每月1次／第1–2项；意见、人员、日期：2026年8月30日…"
     sheet = Sheet("测试", ("seq", "item"), ("序号", "细化问题"), [SheetRow({"seq": "1", "item": typed})])
@@ -184,7 +184,7 @@ def test_the_pdf_text_says_what_was_typed(qapp, tmp_path):
 
 
 def test_filtered_printouts_hold_only_the_chosen_items(printing, demo_ledger, tmp_path):
-    from rectify_desktop.ui.print_options import PrintOptions
+    from rectify_desktop.ui.printing.options import PrintOptions
 
     table = build_table(1)
     findings = "".join(squeeze(r.cells["finding"]) for r in table.rows)
@@ -210,7 +210,7 @@ def test_filtered_printouts_hold_only_the_chosen_items(printing, demo_ledger, tm
 
 
 def test_portrait_and_chosen_columns(printing, demo_ledger, tmp_path):
-    from rectify_desktop.ui.print_options import PrintOptions
+    from rectify_desktop.ui.printing.options import PrintOptions
 
     out = tmp_path / "纵向.pdf"
     options = PrintOptions(landscape=False, columns=("seq", "item", "measures", "status"), font_size=10.5)
@@ -222,7 +222,7 @@ def test_portrait_and_chosen_columns(printing, demo_ledger, tmp_path):
 
 
 def test_the_three_lists_print_with_their_titles(printing, demo_ledger, tmp_path):
-    from rectify_desktop.ui.print_options import PrintOptions
+    from rectify_desktop.ui.printing.options import PrintOptions
 
     for kind, header in ((lists.PROBLEMS, "整改状态"), (lists.TASKS, "整改措施"), (lists.RESPONSIBILITY, "分工")):
         out = tmp_path / f"{kind}.pdf"
@@ -254,7 +254,7 @@ def test_a_long_item_continues_on_the_next_pages(printing, demo_ledger, tmp_path
 
 
 def test_an_empty_choice_prints_a_page_that_says_so(printing, demo_ledger, tmp_path):
-    from rectify_desktop.ui.print_options import PrintOptions
+    from rectify_desktop.ui.printing.options import PrintOptions
 
     Item.update(status=DONE).execute()
     out = tmp_path / "空.pdf"
@@ -275,7 +275,7 @@ def window(window, demo_path):
 @pytest.fixture
 def choose(monkeypatch):
     """Answers the print options dialog: `choose(fn)` makes it call fn(dialog) and accept."""
-    from rectify_desktop.ui.print_dialog import PrintOptionsDialog
+    from rectify_desktop.ui.printing.dialog import PrintOptionsDialog
 
     seen: list[PrintOptionsDialog] = []
 
@@ -338,8 +338,8 @@ def test_export_pdf_remembers_the_choices(window, choose, monkeypatch, tmp_path)
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFileDialog
 
-    from rectify_desktop.ui.print_dialog import PrintOptionsDialog
-    from rectify_desktop.ui.print_options import load_options
+    from rectify_desktop.ui.printing.dialog import PrintOptionsDialog
+    from rectify_desktop.ui.printing.options import load_options
 
     out = tmp_path / "导出"  # no suffix: .pdf is added
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF 文件 (*.pdf)"))
@@ -428,7 +428,7 @@ def test_a_machine_with_no_chinese_font_still_prints_chinese(demo_path, cli_env,
     probe = (
         "from PySide6.QtGui import QGuiApplication\n"
         "app = QGuiApplication([])\n"
-        "from rectify_desktop.ui import print_fonts\n"
+        "from rectify_desktop.ui.printing import fonts as print_fonts\n"
         "print('CHINESE' if print_fonts.system_has_chinese_font() else 'NONE', print_fonts.register_bundled_font())\n"
     )
     r = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)

@@ -71,7 +71,7 @@ def test_reporting_unit_comes_from_the_settings(window, demo_path, tmp_path, mon
     assert printing.build_layout(1).setup.unit == inspected
     window.ledger.apply(SetSettings({"unit_name": UNIT}))
     assert printing.build_layout(1).setup.unit == UNIT
-    from rectify_desktop.ui.print_dialog import PrintOptionsDialog
+    from rectify_desktop.ui.printing.dialog import PrintOptionsDialog
 
     shown: list[str] = []
 

@@ -23,9 +23,9 @@ from rectify_desktop.core.models import Inspection
 from rectify_desktop.core.outfile import OutputError, atomic_output, check_target, write_bytes
 from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.core.table import cn_date
-from rectify_desktop.ui import print_fonts
-from rectify_desktop.ui.print_layout import DPI, PageSetup, SheetLayout
-from rectify_desktop.ui.print_options import PrintOptions, load_options, save_options
+from rectify_desktop.ui.printing import fonts as print_fonts
+from rectify_desktop.ui.printing.layout import DPI, PageSetup, SheetLayout
+from rectify_desktop.ui.printing.options import PrintOptions, load_options, save_options
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -183,7 +183,7 @@ def _inspection_or_say(window: MainWindow) -> int | None:
 
 def ask_options(window: MainWindow, action: str, inspection_id: int) -> PrintOptions | None:
     """Shows the choices (remembered from the last time); saves and returns them, or None if cancelled."""
-    from rectify_desktop.ui.print_dialog import PrintOptionsDialog
+    from rectify_desktop.ui.printing.dialog import PrintOptionsDialog
 
     dlg = PrintOptionsDialog(
         window,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from rectify_desktop.core import lists
 from rectify_desktop.core.table import COLUMNS, KEYS
-from rectify_desktop.ui.print_options import FONT_SIZES, PrintOptions
+from rectify_desktop.ui.printing.options import FONT_SIZES, PrintOptions
 
 
 class PrintOptionsDialog(QDialog):

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
 
 from rectify_desktop.core.lists import Sheet
-from rectify_desktop.ui import print_fonts
+from rectify_desktop.ui.printing import fonts as print_fonts
 
 UNITS_PER_PT = 10
 DPI = 72 * UNITS_PER_PT  # the layout's resolution: the PDF writer is set to it
