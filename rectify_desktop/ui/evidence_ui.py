@@ -49,7 +49,7 @@ from rectify_desktop.ui.dialogs import confirm
 
 if TYPE_CHECKING:  # the panel imports this module
     from rectify_desktop.ui.forms import EditPanel
-    from rectify_desktop.ui.main_window import MainWindow
+    from rectify_desktop.ui.host import WindowHost
 
 # Adds and copies smaller than this run without a progress dialog: they take a blink.
 PROGRESS_MIN_BYTES = 4 << 20
@@ -601,7 +601,7 @@ def icon_for(ev: Evidence, px: int = THUMB_SIZE, ratio: float = 1.0) -> QPixmap:
 # --- the evidence package --------------------------------------------------------------------------
 
 
-def export_zip(window: MainWindow) -> Path | None:
+def export_zip(window: WindowHost) -> Path | None:
     """导出佐证材料包…: a save dialog, the package with progress, a message that says what is in it."""
     from rectify_desktop.io import evidence_zip
 

@@ -32,7 +32,7 @@ from rectify_desktop.ui.theme import DUE_SOON_COLOR, OVERDUE_COLOR
 
 if TYPE_CHECKING:
     from rectify_desktop.core.commands import Change
-    from rectify_desktop.ui.main_window import MainWindow
+    from rectify_desktop.ui.host import WindowHost
 
 KINDS = ((lists.PROBLEMS, "问题清单"), (lists.TASKS, "任务清单"), (lists.RESPONSIBILITY, "责任清单"))
 ItemIdRole = Qt.ItemDataRole.UserRole + 10
@@ -41,7 +41,7 @@ ItemIdRole = Qt.ItemDataRole.UserRole + 10
 class ListsPage(QWidget):
     """One list at a time (chosen above), for the inspection the window is on."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__()
         self.window_ = window
         self.sheet: Sheet | None = None

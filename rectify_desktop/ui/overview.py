@@ -29,7 +29,7 @@ from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS
 
 if TYPE_CHECKING:
     from rectify_desktop.core.commands import Change
-    from rectify_desktop.ui.main_window import MainWindow
+    from rectify_desktop.ui.host import WindowHost
 
 
 class FigureButton(QPushButton):
@@ -132,7 +132,7 @@ def _section(title: str) -> QLabel:
 class OverviewPage(QWidget):
     """The overview of the inspection the window is on (window.current_inspection_id())."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__()
         self.window_ = window
         self.inspection_id: int | None = None

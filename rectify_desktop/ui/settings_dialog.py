@@ -32,7 +32,7 @@ from rectify_desktop.core import backup, ledger, settings
 from rectify_desktop.ui.dialogs import confirm
 
 if TYPE_CHECKING:
-    from rectify_desktop.ui.main_window import MainWindow
+    from rectify_desktop.ui.host import WindowHost
 
 
 # This computer's clerk (经办人), named in the change log beside the computer's account; asked once on first start.
@@ -94,7 +94,7 @@ def ask_operator(qs: QSettings, parent: QWidget | None = None) -> str:
 
 
 def backup_folder(qs: QSettings) -> Path:
-    from rectify_desktop.ui.app import data_dir
+    from rectify_desktop.ui.paths import data_dir
 
     value = qs.value("backup/dir", "", str)
     return Path(value) if value else data_dir() / "备份"
@@ -166,7 +166,7 @@ class BackupRunner(QObject):
 class SettingsDialog(QDialog):
     """The ledger's settings (saved in the ledger, undoable) and this computer's backup choices."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("设置")
@@ -299,7 +299,7 @@ class SettingsDialog(QDialog):
 class RestoreDialog(QDialog):
     """Lists this ledger's backups, newest first, and restores the chosen one."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("恢复备份")
@@ -351,14 +351,14 @@ class RestoreDialog(QDialog):
         self.accept()
 
 
-def open_settings_dialog(window: MainWindow) -> None:
+def open_settings_dialog(window: WindowHost) -> None:
     if window.ledger is None:
         return
     SettingsDialog(window).exec()
     window.apply_ledger_settings()
 
 
-def open_restore_dialog(window: MainWindow) -> None:
+def open_restore_dialog(window: WindowHost) -> None:
     if window.ledger is None or window.ledger.readonly:
         return
     RestoreDialog(window).exec()

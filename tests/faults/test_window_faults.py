@@ -37,7 +37,7 @@ def test_foreign_trigger_opens_read_only_with_the_reason(window, demo_path: Path
     con.close()
     before = hashlib.sha256(demo_path.read_bytes()).hexdigest()
     asked: list[str] = []
-    monkeypatch.setattr("rectify_desktop.ui.main_window.confirm", lambda _w, _t, text: asked.append(text) or True)
+    monkeypatch.setattr("rectify_desktop.ui.window_files.confirm", lambda _w, _t, text: asked.append(text) or True)
     assert window.open_ledger(demo_path)
     assert "不是本程序创建" in asked[0]
     assert window.ledger is not None and window.ledger.readonly

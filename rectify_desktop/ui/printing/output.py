@@ -30,7 +30,7 @@ from rectify_desktop.ui.printing.options import PrintOptions, load_options, save
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
-    from rectify_desktop.ui.main_window import MainWindow
+    from rectify_desktop.ui.host import WindowHost
 
 __all__ = ["PrintOptions", "build_layout", "cli_export", "export_pdf", "print_ledger", "print_preview", "write_pdf"]
 
@@ -169,7 +169,7 @@ def write_pdf(
 # --- the window -------------------------------------------------------------------------------------------------
 
 
-def _inspection_or_say(window: MainWindow) -> int | None:
+def _inspection_or_say(window: WindowHost) -> int | None:
     from PySide6.QtWidgets import QMessageBox
 
     if window.ledger is None or window.ledger.closed:
@@ -181,7 +181,7 @@ def _inspection_or_say(window: MainWindow) -> int | None:
     return insp
 
 
-def ask_options(window: MainWindow, action: str, inspection_id: int) -> PrintOptions | None:
+def ask_options(window: WindowHost, action: str, inspection_id: int) -> PrintOptions | None:
     """Shows the choices (remembered from the last time); saves and returns them, or None if cancelled."""
     from rectify_desktop.ui.printing.dialog import PrintOptionsDialog
 
@@ -261,7 +261,7 @@ def _title(inspection_id: int, options: PrintOptions) -> str:
     return lists.document_title(ledger_title(Inspection.get_by_id(inspection_id)), options.document)
 
 
-def print_preview(window: MainWindow) -> QPrintPreviewDialog | None:
+def print_preview(window: WindowHost) -> QPrintPreviewDialog | None:
     """打印预览: the choices, then Qt's preview of exactly the pages the printer and the PDF get. Returns the
     dialog once closed (for tests), or None when there was nothing to preview or the clerk cancelled."""
     from PySide6.QtPrintSupport import QPrintPreviewDialog
@@ -285,7 +285,7 @@ def print_preview(window: MainWindow) -> QPrintPreviewDialog | None:
     return dlg
 
 
-def print_ledger(window: MainWindow) -> None:
+def print_ledger(window: WindowHost) -> None:
     """打印: the choices, then the system's print dialog, then the pages on paper."""
     from PySide6.QtPrintSupport import QPrintDialog
 
@@ -308,7 +308,7 @@ def print_ledger(window: MainWindow) -> None:
     window.statusBar().showMessage(f"已发送到打印机：{title}（共 {pages} 页）", 8000)
 
 
-def _save_path(window: MainWindow, title: str) -> Path | None:
+def _save_path(window: WindowHost, title: str) -> Path | None:
     from PySide6.QtWidgets import QFileDialog
 
     folder = window.ledger.path.parent if window.ledger else Path.home()
@@ -320,7 +320,7 @@ def _save_path(window: MainWindow, title: str) -> Path | None:
     return p if p.suffix.lower() == ".pdf" else p.with_name(p.name + ".pdf")
 
 
-def export_pdf(window: MainWindow) -> Path | None:
+def export_pdf(window: WindowHost) -> Path | None:
     """导出PDF: the choices, a file name, then the same pages as on paper in a PDF file."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 

@@ -1,0 +1,137 @@
+"""The edits of the tree (新增、删除、移动、重新编号、撤销/重做), as a part of the main window (a mixin of
+:class:`~rectify_desktop.ui.main_window.MainWindow`); each goes through the undo bridge to the ledger's one door."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rectify_desktop.core import ops
+from rectify_desktop.core import settings as ledger_settings
+from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, KIND_MODELS
+from rectify_desktop.ui.dialogs import confirm
+from rectify_desktop.ui.window_actions import KIND_NAMES
+
+
+class TreeEdits:
+    """The edits the window makes to the tree of the ledger."""
+
+    # --- edits -------------------------------------------------------------------------------------
+
+    def _push(self, command) -> bool:  # noqa: ANN001 - a core Command
+        if self.bridge is None:
+            return False
+        if self.panel is not None:
+            self.panel.commit_pending()
+        return self.bridge.push(command)
+
+    def _push_insert(self, command, kind: str) -> None:  # noqa: ANN001
+        if self._push(command):
+            if self.search.matches is not None:
+                # A new row rarely meets the filter; hidden, it could not be filled in: the filter goes.
+                self.search.clear()
+                self.statusBar().showMessage(f"已清除筛选，以便填写新增的{KIND_NAMES[kind]}。", 8000)
+            self.select(kind, command.row_id)
+
+    def undo(self) -> None:
+        if self.panel is not None:
+            self.panel.commit_pending()
+        self._guarded(self.undo_stack.undo)
+
+    def redo(self) -> None:
+        if self.panel is not None:
+            self.panel.commit_pending()
+        self._guarded(self.undo_stack.redo)
+
+    def _guarded(self, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception as exc:  # an undo the file refuses (e.g. a disk that went read-only)
+            self._error("无法撤销或重做", str(exc))
+
+    def add_inspection(self) -> None:
+        if self.ledger is None or self.ledger.readonly:
+            return
+        self._push_insert(ops.add_inspection(), INSPECTION)
+
+    def _add(self, kind: str) -> None:
+        """Adds a node of `kind` under the selected node's parent of the right kind, after the selected one."""
+        node = self.current_node()
+        parent_kind, make = {
+            CATEGORY: (INSPECTION, ops.add_category),
+            FINDING: (CATEGORY, ops.add_finding),
+            ITEM: (FINDING, ops.add_item),
+        }[kind]
+        parent = self._ancestor(node, parent_kind)
+        if parent is None and parent_kind == INSPECTION and self.model.roots:
+            parent = self.model.roots[0]
+        if parent is None:
+            return
+        sibling = self._ancestor(node, kind)
+        index = sibling.row + 1 if sibling else None
+        leader = ledger_settings.get("default_leader") if kind == ITEM else ""
+        command = make(parent.id, index=index, leader=leader) if leader else make(parent.id, index=index)
+        self._push_insert(command, kind)
+
+    def add_category(self) -> None:
+        self._add(CATEGORY)
+
+    def add_finding(self) -> None:
+        self._add(FINDING)
+
+    def add_item(self) -> None:
+        self._add(ITEM)
+
+    def add_measure(self) -> None:
+        item = self._ancestor(self.current_node(), ITEM)
+        if item is None:
+            return
+        self._push(ops.add_measure(item.id))
+
+    def delete_current(self) -> None:
+        node = self.current_node()
+        if node is None or self.ledger is None or self.ledger.readonly:
+            return
+        name = KIND_NAMES[node.kind]
+        label = self.model.data(self.model.index_of(node))
+        below = ""
+        if node.kind != ITEM:
+            n_items = len(node.items())
+            below = f"及其下的 {n_items} 项细化问题" if n_items else ""
+        else:
+            below = "及其整改措施、佐证材料和销号记录"
+        if not confirm(
+            self, f"删除{name}", f"确定删除{name}“{label}”{below}吗？\n\n删除后可以用“撤销”（Ctrl+Z）恢复。"
+        ):
+            return
+        siblings = self._siblings(node)
+        neighbour = (
+            siblings[node.row + 1]
+            if node.row + 1 < len(siblings)
+            else (siblings[node.row - 1] if node.row > 0 else node.parent)
+        )
+        if self._push(ops.delete(KIND_MODELS[node.kind], node.id)) and neighbour is not None:
+            self.select(neighbour.kind, neighbour.id)
+
+    def _move(self, delta: int) -> None:
+        node = self.current_node()
+        if node is None:
+            return
+        kind, row_id = node.kind, node.id
+        if self._push(ops.move(KIND_MODELS[kind], row_id, delta)):
+            self.select(kind, row_id)
+            self._update_actions()
+
+    def move_up(self) -> None:
+        self._move(-1)
+
+    def move_down(self) -> None:
+        self._move(+1)
+
+    def renumber(self) -> None:
+        node = self.current_node()
+        insp = self._inspection_of(node) if node else (self.model.roots[0] if self.model.roots else None)
+        if insp is None:
+            return
+        command = ops.renumber(insp.id)
+        if self._push(command):
+            self.statusBar().showMessage(f"已按当前顺序重新编号，{command.changed} 处序号改变。可撤销。", 8000)
