@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from peewee import SQL, NodeList
 
 from rectify_desktop.core import rules
-from rectify_desktop.core.commands import ENTITY_NAMES
+from rectify_desktop.core.commands import ENTITY_NAMES, SIBLING_KEY, Change, LogEntry
 from rectify_desktop.core.models import (
     BaseModel,
     Category,
@@ -191,17 +191,69 @@ def node_rows(kind: str, row_id: int) -> dict[str, list[int]]:
 def node_log(kind: str, row_id: int, limit: int = NODE_LIMIT) -> list[LogRow]:
     """The change log of one node (see node_rows), newest first, at most `limit` rows.
 
-    Rows of things since deleted (a measure removed, a write-off undone) are known only by their own id,
-    which no longer leads to the node; the node's history shows what is still under it.
+    An item's rows are found by the item they record (ChangeLog.item_id), so that those of a measure or an
+    evidence file since deleted stay in its history; rows written before that column (schema version 2)
+    and not traced to an item by the migration are found through what is still under the node.
     """
     parts = node_rows(kind, row_id)
-    match = None
+    match = (ChangeLog.item_id == row_id) if KIND_MODELS[kind] is Item else None
     for entity, ids in parts.items():
         # entity = ? AND entity_id IN (…): one search per part on an index of (entity, entity_id).
         e = (ChangeLog.entity == entity) & (ChangeLog.entity_id.in_(sorted(set(ids))))
         match = e if match is None else (match | e)
     q = ChangeLog.select(*_COLUMNS).where(match).order_by(ChangeLog.id.desc()).limit(max(0, limit))
     return _rows(q)
+
+
+# The children of an item whose change-log rows belong to its history, by their change-log name.
+_ITEM_CHILDREN: dict[str, type[BaseModel]] = {
+    ENTITY_NAMES[m]: m for m in (Measure, Evidence, WriteOff, InstitutionItem, MeetingItem)
+}
+_ITEM_NAME = ENTITY_NAMES[Item]
+
+
+def entry_items(entries: Sequence[LogEntry], changes: Sequence[Change]) -> list[int | None]:
+    """The item (细化问题) each change-log entry is about, None for what belongs to no item.
+
+    Asked when the command has run: a deleted measure or evidence is gone by then, and is known from the
+    command's changes (a removal names its parent, the item), else from the log's earlier rows about it."""
+    parents: dict[tuple[str, int], int] = {}
+    for c in changes:
+        name = ENTITY_NAMES.get(c.entity)
+        if name in _ITEM_CHILDREN and c.parent_id is not None and SIBLING_KEY.get(c.entity) == "item":
+            parents[(name, c.id)] = int(c.parent_id)
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        if e.entity in _ITEM_CHILDREN and isinstance(e.entity_id, int) and (e.entity, e.entity_id) not in parents:
+            wanted.setdefault(e.entity, set()).add(e.entity_id)
+    for entity, idset in wanted.items():
+        model = _ITEM_CHILDREN[entity]
+        found = dict(_in_chunks(model, sorted(idset), model.item))  # type: ignore[attr-defined]
+        for rid, item_id in found.items():
+            parents[(entity, rid)] = int(item_id)
+        gone = sorted(idset - found.keys())
+        for i in range(0, len(gone), 500):
+            q = (
+                ChangeLog.select(ChangeLog.entity_id, ChangeLog.item_id)
+                .where(
+                    (ChangeLog.entity == entity)
+                    & ChangeLog.entity_id.in_(gone[i : i + 500])
+                    & ChangeLog.item_id.is_null(False)
+                )
+                .order_by(ChangeLog.id)
+                .tuples()
+            )
+            for rid, item_id in q:
+                parents[(entity, rid)] = int(item_id)
+    out: list[int | None] = []
+    for e in entries:
+        if not isinstance(e.entity_id, int):
+            out.append(None)
+        elif e.entity == _ITEM_NAME:
+            out.append(e.entity_id)
+        else:
+            out.append(parents.get((e.entity, e.entity_id)))
+    return out
 
 
 def writeoff_steps(item_id: int) -> list[WriteOff]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from peewee import OperationalError, fn
 
-from rectify_desktop.core import evidence, integrity, rules, stats, storage
+from rectify_desktop.core import evidence, history, integrity, rules, stats, storage
 from rectify_desktop.core.commands import Change, Command, LogEntry
 from rectify_desktop.core.models import ChangeLog, Inspection, Setting, db
 from rectify_desktop.core.stats import Stats
@@ -200,7 +200,7 @@ class Ledger:
                 changes = command.undo() if undo else command.do()
                 entries = command.log()
                 if entries:
-                    self._write_log(entries, undo=undo)
+                    self._write_log(entries, undo=undo, items=history.entry_items(entries, changes))
         except (sqlite3.OperationalError, OperationalError) as exc:
             from rectify_desktop.core import oserrors
 
@@ -214,11 +214,12 @@ class Ledger:
         self._notify(changes)
         return changes
 
-    def _write_log(self, entries: list[LogEntry], *, undo: bool) -> None:
+    def _write_log(self, entries: list[LogEntry], *, undo: bool, items: list[int | None] | None = None) -> None:
+        """Writes `entries` as one batch; `items` (one per entry) is the item (细化问题) each row is about."""
         batch = (ChangeLog.select(fn.MAX(ChangeLog.batch)).scalar() or 0) + 1
         now = dt.datetime.now().replace(microsecond=0)
         rows = []
-        for e in entries:
+        for n, e in enumerate(entries):
             old, new = (e.new, e.old) if undo else (e.old, e.new)
             rows.append(
                 {
@@ -232,6 +233,7 @@ class Ledger:
                     "old": old,
                     "new": new,
                     "summary": ("撤销：" + e.summary) if undo else e.summary,
+                    "item_id": items[n] if items is not None else None,
                 }
             )
         ChangeLog.insert_many(rows).execute()

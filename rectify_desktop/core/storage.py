@@ -25,7 +25,7 @@ from rectify_desktop.core.models import ALL_MODELS, db
 
 # "ZGTZ" (整改台账) as a big-endian integer: marks the file as ours for `file`, SQLite tools and us.
 APPLICATION_ID = 0x5A47545A
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 PRAGMAS: dict[str, object] = {
@@ -203,15 +203,30 @@ def expected_schema() -> dict[tuple[str, str], str]:
 _KIND_NAMES = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
 
 
-def schema_problems(con: sqlite3.Connection | SqliteDatabase) -> list[str]:
+# What a file of an older version holds instead of today's definition (version → (type, name) → SQL); an
+# object missing from an older file is no problem, since the migration creates it.
+_OLDER_ITEM_COLUMN = ', "item_id" INTEGER)'
+
+
+def _older_forms(version: int) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    if version < 3:  # before 3 the change log did not record the item of each row
+        table = expected_schema()[("table", "change_log")]
+        out[("table", "change_log")] = table.replace(_OLDER_ITEM_COLUMN, ")")
+    return out
+
+
+def schema_problems(con: sqlite3.Connection | SqliteDatabase, version: int = SCHEMA_VERSION) -> list[str]:
     """Objects in the file that the program did not create, or whose definition was changed, in Chinese.
 
     A trigger can delete or rewrite data behind every edit and import; a view or a changed table can make
-    the program read something other than what it wrote. None of them belongs in a ledger."""
+    the program read something other than what it wrote. None of them belongs in a ledger. `version` is the
+    file's schema version: a file about to be migrated may hold an older definition of what it migrates."""
     rows = (con.execute_sql if isinstance(con, SqliteDatabase) else con.execute)(
         "SELECT type, name, sql FROM sqlite_master"
     ).fetchall()
     want = expected_schema()
+    older = _older_forms(version)
     problems = []
     for kind, name, sql in rows:
         if name.startswith("sqlite_"):
@@ -219,7 +234,7 @@ def schema_problems(con: sqlite3.Connection | SqliteDatabase) -> list[str]:
         label = _KIND_NAMES.get(kind, kind)
         if (kind, name) not in want:
             problems.append(f"{label}“{name}”不是本程序创建的")
-        elif want[(kind, name)] != _norm_sql(sql):
+        elif want[(kind, name)] != _norm_sql(sql) and older.get((kind, name)) != _norm_sql(sql):
             problems.append(f"{label}“{name}”的定义与本程序创建的不同（不是本程序创建的定义）")
     return problems
 
@@ -516,7 +531,37 @@ def _migrate_1_to_2(database: SqliteDatabase) -> None:
     database.execute_sql("CREATE INDEX IF NOT EXISTS change_log_at ON change_log (at)")
 
 
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_1_to_2}
+# The change-log rows of an item's children and the table that tells their item, for the migration to 3.
+_LOG_CHILD_TABLES: dict[str, str] = {
+    "整改措施": "measure",
+    "佐证材料": "evidence",
+    "销号": "write_off",
+    "制度关联": "institution_item",
+    "会议关联": "meeting_item",
+}
+
+
+def _migrate_2_to_3(database: SqliteDatabase) -> None:
+    # Version 3 records with each change-log row the item (细化问题) it is about, so that an item's history
+    # keeps the rows of a measure or an evidence file after it is deleted. Rows already written get their
+    # item where it can still be known: the item's own rows, and those of children that still exist.
+    columns = [r[1] for r in database.execute_sql("PRAGMA table_info(change_log)").fetchall()]
+    if "item_id" not in columns:  # a file whose change log was made with the column already (tests' old files)
+        database.execute_sql('ALTER TABLE "change_log" ADD COLUMN "item_id" INTEGER')
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "change_log_item_id" ON "change_log" ("item_id")')
+    database.execute_sql(
+        "UPDATE change_log SET item_id = entity_id WHERE item_id IS NULL AND entity = '细化问题'"
+        " AND entity_id IN (SELECT id FROM item)"
+    )
+    for entity, table in _LOG_CHILD_TABLES.items():
+        database.execute_sql(
+            f'UPDATE change_log SET item_id = (SELECT c.item_id FROM "{table}" AS c WHERE c.id = change_log.entity_id)'
+            " WHERE item_id IS NULL AND entity = ?",
+            (entity,),
+        )
+
+
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def migrate(path: Path, version: int) -> Path:
@@ -550,10 +595,10 @@ class OpenResult:
         return self.read.reason if self.read is not None else ""
 
 
-def _check_schema_before_writing(p: Path) -> None:
+def _check_schema_before_writing(p: Path, version: int) -> None:
     con = sqlite3.connect(_uri(p, False), uri=True)
     try:
-        problems = schema_problems(con)
+        problems = schema_problems(con, version)
     except sqlite3.DatabaseError as exc:
         raise CorruptLedgerError(f"台账文件已损坏，无法读取：{p}（{exc}）") from exc
     finally:
@@ -591,7 +636,7 @@ def open_file(path: str | os.PathLike[str], *, readonly: bool = False) -> OpenRe
         raise LockedError(f"该台账已在另一个整改台账窗口中打开：{p}")
     backup = None
     try:
-        _check_schema_before_writing(p)
+        _check_schema_before_writing(p, info.user_version)
         if info.user_version < SCHEMA_VERSION:
             backup = migrate(p, info.user_version)
         _connect(p, readonly=False)
