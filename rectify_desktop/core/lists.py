@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from rectify_desktop.core import rules, settings
+from rectify_desktop.core import consistency, rules, settings
 from rectify_desktop.core.models import DONE, Category, Inspection, Measure
 from rectify_desktop.core.stats import NO_DEPARTMENT, split_names
 from rectify_desktop.core.table import COLUMNS, KEYS, LedgerRow, LedgerTable, Span, build_table, cn_date
@@ -189,37 +189,48 @@ def _item_label(r: LedgerRow) -> str:
 
 
 def task_list(table: LedgerTable) -> Sheet:
-    """任务清单: each measure of each item as its own row; an item with no measure yet shows that gap."""
+    """任务清单: each measure of each item as its own row; an item with no measure yet shows that gap.
+
+    A measure not ticked done of an item set 已完成 never reads a plain 未完成 beside it: "未完成（经办人确认仍按
+    已完成）" when the clerk chose to go on (core.consistency), else "未完成（细化问题已标为已完成，待核实）"."""
     keys = ("seq", "item", "measure", "done", "leader", "department", "person")
     headers = {"measure": "整改措施", "done": "完成情况", "item": "细化问题"}
     sheet = _sheet(table, TASKS, keys, headers, ("item", "leader", "department", "person"))
     ids = [r.item_id for r in table.rows]
-    measures: dict[int, list[tuple[str, bool, dt.date | None]]] = defaultdict(list)
+    measures: dict[int, list[tuple[int, str, bool, dt.date | None]]] = defaultdict(list)
     for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
         chunk = ids[i : i + 900]
-        for item_id, text, done, done_date in (
-            Measure.select(Measure.item, Measure.text, Measure.done, Measure.done_date)
+        for mid, item_id, text, done, done_date in (
+            Measure.select(Measure.id, Measure.item, Measure.text, Measure.done, Measure.done_date)
             .where(Measure.item.in_(chunk))
             .order_by(Measure.item, Measure.position, Measure.id)
             .tuples()
         ):
-            measures[item_id].append((text, bool(done), done_date))
+            measures[item_id].append((mid, text, bool(done), done_date))
+    # An unticked measure of an item set 已完成 is printed as such only when the clerk chose it (consistency).
+    done_items = {r.item_id for r in table.rows if r.status == DONE}
+    confirmed = consistency.confirmed_open(
+        mid for item_id in done_items for mid, text, done, _ in measures.get(item_id, []) if not done
+    )
     seq = 0
     for r in table.rows:
         group = {"item": r.item_id, "leader": r.item_id, "department": r.item_id, "person": r.item_id}
         base = {"item": _item_label(r), "leader": r.cells["leader"], "department": r.cells["department"]}
         base["person"] = r.cells["person"]
-        entries = [e for e in measures.get(r.item_id, []) if e[0].strip()]
+        entries = [e for e in measures.get(r.item_id, []) if e[1].strip()]
         if not entries:
             seq += 1
             sheet.rows.append(
                 SheetRow({**base, "seq": str(seq), "measure": "（尚未制定整改措施）", "done": ""}, group, r)
             )
             continue
-        for n, (text, done, done_date) in enumerate(entries, 1):
+        for n, (mid, text, done, done_date) in enumerate(entries, 1):
             seq += 1
             measure = f"{rules.cn_number(n)}是{text.strip().rstrip('。；;，,')}。"
-            state = ("已完成" + (f"（{cn_date(done_date)}）" if done_date else "")) if done else "未完成"
+            if done:
+                state = "已完成" + (f"（{cn_date(done_date)}）" if done_date else "")
+            else:
+                state = consistency.open_measure_state(r.status, mid in confirmed)
             sheet.rows.append(SheetRow({**base, "seq": str(seq), "measure": measure, "done": state}, group, r))
     return sheet
 
