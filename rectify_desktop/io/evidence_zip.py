@@ -28,12 +28,12 @@ import argparse
 import datetime as dt
 import errno
 import hashlib
-import io
 import itertools
 import os
 import re
 import shutil
 import sqlite3
+import stat
 import sys
 import tempfile
 import unicodedata
@@ -48,6 +48,15 @@ from peewee import JOIN, PeeweeException
 from rectify_desktop.core import evidence, oserrors, outfile, rules, storage
 from rectify_desktop.core.models import Blob, Category, Evidence, Finding, Inspection, Item, Measure, db
 from rectify_desktop.core.table import ledger_title
+
+# The index (目录.xlsx) lives in io.evidence_index; callers and tests keep importing its names from here.
+from rectify_desktop.io.evidence_index import (  # noqa: F401 - re-exported for the callers
+    INDEX_HEADER_ROW,
+    INDEX_HEADERS,
+    NO_FILE,
+    index_workbook,
+    read_index,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -107,20 +116,56 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def safe_name(text: str, limit: int, *, keep_suffix: bool = False) -> str:
-    """`text` as a file or folder name that Windows accepts, at most `limit` UTF-16 units long."""
+# Where a long title may be cut between words. Chinese has no spaces: after punctuation (or before an opening
+# mark), before a conjunction and after 的 are boundaries; a cut elsewhere ("…思想和") reads as a cut word.
+_BREAK_AFTER = frozenset(" ，、；：。！？）」』”’】〕》,;:!?)]") | {"的"}
+_BREAK_BEFORE = frozenset("（「『“‘【〔《([") | {"和"}
+_BREAK_BEFORE_PAIRS = ("以及", "及其", "并且", "或者")
+_DANGLING = " .,;:，、；：。"
+ELLIPSIS = "…"
+
+
+def _boundary(head: str, rest: str) -> int:
+    """The length of the longest start of `head` (a start of `head + rest`) that ends at a boundary between
+    words and keeps at least half of it; 0 when there is none."""
+    following = head + rest[:2]
+    for at in range(len(head), max(1, (len(head) + 1) // 2) - 1, -1):
+        before, after = following[at - 1], following[at : at + 1]
+        if before in _BREAK_AFTER or after in _BREAK_BEFORE or following.startswith(_BREAK_BEFORE_PAIRS, at):
+            return at
+    return 0
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` if it is at most `limit` UTF-16 units long, else a start of it cut at a boundary between words
+    (see _boundary), or through a word where no boundary keeps half, followed by "…"; in all at most `limit`
+    units. Looks at no more of the text than the limit (a title may be a million characters long)."""
+    if utf16_len(text[: limit + 1]) <= limit:
+        return text
+    head = _cut(text, limit - 1)
+    at = _boundary(head, text[len(head) : len(head) + 2])
+    cut = (head[:at] if at else head).rstrip(_DANGLING)
+    return (cut or head) + ELLIPSIS
+
+
+def safe_name(text: str, limit: int, *, keep_suffix: bool = False, mark_cut: bool = False) -> str:
+    """`text` as a file or folder name that Windows accepts, at most `limit` UTF-16 units long.
+
+    A name too long keeps its longest start that fits, or with `mark_cut`, its start up to a boundary between
+    words followed by "…" (the names in the package, which the office reads)."""
     text = _clean(text)
     suffix = evidence.real_suffix(text) if keep_suffix else ""
     stem = text[: -len(suffix)] if suffix else text
     room = max(1, limit - utf16_len(suffix))
-    stem = _cut(stem, room).rstrip(" .")
+    fit = shorten if mark_cut and room > 1 else _cut
+    stem = fit(stem, room).rstrip(" .")
     if not stem:
         stem = "未命名"
     # Windows treats "CON.txt", "con .pdf" and "CON.tar.gz" as the device CON, whatever follows the first
     # dot: the mark goes on the part before it.
     first, dot, rest = stem.partition(".")
     if first.rstrip(" ").upper() in _RESERVED:
-        stem = _cut(first.rstrip(" ") + "_" + dot + rest, room).rstrip(" .")
+        stem = fit(first.rstrip(" ") + "_" + dot + rest, room).rstrip(" .")
     return stem + suffix
 
 
@@ -138,7 +183,10 @@ class _Names:
         while candidate.casefold() in used:
             n += 1
             mark = f"({n})"
-            candidate = _cut(stem, limit - utf16_len(mark + suffix)).rstrip(" .") + mark + suffix
+            room = limit - utf16_len(mark + suffix)
+            # A name cut with "…" stays marked as cut when it makes room for the number.
+            fit = shorten if stem.endswith(ELLIPSIS) and room > 1 else _cut
+            candidate = fit(stem, room).rstrip(" .") + mark + suffix
         used.add(candidate.casefold())
         return candidate
 
@@ -164,6 +212,7 @@ class Entry:
     sha256: str | None
     size: int | None
     arcname: str | None
+    added_at: dt.datetime | None = None
 
 
 def plan(inspection_id: int, names: _Names | None = None) -> list[Entry]:
@@ -173,14 +222,18 @@ def plan(inspection_id: int, names: _Names | None = None) -> list[Entry]:
     cat_index = {c.id: i for i, c in enumerate(cats)}
     findings = {f.id: f for f in Finding.select().where(Finding.inspection == inspection_id)}
     items = {i.id: i for i in Item.select().join(Finding).where(Finding.inspection == inspection_id).order_by(Item.id)}
-    measures: dict[int, list[int]] = {}
-    for mid, item_id in (
-        Measure.select(Measure.id, Measure.item)
+    # Each measure whole, as 一是：…, numbered within its item as the ledger numbers it.
+    measures: dict[int, tuple[int, str]] = {}
+    per_item: dict[int, int] = {}
+    for mid, item_id, text in (
+        Measure.select(Measure.id, Measure.item, Measure.text)
         .where(Measure.item.in_(list(items) or [0]))
         .order_by(Measure.position, Measure.id)
         .tuples()
     ):
-        measures.setdefault(item_id, []).append(mid)
+        per_item[item_id] = per_item.get(item_id, 0) + 1
+        text = (text or "").strip()
+        measures[mid] = (item_id, f"{rules.cn_number(per_item[item_id])}是" + (f"：{text}" if text else ""))
     rows = list(
         Evidence.select(Evidence, Blob.size)
         .join(Blob, join_type=JOIN.LEFT_OUTER, on=(Evidence.blob == Blob.sha256))
@@ -197,7 +250,7 @@ def plan(inspection_id: int, names: _Names | None = None) -> list[Entry]:
 
     def folder(kind: str, key: int, parent: str, text: str, limit: int) -> str:
         if (kind, key) not in folders:
-            folders[(kind, key)] = parent + names.take(parent, safe_name(text, limit), limit) + "/"
+            folders[(kind, key)] = parent + names.take(parent, safe_name(text, limit, mark_cut=True), limit) + "/"
         return folders[(kind, key)]
 
     out = []
@@ -213,11 +266,13 @@ def plan(inspection_id: int, names: _Names | None = None) -> list[Entry]:
             path = folder("c", c.id, "", cat_text, CATEGORY_LIMIT)
             path = folder("f", f.id, path, finding_text, FINDING_LIMIT)
             path = folder("i", it.id, path, item_text, ITEM_LIMIT)
-            file_name = safe_name(evidence.export_name(e.name, e.blob_sha256), FILE_LIMIT, keep_suffix=True)
+            file_name = safe_name(
+                evidence.export_name(e.name, e.blob_sha256), FILE_LIMIT, keep_suffix=True, mark_cut=True
+            )
             arcname = path + names.take(path, file_name, FILE_LIMIT)
-        measure = ""
-        if e.measure_id is not None and e.measure_id in measures.get(it.id, []):
-            measure = evidence.measure_label(e.measure_id)
+        owner, measure = measures.get(e.measure_id, (None, "")) if e.measure_id is not None else (None, "")
+        if owner != it.id:
+            measure = ""  # a measure of another item is no measure of this material
         out.append(
             Entry(
                 evidence_id=e.id,
@@ -234,147 +289,37 @@ def plan(inspection_id: int, names: _Names | None = None) -> list[Entry]:
                 sha256=e.blob_sha256,
                 size=getattr(e, "size", None) if e.blob_sha256 else None,
                 arcname=arcname,
+                added_at=e.added_at,
             )
         )
     return out
 
 
-# --- the index workbook --------------------------------------------------------------------------
-
-INDEX_HEADERS = (
-    "序号",
-    "细化问题编号",
-    "方面",
-    "问题",
-    "细化问题",
-    "对应措施",
-    "材料名称",
-    "类型",
-    "日期",
-    "文号",
-    "大小（字节）",
-    "SHA-256",
-    "包内位置",
-    "备注",
-)
-INDEX_HEADER_ROW = 3
-NO_FILE = "未附文件"
-
-
-def _text(value: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", evidence.strip_bidi(value or ""))
-
-
-def _formula_like(text: str) -> bool:
-    """Text that Excel (or a program importing the sheet) would take for a formula: the ledger workbook's
-    rule (xlsx_export.looks_like_formula), and a tab or carriage return before it."""
-    from rectify_desktop.io.xlsx_export import looks_like_formula
-
-    return looks_like_formula(text) or text.startswith(("\t", "\r"))
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped cell takes: Chinese counts two half-width places, ASCII one."""
-    capacity = max(1, int(width) - 1)
-    return sum(
-        max(1, -(-(2 * len(part) - len(part.encode("ascii", errors="ignore"))) // capacity))
-        for part in str(text).split("\n")
-    )
-
-
-def index_workbook(title: str, entries: list[Entry]) -> bytes:
-    """目录.xlsx: one row per material, files and registered materials without a file (未附文件)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "佐证材料目录"
-    n_files = sum(1 for e in entries if e.arcname)
-    ws.append([_text(f"{title} 佐证材料目录")])
-    ws.append([f"导出日期：{dt.date.today():%Y年%m月%d日}　共 {n_files} 个文件，{len(entries) - n_files} 项未附文件"])
-    ws.append(list(INDEX_HEADERS))
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    body, small = Font(name="宋体", size=10), Font(name="Consolas", size=8)
-    widths = (5, 9, 16, 18, 22, 16, 24, 8, 13, 15, 10, 19, 34, 10)
-    for i, e in enumerate(entries, 1):
-        values: list[object] = [
-            i,
-            e.item_code,
-            e.category,
-            e.finding,
-            e.item,
-            e.measure,
-            e.name,
-            e.kind,
-            e.date,
-            e.doc_number,
-            e.size if e.arcname else None,
-            e.sha256 or "",
-            e.arcname or NO_FILE,
-            e.note,
-        ]
-        ws.append([_text(v) if isinstance(v, str) else v for v in values])
-        lines = 1
-        for col, cell in enumerate(ws[ws.max_row], 1):
-            cell.border = border
-            cell.alignment = wrap
-            cell.font = small if col == 12 else body
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a title that starts with "=" stays text, never a formula
-                if _formula_like(cell.value):
-                    cell.quotePrefix = True  # and stays text when the clerk edits it in Excel
-                # The hash in a small monospaced font: about 1.6 of its characters per place of the others.
-                lines = max(lines, _lines(cell.value, widths[col - 1] * (1.6 if col == 12 else 1)))
-        ws.cell(ws.max_row, 9).number_format = "yyyy年m月d日"
-        if not e.arcname:
-            ws.cell(ws.max_row, 13).font = Font(name="宋体", size=10, color="C2610C")
-        # Neither Excel nor WPS fits the height of a row it did not lay out itself.
-        ws.row_dimensions[ws.max_row].height = min(409, lines * 13.5 + 3)
-    ws["A1"].font = Font(name="宋体", size=14, bold=True)
-    ws.row_dimensions[INDEX_HEADER_ROW].height = 30
-    for cell in ws[INDEX_HEADER_ROW]:
-        cell.font = Font(name="宋体", size=10, bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF7")
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for col, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(INDEX_HEADER_ROW + 1, 1)
-    ws.auto_filter.ref = f"A{INDEX_HEADER_ROW}:{get_column_letter(len(widths))}{ws.max_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{INDEX_HEADER_ROW}:{INDEX_HEADER_ROW}"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def read_index(data: bytes) -> list[dict[str, object]]:
-    """The rows of a 目录.xlsx, by header (for tests and for checking a package received)."""
-    from openpyxl import load_workbook
-
-    ws = load_workbook(io.BytesIO(data), read_only=True).active
-    rows = list(ws.iter_rows(min_row=INDEX_HEADER_ROW, values_only=True))
-    headers = [str(h) for h in rows[0]]
-    return [dict(zip(headers, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
-
-
 # --- writing the zip -----------------------------------------------------------------------------
 
 
-def _zip_time(day: dt.date | None) -> tuple[int, int, int, int, int, int]:
-    day = day or dt.date.today()
-    year = min(max(day.year, 1980), 2107)
-    return (year, day.month, day.day, 12, 0, 0)
+# Every entry an ordinary file, readable by all and written by its owner (as "zip" makes them), made "on Unix"
+# so that unpackers read the mode from the same field whichever system made the package.
+FILE_MODE = stat.S_IFREG | 0o644
+_UNIX = 3
+_ZIP_FIRST, _ZIP_LAST = dt.datetime(1980, 1, 1), dt.datetime(2107, 12, 31, 23, 59, 58)
+
+
+def _zip_time(moment: dt.datetime | dt.date) -> tuple[int, int, int, int, int, int]:
+    """A zip entry's time, local time as zip keeps it. A day alone (the date of a material) is its start:
+    the ledger keeps the day of a file, not its hour."""
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime.combine(moment, dt.time())
+    moment = min(max(moment.replace(tzinfo=None), _ZIP_FIRST), _ZIP_LAST)
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def _entry(name: str, when: dt.datetime | dt.date, compress_type: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, _zip_time(when))
+    info.compress_type = compress_type
+    info.create_system = _UNIX
+    info.external_attr = FILE_MODE << 16
+    return info
 
 
 def _compress_type(name: str, head: bytes) -> int:
@@ -432,7 +377,7 @@ def export_zip(inspection_id: int, out: Path, *, progress: Progress | None = Non
     names = _Names()
     title = ledger_title(insp)
     index_name = names.take("", INDEX_NAME, FILE_LIMIT)
-    book_name = names.take("", safe_name(title, FILE_LIMIT - 5) + ".xlsx", FILE_LIMIT)
+    book_name = names.take("", safe_name(title, FILE_LIMIT - 5, mark_cut=True) + ".xlsx", FILE_LIMIT)
     entries = plan(inspection_id, names)
     files = [e for e in entries if e.arcname]
     total = sum(e.size or 0 for e in files) + 1
@@ -446,11 +391,17 @@ def export_zip(inspection_id: int, out: Path, *, progress: Progress | None = Non
                 # A large ledger's workbook takes a while: the caller hears from it (and may cancel) meanwhile.
                 book = _ledger_workbook(inspection_id, work, out, lambda: progress(0, total) if progress else None)
                 with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-                    info = zipfile.ZipInfo(index_name, _zip_time(None))
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    zf.writestr(info, index_workbook(title, entries))
+                    now = dt.datetime.now()
+                    index = index_workbook(title, entries, now.date())
+                    zf.writestr(_entry(index_name, now, zipfile.ZIP_DEFLATED), index)
                     if book is not None:
-                        zf.write(book, book_name, compress_type=zipfile.ZIP_DEFLATED)
+                        # The workbook as just written: its own time, the mode of every other entry.
+                        made = dt.datetime.fromtimestamp(book.stat().st_mtime)
+                        with (
+                            open(book, "rb") as src,
+                            zf.open(_entry(book_name, made, zipfile.ZIP_DEFLATED), "w") as dst,
+                        ):
+                            shutil.copyfileobj(src, dst, evidence.CHUNK_SIZE)
                     if progress:
                         progress(done, total)
                     for e in files:
@@ -468,10 +419,8 @@ def _write_file(zf: zipfile.ZipFile, e: Entry, done: int, total: int, progress: 
     assert e.arcname is not None and e.sha256 is not None
     chunks = evidence.iter_blob(e.sha256)
     first = next(chunks, b"")
-    info = zipfile.ZipInfo(e.arcname, _zip_time(e.date))
-    info.compress_type = _compress_type(e.arcname, first)
+    info = _entry(e.arcname, e.date or e.added_at or dt.datetime.now(), _compress_type(e.arcname, first))
     info.file_size = e.size or 0  # tells zipfile whether the entry needs ZIP64 sizes
-    info.external_attr = 0o644 << 16
     check = hashlib.sha256()
     with zf.open(info, "w", force_zip64=(e.size or 0) >= zipfile.ZIP64_LIMIT) as dst:
         for chunk in itertools.chain([first], chunks):
