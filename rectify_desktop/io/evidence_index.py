@@ -92,8 +92,8 @@ def _text(value: str) -> str:
 
 def _formula_like(text: str) -> bool:
     """Text that Excel (or a program importing the sheet) would take for a formula: the ledger workbook's
-    rule (xlsx_export.looks_like_formula), and a tab or carriage return before it."""
-    from rectify_desktop.io.xlsx_export import looks_like_formula
+    rule (xlsx_cells.looks_like_formula), and a tab or carriage return before it."""
+    from rectify_desktop.io.xlsx_cells import looks_like_formula
 
     return looks_like_formula(text) or text.startswith(("\t", "\r"))
 
@@ -149,6 +149,8 @@ def line_count(text: str, width: float, size_pt: float = BODY_PT) -> int:
             if used + w <= capacity:
                 used += w
                 continue
+            if piece == " ":
+                continue  # a space hangs at the end of a full line
             if used:
                 lines += 1
             lines += (w - 1) // capacity  # a piece longer than a line is split through
@@ -260,7 +262,7 @@ def index_workbook(title: str, entries: list[Entry], today: dt.date | None = Non
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = FOOTER
-    ws.oddFooter.center.size = 9
+    ws.oddFooter.center.size = 10
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -292,3 +292,106 @@ def test_compression_and_zip64(ledger: Ledger, tmp_path: Path, monkeypatch) -> N
     assert zf.read(big) == scan.read_bytes()
     assert re.fullmatch(r"[0-9a-f]{64}", read_index(zf.read("目录.xlsx"))[0]["SHA-256"])
     assert Inspection.get_by_id(insp).title == "压缩"
+
+
+# --- names cut between words, real times, ordinary modes (issue 13, point 19) ----------------------
+
+
+def test_long_titles_are_cut_between_words_with_an_ellipsis() -> None:
+    shorten = evidence_zip.shorten
+    # Before a conjunction, not "…思想和".
+    cat = "（一）学习贯彻习近平新时代中国特色社会主义思想和党的二十大精神不够深入"
+    assert shorten(cat, 24) == "（一）学习贯彻习近平新时代中国特色社会主义思想…"
+    # After punctuation, which is dropped before the mark; not "…接待清单不".
+    assert shorten("（1）公务接待无公函、接待清单不全，报销审批不严格", 16) == "（1）公务接待无公函…"
+    item = "（2）“第一议题”制度落实不到位，学习习近平总书记最新重要讲话和重要指示批示精神不及时"
+    assert shorten(item, 32) == "（2）“第一议题”制度落实不到位，学习习近平总书记最新重要讲话…"
+    assert shorten("abc def ghi jkl", 10) == "abc def…"
+    # No boundary that keeps half: cut through, still marked.
+    assert shorten("长" * 40, 10) == "长" * 9 + "…"
+    assert shorten("😀" * 20, 9) == "😀" * 4 + "…"  # never half a pair
+    assert shorten("短标题", 10) == "短标题" and shorten("正好十个字正好十个字", 10) == "正好十个字正好十个字"
+    # A million-character title costs no more than its first units.
+    assert utf16_len(shorten("很长的细化问题" * 142858, 32)) <= 32
+
+
+def test_cut_names_stay_windows_safe_unique_and_within_their_limits() -> None:
+    rng = __import__("random").Random(19)
+    alphabet = list("长和的，、 .a😀（）") + ["CON", "x"]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        limit = rng.randrange(2, 40)
+        name = safe_name(text, limit, mark_cut=True)
+        assert utf16_len(name) <= limit and name == name.strip() and not name.endswith("."), (text, limit, name)
+        assert name.split(".")[0].strip().upper() not in RESERVED, name
+        if name.endswith("…"):
+            assert utf16_len(evidence_zip._clean(text)) > limit
+    assert safe_name("长" * 300 + ".docx", 60, keep_suffix=True, mark_cut=True) == "长" * 54 + "….docx"
+    # Two long equal names: the second numbered, still marked as cut, within the limit.
+    names = evidence_zip._Names()
+    long = safe_name("整改情况报告" * 20 + ".pdf", 30, keep_suffix=True, mark_cut=True)
+    first, second = names.take("a/", long, 30), names.take("a/", long, 30)
+    assert first == long and second.endswith("…(2).pdf") and utf16_len(second) <= 30, second
+    # Without the mark, a name keeps its longest start (the window's single files).
+    assert safe_name("很长的细化问题" * 10, 20) == ("很长的细化问题" * 3)[:20]
+
+
+def test_demo_folders_are_cut_at_word_boundaries(demo_zip: Path) -> None:
+    names = zipfile.ZipFile(demo_zip).namelist()
+    folders = {part for n in names for part in n.split("/")[:-1]}
+    assert "（一）学习贯彻习近平新时代中国特色社会主义思想…" in folders
+    assert "（2）“第一议题”制度落实不到位，学习习近平总书记最新重要讲话…" in folders
+    assert not [f for f in folders if f.endswith(("和", "和…", "，…", "、…"))], folders
+
+
+def test_entries_have_ordinary_modes_and_real_times(demo_ledger: Ledger, tmp_path: Path) -> None:
+    import datetime as dt
+    import stat
+
+    insp = demo_ledger.inspections()[0].id
+    before = dt.datetime.now().replace(microsecond=0) - dt.timedelta(seconds=2)
+    out = export_zip(insp, tmp_path / "包.zip")
+    after = dt.datetime.now().replace(microsecond=0) + dt.timedelta(seconds=2)
+    zf = zipfile.ZipFile(out)
+    infos = zf.infolist()
+    # Folders are not entries of their own (unpackers make them with their ordinary mode); every entry is a
+    # file readable by all, made "on Unix" so that the mode is read whichever system made the package.
+    assert not [i for i in infos if i.is_dir()]
+    for info in infos:
+        mode = info.external_attr >> 16
+        assert stat.S_ISREG(mode) and stat.S_IMODE(mode) == 0o644, (info.filename, oct(mode))
+        assert info.create_system == 3, info.filename
+    # 目录.xlsx and the ledger workbook: made now, in local time as zip keeps it (no made-up noon).
+    for info in infos[:2]:
+        assert before <= dt.datetime(*info.date_time) <= after, (info.filename, info.date_time)
+    # Each evidence file: its material's date (the day of the file as the ledger keeps it), at its start.
+    rows = {r["包内位置"]: r for r in read_index(zf.read("目录.xlsx"))}
+    for info in infos[2:]:
+        day = rows[info.filename]["日期"].date()
+        assert info.date_time == (day.year, day.month, day.day, 0, 0, 0), info.filename
+    # unzip sets what it unpacks to those times and modes.
+    if shutil.which("unzip"):
+        subprocess.run(["unzip", "-q", str(out), "-d", str(tmp_path / "u")], check=True)
+        for info in infos[2:]:
+            path = tmp_path / "u" / info.filename
+            assert dt.datetime.fromtimestamp(path.stat().st_mtime).timetuple()[:6] == info.date_time
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_zip_times_before_1980_or_without_a_date(ledger: Ledger, tmp_path: Path) -> None:
+    import datetime as dt
+
+    insp = ledger.apply(ops.add_inspection("时间"))[0].id
+    cat = ledger.apply(ops.add_category(insp, "方面"))[0].id
+    item = ledger.apply(ops.add_item(ledger.apply(ops.add_finding(cat, "问题"))[0].id, "细化问题"))[0].id
+    for name, day in (("旧.pdf", dt.date(1975, 5, 1)), ("无日期.pdf", None)):
+        src = tmp_path / name
+        src.write_bytes(name.encode())
+        ev = ledger.apply(evidence.AddEvidence(item, src, name=name))[0].id
+        with db.atomic():
+            Evidence.update(date=day).where(Evidence.id == ev).execute()
+    zf = zipfile.ZipFile(export_zip(insp, tmp_path / "包.zip"))
+    times = {i.filename.split("/")[-1]: i.date_time for i in zf.infolist()}
+    assert times["旧.pdf"] == (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say
+    added = Evidence.get(Evidence.name == "无日期.pdf").added_at  # no date: when it was attached
+    assert times["无日期.pdf"] == added.replace(second=added.second // 2 * 2).timetuple()[:6]
