@@ -1,17 +1,23 @@
 """The evidence package (佐证材料包): every evidence file of an inspection in one zip, for the inspection office.
 
     （一）方面/1.问题/（1）细化问题/会议纪要.pdf
-    目录.xlsx           every material: its item, kind, date, 文号, size, SHA-256 and place in the package
+    目录.xlsx           every material: its item, measure, kind, date, 文号, size, SHA-256 and place in the
+                        package (io.evidence_index, which also lays it out for A4)
     <台账标题>.xlsx     the ledger workbook itself (io.xlsx_export)
 
 Names are made safe for Windows, where most packages are opened: no reserved names (CON, NUL, COM1 …, also
 before several dots: "CON.tar.gz" becomes "CON_.tar.gz"), no ``<>:"/\\|?*`` (replaced by their full-width
 forms, which read the same), control characters or direction marks (which make "x\u202egpj.exe" show as
 "xexe.jpg"), no trailing dots or spaces, each part shortened so that a whole path stays well under Windows'
-260 characters even after the folder the clerk unpacks into, and equal names in one folder numbered
+260 characters even after the folder the clerk unpacks into (cut between words where it can, and marked
+"…", as the office reads these names), and equal names in one folder numbered
 "名称(2).pdf" (Windows compares names without case). Non-ASCII names are stored as UTF-8 with the zip's
 UTF-8 flag (general purpose bit 11, which Python's zipfile sets), which Windows' own zip tool, WPS, 7-Zip
 and unzip read.
+
+Every entry is an ordinary file (mode 0644; folders are no entries of their own, unpackers make them as usual),
+timed in local time as zip keeps it: an evidence file at the start of its material's date (the ledger keeps the
+day of a file, not its hour), 目录.xlsx and the ledger workbook when they were made.
 
 Files are streamed from the ledger chunk by chunk into the zip, and the zip is written through
 :func:`outfile.atomic_output`: under a temporary name beside the target, flushed and renamed when whole, never
