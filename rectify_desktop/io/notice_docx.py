@@ -297,7 +297,7 @@ def build_document(
         text = _XML_ILLEGAL.sub("", b.text)
         key = (b.style, b.right_chars)
         proto = made.get(key) if copying else None
-        if proto is not None and text and not _SPECIAL.search(text):
+        if proto is not None and text and not _SPECIAL.search(text) and not b.bold_chars:
             clone = copy.deepcopy(proto)
             _set_text(clone, text)
             end.addprevious(clone)
@@ -329,9 +329,13 @@ def build_document(
             _indent_chars(p, first=2)
             if b.style in ("h1", "h2", "h3"):
                 p.paragraph_format.keep_with_next = True
+            if b.bold_chars:
+                head = _XML_ILLEGAL.sub("", b.text[: b.bold_chars])
+                _run(p, head, east, size, True, condense=CONDENSE_TWENTIETHS)
+                text = _XML_ILLEGAL.sub("", b.text[b.bold_chars :])
             _run(p, text, east, size, bold, condense=CONDENSE_TWENTIETHS)
         # A model of its kind when it came out as one run of plain text.
-        if text and not _SPECIAL.search(text) and len(p._p.findall(qn("w:r"))) == 1:
+        if not b.bold_chars and text and not _SPECIAL.search(text) and len(p._p.findall(qn("w:r"))) == 1:
             made[key] = copy.deepcopy(p._p)
     # Page numbers on the outer side: odd pages at the right, even pages at the left, one character in.
     doc.settings.odd_and_even_pages_header_footer = True

@@ -52,7 +52,7 @@ _LAYOUT_ALIASES = {
 DEFAULT_LAYOUT = {"notice": "concise", "report": "full"}
 CHARS_PER_LINE = 28
 TITLE_CHARS_PER_LINE = 20  # 2号 (22 pt) characters across the 156 mm type area
-ORGANISATION_RULES_NAMED = 3  # rules named in a document; the outline names up to 10 (the import reads them)
+ORGANISATION_RULES_NAMED = 2  # rules named in a document; the outline names up to 10 (the import reads them)
 
 
 @dataclass
@@ -63,6 +63,7 @@ class Block:
     text: str
     lines: tuple[str, ...] = ()
     right_chars: float = 0  # signature and date: characters left empty at the right
+    bold_chars: int = 0  # a heading run into its paragraph: its first characters, in bold
 
 
 # --- settings and names --------------------------------------------------------------------------------
@@ -304,7 +305,7 @@ def item_paragraph(it: Item, measures: list[tuple[str, bool]], today: dt.date, p
     return "整改情况：" + "".join(p for p in parts if p)
 
 
-def _brief(text: str, at_least: int = 24, at_most: int = 60) -> str:
+def _brief(text: str, at_least: int = 20, at_most: int = 48) -> str:
     """The first sentences of a text up to about `at_least` characters, cut only where a sentence, a clause
     (；) or failing those a comma ends, never inside one: a clause longer than `at_most` is kept whole."""
     text = text.strip()
@@ -354,7 +355,7 @@ def finding_paragraph(
         done = _brief(_done_words(it, [t for t, d in ms if d])).rstrip(_END)
         open_ = [t for t, d in ms if not d]
         if it.status != DONE and open_:
-            first = _brief(_measure_clause(open_[0]), 0, 40).rstrip(_END)
+            first = _brief(_measure_clause(open_[0]), 0, 30).rstrip(_END)
             plan = _plan_words(it, today, public).rstrip(_END)
             done = f"{done}；下一步将{first}" if done else f"将{first}" + (f"，{plan}" if plan else "")
         if done and len(items) > 1:
@@ -366,7 +367,7 @@ def finding_paragraph(
         body = "；".join(f"{rules.cn_number(i)}是{s}" for i, s in enumerate(says, 1)) + "。"
     else:
         body = _sentence(says[0]) if says else ""
-    return "整改情况：" + lead + body
+    return lead + body
 
 
 # --- the document --------------------------------------------------------------------------------------
@@ -377,7 +378,7 @@ def headline(s: stats.Stats, word: str, public: bool) -> str:
     items not started with those under way (issue 13, 14); the report and the outline give each status."""
     if not public:
         return s.headline(word)
-    parts = [f"{word}反馈的{s.findings}个问题细化为{s.items}项", f"已整改完成{s.done}项"]
+    parts = [f"{word}反馈的{s.findings}个问题细化为{s.items}项", f"已完成{s.done}项"]
     under_way = s.status[IN_PROGRESS] + s.status[NOT_STARTED]
     if under_way:
         parts.append(f"{IN_PROGRESS}{under_way}项")
@@ -500,11 +501,16 @@ def build(
         blocks.append(Block("h2", f"{rules.category_label(ci)}{_flat_title(cat.title)}"))
         for f in findings_of.get(cat.id, ()):
             f_title = _flat_title(f.title)
-            blocks.append(Block("h3", f"{rules.finding_label(f.number)}{f_title}"))
+            heading = f"{rules.finding_label(f.number)}{f_title}"
             items = items_of.get(f.id, [])
+            if layout == "concise" and items:
+                # The heading runs into its paragraph (1.关于…的问题。整改情况：…), as short notices write it.
+                lead = heading if heading[-1] in "。？！.?!" else heading + "。"
+                said = finding_paragraph(items, measures_of, today, public)
+                blocks.append(Block("body", lead + said, bold_chars=len(lead)))
+                continue
+            blocks.append(Block("h3", heading))
             if layout == "concise":
-                if items:
-                    blocks.append(Block("body", finding_paragraph(items, measures_of, today, public)))
                 continue
             alone = len(items) == 1 and _flat_title(items[0].title) == f_title
             for it in items:

@@ -53,7 +53,7 @@ def test_headline_figures_equal_stats(demo_docx):
     first = doc.paragraphs[3].text
     assert first == f"截至2026年11月28日，{notice_text_mod.headline(s, '巡察', True)}。"
     m = re.fullmatch(
-        r"截至2026年11月28日，巡察反馈的(\d+)个问题细化为(\d+)项，已整改完成(\d+)项，正在推进(\d+)项，长期坚持(\d+)项，完成率(\d+)%。",
+        r"截至2026年11月28日，巡察反馈的(\d+)个问题细化为(\d+)项，已完成(\d+)项，正在推进(\d+)项，长期坚持(\d+)项，完成率(\d+)%。",
         first,
     )
     under_way = s.status["正在推进"] + s.status["未启动"]
@@ -76,8 +76,7 @@ def test_title_headings_and_body_fonts(demo_docx):
     expected = {
         "一、整改工作开展情况": ("黑体", False),
         "（一）学习贯彻习近平新时代中国特色社会主义思想": ("楷体_GB2312", False),
-        "1.党组理论学习中心组学习不够深入系统": ("仿宋_GB2312", True),
-        "整改情况：细化为3项整改任务，已完成2项，长期坚持1项。": ("仿宋_GB2312", False),
+        "1.党组理论学习中心组学习不够深入系统。细化为3项整改任务，已完成2项，长期坚持1项。": ("仿宋_GB2312", True),
         "收到巡察反馈意见后": ("仿宋_GB2312", False),
     }
     for start, (font, bold) in expected.items():
@@ -89,6 +88,10 @@ def test_title_headings_and_body_fonts(demo_docx):
         assert bool(run.font.bold) == bold, start
         assert p.paragraph_format.first_line_indent == Pt(32), start
         assert p._p.pPr.ind.get(qn("w:firstLineChars")) == "200", start
+    # A finding's heading runs into its paragraph in bold, what follows in the body's weight.
+    run_in = paragraph_with(doc, "1.党组理论学习中心组学习不够深入系统。")
+    assert [r.text for r in run_in.runs][0] == "1.党组理论学习中心组学习不够深入系统。"
+    assert run_in.runs[0].font.bold and not run_in.runs[1].font.bold
     normal = doc.styles["Normal"]
     assert normal.font.size == Pt(16)
     assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
