@@ -45,13 +45,28 @@ from rectify_desktop.io import text_import
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS
 
 TEXT_FILTER = "文本文件 (*.txt);;所有文件 (*)"
-SAVE_FILTER = "Word 文档 (*.docx);;纯文本 (*.txt)"
 LAST_DIR_KEY = "text/last_dir"
 DEBOUNCE_MS = 350  # the preview follows the text this long after the last keystroke
 DEBOUNCE_LARGE_MS = 1200  # for texts longer than LARGE_TEXT characters
 LARGE_TEXT = 200_000
 EXPAND_ALL_MAX_ITEMS = 2000
 KIND_NAMES = {"notice": "通报", "report": "报告"}
+# The other layout offered beside each kind's own in the save dialog's types (io/notice_text.py): the notice is
+# concise by default (one paragraph per finding), the report item by item (one paragraph per item).
+OTHER_LAYOUT = {"notice": ("full", "逐项，每项一段"), "report": ("concise", "简要，每个问题一段")}
+
+
+def notice_filters(kind: str) -> dict[str, tuple[str, str | None]]:
+    """The save dialog's types for a notice or report: filter text → (suffix, layout or None for the kind's own)."""
+    layout, words = OTHER_LAYOUT.get(kind, OTHER_LAYOUT["notice"])
+    return {
+        "Word 文档 (*.docx)": (".docx", None),
+        f"Word 文档（{words}） (*.docx)": (".docx", layout),
+        "纯文本 (*.txt)": (".txt", None),
+        f"纯文本（{words}） (*.txt)": (".txt", layout),
+    }
+
+
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\r\n\t]+')
 
 PLACEHOLDER = (
@@ -459,15 +474,17 @@ def make_notice(window: Any, kind: str) -> None:
     _commit(window)
     insp = Inspection.get_by_id(inspection_id)
     default = _start_dir(window) / _file_name(notice.document_title(insp, kind), ".docx")
-    chosen, chosen_filter = QFileDialog.getSaveFileName(window, f"生成{name}", str(default), SAVE_FILTER)
+    filters = notice_filters(kind)
+    chosen, chosen_filter = QFileDialog.getSaveFileName(window, f"生成{name}", str(default), ";;".join(filters))
     if not chosen:
         return
+    suffix, layout = filters.get(chosen_filter or "", (".txt" if "txt" in (chosen_filter or "") else ".docx", None))
     out = Path(chosen)
     if out.suffix.lower() not in (".docx", ".txt"):
-        out = out.with_name(out.name + (".txt" if "txt" in (chosen_filter or "") else ".docx"))
+        out = out.with_name(out.name + suffix)
     try:
         with _BusyCursor():
-            notice.write(inspection_id, out, kind)
+            notice.write(inspection_id, out, kind, layout=layout)
     except storage.LedgerError as exc:
         QMessageBox.critical(window, f"生成{name}失败", str(exc))
         return
