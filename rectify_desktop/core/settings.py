@@ -1,6 +1,6 @@
 """The ledger's own settings (台账设置), kept inside the file so they travel with it.
 
-Unit name, 填报人, the default responsible leader, what "due soon" means, the period 立行立改 allows and
+Unit name, 填报人, 审核人 and 负责人 (signed under the exported ledger), the default responsible leader, what "due soon" means, the period 立行立改 allows and
 the size limit for evidence files. Machine-specific choices (the backup folder) stay in the window's
 settings instead. Changes go through the one door like any edit, so they are logged and undoable.
 """
@@ -28,6 +28,8 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("reporter", "填报人", ""),
     SettingSpec("contact_person", "联系人", ""),
     SettingSpec("contact_phone", "联系电话", ""),
+    SettingSpec("reviewer", "审核人", ""),
+    SettingSpec("principal", "负责人", ""),
     SettingSpec("report_to", "报告报送单位", ""),
     SettingSpec("default_leader", "默认责任领导", ""),
     SettingSpec("due_soon_days", "“即将到期”提前天数", "7", "int", 1, 365),

@@ -29,6 +29,8 @@ HEADER_FONT = Font(name="黑体", size=11, bold=True, charset=134)
 BODY_FONT = Font(name="仿宋", size=10.5, charset=134)
 HASH_FONT = Font(name="Courier New", size=8)
 SECTION_FONT = Font(name="黑体", size=12, bold=True, charset=134)
+GROUP_FONT = Font(name="黑体", size=11, bold=True, charset=134)
+FINDING_FONT = Font(name="楷体", size=11, bold=True, charset=134)
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -39,7 +41,10 @@ TOTAL_FILL = PatternFill("solid", fgColor="F5F5F5")
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 FOOTER = "第 &P 页 共 &N 页"
-OVERDUE_LEGEND = "浅红底色：已逾期（超过整改时限仍未完成）"
+# Overdue rows say so in words (the 完成时间 cell reads 已逾期), which a black-and-white printer keeps; the fill
+# only helps on screen. The legend stands once, above the table.
+OVERDUE_MARK = "已逾期"
+OVERDUE_LEGEND = "浅红底色：已逾期（超过整改时限仍未完成，完成时间栏注明“已逾期”）"
 FORMULA_START = ("=", "+", "-", "@")
 
 # Row heights: points per line of text, as a multiple of the font size. CJK fonts are taller than their
@@ -208,6 +213,17 @@ NAMED_STYLES: tuple[NamedStyle, ...] = (
     _named("台账表头", HEADER_FONT, "center", fill=HEADER_FILL),
     _named("台账正文", BODY_FONT, "left"),
     _named("台账正文居中", BODY_FONT, "center"),
+    # A category of the 台账 as a row across the table (方面), repeated with （续） atop each page it runs on to.
+    _named("台账分组", GROUP_FONT, "left"),
+    # A finding of the 台账 as a row across the table above its items (问题), repeated like a category.
+    _named("台账问题", FINDING_FONT, "left"),
+    # The 可筛选 sheet: one line a row, read on screen (a cell's whole text in the formula bar).
+    NamedStyle(
+        name="台账筛选",
+        font=BODY_FONT,
+        alignment=Alignment(horizontal="left", vertical="center", wrap_text=False),
+        border=BORDER,
+    ),
 )
 _ALIGNMENT_OF = {s.name: s.alignment for s in NAMED_STYLES}
 

@@ -7,12 +7,13 @@ of that sheet. The importer (io.xlsx_import) joins the pieces back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rectify_desktop.io.xlsx_cells import (
     LEDGER_HEADER_ROWS,
     MAX_CELL_CHARS,
+    MAX_ROW_HEIGHT,
     Cell,
     Look,
     excel_length,
@@ -53,20 +54,32 @@ class Continuations:
         self.pieces: list[Carried] = []
         self.notes: list[str] = []
 
-    def carry(self, ref: str, column: str, text: str) -> str:
-        """What the cell `ref` holds of `text`; the rest is kept for the 续 sheet."""
+    def carry(self, ref: str, column: str, text: str, fit: Callable[[str], int] | None = None) -> str:
+        """What the cell `ref` holds of `text`; the rest is kept for the 续 sheet.
+
+        Without `fit`, the cell holds as much as Excel allows; with it, `fit(mark)` characters: as many as
+        print in the cell's row with the mark after them (a row is at most 409 points high, and Excel shows
+        the rest of a taller text on screen only)."""
         row = _CONTINUATION_FIRST_ROW + len(self.pieces)
         mark = CONTINUED_MARK.format(row=row)
         # The rest in pieces that print whole: a row is at most 409 pt high, a little over 1,000 characters in the
         # 续文 column on A4; one 30,000-character cell would show a few lines of its middle on paper.
-        head, *pieces = excel_pieces(text, MAX_CELL_CHARS - excel_length(mark), PRINTABLE_PIECE)
+        if fit is None:
+            head, *pieces = excel_pieces(text, MAX_CELL_CHARS - excel_length(mark), PRINTABLE_PIECE)
+            why = f"超过 Excel 单元格上限 {MAX_CELL_CHARS} 字"
+        else:
+            at = min(fit(mark), len(excel_pieces(text, MAX_CELL_CHARS - excel_length(mark))[0]))
+            head, pieces = text[:at], excel_pieces(text[at:], PRINTABLE_PIECE, PRINTABLE_PIECE)
+            why = f"一行最高 {MAX_ROW_HEIGHT:g} 磅，打印不全"
+            if excel_length(text) > MAX_CELL_CHARS:
+                why = f"超过 Excel 单元格上限 {MAX_CELL_CHARS} 字，{why}"
         parts = len(pieces) + 1
         for i, piece in enumerate(pieces, 2):
             self.pieces.append(Carried(ref, column, i, parts, piece))
         last = row + len(pieces) - 1
         rows = f"第 {row} 行" if last == row else f"第 {row}–{last} 行"
         self.notes.append(
-            f"{ref}（{column}）有 {len(text):,} 字，超过 Excel 单元格上限 {MAX_CELL_CHARS} 字："
+            f"{ref}（{column}）有 {len(text):,} 字，{why}："
             f"单元格中保留前 {len(head):,} 字，其余 {len(text) - len(head):,} 字接在“{CONTINUATION_SHEET}”表{rows}"
         )
         return head + mark

@@ -1,9 +1,10 @@
 """Excel export (导出Excel): the ledger the inspection office expects, as one .xlsx workbook.
 
-Sheets: 台账 (the ledger of DOMAIN.md, laid out by :mod:`rectify_desktop.core.table` exactly as it prints),
-统计 (the figures of :mod:`rectify_desktop.core.stats`, by category and by department), 佐证材料, 制度建设
-and 会议. Every sheet is set up to print on A4 landscape, all columns on the page width, the title and
-header repeated on every page and "第 X 页 共 Y 页" at the foot.
+Sheets: 台账 (the ledger of DOMAIN.md, from :mod:`rectify_desktop.core.table`, laid out for paper), 可筛选
+(the same, one row per item and nothing merged, to sort and filter), 统计 (the figures of
+:mod:`rectify_desktop.core.stats`, by category and by department), 佐证材料, 制度建设 and 会议. Every sheet is
+set up to print on A4 landscape, all columns on the page width, the header repeated on every page and
+"第 X 页 共 Y 页" at the foot.
 
 Text is always written as text: a finding titled "=HYPERLINK(...)" stays a title, never a formula, and is
 marked with Excel's quote prefix so that editing it in Excel does not turn it into one. Control characters
@@ -15,7 +16,8 @@ are in modules of their own, and what callers import from here is re-exported:
     xlsx_cells          fonts, fills, limits, text measuring and cleaning, named styles, Cell and Row
     xlsx_sheet          one write-only sheet (the fast row writer, print set-up, title and header rows)
     xlsx_continuations  the 续 sheet: texts longer than a cell holds, carried on instead of cut
-    xlsx_ledger_sheet   the 台账 sheet (column widths fitted to the page, row heights, merged cells)
+    xlsx_ledger_sheet   the 台账 sheet (column widths fitted to the page, row heights, pages, signatures)
+    xlsx_flat_sheet     the 可筛选 sheet (one row per item, for sorting and filtering)
     xlsx_tables         the 统计 sheet and the registers 佐证材料, 制度建设, 会议
 """
 
@@ -57,6 +59,7 @@ from rectify_desktop.io.xlsx_cells import (  # noqa: F401 - re-exported for the 
     NAMED_STYLES,
     OVERDUE_FILL,
     OVERDUE_LEGEND,
+    OVERDUE_MARK,
     SECTION_FONT,
     TITLE_FONT,
     TOTAL_FILL,
@@ -88,8 +91,13 @@ from rectify_desktop.io.xlsx_continuations import (  # noqa: F401 - re-exported 
     Continuations,
     _continuation_cells,
 )
+from rectify_desktop.io.xlsx_flat_sheet import FLAT_SHEET, _write_flat  # noqa: F401 - re-exported
 from rectify_desktop.io.xlsx_ledger_sheet import (  # noqa: F401 - re-exported for the callers
+    LEDGER_HEADERS,
+    LEDGER_KEYS,
     LEDGER_WIDTH_BUDGET,
+    SEAL,
+    SIGNATURES,
     LineWidths,
     _write_ledger,
     lines_at,
@@ -98,6 +106,7 @@ from rectify_desktop.io.xlsx_ledger_sheet import (  # noqa: F401 - re-exported f
 from rectify_desktop.io.xlsx_sheet import _FAST_ROWS_AVAILABLE, Sheet
 from rectify_desktop.io.xlsx_tables import (  # noqa: F401 - re-exported for the callers
     EVIDENCE_HEADERS,
+    EVIDENCE_PRINTED,
     GROUP_HEADERS,
     HAS_FILE,
     INSTITUTION_HEADERS,
@@ -115,7 +124,7 @@ from rectify_desktop.io.xlsx_tables import (  # noqa: F401 - re-exported for the
 )
 
 Progress = Callable[[int, int], None]
-SHEET_NAMES = ("台账", "统计", "佐证材料", "制度建设", "会议")
+SHEET_NAMES = ("台账", "可筛选", "统计", "佐证材料", "制度建设", "会议")
 
 
 class ExportError(outfile.OutputError):
@@ -195,6 +204,7 @@ def _fill_workbook(
         sheet.styles = styles
         sheet.continuations = continuations
     _write_ledger(sheets["台账"], table, unit, today, tick)
+    _write_flat(sheets["可筛选"], table)
     _write_stats(sheets["统计"], table, stats.compute(inspection_id, today), insp, today)
     order = {r.item_id: i for i, r in enumerate(table.rows)}
     _write_table_sheet(
@@ -203,8 +213,9 @@ def _fill_workbook(
         unit,
         today,
         EVIDENCE_HEADERS,
-        [5, 9, 20, 24, 9, 16, 15, 11, 31, 9, 12],
+        [5, 9, 26, 30, 8, 15.5, 16, 9, 20, 11, 31],  # the printed nine at 100 % on A4
         _evidence_cells(evidence_rows(inspection_id, order)),
+        printed=EVIDENCE_PRINTED,
     )
     _write_table_sheet(
         sheets["制度建设"],

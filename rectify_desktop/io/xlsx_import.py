@@ -207,7 +207,7 @@ def _looks_like_ledger(book: Workbook, name: str) -> bool:
 
 # --- the other sheets of the program's own export -------------------------------------------------
 
-OWN_SHEETS = ("统计", "佐证材料", "制度建设", "会议")
+OWN_SHEETS = ("可筛选", "统计", "佐证材料", "制度建设", "会议")
 _REGISTER_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "会议": {
         "kind": ("会议类型", "类型", "会议类别"),

@@ -1,7 +1,20 @@
-"""The 台账 sheet of the exported workbook: the ledger of DOMAIN.md as :mod:`rectify_desktop.core.table` lays
-it out, with column widths fitted to the text within the width of an A4 landscape page, row heights that fit
-the wrapped text, category and finding cells merged over their items, overdue rows marked, and a drop-down
-list of the statuses.
+"""The 台账 sheet of the exported workbook: the ledger of DOMAIN.md as it goes on paper.
+
+Laid out for the inspection office's printer, A4 landscape, body text at its own size (10.5 pt, never
+shrunk to fit):
+
+- each category (方面) and each finding (问题) is a row across the table above its items, repeated with
+  （续） atop every page they run on to, so that every page says what its items are about; the finding's
+  text takes the page's width (two lines where a column of its own took ten) and the item columns get the
+  width it had. The rows are paginated here (their heights are known) and the page breaks written into the
+  sheet. Sorting and filtering need one row per item and no merged cells: that is the 可筛选 sheet
+  (io.xlsx_flat_sheet);
+- 完成情况 holds the status alone, exactly a value of its drop-down list, and 完成时间 the date it was done;
+  an overdue item says 已逾期 there, in bold, so that a black-and-white printer keeps the mark;
+- 整改时限 is a real date where the deadline is one (a phrase such as 长期坚持 stays text);
+- a text taller than Excel's 409-point row keeps what fits and goes on in the 续 sheet, its cell saying so;
+- only the column header repeats on every page; the title, 填报单位 and the legend print once, and the
+  table ends with the 填表人 / 审核人 / 负责人 / 联系电话 line and the seal, from the ledger's settings.
 """
 
 from __future__ import annotations
@@ -9,55 +22,114 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 
-from rectify_desktop.core.models import STATUSES
-from rectify_desktop.core.table import COLUMNS, KEYS, LedgerTable
+from rectify_desktop.core import settings
+from rectify_desktop.core.models import DONE, STATUSES, db
+from rectify_desktop.core.stats import as_date
+from rectify_desktop.core.table import LedgerTable, cn_date
 from rectify_desktop.io.xlsx_cells import (
     BODY_FONT,
+    CELL_PADDING_PT,
+    DATE_FORMAT,
+    FINDING_FONT,
+    GROUP_FONT,
     HEADER_FONT,
+    INFO_FONT,
     LEDGER_HEADER_ROWS,
+    LINE_SPACING,
     MAX_ROW_HEIGHT,
     OVERDUE_FILL,
+    OVERDUE_MARK,
+    Cell,
     Look,
+    Row,
+    Value,
+    line_count,
     natural_width,
     next_width,
     row_height,
+    text_cell,
     text_width,
     wrap_capacity,
 )
-from rectify_desktop.io.xlsx_sheet import Sheet, _header_row, _title_rows
+from rectify_desktop.io.xlsx_sheet import MARGINS, Sheet, _header_row, _title_rows
 
-# The ledger's columns: width limits in Excel units (the layout fits the text between them, then narrows
-# the long-text columns until the table fits the page), and horizontal alignment.
+# The 台账's columns. 方面 and 问题 are not columns: each is a row across the table (see the module's doc).
+LEDGER_KEYS: tuple[str, ...] = (
+    "seq",
+    "item",
+    "measures",
+    "leader",
+    "department",
+    "person",
+    "deadline",
+    "progress",
+    "status",
+    "completed",
+    "evidence",
+    "writeoff",
+    "remarks",
+)
+LEDGER_HEADERS: tuple[str, ...] = (
+    "序号",
+    "细化问题",
+    "整改措施",
+    "责任领导",
+    "责任部门",
+    "责任人",
+    "整改时限",
+    "整改进展",
+    "完成情况",
+    "完成时间",
+    "佐证材料",
+    "销号情况",
+    "备注",
+)
+CONTINUED_GROUP = "（续）"  # after a category's or finding's text atop a page it runs on to
+SEAL = "（盖章）"
+# The signature line under the table: each label with its setting; an empty setting leaves a blank to sign.
+SIGNATURES: tuple[tuple[str, str], ...] = (
+    ("填表人", "reporter"),
+    ("审核人", "reviewer"),
+    ("负责人", "principal"),
+    ("联系电话", "contact_phone"),
+)
+
+# The columns: width limits in Excel units (the layout fits the text between them, then widens the
+# long-text columns while the page has room), and horizontal alignment.
 _LEDGER_COLUMNS: dict[str, tuple[float, float, str]] = {
     "seq": (4.5, 6, "center"),
-    "category": (8, 13, "left"),
-    "finding": (10, 18, "left"),
-    "item": (12, 22, "left"),
-    "measures": (18, 36, "left"),
-    "leader": (6, 10, "center"),
-    "department": (7, 11, "center"),
-    "person": (6, 9, "center"),
-    "deadline": (8, 10, "center"),
-    "progress": (14, 30, "left"),
+    "item": (16, 34, "left"),  # the key column: never narrower than eight characters a line
+    "measures": (16, 40, "left"),
+    "leader": (5.5, 7, "center"),  # three characters a line: a name whole, a list on several lines
+    "department": (5.5, 7, "center"),
+    "person": (5.5, 7, "center"),
+    "deadline": (8, 16, "center"),
+    "progress": (14, 40, "left"),
     "status": (8, 10, "center"),
-    "evidence": (8, 18, "left"),
-    "writeoff": (6, 10, "center"),
-    "remarks": (6, 14, "left"),
+    "completed": (8, 16, "center"),
+    "evidence": (5.5, 12, "left"),
+    "writeoff": (5.5, 7, "center"),
+    "remarks": (5.5, 10, "left"),
 }
-# What the ledger's columns may take together: A4 landscape with 1 cm side margins takes 1046 px; at
-# 7 px a unit and 5 px more a column, 158 units print at 89 %, body text at about 9.3 pt.
-LEDGER_WIDTH_BUDGET = 158.0
+# The page: A4 landscape within the margins of io.xlsx_sheet, in Excel's units at 100 % (7 px a unit, 5 px
+# more a column), so that the body prints at its own size: 297 mm less 2 × 0.25 in is 1,075 px.
+_PAGE_PX = (297 / 25.4 - MARGINS.left - MARGINS.right) * 96
+LEDGER_WIDTH_BUDGET = round((_PAGE_PX - 5 * len(LEDGER_KEYS)) / 7 - 0.6, 1)  # 0.6 unit to spare
+# The printed height of a page's rows, in points: 210 mm less the top and bottom margins; 4 % to spare for
+# the rounding of row heights by the spreadsheet programs.
+PAGE_ROWS_PT = (210 / 25.4 - MARGINS.top - MARGINS.bottom) * 72 * 0.96
+_MAX_LINES = int((MAX_ROW_HEIGHT - CELL_PADDING_PT) / (float(BODY_FONT.sz) * LINE_SPACING))
 
-
-# --- the 台账 sheet ----------------------------------------------------------------------------------
-
-
-_WRAPPING = ("category", "finding", "item", "measures", "progress", "evidence", "remarks")
-_MERGED = ("category", "finding")
+_BOLD_BODY = Font(name=BODY_FONT.name, size=BODY_FONT.sz, bold=True, charset=BODY_FONT.charset)
+_WRAPPING = ("item", "measures", "progress", "evidence", "remarks")
+_DATES = ("deadline", "completed")
 _FIT_SAMPLE = 400  # rows the widths are fitted on; a large ledger is sampled evenly
 
 LineWidths = int | tuple[int, ...]  # a text's width, or the widths of its lines when it has several
@@ -84,57 +156,133 @@ def _widest(widths: Sequence[LineWidths]) -> int:
     return max((w if type(w) is int else max(w) for w in widths), default=0)  # type: ignore[type-var]
 
 
-def _ledger_widths(table: LedgerTable, measured: dict[str, list[LineWidths]]) -> list[float]:
-    """Column widths that fit the text within the page width.
+def header_width(header: str) -> float:
+    """The narrowest width that shows a header whole: four characters or more on two lines of equal
+    length (责任/领导), never a character alone on a line."""
+    half = header if len(header) < 4 else header[: -(-len(header) // 2)]
+    return natural_width(text_width(half), HEADER_FONT)
 
-    Short columns (names, dates, statuses) get the width of their longest text, within their limits. The
-    page width left is then handed out to the long-text column whose widening shortens the rows most for
-    the width it takes, until the page is full or no row gets shorter.
+
+# --- the rows ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    """One item's row: its values by column (texts, the 序号 as a number, dates as dates) and what they print."""
+
+    values: list[Value]
+    shown: list[str]
+    category: str
+    finding: str
+    finding_id: int
+    overdue: bool
+
+
+def _item_dates(inspection_id: int) -> dict[int, tuple[dt.date | None, str, dt.date | None]]:
+    """Each item's deadline date, deadline text and completion date, as stored."""
+    return {
+        r[0]: (as_date(r[1]), r[2] or "", as_date(r[3]))
+        for r in db.execute_sql(
+            "SELECT i.id, i.deadline_date, i.deadline_text, i.completed_date FROM item i"
+            " JOIN finding f ON f.id = i.finding_id WHERE f.inspection_id = ?",
+            (inspection_id,),
+        ).fetchall()
+    }
+
+
+def ledger_values(table: LedgerTable) -> list[dict[str, Value]]:
+    """Each item's cells as the workbook holds them, by key (core.table's and 完成时间, "completed"): the
+    status alone, exactly a value of the drop-down list; the date it was done apart, or 已逾期 when it is
+    overdue; the deadline a date where it is one (typed as such, or a phrase that is only that date), so that
+    the column sorts; a phrase (长期坚持, 2026年底前) as the clerk wrote it; the 序号 a number."""
+    dates = _item_dates(table.inspection.id)
+    out: list[dict[str, Value]] = []
+    for r in table.rows:
+        deadline_date, deadline_text, completed = dates.get(r.item_id, (None, "", None))
+        values: dict[str, Value] = dict(r.cells)
+        values["seq"] = int(r.cells["seq"]) if r.cells["seq"].isdigit() else r.cells["seq"]
+        values["status"] = r.status
+        if deadline_date is not None and deadline_text.strip() in ("", cn_date(deadline_date)):
+            values["deadline"] = deadline_date
+        if r.status == DONE and completed is not None:
+            values["completed"] = completed
+        elif r.overdue:
+            values["completed"] = OVERDUE_MARK
+        else:
+            values["completed"] = ""
+        out.append(values)
+    return out
+
+
+def shown(value: Value) -> str:
+    """A cell's value as it prints."""
+    return cn_date(value) if isinstance(value, dt.date) else "" if value is None else str(value)
+
+
+def ledger_lines(table: LedgerTable) -> list[_Line]:
+    """The item rows of the 台账."""
+    out: list[_Line] = []
+    for r, values in zip(table.rows, ledger_values(table), strict=True):
+        row = [values[k] for k in LEDGER_KEYS]
+        out.append(
+            _Line(row, [shown(v) for v in row], r.cells["category"], r.cells["finding"], r.finding_id, r.overdue)
+        )
+    return out
+
+
+# --- widths ------------------------------------------------------------------------------------------
+
+
+def _ledger_widths(lines: list[_Line], measured: dict[str, list[LineWidths]]) -> list[float]:
+    """Column widths that fit the text within the page width, at 100 %.
+
+    Short columns (names, dates, statuses) get the width of their longest text, within their limits (a date
+    always whole: Excel shows ### for a date that does not fit). The page width left is then handed out to
+    the long-text column whose widening shortens the rows most for the width it takes, until the page is
+    full or no row gets shorter.
     """
-    rows = table.rows
     widths: list[float] = []
-    for key, header in zip(KEYS, COLUMNS, strict=True):
+    for i, (key, header) in enumerate(zip(LEDGER_KEYS, LEDGER_HEADERS, strict=True)):
         lo, hi, _ = _LEDGER_COLUMNS[key]
-        # Headers are short (two to four characters) and stay on one line: "责任领/导" would not do.
-        head = natural_width(text_width(header), HEADER_FONT)
+        head = header_width(header)
         if key in _WRAPPING:
             widths.append(max(lo, head))
-        else:
-            widths.append(min(max(natural_width(_widest(measured[key]), BODY_FONT), head, lo), hi))
+            continue
+        w = min(max(natural_width(_widest(measured[key]), BODY_FONT), head, lo), hi)
+        if key in _DATES:
+            dated = [text_width(ln.shown[i]) for ln in lines if isinstance(ln.values[i], dt.date)]
+            if dated:
+                w = max(w, natural_width(max(dated), BODY_FONT))
+        widths.append(w)
 
-    # The long texts of a sample of rows, as line widths; a merged cell's lines are shared by its rows.
-    sample = range(0, len(rows), max(1, len(rows) // _FIT_SAMPLE))
-    shared = {key: {s.first: s.last - s.first + 1 for s in table.spans(key)} for key in _MERGED}
-    texts: list[list[tuple[tuple[int, ...], int]]] = []  # per wrapping column, per sample row
+    # The long texts of a sample of rows, as line widths.
+    sample = range(0, len(lines), max(1, len(lines) // _FIT_SAMPLE))
+    texts: list[list[tuple[int, ...]]] = []  # per wrapping column, per sample row
     for key in _WRAPPING:
         column = []
         for i in sample:
             w = measured[key][i]
-            rows_sharing = shared[key].get(i, 0) if key in shared else 1
-            if not rows_sharing or not w:
-                column.append(((), 1))
-            else:
-                column.append(((w,) if type(w) is int else w, rows_sharing))  # type: ignore[arg-type]
+            column.append(() if not w else (w,) if type(w) is int else w)  # type: ignore[arg-type]
         texts.append(column)
 
     def cost(col: int, width: float) -> list[float]:
         cap = wrap_capacity(width, BODY_FONT)
-        return [sum(max(1.0, w / cap) for w in lines) / n for lines, n in texts[col]]
+        return [sum(max(1.0, w / cap) for w in ws) for ws in texts[col]]
 
-    cols = [KEYS.index(k) for k in _WRAPPING]
-    lines = [cost(c, widths[cols[c]]) for c in range(len(cols))]
+    cols = [LEDGER_KEYS.index(k) for k in _WRAPPING]
+    costs = [cost(c, widths[cols[c]]) for c in range(len(cols))]
     left = LEDGER_WIDTH_BUDGET - sum(widths)
     n = len(sample)
     while n:
         # Each row's tallest column and the height of the next tallest: what widening that column gains.
         top, arg, second = [1.0] * n, [-1] * n, [1.0] * n
-        for c, col in enumerate(lines):
+        for c, col in enumerate(costs):
             for r, v in enumerate(col):
                 if v > top[r]:
                     top[r], second[r], arg[r] = v, top[r], c
                 elif v > second[r]:
                     second[r] = v
-        best, best_rate, best_width, best_lines = -1, 1e-6, 0.0, None
+        best, best_rate, best_width, best_costs = -1, 1e-6, 0.0, None
         for c, k in enumerate(_WRAPPING):
             now = widths[cols[c]]
             wider = next_width(now, BODY_FONT)  # one more Chinese character a line
@@ -143,83 +291,216 @@ def _ledger_widths(table: LedgerTable, measured: dict[str, list[LineWidths]]) ->
             new = cost(c, wider)
             rate = sum(top[r] - max(second[r], new[r]) for r in range(n) if arg[r] == c) / (wider - now)
             if rate > best_rate:
-                best, best_rate, best_width, best_lines = c, rate, wider, new
-        if best_lines is None:
+                best, best_rate, best_width, best_costs = c, rate, wider, new
+        if best_costs is None:
             break
         left -= best_width - widths[cols[best]]
         widths[cols[best]] = best_width
-        lines[best] = best_lines
+        costs[best] = best_costs
+    # What no row needs goes to the key column, 细化问题, then to 整改措施 and 整改进展.
+    for key in ("item", "measures", "progress"):
+        i = LEDGER_KEYS.index(key)
+        more = min(left, _LEDGER_COLUMNS[key][1] - widths[i])
+        if more > 0:
+            widths[i] += more
+            left -= more
     return [round(w, 1) for w in widths]
 
 
-def _ledger_heights(table: LedgerTable, measured: dict[str, list[LineWidths]], widths: Sequence[float]) -> list[float]:
-    """Each item row's height: the tallest wrapped cell, and enough for the merged cells it shares."""
-    caps = {k: wrap_capacity(w, BODY_FONT) for k, w in zip(KEYS, widths, strict=True)}
-    per_column = [lines_at(measured[k], caps[k]) for k in KEYS if k not in _MERGED]
-    heights = [row_height(n, BODY_FONT) for n in map(max, *per_column)] if table.rows else []
-    for key in _MERGED:
-        for span in table.spans(key):
-            w = measured[key][span.first]
-            need = row_height(lines_at([w], caps[key])[0], BODY_FONT)
-            have = sum(heights[span.first : span.last + 1])
-            if need > have:
-                extra = (need - have) / (span.last - span.first + 1)
-                for i in range(span.first, span.last + 1):
-                    heights[i] = min(MAX_ROW_HEIGHT, round(heights[i] + extra + 0.05, 1))
-    return heights
+# --- pages -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    """A row of the sheet below the header: a category or a finding across the table, or an item."""
+
+    height: float
+    text: str = ""  # a category's or a finding's row: its text
+    kind: str = "item"  # "category", "finding" or "item"
+    line: int = -1  # an item's row: its index in the lines
+    page_ends: bool = False
+
+
+def _paginate(
+    lines: list[_Line], heights: list[float], across: Callable[[str, str], float], first_room: float, room: float
+) -> list[_Entry]:
+    """The rows in pages: a category's and a finding's row before their first item and again, with （续）,
+    atop each page they run on to; each page as full as its rows allow, a row never split, a category or a
+    finding never alone at the foot of a page. `across(kind, text)` is the height of a row across the table."""
+    out: list[_Entry] = []
+    used, space, items_on_page = 0.0, first_room, 0
+
+    def add(entry: _Entry) -> None:
+        nonlocal used
+        out.append(entry)
+        used += entry.height
+
+    for i, ln in enumerate(lines):
+        new_category = i == 0 or ln.category != lines[i - 1].category
+        new_finding = new_category or ln.finding_id != lines[i - 1].finding_id
+        heads: list[_Entry] = []
+        if new_category:
+            heads.append(_Entry(across("category", ln.category), ln.category, "category"))
+        if new_finding:
+            heads.append(_Entry(across("finding", ln.finding), ln.finding, "finding"))
+        h = heights[i]
+        if items_on_page and used + sum(e.height for e in heads) + h > space:
+            out[-1].page_ends = True
+            used, space, items_on_page = 0.0, room, 0
+            if not new_category:  # what the page's first items are about
+                text = ln.category + CONTINUED_GROUP
+                heads.insert(0, _Entry(across("category", text), text, "category"))
+            if not new_finding:
+                text = ln.finding + CONTINUED_GROUP
+                heads.insert(1, _Entry(across("finding", text), text, "finding"))
+        for e in heads:
+            add(e)
+        add(_Entry(h, line=i))
+        items_on_page += 1
+    return out
+
+
+# --- the sheet ---------------------------------------------------------------------------------------
+
+
+def _fitting_head(text: str, capacity: int, max_lines: int, mark: str) -> int:
+    """How many characters of `text` print in `max_lines` lines with `mark` after them; at a sentence's end
+    when one is near."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if line_count(text[:mid] + mark, capacity) <= max_lines:
+            lo = mid
+        else:
+            hi = mid - 1
+    for stop in ("\n", "。", "；", "，"):
+        at = text.rfind(stop, max(0, lo - 80), lo)
+        if at > 0:
+            return at + 1
+    return lo
+
+
+_ACROSS_FONTS = {"category": GROUP_FONT, "finding": FINDING_FONT}
 
 
 def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, tick: Callable[[int], None]) -> None:
-    measured = {k: measure_column([r.cells[k] for r in table.rows]) for k in KEYS}
-    widths = _ledger_widths(table, measured)
-    heights = _ledger_heights(table, measured, widths)
+    lines = ledger_lines(table)
+    measured = {k: measure_column([ln.shown[i] for ln in lines]) for i, k in enumerate(LEDGER_KEYS)}
+    widths = _ledger_widths(lines, measured)
+    caps = [wrap_capacity(w, BODY_FONT) for w in widths]
+    per_column = [lines_at(measured[k], caps[i]) for i, k in enumerate(LEDGER_KEYS)]
+    # A row is at most 409 points: what is taller goes on in the 续 sheet (see _printable).
+    heights = [row_height(min(_MAX_LINES, n), BODY_FONT) for n in map(max, *per_column)] if lines else []
+    full = {kind: wrap_capacity(sum(widths) + 0.7 * (len(widths) - 1), font) for kind, font in _ACROSS_FONTS.items()}
+
+    def across(kind: str, text: str) -> float:
+        return row_height(line_count(text, full[kind]), _ACROSS_FONTS[kind])
+
+    n = len(LEDGER_KEYS)
     sheet.columns(widths)
-    sheet.dimension(LEDGER_HEADER_ROWS + len(table.rows))
-    sheet.print_setup(LEDGER_HEADER_ROWS)
+    sheet.print_setup(LEDGER_HEADER_ROWS, repeat_from=LEDGER_HEADER_ROWS)
     _title_rows(sheet, table.title, unit, today, widths, legend=True)
-    _header_row(sheet, COLUMNS, widths, Look("台账表头"))
-    aligns = [_LEDGER_COLUMNS[k][2] for k in KEYS]
-    # Category and finding cells are merged over their items and may run over a page break: their text
-    # sits at the top, so that it prints on the page where the category or finding begins.
-    plain = [
-        Look("台账正文居中" if a == "center" else "台账正文", vertical="top" if k in ("category", "finding") else None)
-        for k, a in zip(KEYS, aligns, strict=True)
-    ]
-    # Overdue rows are marked in their own cells; a merged category or finding cell stands for all its
-    # items and stays as it is.
-    marked = [
-        lk if k in _MERGED else dataclasses.replace(lk, fill=OVERDUE_FILL) for k, lk in zip(KEYS, plain, strict=True)
-    ]
-    # Each look and its quote-prefixed twin (for text Excel would take for a formula), made once.
-    looks = {False: list(zip(plain, [dataclasses.replace(lk, quote=True) for lk in plain], strict=True))}
-    looks[True] = list(zip(marked, [dataclasses.replace(lk, quote=True) for lk in marked], strict=True))
-    first_row = LEDGER_HEADER_ROWS + 1
-    seq_col = KEYS.index("seq")
-    for i, (r, h) in enumerate(zip(table.rows, heights, strict=True)):
-        sheet.add_texts(r.values(), looks[r.overdue], h, number_at=seq_col)
-        if i % 200 == 0:
-            tick(i)
-    for key in ("category", "finding"):
-        letter = get_column_letter(KEYS.index(key) + 1)
-        for span in table.spans(key):
-            if span.last > span.first:
-                sheet.merge(f"{letter}{span.first + first_row}:{letter}{span.last + first_row}")
-    if table.rows:
-        last = first_row + len(table.rows) - 1
-        status = get_column_letter(KEYS.index("status") + 1)
+    _header_row(sheet, LEDGER_HEADERS, widths, Look("台账表头"))
+    title_h, info_h, header_h = sheet.heights[-3:]
+    room = PAGE_ROWS_PT - header_h  # the header repeats on every page
+    entries = _paginate(lines, heights, across, room - title_h - info_h, room)
+    sheet.dimension(LEDGER_HEADER_ROWS + len(entries) + 3)
+
+    aligns = [_LEDGER_COLUMNS[k][2] for k in LEDGER_KEYS]
+    plain = [Look("台账正文居中" if a == "center" else "台账正文") for a in aligns]
+    for k in _DATES:
+        i = LEDGER_KEYS.index(k)
+        plain[i] = dataclasses.replace(plain[i], number_format=DATE_FORMAT)
+    marked = [dataclasses.replace(lk, fill=OVERDUE_FILL) for lk in plain]
+    for k in _DATES:  # the mark in words, in bold: kept by a black-and-white printer
+        i = LEDGER_KEYS.index(k)
+        marked[i] = dataclasses.replace(marked[i], font=_BOLD_BODY)
+    row_looks = {"category": Look("台账分组"), "finding": Look("台账问题")}
+    first_row = sheet.rows + 1
+    full_lines = {k: _lines_in(MAX_ROW_HEIGHT) for k in _ACROSS_FONTS}
+    for e in entries:
+        r = sheet.rows + 1
+        if e.kind != "item":
+            look = row_looks[e.kind]
+            text = _printable(
+                sheet, e.text, 0, r, full[e.kind], full_lines[e.kind], "方面" if e.kind == "category" else "问题"
+            )
+            sheet.add(Row([text_cell(text, look)] + [Cell(None, look)] * (n - 1), e.height))
+            sheet.merge(f"A{r}:{get_column_letter(n)}{r}")
+        else:
+            ln = lines[e.line]
+            looks = marked if ln.overdue else plain
+            cells = []
+            for i, (value, look) in enumerate(zip(ln.values, looks, strict=True)):
+                if type(value) is str:
+                    value = _printable(sheet, value, i, r, caps[i], _MAX_LINES, LEDGER_HEADERS[i])
+                    cells.append(text_cell(value, look))
+                else:
+                    cells.append(Cell(value, look))
+            sheet.add(Row(cells, e.height))
+            if e.line % 200 == 0:
+                tick(e.line)
+        if e.page_ends:
+            sheet.ws.row_breaks.append(Break(id=r))
+    last = sheet.rows
+    if lines:
+        status = get_column_letter(LEDGER_KEYS.index("status") + 1)
         dv = DataValidation(
             type="list",
             formula1='"' + ",".join(STATUSES) + '"',
             allow_blank=True,
             showErrorMessage=True,
-            errorStyle="warning",
+            errorStyle="stop",
             errorTitle="完成情况",
-            error="完成情况应为：未启动、正在推进、已完成、长期坚持。已完成的可注明完成日期，"
-            "如“已完成（2026年7月16日）”。是否保留输入的内容？",
+            error="完成情况应为：" + "、".join(STATUSES) + "。完成日期填在“完成时间”栏。",
             showInputMessage=True,
             promptTitle="完成情况",
-            prompt="请从下拉列表中选择；已完成的可在后面注明完成日期。",
+            prompt="请从下拉列表中选择；完成日期填在“完成时间”栏。",
         )
         dv.add(f"{status}{first_row}:{status}{last}")
         sheet.ws.data_validations.append(dv)
-        sheet.ws.auto_filter.ref = f"A{LEDGER_HEADER_ROWS}:{get_column_letter(len(KEYS))}{last}"
+    _signature_rows(sheet, widths, unit, today)
+    sheet.ws.print_area = f"A1:{get_column_letter(n)}{sheet.rows}"
+
+
+def _lines_in(height: float, font: Font = BODY_FONT) -> int:
+    return int((height - CELL_PADDING_PT) / (float(font.sz) * LINE_SPACING))
+
+
+def _printable(sheet: Sheet, text: str, col: int, row: int, cap: int, max_lines: int, column: str) -> str:
+    """`text` as its cell prints it: whole, or (taller than its row can be) what fits and where the rest
+    goes on, in the 续 sheet (Continuations: the import joins it back)."""
+    if len(text) * 2 <= cap * max_lines or line_count(text, cap) <= max_lines:
+        return text
+    ref = f"{sheet.ws.title}!{get_column_letter(col + 1)}{row}"
+    return sheet.continuations.carry(ref, column, text, fit=lambda mark: _fitting_head(text, cap, max_lines, mark))
+
+
+def _signature_rows(sheet: Sheet, widths: Sequence[float], unit: str, today: dt.date) -> None:
+    """填表人 / 审核人 / 负责人 / 联系电话 under the table, each in a quarter of its width, then the unit and
+    （盖章） and the date on the right, as the printout ends. A setting not filled leaves a blank to sign."""
+    n = len(widths)
+    info = Look("台账说明", vertical="bottom")
+    right = Look("台账说明", horizontal="right", vertical="bottom")
+    total, acc, bounds = sum(widths), 0.0, [0]
+    for i, w in enumerate(widths):
+        acc += w
+        if len(bounds) < len(SIGNATURES) and acc >= total * len(bounds) / len(SIGNATURES):
+            bounds.append(i + 1)
+    bounds.append(n)
+    height = row_height(1, INFO_FONT) + 12  # room above the line to sign
+    cells: list[Cell] = []
+    for (label, key), a, b in zip(SIGNATURES, bounds, bounds[1:], strict=False):
+        value = settings.get(key).strip()
+        cells += [text_cell(f"{label}：{value}", info)] + [Cell(None, info)] * (b - a - 1)
+    sheet.add(Row(cells, height))
+    r = sheet.rows
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        if b - a > 1:
+            sheet.merge(f"{get_column_letter(a + 1)}{r}:{get_column_letter(b)}{r}")
+    half = bounds[len(bounds) // 2]
+    for text in (f"{unit}{SEAL}" if unit else SEAL, cn_date(today)):
+        sheet.add(
+            Row([Cell(None, info)] * half + [text_cell(text, right)] + [Cell(None, info)] * (n - half - 1), height)
+        )
+        sheet.merge(f"{get_column_letter(half + 1)}{sheet.rows}:{get_column_letter(n)}{sheet.rows}")

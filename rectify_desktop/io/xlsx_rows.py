@@ -27,7 +27,9 @@ from rectify_desktop.core.importing import (
 )
 from rectify_desktop.core.models import DONE, NOT_STARTED, STATUSES
 from rectify_desktop.core.table import COLUMNS
+from rectify_desktop.io.xlsx_cells import OVERDUE_MARK
 from rectify_desktop.io.xlsx_header import GROUP_WORDS, KEY_NAMES, Header, _row_keys, header_key, normalize_header
+from rectify_desktop.io.xlsx_ledger_sheet import CONTINUED_GROUP, LEDGER_HEADERS
 from rectify_desktop.io.xlsx_reader import Sheet
 from rectify_desktop.io.xlsx_values import (
     BLANK,
@@ -50,6 +52,11 @@ _SIGNATURE = re.compile(
 # What a 序号 cell holds: 1, 1-2, （一）, 一、 … (numbering, not content).
 _SERIAL = re.compile(r"[\s\d一二三四五六七八九十百零〇（）()、.．\-—－_/]*")
 SIGNATURE_REASON = "落款（填表人、联系电话等），不是台账内容"
+_SEAL = re.compile(r"[（(]\s*(?:盖章|签章|公章)\s*[)）]\s*$")
+_DATE_ALONE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+# The rows across the table of this program's own 台账: a category (（一）…) and a finding (1.…).
+_OWN_CATEGORY = re.compile(r"^[（(][一二三四五六七八九十百]+[)）]")
+_OWN_FINDING = re.compile(r"^\d+[.．]")
 _NOTE = re.compile(r"^\s*(注|说明|填报说明|填表说明)\s*[:：\d]")
 _CATEGORY_HEADING = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．])"
@@ -120,7 +127,11 @@ class _Builder:
         self.shared = header.shared_status is not None
         if self.shared:
             self.cols["status"] = header.shared_status
-        self.own = tuple(header.names.get(c, "") for c in sorted(header.names)) == OWN_HEADER
+        names = tuple(header.names.get(c, "") for c in sorted(header.names))
+        self.own = names in OWN_HEADERS
+        # This program's 台账 as laid out for paper: categories and findings as rows across the table.
+        self.own_rows = names == LEDGER_HEADERS
+        self.signed = False  # after the signature line: the seal and the date belong to it
         self.cat: ImportedCategory | None = None
         self.cat_key: str | None = None
         self.finding: ImportedFinding | None = None
@@ -203,7 +214,11 @@ class _Builder:
         texts = {c: t for c, v in raw.items() if (t := cell_text(v))}
         if not texts:
             return
-        if any(_SIGNATURE.match(t) for t in texts.values()) and not self._has_content(raw):
+        if (
+            any(_SIGNATURE.match(t) or _SEAL.search(t) for t in texts.values())
+            or (self.signed and all(_DATE_ALONE.match(t) for t in texts.values()))
+        ) and not self._has_content(raw):
+            self.signed = True
             self.skip(r, texts, SIGNATURE_REASON)
             return
         first = texts[min(texts)]
@@ -220,6 +235,8 @@ class _Builder:
             if len(raw) >= 4:
                 self.skip(r, texts, "列序号（1、2、3…），不是台账内容")
                 return
+        if self.own_rows and self._across(r, texts):
+            return
         if self._heading(r, texts):
             return
         self._read_row(r, raw)
@@ -248,6 +265,31 @@ class _Builder:
                 if t and not _SIGNATURE.match(t):
                     return True
         return False
+
+    def _across(self, r: int, texts: dict[int, str]) -> bool:
+        """A row across the program's own 台账: a category (（一）…) or a finding (1.…) above its items, or
+        either again with （续） atop a page it runs on to (nothing new)."""
+        if len(texts) != 1:
+            return False
+        ((c, text),) = texts.items()
+        if self.hspan.get((r, c), 1) < 3:
+            return False
+        if text.endswith(CONTINUED_GROUP) and text[: -len(CONTINUED_GROUP)] in (self.cat_key, self.finding_key):
+            return True
+        if _OWN_CATEGORY.match(text):
+            self._new_category(r, text)
+            return True
+        if not _OWN_FINDING.match(text):
+            return False
+        if self.cat is None:
+            self._default_category(r)
+        assert self.cat is not None
+        number, title = split_number(text)
+        self.finding = ImportedFinding(title, number=number, source=f"{self.name}!第{r}行")
+        self.finding_key = text
+        self.cat.findings.append(self.finding)
+        self.item = None
+        return True
 
     def _heading(self, r: int, texts: dict[int, str]) -> bool:
         """One cell alone across the row ("一、…方面"): a category, in a sheet without a category column.
@@ -455,6 +497,8 @@ class _Builder:
             else:
                 item.completed_date = rules.parse_date(cell_text(v))
         done = self.text("completed")
+        if self.own and done == OVERDUE_MARK and item.status != DONE:
+            return  # the export's own mark on an overdue item, not a date
         if done and self.cols["completed"] in raw and item.completed_date is None:
             why = "不是日期" if item.status == DONE else f"该项按“{item.status}”导入，不是已完成"
             self.skip(r, {0: done}, f"{self.colname('completed')}“{_short(done)}”{why}，未导入")
@@ -505,8 +549,9 @@ class _Builder:
         self.out.skipped = self.skipped
 
 
-# The header of this program's own export: its workbooks are read back without guessing.
-OWN_HEADER = COLUMNS
+# The header of this program's own export, as it is and as it was: its workbooks are read back without guessing.
+OWN_HEADERS = (LEDGER_HEADERS, COLUMNS)
+OWN_HEADER = LEDGER_HEADERS
 
 
 def _col_letter(c: int) -> str:

@@ -75,6 +75,9 @@ try:  # the parts of openpyxl the fast path builds on; checked, not assumed
 except ImportError:  # pragma: no cover - another openpyxl
     _FAST_ROWS_AVAILABLE = False
 
+# A4's margins, in inches: narrow at the sides, so that the ledger's columns print at 100 %; the foot holds
+# the page number.
+MARGINS = PageMargins(left=0.25, right=0.25, top=0.5, bottom=0.6, header=0.25, footer=0.25)
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -144,6 +147,7 @@ class Sheet:
         self.headers: Sequence[str] = ()
         self.continuations = Continuations()
         self._pending: list[str] = []  # rows made as markup, not yet given to openpyxl
+        self.heights: list[float] = []  # of the rows added, for laying out pages (0 where not set)
 
     def columns(self, widths: Sequence[float]) -> None:
         self._letters = [get_column_letter(i) for i in range(1, len(widths) + 1)]
@@ -169,6 +173,7 @@ class Sheet:
 
     def add(self, row: Row) -> None:
         self.rows += 1
+        self.heights.append(row.height or 0.0)
         if any(type(v) is str and len(v) > _LONG for v, _ in row.cells):
             row = Row(
                 [Cell(self._fit(v, i), lk) if type(v) is str else Cell(v, lk) for i, (v, lk) in enumerate(row.cells)],
@@ -200,6 +205,7 @@ class Sheet:
             return
         assert self.styles is not None
         self.rows += 1
+        self.heights.append(height)
         suffix = str(self.rows)
         known, xf = self.styles.by_identity, self.styles.xf
         parts = [f'<row r="{suffix}" ht="{height}" customHeight="1">']
@@ -294,8 +300,9 @@ class Sheet:
                 SubElement(c, "v").text = _number(value)
         return el
 
-    def print_setup(self, title_rows: int, *, landscape: bool = True) -> None:
-        """A4, all columns on the page width, the first `title_rows` rows repeated, page numbers."""
+    def print_setup(self, title_rows: int, *, landscape: bool = True, repeat_from: int = 1) -> None:
+        """A4, all columns on the page width, rows `repeat_from` to `title_rows` repeated (the rows above
+        print once), page numbers."""
         ws = self.ws
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -303,12 +310,14 @@ class Sheet:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
-        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+        ws.page_margins = PageMargins(
+            **{k: getattr(MARGINS, k) for k in ("left", "right", "top", "bottom", "header", "footer")}
+        )
         ws.oddFooter.center.text = FOOTER
         ws.oddFooter.center.font = "宋体,Regular"
         ws.oddFooter.center.size = 10
         if title_rows:
-            ws.print_title_rows = f"1:{title_rows}"
+            ws.print_title_rows = f"{repeat_from}:{title_rows}"
             ws.freeze_panes = f"A{title_rows + 1}"
         ws.sheet_view.showGridLines = False
 

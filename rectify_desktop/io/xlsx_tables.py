@@ -201,15 +201,17 @@ def _write_table_sheet(
     rows: Iterable[list[Cell]],
     *,
     landscape: bool = True,
+    printed: int | None = None,
 ) -> None:
-    """A register as a table: title, 填报 row, header, one row per entry; heights from wrapped text."""
+    """A register as a table: title, 填报 row, header, one row per entry; heights from wrapped text. Only the
+    first `printed` columns are printed (all when None): the title spans them."""
     # Headers stay on one line.
     widths = [max(w, natural_width(text_width(h), HEADER_FONT)) for w, h in zip(widths, headers, strict=True)]
     rows = list(rows)
     sheet.columns(widths)
     sheet.dimension(3 + len(rows))
     sheet.print_setup(3, landscape=landscape)
-    _title_rows(sheet, title, unit, today, widths)
+    _title_rows(sheet, title, unit, today, widths[:printed])
     _header_row(sheet, headers, widths, Look("台账表头"))
     caps = [wrap_capacity(w, BODY_FONT) for w in widths]
     hash_cap = [wrap_capacity(w, HASH_FONT) for w in widths]
@@ -220,8 +222,12 @@ def _write_table_sheet(
                 n = line_count(value, hash_cap[i] if look.font == HASH_FONT else caps[i])
                 lines = max(lines, n)
         sheet.add(Row(cells, row_height(lines, BODY_FONT)))
+    if printed is not None:
+        sheet.ws.print_area = f"A1:{get_column_letter(printed)}{max(sheet.rows, 3)}"
 
 
+# 大小（字节） and SHA-256 prove that a file is the one attached; they stand last, outside the print area
+# (EVIDENCE_PRINTED columns): the printed list is the materials, the screen keeps the proof.
 EVIDENCE_HEADERS = (
     "序号",
     "问题编号",
@@ -230,11 +236,12 @@ EVIDENCE_HEADERS = (
     "类别",
     "日期",
     "文号",
-    "大小（字节）",
-    "SHA-256",
     "状态",
     "说明",
+    "大小（字节）",
+    "SHA-256",
 )
+EVIDENCE_PRINTED = EVIDENCE_HEADERS.index("大小（字节）")
 INSTITUTION_HEADERS = ("序号", "制度名称", "文号", "印发日期", "关联细化问题", "备注")
 MEETING_HEADERS = ("序号", "会议类型", "日期", "议题", "关联细化问题", "备注")
 NO_FILE = "未附文件"
@@ -256,10 +263,10 @@ def _evidence_cells(rows: list[EvidenceRow]) -> Iterable[list[Cell]]:
             text_cell(e.kind, center),
             Cell(e.date, date),
             text_cell(e.doc_number, center),
-            Cell(e.size if attached else None, size),
-            text_cell(e.sha256 if attached else "", sha),
             text_cell(HAS_FILE if attached else NO_FILE, center),
             text_cell(e.note, body),
+            Cell(e.size if attached else None, size),
+            text_cell(e.sha256 if attached else "", sha),
         ]
 
 

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from rectify_desktop.io import xlsx_import
 from rectify_desktop.io.xlsx_import import parse_workbook, split_measures
+from rectify_desktop.io.xlsx_rows import SIGNATURE_REASON
 
 D = dt.datetime
 _ = None
@@ -633,8 +634,9 @@ def test_every_cell_is_imported_or_listed(name: str, tmp_path: Path) -> None:
                 assert split_number(p)[1] in hay, (value, p)
 
 
-def test_the_programs_own_export_lists_only_its_legend_and_date(demo_path: Path, tmp_path: Path) -> None:
-    """The export's own rows above the header are about the sheet: listed, never taken for the round."""
+def test_the_programs_own_export_lists_only_its_legend_date_and_signatures(demo_path: Path, tmp_path: Path) -> None:
+    """The export's own rows above the header are about the sheet, and the signature line, seal and date under
+    the table are about the paper (issue 13, point 7): listed, never taken for the round or for a category."""
     from rectify_desktop.core.ledger import Ledger
     from rectify_desktop.core.models import Inspection
     from rectify_desktop.io.xlsx_export import OVERDUE_LEGEND, export_workbook
@@ -644,9 +646,16 @@ def test_the_programs_own_export_lists_only_its_legend_and_date(demo_path: Path,
     parsed = parse_workbook(out)
     assert parsed.counts() == {"categories": 4, "findings": 13, "items": 29, "measures": 79}
     assert (parsed.inspecting_body, parsed.inspected_unit, parsed.notes) == ("县委第三巡察组", "临川县教育局", "")
-    assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [
+    signed = [s for s in parsed.skipped if s.reason == SIGNATURE_REASON]
+    assert [(s.line, s.text, s.reason) for s in parsed.skipped if s not in signed] == [
         (2, OVERDUE_LEGEND, "颜色说明，不是台账内容"),
         (2, "填报日期：2026年12月1日", FILLED),
+    ]
+    last = signed[0].line
+    assert [(s.line, s.text) for s in signed] == [
+        (last, "填表人：  审核人：  负责人：  联系电话："),
+        (last + 1, "临川县教育局（盖章）"),
+        (last + 2, "2026年12月1日"),
     ]
 
 

@@ -140,7 +140,7 @@ def test_export_writes_a_file_openpyxl_reads(window, demo_path, tmp_path, monkey
     written = out.with_name("台账.xlsx")
     assert written.exists() and len(done) == 1 and str(written) in done[0].where_label.text()
     wb = openpyxl.load_workbook(written)
-    assert wb.sheetnames[0] == "台账" and wb["台账"]["C3"].value == "问题"
+    assert wb.sheetnames[0] == "台账" and wb["台账"]["B3"].value == "细化问题"
     assert window.settings.value(excel.LAST_DIR_KEY) == str(written.parent)
 
 
