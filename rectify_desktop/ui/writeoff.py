@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import history, ops, rules
+from rectify_desktop.core import consistency, history, ops, rules
 from rectify_desktop.core.commands import Change
 from rectify_desktop.core.models import (
     DONE,
@@ -51,7 +51,7 @@ from rectify_desktop.core.models import (
     Item,
     WriteOff,
 )
-from rectify_desktop.ui.dialogs import confirm
+from rectify_desktop.ui.open_things import APPLYING, ask_open_things
 from rectify_desktop.ui.theme import HINT_COLOR, WRITEOFF_COLORS
 
 # window.settings keys: the names last used, offered next time.
@@ -422,35 +422,21 @@ class WriteOffBox(QWidget):
         )
         return last.who if last else ""
 
-    def _evidence_ok(self, item: Item) -> bool:
-        """Asks before an application without evidence (佐证材料), or with none of its files attached."""
-        total = Evidence.select().where(Evidence.item == item.id).count()
-        attached = Evidence.select().where((Evidence.item == item.id) & Evidence.blob.is_null(False)).count()
-        if attached:
-            return True
-        if total:
-            text = (
-                f"{item_ref(item)}登记了{total}份佐证材料，但都还没有附上文件。\n\n"
-                "审核销号时要查看佐证材料，建议先附上文件。仍要申请销号吗？"
-            )
-        else:
-            text = (
-                f"{item_ref(item)}还没有佐证材料。\n\n"
-                "审核销号时要查看佐证材料（文件、会议记录、照片等），建议先添加。仍要申请销号吗？"
-            )
-        return confirm(self, "没有佐证材料", text)
-
     def apply(self) -> None:
         """申请销号."""
         item = self._item()
         if item is None or not self.apply_button.isEnabled():
             return
-        if not self._evidence_ok(item):
+        # Unticked measures or missing evidence are asked about first (core/consistency): tick them in the
+        # same step as the application, apply anyway (recorded), or cancel.
+        things = consistency.open_things(item.id)
+        choice = ask_open_things(self, item_ref(item), things, APPLYING)
+        if choice == consistency.CANCEL:
             return
         dlg = WriteOffDialog(
             self, WO_APPLY, item, self._default_applicant(), "已按要求完成整改，申请销号", self._names((WO_APPLY,))
         )
-        self._run(dlg, item, SETTING_APPLICANT)
+        self._run(dlg, item, SETTING_APPLICANT, (things, choice))
 
     def approve(self) -> None:
         """批准: the item is written off."""
@@ -498,7 +484,15 @@ class WriteOffBox(QWidget):
         bridge.push(command)
         self.reload()
 
-    def _run(self, dlg: WriteOffDialog, item: Item, remember_key: str) -> None:
+    def _run(
+        self,
+        dlg: WriteOffDialog,
+        item: Item,
+        remember_key: str,
+        answer: tuple[consistency.OpenThings, str] | None = None,
+    ) -> None:
+        """Runs the step's dialog and pushes the step; `answer` is the clerk's answer to what is open on the
+        item (for 申请销号), made part of the same command."""
         try:
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
@@ -509,7 +503,10 @@ class WriteOffBox(QWidget):
         if bridge is None or not self._ledger_open():
             return
         try:
-            command = ops.write_off(item.id, dlg.action, who, date, opinion)
+            if answer is not None:
+                command = consistency.apply_writeoff(item.id, answer[0], answer[1], who, date, opinion)
+            else:
+                command = ops.write_off(item.id, dlg.action, who, date, opinion)
         except ValueError as exc:  # the item changed meanwhile (its status, another step)
             QMessageBox.warning(self, WriteOffDialog.TITLES[dlg.action], str(exc))
             self.reload()

@@ -11,8 +11,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTextEdit
 
 from rectify_desktop.core import ops
+from rectify_desktop.core.consistency import GO_ON
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, Category, Finding, Inspection, Item, Measure
 from rectify_desktop.ui.forms import EMPTY_HINT, EditPanel, OptionalDateEdit
+from rectify_desktop.ui.open_things import OpenThingsBox
 from rectify_desktop.ui.undo import UndoBridge
 
 
@@ -170,9 +172,11 @@ def test_responsibility_fields_offer_values_from_the_ledger(demo_ledger, make_pa
     assert "基础教育股" in values  # a name inside "机关党委、基础教育股"
 
 
-def test_status_done_sets_the_completion_date(demo_ledger, make_panel):
+def test_status_done_sets_the_completion_date(demo_ledger, make_panel, monkeypatch):
     panel, stack = make_panel(demo_ledger)
     item = first_item(IN_PROGRESS)
+    # Its measures are not all ticked: the clerk answers 仍标记为已完成 (tests/ui/test_consistency.py).
+    monkeypatch.setattr(OpenThingsBox, "ask", lambda box: GO_ON)
     panel.show_node("item", item.id)
     status = child(panel, QComboBox, "item.status")
     completed = child(panel, OptionalDateEdit, "item.completed_date")

@@ -10,10 +10,11 @@ import datetime as dt
 
 import pytest
 from peewee import fn
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from rectify_desktop.core import ops
 from rectify_desktop.core.commands import Insert
+from rectify_desktop.core.consistency import CANCEL, GO_ON
 from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
@@ -26,6 +27,7 @@ from rectify_desktop.core.models import (
     Setting,
     WriteOff,
 )
+from rectify_desktop.ui.open_things import OpenThingsBox
 from rectify_desktop.ui.writeoff import SETTING_APPROVER, WriteOffBox, WriteOffDialog
 
 
@@ -105,7 +107,7 @@ def test_apply_reject_apply_again_approve_with_history_and_undo(window, box, dia
     item = done_item_without_writeoff()
     assert item is not None
     # Whether the demo gave this item evidence or not, the application goes on (the warning has its own test).
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(OpenThingsBox, "ask", lambda box: GO_ON)
     Setting.insert(key="reporter", value="王芳").on_conflict_replace().execute()
     window.undo_stack.clear()
     box.load(item.id)
@@ -207,14 +209,15 @@ def test_no_evidence_asks_first(window, box, dialogs, monkeypatch):
         window.bridge.push(ops.delete(Evidence, ev.id))
     box.load(item.id)
     asked: list[str] = []
+    answer = [CANCEL]
 
-    def no(parent, title, text, *a, **k):
-        asked.append(text)
-        return QMessageBox.StandardButton.No
+    def ask(open_box: OpenThingsBox) -> str:
+        asked.append(open_box.text())
+        return answer[0]
 
-    monkeypatch.setattr(QMessageBox, "question", no)
+    monkeypatch.setattr(OpenThingsBox, "ask", ask)
     box.apply_button.click()
-    assert "还没有佐证材料" in asked[-1]
+    assert "没有佐证材料" in asked[-1]
     assert steps(item.id) == [] and dialogs.seen == []  # no dialog, nothing written
 
     # A material registered without its file is no evidence either.
@@ -222,7 +225,7 @@ def test_no_evidence_asks_first(window, box, dialogs, monkeypatch):
     box.apply_button.click()
     assert "没有附上文件" in asked[-1]
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    answer[0] = GO_ON
     dialogs.answer(who="李明")
     box.apply_button.click()
     assert [s[:2] for s in steps(item.id)] == [(WO_APPLY, "李明")]

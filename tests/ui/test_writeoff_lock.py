@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QMessageBox, QPus
 
 from rectify_desktop.core import ops
 from rectify_desktop.core.commands import WRITTEN_OFF_LOCKED, WrittenOffError
+from rectify_desktop.core.consistency import GO_ON
 from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
@@ -32,6 +33,7 @@ from rectify_desktop.core.models import (
     WriteOff,
 )
 from rectify_desktop.core.outline import ITEM
+from rectify_desktop.ui.open_things import OpenThingsBox
 from tests.ui.test_writeoff import Dialogs
 
 LOCK_LINE = "该细化问题已销号，不能修改；如需修改，请先撤销销号。"
@@ -199,6 +201,8 @@ def test_apply_reject_apply_approve_locks_and_ctrl_z_unlocks(window, errors, mon
     """The issue's way: 申请 → 退回 → 申请 → 批准; then 完成情况 cannot be set back, and Ctrl+Z right after
     批准 takes the approval back like any other edit."""
     dialogs = Dialogs(monkeypatch)
+    # The item has no evidence: each time it is asked, the clerk goes on (tests/ui/test_consistency.py).
+    monkeypatch.setattr(OpenThingsBox, "ask", lambda box: GO_ON)
     item = done_item_without_writeoff()
     window.select(ITEM, item.id)
     assert_locked(window, False)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import ops, rules
+from rectify_desktop.core import consistency, ops, rules
 from rectify_desktop.core.commands import (
     WRITTEN_OFF_LOCKED,
     item_written_off,
@@ -38,7 +38,7 @@ from rectify_desktop.core.models import (
     WriteOff,
 )
 from rectify_desktop.ui.forms.base import _Form
-from rectify_desktop.ui.forms.bindings import _ComboBinding, _DeadlineBinding
+from rectify_desktop.ui.forms.bindings import _Binding, _ComboBinding, _DeadlineBinding
 from rectify_desktop.ui.forms.evidence import _DRAG_TYPES, _EvidenceEditor
 from rectify_desktop.ui.forms.measures import _MeasureEditor
 from rectify_desktop.ui.forms.widgets import (
@@ -49,7 +49,9 @@ from rectify_desktop.ui.forms.widgets import (
     deadline_choices,
     distinct_values,
 )
+from rectify_desktop.ui.open_things import COMPLETING, ask_open_things
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS, WRITEOFF_COLORS
+from rectify_desktop.ui.writeoff import item_ref
 
 if TYPE_CHECKING:
     from rectify_desktop.ui.forms.panel import EditPanel
@@ -254,6 +256,32 @@ class _ItemForm(_Form):
             text += f"　意见：{last.opinion}"
         self.writeoff.setText(text)
         self.writeoff.setStyleSheet(f"color: {WRITEOFF_COLORS.get(state, '#000000')};")
+
+    def commit(self, binding: _Binding) -> None:
+        if binding.field == "status" and self._complete_with_open_things(binding):
+            return
+        super().commit(binding)
+
+    def _complete_with_open_things(self, binding: _Binding) -> bool:
+        """Setting 已完成 while measures are unticked or evidence is missing asks first (core/consistency):
+        tick them in the same step, go on (recorded), or cancel (the old status shown again). True when
+        handled here."""
+        panel = self.panel
+        if binding.read() != DONE or not panel.editable or panel.current_form is not self:
+            return False
+        row = self.row()
+        if row is None or row.status == DONE:
+            return False
+        things = consistency.open_things(row.id)
+        if not things:
+            return False
+        binding.stop()
+        choice = ask_open_things(self, item_ref(row), things, COMPLETING)
+        if choice == consistency.CANCEL or self.row() is None:
+            self.reload()
+            return True
+        panel.push(consistency.complete_item(row.id, things, choice))
+        return True
 
     def commit_pending(self) -> None:
         self.measures.commit_pending()
