@@ -612,6 +612,8 @@ def open_file(path: str | os.PathLike[str], *, readonly: bool = False) -> OpenRe
     p = Path(path)
     info = inspect_file(p)
     if readonly:
+        if READ_FROM_COPY <= info.user_version < SCHEMA_VERSION:
+            return _open_older_readonly(p, info.user_version)
         if info.user_version < SCHEMA_VERSION:
             raise LedgerError(f"该台账是旧版本（版本 {info.user_version}），请先以可写方式打开一次以完成升级：{p}")
         state = _connect(p, readonly=True)
@@ -646,6 +648,51 @@ def open_file(path: str | os.PathLike[str], *, readonly: bool = False) -> OpenRe
         lock.release()
         raise
     return OpenResult(p, False, lock, backup)
+
+
+# The oldest version a read-only opening reads from a migrated copy: version 2 differs from 3 only in the
+# change log's item column, so a ledger written before it still opens where it cannot be written (a
+# write-protected stick). Older files must be opened writable once, as before.
+READ_FROM_COPY = 2
+
+
+def _open_older_readonly(p: Path, version: int) -> OpenResult:
+    """An older ledger opened read-only: nothing may be written to it, so a copy in a temporary folder is
+    migrated and read, and removed when the ledger is closed; the file itself is not touched."""
+    from rectify_desktop.core.outfile import TEMP_PREFIX
+
+    snap = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}ro-{os.getpid()}-"))
+    state: ReadState | None = None
+    try:
+        copy = backup_file(p, snap / p.name)  # the whole ledger, edits still in a -wal beside it included
+        con = sqlite3.connect(str(copy))
+        try:
+            problems = schema_problems(con, version)
+        finally:
+            con.close()
+        _connect(copy, readonly=False)
+        try:
+            with db.atomic():
+                for v in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[v](db)
+                db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        finally:
+            db.close()
+        state = _connect(copy, readonly=True)
+    except (OSError, sqlite3.Error, PeeweeError, LedgerError) as exc:
+        if state is not None:
+            _close_quietly(state)
+        shutil.rmtree(snap, ignore_errors=True)
+        raise LedgerError(f"无法以只读方式打开旧版本（版本 {version}）的台账：{p}（{exc}）") from exc
+    writable = _folder_writable(p)
+    reason = "" if writable else (READ_ONLY_PLACE if not os.access(p.parent, os.W_OK) else READ_ONLY_FILE)
+    note = f"该台账是旧版本（版本 {version}），只读查看时从升级后的临时副本读取，文件本身未改动"
+    state.reason = f"{reason}；{note}" if reason else note
+    state.snapshot = snap  # removed with the reading
+    result = OpenResult(p, True, None, None, state)
+    if problems:
+        result.warnings.append(foreign_schema_message(p, problems))
+    return result
 
 
 def _close_quietly(state: ReadState | None) -> None:

@@ -140,3 +140,22 @@ def led_db():
     from rectify_desktop.core.models import db
 
     return db
+
+
+def test_a_version_2_ledger_opens_read_only_from_a_migrated_copy(tmp_path, demo_path):
+    """Where it cannot be written (a write-protected stick), a ledger of version 2 still opens, read-only:
+    a migrated copy is read, the file itself stays as it was."""
+    (tmp_path / "u盘").mkdir()
+    old = tmp_path / "u盘" / "旧台账.db"
+    make_v2(old, demo_path)
+    before = old.read_bytes()
+    led = Ledger.open(old, readonly=True)
+    try:
+        assert led.readonly and "旧版本（版本 2）" in led.readonly_reason
+        item = Item.select().order_by(Item.id).first()
+        assert history.node_log("item", item.id) is not None
+        assert Item.select().count() > 0
+    finally:
+        led.close()
+    assert old.read_bytes() == before and storage.inspect_file(old).user_version == 2
+    assert sorted(p.name for p in old.parent.iterdir()) == ["旧台账.db"]
