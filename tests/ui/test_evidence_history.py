@@ -159,3 +159,27 @@ def test_a_version_2_ledger_opens_read_only_from_a_migrated_copy(tmp_path, demo_
         led.close()
     assert old.read_bytes() == before and storage.inspect_file(old).user_version == 2
     assert sorted(p.name for p in old.parent.iterdir()) == ["旧台账.db"]
+
+
+def test_an_undone_writeoff_step_keeps_its_item_in_the_log(demo_ledger):
+    """A write-off step undone is gone when its 撤销 row is written: the item is found from the log's earlier
+    row of the same step; so is a measure inserted and undone, from the command's changes."""
+    import datetime as dt
+
+    from rectify_desktop.core import ops
+    from rectify_desktop.core.models import DONE, WriteOff
+
+    done = Item.select().where(Item.status == DONE).order_by(Item.id)
+    item = next(i for i in done if not WriteOff.select().where(WriteOff.item == i.id).exists())
+    step = ops.write_off(item.id, "申请", "王芳", dt.date(2026, 3, 2))
+    demo_ledger.apply(step)
+    demo_ledger.revert(step)
+    rows = list(ChangeLog.select().where(ChangeLog.entity == "销号").order_by(ChangeLog.id))
+    assert [r.action for r in rows][-2:] == ["新增", "撤销新增"] and {r.item_id for r in rows[-2:]} == {item.id}
+    add = ops.add_measure(item.id, "补充整改措施")
+    demo_ledger.apply(add)
+    demo_ledger.revert(add)
+    rows = list(ChangeLog.select().where(ChangeLog.entity == "整改措施").order_by(ChangeLog.id))
+    assert {r.item_id for r in rows[-2:]} == {item.id}
+    shown = history.node_log("item", item.id)
+    assert sum(r.entity == "整改措施" for r in shown) == 2 and sum(r.entity == "销号" for r in shown) == 2
