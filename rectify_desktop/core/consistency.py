@@ -119,7 +119,7 @@ class ConfirmOpen(Command):
         note = self.things.note(self.going_on)
         rows = [LogEntry(CONFIRM_ACTION, _ITEM, self.things.item_id, summary=note)]
         rows += [
-            LogEntry(CONFIRM_ACTION, _MEASURE, m.id, _DONE_FIELD, None, CONFIRMED_OPEN, note)
+            LogEntry(CONFIRM_ACTION, _MEASURE, m.id, _DONE_FIELD, "否", CONFIRMED_OPEN, note)
             for m in self.things.measures
         ]
         return rows
