@@ -14,8 +14,10 @@ width; it is written whole or not at all (core.outfile), and a value longer than
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,12 +149,17 @@ def _text(value: object) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
 
+def _display_width(text: str) -> float:
+    """Width in Excel's column units: a Chinese (wide) character takes two, a Latin one a little over one."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
 def _height(values: list[str]) -> float:
     """A row's height in points from its longest wrapped cell; Excel does not grow rows by itself on open."""
     lines = 1
     for key, text in zip(KEYS, values, strict=True):
-        width = WIDTHS[key]
-        n = sum(max(1, -(-excel_length(part) // max(int(width) - 1, 1))) for part in text.split("\n"))
+        usable = max(WIDTHS[key] - 1.5, 1.0)
+        n = sum(max(1, math.ceil(_display_width(part) / usable)) for part in text.split("\n"))
         lines = max(lines, n)
     return min(409.0, 15.0 * lines + 4)  # 409 pt is Excel's highest row
 
