@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -366,42 +368,152 @@ class HistoryPage(QWidget):
         self.window_.select(kind, row_id)
 
 
+class _ElidedLabel(QLabel):
+    """A one-line title that ends in "…" when its pane is narrow (the whole of it in the tooltip), instead
+    of making the pane as wide as the title."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(self.fontMetrics().horizontalAdvance("修改记录…"), super().minimumSizeHint().height())
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
+
+# The history strip's state, in the window's settings: whether it is collapsed, and its height when open.
+COLLAPSED_KEY = "window/history_collapsed"
+HEIGHT_KEY = "window/history_height"
+_NO_MAX = 16777215  # QWIDGETSIZE_MAX
+
+
 class NodeHistory(QWidget):
     """The history of the node selected in the tree: for an item, its own edits and those of its measures,
-    evidence and write-offs; for an inspection, its own and those of its registers. Newest first."""
+    evidence and write-offs; for an inspection, its own and those of its registers. Newest first.
+
+    Under the form, it can be collapsed to its header (收起) so that the form has the height of a small
+    screen, and opened again (展开); the window's settings remember which."""
 
     # A dock or a strip under the form is narrow: the change is told in one column.
     COLUMNS_SHOWN = ("at", "user", "change")
+    OPEN_HEIGHT = 150  # the strip's height when it is first opened
 
     def __init__(self, window: Any) -> None:
         super().__init__()
         self.window_ = window
+        self.settings = getattr(window, "settings", None)
         self.kind: str | None = None
         self.row_id: int | None = None
         self.limit = history.NODE_LIMIT
         self.setObjectName("history.node")
-        self.title = QLabel()
+        self.title = _ElidedLabel()
         self.title.setObjectName("history.node.title")
         f = self.title.font()
         f.setBold(True)
         self.title.setFont(f)
+        self.toggle = QToolButton()
+        self.toggle.setObjectName("history.node.toggle")
+        self.toggle.setAutoRaise(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.toggle.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.toggle)
         self.model = LogModel(self.COLUMNS_SHOWN, self)
         self.view = _log_view(self.model, "history.node.table")
         self.note = QLabel()
         self.note.setObjectName("history.node.note")
         self.note.setStyleSheet(f"color: {HINT_COLOR};")
         self.note.setWordWrap(True)
-        lay = QVBoxLayout(self)
+        lay = self.lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(4)
-        lay.addWidget(self.title)
+        lay.addLayout(header)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.note)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.reload)
+        self.collapsed = False
+        self._apply(self._setting(COLLAPSED_KEY, False, bool))
         self.show_node(None, None)
+
+    # collapsing
+
+    def _setting(self, key: str, default: Any, kind: type) -> Any:
+        if self.settings is None:
+            return default
+        try:
+            return self.settings.value(key, default, kind)
+        except (TypeError, ValueError):  # a value written by hand that is not one
+            return default
+
+    def _splitter(self) -> QSplitter | None:
+        parent = self.parentWidget()
+        return parent if isinstance(parent, QSplitter) else None
+
+    def header_height(self) -> int:
+        m = self.lay.contentsMargins()
+        return max(self.title.sizeHint().height(), self.toggle.sizeHint().height()) + m.top() + m.bottom()
+
+    def _apply(self, collapsed: bool) -> None:
+        """Shows the strip collapsed to its header, or open; the splitter's sizes are the caller's."""
+        self.collapsed = collapsed
+        self.view.setVisible(not collapsed)
+        self.note.setVisible(not collapsed)
+        self.setMaximumHeight(self.header_height() if collapsed else _NO_MAX)
+        self.toggle.setText("展开" if collapsed else "收起")
+        self.toggle.setArrowType(Qt.ArrowType.UpArrow if collapsed else Qt.ArrowType.DownArrow)
+        self.toggle.setToolTip("展开修改记录" if collapsed else "收起修改记录，把高度让给上面的表单")
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        """收起 / 展开: the form above takes the strip's height, or gives it back; remembered in the settings."""
+        split = self._splitter()
+        if split is not None and split.orientation() == Qt.Orientation.Vertical:
+            i = split.indexOf(self)
+            sizes = split.sizes()
+            total = sum(sizes)
+            if collapsed and not self.collapsed and self.settings is not None:
+                self.settings.setValue(HEIGHT_KEY, sizes[i])
+            self._apply(collapsed)
+            self._fit_splitter(split, total)
+        else:
+            self._apply(collapsed)
+        if self.settings is not None:
+            self.settings.setValue(COLLAPSED_KEY, collapsed)
+
+    def _fit_splitter(self, split: QSplitter, total: int) -> None:
+        """Gives the strip its header's height (collapsed) or its remembered height (open), the rest above."""
+        i = split.indexOf(self)
+        if self.collapsed:
+            mine = self.header_height()
+        else:
+            mine = self._setting(HEIGHT_KEY, self.OPEN_HEIGHT, int) or self.OPEN_HEIGHT
+            mine = max(self.header_height() * 3, min(mine, total // 2))
+        others = [k for k in range(split.count()) if k != i]
+        sizes = split.sizes()
+        rest = total - mine
+        for k in others:
+            sizes[k] = rest if k == others[0] else 0
+        sizes[i] = mine
+        split.setSizes(sizes)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        split = self._splitter()
+        if split is not None:
+            # Dragged down to nothing, the strip would take its 展开 button with it: only the button collapses it.
+            split.setCollapsible(split.indexOf(self), False)
+            if self.collapsed:
+                self._fit_splitter(split, sum(split.sizes()))
 
     def show_node(self, kind: str | None, row_id: int | None) -> None:
         self.kind, self.row_id = kind, row_id

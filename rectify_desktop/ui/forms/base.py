@@ -15,7 +15,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -28,7 +27,7 @@ from rectify_desktop.core.models import (
     BaseModel,
 )
 from rectify_desktop.ui.forms.bindings import _Binding, _DateBinding, _DeadlineBinding, _LineBinding, _TextBinding
-from rectify_desktop.ui.forms.widgets import NUMBER_HINT, OptionalDateEdit, _hint_label, _TextEdit
+from rectify_desktop.ui.forms.widgets import NUMBER_HINT, OptionalDateEdit, _hint_label, _TextEdit, flow_row
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR
 
 if TYPE_CHECKING:
@@ -103,12 +102,7 @@ class _Form(QScrollArea):
         hint.setText(NUMBER_HINT)
         hint.setWordWrap(False)
         hint.setStyleSheet(f"color: {HINT_COLOR};")
-        row = QHBoxLayout()
-        row.addWidget(number)
-        row.addSpacing(16)
-        row.addWidget(hint)
-        row.addStretch(1)
-        form.addRow(self.label("序号"), row)
+        form.addRow(self.label("序号"), flow_row(number, hint, spacing=16))
         return number
 
     def value_label(self, name: str) -> QLabel:

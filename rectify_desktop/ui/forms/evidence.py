@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFrame,
-    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -57,7 +57,15 @@ from rectify_desktop.core.models import (
 )
 from rectify_desktop.ui import evidence_ui
 from rectify_desktop.ui.forms.measures import _EditingDelegate, _reset_rows
-from rectify_desktop.ui.forms.widgets import OptionalDateEdit, _blocked, _fit_limit, _FitTable, _hint_label, cn_date
+from rectify_desktop.ui.forms.widgets import (
+    OptionalDateEdit,
+    _blocked,
+    _fit_limit,
+    _FitTable,
+    _hint_label,
+    cn_date,
+    flow_row,
+)
 from rectify_desktop.ui.theme import HINT_COLOR
 
 if TYPE_CHECKING:
@@ -127,6 +135,8 @@ class _EvidenceDelegate(_EditingDelegate):
             small.setPointSizeF(opt.font.pointSizeF() * 0.9)
             painter.setFont(small)
             below = text.adjusted(0, used.height() + 2, 0, 0)
+            # shortened in a narrow column (the whole line is in the tooltip), never cut in the middle of a word
+            detail = QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, below.width())
             painter.drawText(below, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), detail)
         painter.restore()
 
@@ -237,8 +247,26 @@ class _EvidenceDelegate(_EditingDelegate):
 
 class _EvidenceTable(_FitTable):
     def __init__(self, owner: _EvidenceEditor) -> None:
-        super().__init__(["名称", "类型", "日期", "文号", "措施"], stretch=_EvidenceEditor.COL_NAME)
+        # the name keeps its thumbnail and eight characters a line, however narrow the pane
+        pad = 2 * _EvidenceDelegate.PAD + evidence_ui.THUMB_SIZE + _EvidenceDelegate.GAP + 4
+        chars = QFontMetrics(QApplication.font()).horizontalAdvance("一" * 8)
+        super().__init__(
+            ["名称", "类型", "日期", "文号", "措施"], stretch=_EvidenceEditor.COL_NAME, stretch_min=pad + chars
+        )
         self.owner = owner
+        # A long 文号 wraps in a column of its own width instead of taking the name's room.
+        self.horizontalHeader().setSectionResizeMode(_EvidenceEditor.COL_DOC, QHeaderView.ResizeMode.Interactive)
+        self.doc_max = self.fontMetrics().horizontalAdvance("临教党发〔2026〕") + 12
+
+    def fit_doc_column(self) -> None:
+        c = _EvidenceEditor.COL_DOC
+        header = self.horizontalHeader()
+        want = (
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c)) if self.rowCount() else header.sectionSizeHint(c)
+        )
+        w = min(want, max(self.doc_max, header.sectionSizeHint(c)))
+        if self.columnWidth(c) != w:
+            self.setColumnWidth(c, w)
 
     def keyPressEvent(self, event: Any) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
@@ -296,11 +324,9 @@ class _EvidenceEditor(QFrame):
         self.save_button = self._button("另存为…", "evidence.save", self.save_selected)
         self.replace_button = self._button("替换文件…", "evidence.replace", self.replace_selected)
         self.delete_button = self._button("删除", "evidence.delete", self.remove_selected)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        for b in (self.add_button, self.open_button, self.save_button, self.replace_button, self.delete_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons = flow_row(
+            self.add_button, self.open_button, self.save_button, self.replace_button, self.delete_button, spacing=6
+        )
         self.hint = _hint_label(self.HINT)
         self.hint.setObjectName("evidence.hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -309,7 +335,7 @@ class _EvidenceEditor(QFrame):
         lay.setSpacing(6)
         lay.addWidget(t)
         lay.addWidget(self.zone)
-        lay.addLayout(buttons)
+        lay.addWidget(buttons)
         lay.addWidget(self.hint)
         self._highlight(False)
 
@@ -366,6 +392,7 @@ class _EvidenceEditor(QFrame):
         t.setVisible(bool(rows))
         self.zone.setVisible(not rows)
         self.hint.setVisible(bool(rows) and not self.readonly)
+        t.fit_doc_column()
         t.fit()
         self._update_buttons()
 
@@ -406,7 +433,9 @@ class _EvidenceEditor(QFrame):
             name.setData(_ICON_KEY_ROLE, key)
         self._set(self._cell(r, self.COL_KIND), Qt.ItemDataRole.DisplayRole, ev.kind)
         self._set(self._cell(r, self.COL_DATE), Qt.ItemDataRole.DisplayRole, cn_date(ev.date))
-        self._set(self._cell(r, self.COL_DOC), Qt.ItemDataRole.DisplayRole, ev.doc_number)
+        doc = self._cell(r, self.COL_DOC)
+        self._set(doc, Qt.ItemDataRole.DisplayRole, ev.doc_number)
+        self._set(doc, Qt.ItemDataRole.ToolTipRole, ev.doc_number or None)
         measure = self._cell(r, self.COL_MEASURE)
         label, tip = "—", "不对应具体措施（双击可选择）"
         ids = [mid for mid, _ in self._measures]

@@ -20,7 +20,7 @@ from rectify_desktop.core.models import (
 )
 from rectify_desktop.ui.forms.base import _Form
 from rectify_desktop.ui.forms.bindings import _ComboBinding, _LineBinding
-from rectify_desktop.ui.forms.widgets import _KIND_WORDS, _OTHER_WORDS, _hint_label, _section
+from rectify_desktop.ui.forms.widgets import _KIND_WORDS, _OTHER_WORDS, _hint_label, _section, flow_row
 
 if TYPE_CHECKING:
     from rectify_desktop.ui.forms.panel import EditPanel
@@ -54,13 +54,8 @@ class _InspectionForm(_Form):
         self.period_label = self.label("巡察时间")
         self.period_start = self.date("period_start")
         self.period_end = self.date("period_end")
-        period = QHBoxLayout()
-        period.setSpacing(8)
-        period.addWidget(self.period_start)
-        period.addWidget(QLabel("至"))
-        period.addWidget(self.period_end)
-        period.addStretch(1)
-        form.addRow(self.period_label, period)
+        # the two dates side by side, or one under the other when the pane is narrow
+        form.addRow(self.period_label, flow_row(self.period_start, QLabel("至"), self.period_end))
         self.feedback_date = self.date("feedback_date")
         form.addRow(self.label("反馈日期"), self.feedback_date)
         self.notes = self.text(form, "整改工作情况", "notes", lines=5, max_lines=16)

@@ -41,6 +41,7 @@ from rectify_desktop.ui.forms.widgets import (
     _FitTable,
     _hint_label,
     _WrapDelegate,
+    flow_row,
 )
 
 if TYPE_CHECKING:
@@ -136,20 +137,17 @@ class _MeasureEditor(QWidget):
         self.delete_button = self._button("删除措施", "measure.delete", self.delete)
         self.up_button = self._button("上移", "measure.up", lambda: self.move(-1))
         self.down_button = self._button("下移", "measure.down", lambda: self.move(1))
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        for b in (self.add_button, self.delete_button, self.up_button, self.down_button):
-            buttons.addWidget(b)
-        buttons.addSpacing(8)
+        # The buttons wrap and the hint has a line of its own: on one line they made a new item's form wider
+        # than its pane at 1366×768, and the form scrolled sideways.
+        buttons = flow_row(self.add_button, self.delete_button, self.up_button, self.down_button, spacing=6)
         self.empty_hint = _hint_label("逐条填写，打印时自动编为“一是……二是……”")
-        self.empty_hint.setWordWrap(False)
-        buttons.addWidget(self.empty_hint)
-        buttons.addStretch(1)
+        self.empty_hint.setObjectName("measure.hint")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
         lay.addWidget(t)
-        lay.addLayout(buttons)
+        lay.addWidget(buttons)
+        lay.addWidget(self.empty_hint)
 
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         b = QPushButton(text)

@@ -15,6 +15,9 @@ from PySide6.QtCore import (
     QEvent,
     QLocale,
     QObject,
+    QPoint,
+    QRect,
+    QSize,
     Qt,
     Signal,
 )
@@ -36,6 +39,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QSizePolicy,
     QStyledItemDelegate,
@@ -173,11 +178,102 @@ class _WrapDelegate(QStyledItemDelegate):
         return super().sizeHint(opt, index)
 
 
-class _FitTable(QTableWidget):
-    """A table inside a form: no scroll bar of its own, always exactly as tall as its rows."""
+class _FlowLayout(QLayout):
+    """Lays its parts on one line when the pane is wide enough, and goes on to the next line when it is not, so
+    that a row of a form (two dates, a combo and its hint) never makes the form wider than its pane: a form
+    wider than its pane scrolls sideways and its labels are cut on the left ("改时限" for 整改时限)."""
 
-    def __init__(self, headers: list[str], stretch: int, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._gap = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt's name
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt's name
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt's name
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        shown = [it for it in self._items if not it.isEmpty()]
+        width = sum(it.sizeHint().width() for it in shown) + self._gap * max(0, len(shown) - 1)
+        height = max((it.sizeHint().height() for it in shown), default=0)
+        m = self.contentsMargins()
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
+        size = QSize()
+        for it in self._items:
+            if not it.isEmpty():
+                size = size.expandedTo(it.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        """Lays the parts out in `rect` (only measures when not `move`); returns the height they take."""
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for it in self._items:
+            if it.isEmpty():
+                continue
+            hint = it.sizeHint()
+            w = min(hint.width(), area.width())
+            if x > area.x() and x + w > area.right() + 1:  # no room left on this line
+                x, y, line = area.x(), y + line + self._gap // 2, 0
+            if move:
+                it.setGeometry(QRect(QPoint(x, y), QSize(w, hint.height())))
+            x += w + self._gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom()
+
+
+def flow_row(*parts: QWidget, spacing: int = 8) -> QWidget:
+    """A row of a form whose parts wrap onto a second line when the pane is narrow (see _FlowLayout)."""
+    row = QWidget()
+    lay = _FlowLayout(row, spacing)
+    for part in parts:
+        lay.addWidget(part)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)
+    row.setSizePolicy(policy)
+    return row
+
+
+class _FitTable(QTableWidget):
+    """A table inside a form: no scroll bar of its own, always exactly as tall as its rows; never narrower than
+    its narrow columns and `stretch_min` for the one that stretches (its text wraps), so that its columns
+    always fit its width (the form, not the table, is what becomes narrower or wider)."""
+
+    def __init__(
+        self, headers: list[str], stretch: int, parent: QWidget | None = None, stretch_min: int | None = None
+    ) -> None:
         super().__init__(0, len(headers), parent)
+        self._stretch = stretch
+        # ten characters of the stretching column's text, however narrow the pane
+        self._stretch_min = (
+            stretch_min if stretch_min is not None else self.fontMetrics().horizontalAdvance("一" * 10) + 12
+        )
         self.setHorizontalHeaderLabels(headers)
         self.setItemDelegateForColumn(stretch, _WrapDelegate(self))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -204,6 +300,10 @@ class _FitTable(QTableWidget):
         h = head + rows + 2 * self.frameWidth()
         if self.height() != h or self.minimumHeight() != h:
             self.setFixedHeight(h)
+        narrow = sum(self.columnWidth(c) for c in range(self.columnCount()) if c != self._stretch)
+        w = narrow + self._stretch_min + 2 * self.frameWidth()
+        if self.minimumWidth() != w:
+            self.setMinimumWidth(w)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
