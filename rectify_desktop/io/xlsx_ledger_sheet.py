@@ -101,11 +101,14 @@ SIGNATURES: tuple[tuple[str, str], ...] = (
     ("联系电话", "contact_phone"),
 )
 
+# The signature line (room above it to sign), the unit with its seal, the date.
+_SIGNATURE_HEIGHTS = (row_height(1, INFO_FONT) + 10, row_height(1, INFO_FONT) + 4, row_height(1, INFO_FONT))
+
 # The columns: width limits in Excel units (the layout fits the text between them, then widens the
 # long-text columns while the page has room), and horizontal alignment.
 _LEDGER_COLUMNS: dict[str, tuple[float, float, str]] = {
     "seq": (4.5, 6, "center"),
-    "item": (16, 34, "left"),  # the key column: never narrower than eight characters a line
+    "item": (16, 34, "left"),  # the key column: seven characters a line at least (eight as printed)
     "measures": (16, 40, "left"),
     "leader": (5.5, 7, "center"),  # three characters a line: a name whole, a list on several lines
     "department": (5.5, 7, "center"),
@@ -122,9 +125,9 @@ _LEDGER_COLUMNS: dict[str, tuple[float, float, str]] = {
 # more a column), so that the body prints at its own size: 297 mm less 2 × 0.25 in is 1,075 px.
 _PAGE_PX = (297 / 25.4 - MARGINS.left - MARGINS.right) * 96
 LEDGER_WIDTH_BUDGET = round((_PAGE_PX - 5 * len(LEDGER_KEYS)) / 7 - 0.6, 1)  # 0.6 unit to spare
-# The printed height of a page's rows, in points: 210 mm less the top and bottom margins; 4 % to spare for
+# The printed height of a page's rows, in points: 210 mm less the top and bottom margins; 2.5 % to spare for
 # the rounding of row heights by the spreadsheet programs.
-PAGE_ROWS_PT = (210 / 25.4 - MARGINS.top - MARGINS.bottom) * 72 * 0.96
+PAGE_ROWS_PT = (210 / 25.4 - MARGINS.top - MARGINS.bottom) * 72 * 0.975
 _MAX_LINES = int((MAX_ROW_HEIGHT - CELL_PADDING_PT) / (float(BODY_FONT.sz) * LINE_SPACING))
 
 _BOLD_BODY = Font(name=BODY_FONT.name, size=BODY_FONT.sz, bold=True, charset=BODY_FONT.charset)
@@ -156,11 +159,28 @@ def _widest(widths: Sequence[LineWidths]) -> int:
     return max((w if type(w) is int else max(w) for w in widths), default=0)  # type: ignore[type-var]
 
 
+def _date_width(text: str) -> int:
+    """A date's width in half-width characters, its digits counted at 0.625 em: a date cell does not wrap
+    (Excel shows ###, LibreOffice breaks it, 2026年10月12 over 日), and the fonts a machine without 仿宋 uses
+    instead (DejaVu Sans, Arial) have digits wider than half an em."""
+    digits = sum(ch.isdigit() for ch in text)
+    return text_width(text) + -(-digits // 4)
+
+
 def header_width(header: str) -> float:
     """The narrowest width that shows a header whole: four characters or more on two lines of equal
     length (责任/领导), never a character alone on a line."""
     half = header if len(header) < 4 else header[: -(-len(header) // 2)]
     return natural_width(text_width(half), HEADER_FONT)
+
+
+def _header_text(header: str, width: float) -> str:
+    """A header as its column shows it: on one line, or broken in the middle (责任 over 领导) where the column
+    is narrower, never 责任领 over 导."""
+    if len(header) < 4 or natural_width(text_width(header), HEADER_FONT) <= width:
+        return header
+    half = -(-len(header) // 2)
+    return header[:half] + "\n" + header[half:]
 
 
 # --- the rows ---------------------------------------------------------------------------------------
@@ -250,7 +270,7 @@ def _ledger_widths(lines: list[_Line], measured: dict[str, list[LineWidths]]) ->
             continue
         w = min(max(natural_width(_widest(measured[key]), BODY_FONT), head, lo), hi)
         if key in _DATES:
-            dated = [text_width(ln.shown[i]) for ln in lines if isinstance(ln.values[i], dt.date)]
+            dated = [_date_width(ln.shown[i]) for ln in lines if isinstance(ln.values[i], dt.date)]
             if dated:
                 w = max(w, natural_width(max(dated), BODY_FONT))
         widths.append(w)
@@ -322,11 +342,17 @@ class _Entry:
 
 
 def _paginate(
-    lines: list[_Line], heights: list[float], across: Callable[[str, str], float], first_room: float, room: float
+    lines: list[_Line],
+    heights: list[float],
+    across: Callable[[str, str], float],
+    first_room: float,
+    room: float,
+    tail: float = 0.0,
 ) -> list[_Entry]:
     """The rows in pages: a category's and a finding's row before their first item and again, with （续）,
     atop each page they run on to; each page as full as its rows allow, a row never split, a category or a
-    finding never alone at the foot of a page. `across(kind, text)` is the height of a row across the table."""
+    finding never alone at the foot of a page, the last item on the page of the `tail` rows (the signatures)
+    that follow. `across(kind, text)` is the height of a row across the table."""
     out: list[_Entry] = []
     used, space, items_on_page = 0.0, first_room, 0
 
@@ -344,7 +370,8 @@ def _paginate(
         if new_finding:
             heads.append(_Entry(across("finding", ln.finding), ln.finding, "finding"))
         h = heights[i]
-        if items_on_page and used + sum(e.height for e in heads) + h > space:
+        last = tail if i == len(lines) - 1 else 0.0
+        if items_on_page and used + sum(e.height for e in heads) + h + last > space:
             out[-1].page_ends = True
             used, space, items_on_page = 0.0, room, 0
             if not new_category:  # what the page's first items are about
@@ -400,10 +427,12 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
     sheet.columns(widths)
     sheet.print_setup(LEDGER_HEADER_ROWS, repeat_from=LEDGER_HEADER_ROWS)
     _title_rows(sheet, table.title, unit, today, widths, legend=True)
-    _header_row(sheet, LEDGER_HEADERS, widths, Look("台账表头"))
+    _header_row(
+        sheet, [_header_text(h, w) for h, w in zip(LEDGER_HEADERS, widths, strict=True)], widths, Look("台账表头")
+    )
     title_h, info_h, header_h = sheet.heights[-3:]
     room = PAGE_ROWS_PT - header_h  # the header repeats on every page
-    entries = _paginate(lines, heights, across, room - title_h - info_h, room)
+    entries = _paginate(lines, heights, across, room - title_h - info_h, room, sum(_SIGNATURE_HEIGHTS))
     sheet.dimension(LEDGER_HEADER_ROWS + len(entries) + 3)
 
     aligns = [_LEDGER_COLUMNS[k][2] for k in LEDGER_KEYS]
@@ -488,18 +517,17 @@ def _signature_rows(sheet: Sheet, widths: Sequence[float], unit: str, today: dt.
         if len(bounds) < len(SIGNATURES) and acc >= total * len(bounds) / len(SIGNATURES):
             bounds.append(i + 1)
     bounds.append(n)
-    height = row_height(1, INFO_FONT) + 12  # room above the line to sign
     cells: list[Cell] = []
     for (label, key), a, b in zip(SIGNATURES, bounds, bounds[1:], strict=False):
         value = settings.get(key).strip()
         cells += [text_cell(f"{label}：{value}", info)] + [Cell(None, info)] * (b - a - 1)
-    sheet.add(Row(cells, height))
+    sheet.add(Row(cells, _SIGNATURE_HEIGHTS[0]))
     r = sheet.rows
     for a, b in zip(bounds, bounds[1:], strict=False):
         if b - a > 1:
             sheet.merge(f"{get_column_letter(a + 1)}{r}:{get_column_letter(b)}{r}")
     half = bounds[len(bounds) // 2]
-    for text in (f"{unit}{SEAL}" if unit else SEAL, cn_date(today)):
+    for text, height in zip((f"{unit}{SEAL}" if unit else SEAL, cn_date(today)), _SIGNATURE_HEIGHTS[1:], strict=True):
         sheet.add(
             Row([Cell(None, info)] * half + [text_cell(text, right)] + [Cell(None, info)] * (n - half - 1), height)
         )

@@ -344,14 +344,21 @@ def _title_rows(
     date_at = _columns_for(widths, natural_width(text_width(date_text), INFO_FONT), n)
     legend_at = date_at
     if legend:
-        legend_at = _columns_for(widths, natural_width(text_width(OVERDUE_LEGEND), BODY_FONT) + 2, date_at)
+        # The unit whole on its line where the page allows; the legend in what is left, wrapped if need be.
+        unit_w = natural_width(text_width(clean_text(unit_text)), INFO_FONT)
+        legend_w = natural_width(text_width(OVERDUE_LEGEND), BODY_FONT) + 2
+        legend_at = _columns_for(widths, legend_w, date_at)
+        while legend_at < date_at - 1 and sum(widths[:legend_at]) < unit_w:
+            legend_at += 1
     swatch = Look("台账正文居中", fill=OVERDUE_FILL)
     cells: list[Cell] = [text_cell(unit_text, info)] + [Cell(None, info)] * (legend_at - 1)
+    lines = line_count(clean_text(unit_text), wrap_capacity(sum(widths[:legend_at]), INFO_FONT))
     if legend_at < date_at:
         cells += [text_cell(OVERDUE_LEGEND, swatch)] + [Cell(None, swatch)] * (date_at - legend_at - 1)
+        legend_lines = line_count(OVERDUE_LEGEND, wrap_capacity(sum(widths[legend_at:date_at]), BODY_FONT))
+        lines = max(lines, legend_lines)
     cells += [text_cell(date_text, Look("台账说明", horizontal="right"))] + [Cell(None, info)] * (n - date_at - 1)
-    unit_lines = line_count(clean_text(unit_text), wrap_capacity(sum(widths[:legend_at]), INFO_FONT))
-    sheet.add(Row(cells, max(24.0, row_height(unit_lines, INFO_FONT))))
+    sheet.add(Row(cells, max(24.0, row_height(lines, INFO_FONT))))
     for first, last in ((0, legend_at), (legend_at, date_at), (date_at, n)):
         if last - first > 1:
             sheet.merge(f"{get_column_letter(first + 1)}2:{get_column_letter(last)}2")
