@@ -1,0 +1,308 @@
+"""The Excel ledger as the inspection office prints and files it (issue 13, points 1-8), asserted from the file:
+openpyxl for cells, validation, widths, fonts, merges, print set-up; one slow test prints the demo through
+LibreOffice and counts its pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.utils import get_column_letter
+
+from rectify_desktop.core import ops
+from rectify_desktop.core.ledger import Ledger
+from rectify_desktop.core.models import DONE, STATUSES, Inspection, Item
+from rectify_desktop.core.settings import SPEC, SetSettings
+from rectify_desktop.core.table import build_table, cn_date
+from rectify_desktop.io import xlsx_ledger_sheet as paper
+from rectify_desktop.io.xlsx_cells import (
+    BODY_FONT,
+    DATE_FORMAT,
+    MAX_ROW_HEIGHT,
+    OVERDUE_LEGEND,
+    OVERDUE_MARK,
+    line_count,
+    wrap_capacity,
+)
+from rectify_desktop.io.xlsx_export import CONTINUED_MARK, LEDGER_KEYS, export_workbook
+from rectify_desktop.io.xlsx_import import parse_workbook
+
+TODAY = dt.date(2026, 12, 1)
+HEADER = 3
+COL = {k: i + 1 for i, k in enumerate(LEDGER_KEYS)}
+N = len(LEDGER_KEYS)
+
+
+def export(tmp_path: Path, name: str = "台账.xlsx") -> Path:
+    insp = Inspection.select().order_by(Inspection.position, Inspection.id).first()
+    return export_workbook(insp.id, tmp_path / name, today=TODAY)
+
+
+def item_rows(ws) -> list[int]:  # noqa: ANN001
+    return [r for r in range(HEADER + 1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)]
+
+
+def across_rows(ws) -> dict[int, str]:  # noqa: ANN001
+    """The rows across the table (方面, 问题): row → text."""
+    return {
+        m.min_row: ws.cell(m.min_row, 1).value
+        for m in ws.merged_cells.ranges
+        if m.min_row > HEADER and m.min_col == 1 and m.max_col == N
+    }
+
+
+def pages(ws) -> list[list[int]]:  # noqa: ANN001
+    """The rows of the table on each page, as the sheet's page breaks cut them."""
+    breaks = sorted(b.id for b in ws.row_breaks.brk)
+    out, start = [], HEADER + 1
+    for b in [*breaks, ws.max_row]:
+        out.append(list(range(start, b + 1)))
+        start = b + 1
+    return out
+
+
+@pytest.fixture
+def book(demo_ledger: Ledger, tmp_path: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(export(tmp_path))
+
+
+# --- 1: 完成情况 the status alone, 完成时间 the date --------------------------------------------------
+
+
+def test_status_alone_and_the_date_in_its_own_column(demo_ledger: Ledger, book: openpyxl.Workbook) -> None:
+    ws = book["台账"]
+    assert ws.cell(HEADER, COL["status"]).value.replace("\n", "") == "完成情况"
+    assert ws.cell(HEADER, COL["completed"]).value.replace("\n", "") == "完成时间"
+    rows = item_rows(ws)
+    table = build_table(1, today=TODAY)
+    statuses = [ws.cell(r, COL["status"]).value for r in rows]
+    assert set(statuses) <= set(STATUSES)  # exactly the drop-down's values
+    # COUNTIF(I:I,"已完成") counts every item done.
+    assert statuses.count(DONE) == sum(r.status == DONE for r in table.rows) > 0
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.formula1 == '"' + ",".join(STATUSES) + '"' and dv.errorStyle == "stop"
+    assert str(dv.sqref).startswith(get_column_letter(COL["status"]))
+    for r, row in zip(rows, table.rows, strict=True):
+        item = Item.get_by_id(row.item_id)
+        done = ws.cell(r, COL["completed"])
+        if item.status == DONE and item.completed_date:
+            assert done.value == dt.datetime.combine(item.completed_date, dt.time()) and done.is_date
+            assert done.number_format == DATE_FORMAT
+        elif row.overdue:
+            assert done.value == OVERDUE_MARK
+        else:
+            assert done.value is None
+
+
+# --- 6: 整改时限 a date where it is one ----------------------------------------------------------------
+
+
+def test_deadline_is_a_date_where_it_is_one_and_the_column_sorts(demo_ledger: Ledger, book: openpyxl.Workbook) -> None:
+    by_seq = {i + 1: r.item_id for i, r in enumerate(build_table(1, today=TODAY).rows)}
+    for name, column in (("台账", COL["deadline"]), ("可筛选", 9)):
+        ws = book[name]
+        assert ws.cell(HEADER, column).value.replace("\n", "") == "整改时限"
+        dates = phrases = 0
+        for r in range(HEADER + 1, ws.max_row + 1):
+            if not isinstance(ws.cell(r, 1).value, int):
+                continue
+            item = Item.get_by_id(by_seq[ws.cell(r, 1).value])
+            c = ws.cell(r, column)
+            if item.deadline_date and item.deadline_text in ("", cn_date(item.deadline_date)):
+                assert c.is_date and c.value.date() == item.deadline_date and c.number_format == DATE_FORMAT
+                dates += 1
+            else:
+                assert c.value == (item.deadline_text or None)  # 长期坚持, 立行立改 … stay as written
+                phrases += 1
+        assert dates and phrases, name
+    # (Read back, the same cells: tests/io/test_xlsx_import.py, the round trip.)
+
+
+# --- 4: never cut at the 409-point row ---------------------------------------------------------------
+
+
+def test_a_text_taller_than_a_row_goes_on_and_comes_back(demo_ledger: Ledger, tmp_path: Path) -> None:
+    item = Item.select().order_by(Item.id).first()
+    sentences = [
+        f"第{i + 1}句：已召开专题会议研究部署整改工作，逐项明确责任人和完成时限，持续跟踪问效。" for i in range(25)
+    ]
+    progress = "".join(sentences)
+    assert len(progress) > 1000
+    demo_ledger.apply(ops.set_fields(Item, item.id, {"progress": progress}))
+    notes: list[str] = []
+    out = export_workbook(1, tmp_path / "长.xlsx", today=TODAY, notes=notes)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["台账"]
+    (r,) = [r for r in item_rows(ws) if str(ws.cell(r, COL["progress"]).value).startswith("第1句")]
+    cell = ws.cell(r, COL["progress"]).value
+    head, mark, _ = cell.partition("……（未完")
+    assert mark and cell.endswith("行）") and CONTINUED_MARK.split("{row}")[0] in cell
+    assert head.endswith("。")  # cut at a sentence's end
+    # What the cell holds prints whole in its row, which Excel caps at 409 points.
+    width = ws.column_dimensions[get_column_letter(COL["progress"])].width
+    lines = line_count(cell, wrap_capacity(width, BODY_FONT))
+    height = ws.row_dimensions[r].height
+    assert height <= MAX_ROW_HEIGHT and height >= paper.row_height(lines, BODY_FONT) - 0.1
+    # The rest stands on the 续 sheet, each piece short enough to print whole; the clerk is told.
+    ref = f"台账!{get_column_letter(COL['progress'])}{r}"
+    rest = "".join(str(v[4]) for v in wb["续"].iter_rows(min_row=4, values_only=True) if v[1] == ref)
+    assert head + rest == progress
+    assert len(notes) == 1 and ref in notes[0] and "409" in notes[0]
+    # And the import joins it back.
+    (back,) = [i for i in parse_workbook(out).items() if i.progress.startswith("第1句")]
+    assert back.progress == progress
+
+
+# --- 3: the context on every page; sorting and filtering in 可筛选 -------------------------------------
+
+
+def test_every_page_says_its_category_and_finding_and_nothing_is_merged_down(book: openpyxl.Workbook) -> None:
+    ws = book["台账"]
+    across = across_rows(ws)
+    assert all(m.min_row == m.max_row for m in ws.merged_cells.ranges)  # no cell merged over rows
+    table = build_table(1, today=TODAY)
+    by_seq = {i + 1: r for i, r in enumerate(table.rows)}
+    for page in pages(ws)[:-1] or pages(ws):
+        items = [r for r in page if isinstance(ws.cell(r, 1).value, int)]
+        assert items
+        # The page opens with its first item's category and finding.
+        first = by_seq[ws.cell(items[0], 1).value]
+        heads = [across[r] for r in page[:2]]
+        assert [h.removesuffix("（续）") for h in heads] == [first.cells["category"], first.cells["finding"]], page[0]
+    assert sum(t.endswith("（续）") for t in across.values()) >= 2  # the demo runs over pages
+
+
+def test_the_filter_sheet_has_one_row_per_item_and_no_merges(book: openpyxl.Workbook) -> None:
+    ws = book["可筛选"]
+    table = build_table(1, today=TODAY)
+    assert [c.value for c in ws[3]][:4] == ["序号", "方面", "问题", "细化问题"]
+    assert not ws.merged_cells.ranges or all(m.min_row < 3 for m in ws.merged_cells.ranges)
+    assert ws.auto_filter.ref == f"A3:P{3 + len(table.rows)}"
+    for r, row in enumerate(table.rows, 4):
+        assert ws.cell(r, 2).value == row.cells["category"] and ws.cell(r, 3).value == row.cells["finding"]
+        assert ws.cell(r, 11).value == row.status
+        assert ws.cell(r, 13).value == ("是" if row.overdue else None)
+    (dv,) = ws.data_validations.dataValidation
+    assert str(dv.sqref) == f"K4:K{3 + len(table.rows)}"
+
+
+def test_a_thousand_items_name_their_category_on_every_page(tmp_path: Path) -> None:
+    from tests.perf.generate import make_large_ledger
+
+    path = make_large_ledger(tmp_path / "千项.db", 1000)
+    with Ledger.open(path):
+        ws = openpyxl.load_workbook(export(tmp_path, "千项.xlsx"))["台账"]
+    across = across_rows(ws)
+    got = pages(ws)
+    assert len(got) > 100
+    for page in got:
+        assert across.get(page[0], "").startswith("（一）"), page[0]
+        assert across.get(page[1], "")[:1].isdigit(), page[1]
+    assert sum(isinstance(ws.cell(r, 1).value, int) for r in range(4, ws.max_row + 1)) == 1000
+
+
+# --- 2: widths to the text, body at 10.5 pt on paper -------------------------------------------------
+
+
+def test_the_table_prints_at_full_size_with_the_width_on_the_text(book: openpyxl.Workbook) -> None:
+    ws = book["台账"]
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, N + 1)]
+    # Fitted to the page width at 100 %: 7 px a unit and 5 px a column within A4 landscape less the margins.
+    page_px = (297 / 25.4 - ws.page_margins.left - ws.page_margins.right) * 96
+    assert sum(7 * w + 5 for w in widths) <= page_px
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    body = ws.cell(item_rows(ws)[0], COL["item"]).font
+    assert body.sz >= 10.5  # and printed at 100 %
+    text = sum(widths[COL[k] - 1] for k in ("item", "measures", "progress"))
+    sparse = sum(widths[COL[k] - 1] for k in ("evidence", "writeoff", "remarks"))
+    assert text > 2.5 * sparse and sparse < sum(widths) / 6  # a quarter of the width before
+    assert widths[COL["item"] - 1] >= 16
+
+
+# --- 5: the legend once, overdue marked in words -------------------------------------------------------
+
+
+def test_legend_once_and_overdue_marked_in_words(book: openpyxl.Workbook) -> None:
+    ws = book["台账"]
+    assert ws.print_title_rows.replace("$", "") == "3:3"  # only the header repeats; the legend is in row 2
+    where = [c.row for row in ws.iter_rows() for c in row if c.value == OVERDUE_LEGEND]
+    assert where == [2]
+    table = build_table(1, today=TODAY)
+    assert any(r.overdue for r in table.rows)
+    for r, row in zip(item_rows(ws), table.rows, strict=True):
+        done = ws.cell(r, COL["completed"])
+        if row.overdue:
+            assert done.value == OVERDUE_MARK and done.font.b  # survives a black-and-white printer
+            assert ws.cell(r, COL["deadline"]).font.b
+        assert ws.cell(r, COL["status"]).value in STATUSES  # the mark never in 完成情况
+
+
+# --- 7: the signature line and the seal ----------------------------------------------------------------
+
+
+def test_signatures_from_the_settings_and_blanks_to_sign(demo_ledger: Ledger, tmp_path: Path) -> None:
+    assert SPEC["reviewer"].label == "审核人" and SPEC["principal"].label == "负责人"
+    demo_ledger.apply(SetSettings({"reporter": "张三", "principal": "李四", "contact_phone": "0794-1234567"}))
+    ws = openpyxl.load_workbook(export(tmp_path))["台账"]
+    last_item = item_rows(ws)[-1]
+    texts = [[c.value for c in ws[r] if c.value] for r in range(last_item + 1, ws.max_row + 1)]
+    assert texts[0] == ["填表人：张三", "审核人：", "负责人：李四", "联系电话：0794-1234567"]
+    assert texts[1] == [f"{Inspection.get_by_id(1).inspected_unit}（盖章）"]
+    assert texts[2] == [cn_date(TODAY)]
+    assert not any("×" in t for row in texts for t in row)
+    assert ws.print_area.endswith(f"${ws.max_row}")  # printed, on the last item's page
+    assert not [b for b in ws.row_breaks.brk if b.id >= last_item]
+    # The import lists them as the signature, nothing else.
+    parsed = parse_workbook(tmp_path / "台账.xlsx")
+    assert [s.text for s in parsed.skipped if s.line > last_item] == [
+        "填表人：张三  审核人：  负责人：李四  联系电话：0794-1234567",
+        "临川县教育局（盖章）",
+        cn_date(TODAY),
+    ]
+
+
+# --- 8: the hashes outside the print area ---------------------------------------------------------------
+
+
+def test_hashes_and_sizes_outside_the_print_area(book: openpyxl.Workbook) -> None:
+    ws = book["佐证材料"]
+    headers = [c.value for c in ws[3]]
+    assert headers[-2:] == ["大小（字节）", "SHA-256"]
+    printed = headers.index("大小（字节）")
+    assert ws.print_area == f"'佐证材料'!$A$1:${get_column_letter(printed)}${ws.max_row}"
+    assert "A1:I1" in {str(m) for m in ws.merged_cells.ranges}  # the title centred over what prints
+
+
+# --- the whole, as LibreOffice prints it (slow) -------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_prints_the_pages_laid_out(demo_ledger: Ledger, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    out = export(tmp_path)
+    wb = openpyxl.load_workbook(out)
+    for name in wb.sheetnames[1:]:
+        del wb[name]
+    only = tmp_path / "台账only.xlsx"
+    wb.save(only)
+    ws = wb["台账"]
+    profile = (tmp_path / "lo-profile").as_uri()
+    r = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+        + ["--outdir", str(tmp_path), str(only)],
+        capture_output=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    texts = ["".join(p.extract_text().split()) for p in PdfReader(tmp_path / "台账only.pdf").pages]
+    # The pages are the ones laid out (LibreOffice added no break of its own), each with its category.
+    assert len(texts) == len(pages(ws)) <= 20
+    table = build_table(1, today=TODAY)
+    labels = {r.cells["category"][:8] for r in table.rows}
+    assert all(any(label in t for label in labels) for t in texts)
+    assert "填表人" in texts[-1] and "（盖章）" in texts[-1]
