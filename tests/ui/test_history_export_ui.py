@@ -233,3 +233,25 @@ def test_no_ledger_is_said(qtbot, errors):
     assert history_export.export_history(NoLedger(), object()) is None
     assert history_export.print_history(NoLedger(), object()) is None
     assert errors == ["请先打开一个台账。", "请先打开一个台账。"]
+
+
+def test_the_pages_buttons_export_and_print(window, page, monkeypatch, done, tmp_path):
+    """导出Excel… and 打印… on the 修改记录 page (added in ui/history.py) call the functions above."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+    from PySide6.QtWidgets import QPushButton
+
+    export = page.findChild(QPushButton, "history.export")
+    printing = page.findChild(QPushButton, "history.print")
+    if export is None or printing is None:
+        pytest.skip("the 修改记录 page has no 导出Excel…/打印… buttons yet")
+    assert (export.text(), printing.text()) == ("导出Excel…", "打印…")
+    filter_page(page, "责任领导")
+    out = tmp_path / "按钮.xlsx"
+    save_as(monkeypatch, out)
+    export.click()
+    assert load_workbook(out)["修改记录"].max_row - HEAD == 6
+    assert len(done) == 1
+    previews: list[str] = []
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", lambda d: previews.append(d.windowTitle()) or 0)
+    printing.click()
+    assert previews and "修改记录" in previews[0]
