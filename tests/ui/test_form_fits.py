@@ -286,3 +286,17 @@ def test_history_cannot_be_dragged_away_with_its_button(window, qtbot):
     """Dragging the splitter down may not hide the strip with its button: only the button collapses it."""
     split = window.right_split
     assert not split.isCollapsible(split.indexOf(window.node_history))
+
+
+def test_the_splitter_stops_where_the_form_needs_its_width(window, qtbot, long_item):
+    """Dragging the splitter towards the form stops at the width the form needs: it never scrolls sideways."""
+    window.resize(1366, 768)
+    settle(qtbot)
+    for name, (kind, row_id) in nodes(long_item).items():
+        window.select(kind, row_id)
+        settle(qtbot)
+        window.splitter.setSizes([1366 - 250, 250])
+        settle(qtbot)
+        form = window.panel.current_form
+        assert form.horizontalScrollBar().maximum() == 0, name
+        assert problems(window) == [], name

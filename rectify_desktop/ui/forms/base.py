@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QEvent,
+    QObject,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import (
@@ -53,6 +56,7 @@ class _Form(QScrollArea):
         body = QWidget()
         body.setObjectName(f"{self.kind}.page")
         self.setWidget(body)
+        body.installEventFilter(self)
         self.body = QVBoxLayout(body)
         self.body.setContentsMargins(18, 14, 18, 18)
         self.body.setSpacing(6)
@@ -74,6 +78,23 @@ class _Form(QScrollArea):
         self.body.addWidget(self.context)
         self.body.addWidget(self.notice)
         self.body.addSpacing(4)
+
+    # width
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As wide as the form needs: the splitter beside it cannot make the pane narrower, so the form never
+        scrolls sideways (its labels would be cut on the left)."""
+        hint = super().minimumSizeHint()
+        body = self.widget()
+        if body is None:
+            return hint
+        need = body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), need), hint.height())
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # what the form needs may have changed (a table's columns, a shown hint)
+        return super().eventFilter(obj, event)
 
     # building
 

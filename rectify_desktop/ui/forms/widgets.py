@@ -230,22 +230,32 @@ class _FlowLayout(QLayout):
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 
     def _place(self, rect: QRect, move: bool) -> int:
-        """Lays the parts out in `rect` (only measures when not `move`); returns the height they take."""
+        """Lays the parts out in `rect` (only measures when not `move`), each centred on the height of its
+        line; returns the height they take."""
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        x, y, line = area.x(), area.y(), 0
+        lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        x = area.x()
         for it in self._items:
             if it.isEmpty():
                 continue
             hint = it.sizeHint()
-            w = min(hint.width(), area.width())
-            if x > area.x() and x + w > area.right() + 1:  # no room left on this line
-                x, y, line = area.x(), y + line + self._gap // 2, 0
-            if move:
-                it.setGeometry(QRect(QPoint(x, y), QSize(w, hint.height())))
-            x += w + self._gap
-            line = max(line, hint.height())
-        return y + line - rect.y() + m.bottom()
+            size = QSize(min(hint.width(), area.width()), hint.height())
+            if lines[-1] and x + size.width() > area.right() + 1:  # no room left on this line
+                lines.append([])
+                x = area.x()
+            lines[-1].append((it, size))
+            x += size.width() + self._gap
+        y = area.y()
+        for n, line in enumerate(lines):
+            height = max((size.height() for _, size in line), default=0)
+            x = area.x()
+            for it, size in line:
+                if move:
+                    it.setGeometry(QRect(QPoint(x, y + (height - size.height()) // 2), size))
+                x += size.width() + self._gap
+            y += height + (self._gap // 2 if n < len(lines) - 1 else 0)
+        return y - rect.y() + m.bottom()
 
 
 def flow_row(*parts: QWidget, spacing: int = 8) -> QWidget:
