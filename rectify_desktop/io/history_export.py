@@ -5,7 +5,7 @@ file or on paper, with the same filter and the same columns (时间, 操作人, 
 cells are told as the page tells them (an object by its number and title, "（已删除）" for one since
 deleted), but the values whole: the page cuts a long value to one line, a record to keep must not.
 
-The workbook follows the program's other sheets: title, 填报单位 and 导出日期, the filter and the count, a
+The workbook follows the program's other sheets: title, 填报单位 and 填报日期, the filter and the count, a
 bordered table in Chinese fonts whose header repeats on every printed page, A4 landscape fitted to the page
 width; it is written whole or not at all (core.outfile), and a value longer than a cell holds goes on in a
 续 sheet. No Qt here: the window (ui/history_export.py) asks for the file name and prints the sheet.
@@ -51,7 +51,7 @@ WIDTHS: dict[str, float] = {"at": 17, "user": 14, "action": 11, "object": 32, "f
 MAX_ROWS = 1_000_000
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 _ROW_NUMBER = re.compile(r"#\d+")
-_HEAD_ROW = 4  # title, 填报单位 / 导出日期, 范围, then the header
+_HEAD_ROW = 4  # title, 填报单位 / 填报日期, 范围, then the header
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -167,7 +167,7 @@ def _height(values: list[str]) -> float:
 def _continuation_sheet(wb: Workbook, carried: Continuations, unit: str, today: dt.date) -> None:
     ws = wb.create_sheet(CONTINUATION_SHEET)
     ws.append(["续表：单元格容纳不下的文字（接在原单元格的文字之后）"])
-    ws.append([f"填报单位：{_text(unit)}", "", "", "", f"导出日期：{_cn(today)}"])
+    ws.append([f"填报单位：{_text(unit)}", "", "", "", f"填报日期：{_cn(today)}"])
     ws.append(list(CONTINUATION_HEADERS))
     for i, c in enumerate(carried.pieces, 1):
         ws.append([i, c.ref, c.column, f"第{c.part}段（共{c.parts}段）", c.text])
@@ -206,7 +206,7 @@ def write_log_xlsx(
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
     info = Font(name="仿宋", size=11)
-    ws.append([f"填报单位：{_text(unit)}"] + [""] * (len(KEYS) - 2) + [f"导出日期：{_cn(today)}"])
+    ws.append([f"填报单位：{_text(unit)}"] + [""] * (len(KEYS) - 2) + [f"填报日期：{_cn(today)}"])
     ws.append([f"范围：{_text(scope) or '全部记录'}，共 {len(rows)} 条（按时间从新到旧）"])
     ws.merge_cells(f"A3:{last}3")
     for cell in (*ws[2], *ws[3]):

@@ -55,7 +55,7 @@ def test_the_whole_log_is_written_newest_first_with_the_pages_columns(edited, tm
     wb = load_workbook(out)
     ws = wb["修改记录"]
     assert ws["A1"].value == "测试台账修改记录"
-    assert ws["A2"].value == "填报单位：县教育局" and ws["G2"].value == "导出日期：2026年3月2日"
+    assert ws["A2"].value == "填报单位：县教育局" and ws["G2"].value == "填报日期：2026年3月2日"
     assert ws["A3"].value == f"范围：全部记录，共 {n} 条（按时间从新到旧）"
     assert tuple(c.value for c in ws[HEAD]) == HEADERS == ("时间", "操作人", "操作", "对象", "字段", "原值", "新值")
     rows = body(out)
