@@ -184,3 +184,37 @@ def test_nsis_script_compiles(tmp_path: Path) -> None:
         "EstimatedSize",
     ):
         assert needle in nsi, needle
+
+
+def test_an_installed_copy_holds_every_module_and_resource(tmp_path: Path) -> None:
+    """What pip installs is what setuptools' build_py copies: a package folder missing from pyproject.toml's
+    list (ui/forms, ui/printing once they were split out) would be left out, and the window would not open."""
+    repo = Path(__file__).resolve().parent.parent
+    # A copy without the editable install's egg-info, whose file list would hide a package missing from the list.
+    root = tmp_path / "src"
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for name in ("rectify_desktop", "resources"):
+        shutil.copytree(repo / name, root / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(repo / name, root / name)
+    build = tmp_path / "lib"
+    script = (
+        "import sys; from setuptools import setup; "
+        f"sys.argv = ['setup.py', '-q', 'build_py', '--build-lib', {str(build)!r}]; setup()"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=root, check=True, capture_output=True, timeout=120)
+    source = {p.relative_to(root).as_posix() for p in (root / "rectify_desktop").rglob("*.py")}
+    built = {p.relative_to(build).as_posix() for p in (build / "rectify_desktop").rglob("*.py")}
+    assert len(source) > 80
+    assert source - built == set()
+    resources = {
+        p.relative_to(root / "resources").as_posix()
+        for p in (root / "resources").rglob("*")
+        if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+    }
+    installed = {
+        p.relative_to(build / "rectify_desktop" / "resources").as_posix()
+        for p in (build / "rectify_desktop" / "resources").rglob("*")
+        if p.is_file()
+    }
+    assert resources and resources - installed == set()
