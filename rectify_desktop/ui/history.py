@@ -267,6 +267,18 @@ class HistoryPage(QWidget):
             self.quick[key] = b
         bar.addSpacing(12)
         bar.addWidget(self.search, 1)
+        bar.addSpacing(8)
+        self.export_button = QPushButton("导出Excel…")
+        self.export_button.setObjectName("history.export")
+        self.export_button.setToolTip("把当前筛选出的修改记录保存为Excel表格")
+        self.print_button = QPushButton("打印…")
+        self.print_button.setObjectName("history.print")
+        self.print_button.setToolTip("预览并打印当前筛选出的修改记录")
+        for b in (self.export_button, self.print_button):
+            b.setAutoDefault(False)
+            bar.addWidget(b)
+        self.export_button.clicked.connect(self.export_excel)
+        self.print_button.clicked.connect(self.print_log)
 
         self.model = LogModel(LEDGER_COLUMNS, self)
         self.view = _log_view(self.model, "history.table")
@@ -294,6 +306,16 @@ class HistoryPage(QWidget):
         self.reload()
 
     # the interface the window uses
+
+    def export_excel(self) -> None:
+        from rectify_desktop.ui.history_export import export_history
+
+        export_history(self.window_, self)
+
+    def print_log(self) -> None:
+        from rectify_desktop.ui.history_export import print_history
+
+        print_history(self.window_, self)
 
     def on_changes(self, changes: list[Change]) -> None:
         """New rows were written: reload now when shown, else when next shown."""
