@@ -48,6 +48,7 @@ from rectify_desktop.ui.forms.widgets import (
     cn_date,
     deadline_choices,
     distinct_values,
+    flow_row,
 )
 from rectify_desktop.ui.open_things import COMPLETING, ask_open_things
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS, WRITEOFF_COLORS
@@ -140,14 +141,13 @@ class _ItemForm(_Form):
         self.bindings.append(_ComboBinding(self, "status", self.status, STATUSES))
         self.completed_date = self.date("completed_date", "完成时间")
         self.completed_date.setToolTip("完成情况为“已完成”时填写")
-        row = QHBoxLayout()
-        row.addWidget(self.status)
-        row.addSpacing(16)
-        completed_label = QLabel("完成时间：")
-        row.addWidget(completed_label)
-        row.addWidget(self.completed_date)
-        row.addStretch(1)
-        form.addRow(self.label("完成情况"), row)
+        # 完成时间 and its date go together under 完成情况 when the pane is narrow
+        completed = QWidget()
+        pair = QHBoxLayout(completed)
+        pair.setContentsMargins(0, 0, 0, 0)
+        pair.addWidget(QLabel("完成时间："))
+        pair.addWidget(self.completed_date)
+        form.addRow(self.label("完成情况"), flow_row(self.status, completed, spacing=16))
         self.progress = self.text(form, "整改进展", "progress", lines=4, max_lines=16)
         self.remarks = self.text(form, "备注", "remarks", lines=1, max_lines=6)
         self.writeoff = self.value_label("item.writeoff")
