@@ -82,6 +82,7 @@ from rectify_desktop.io.xlsx_rows import (  # noqa: F401 - re-exported for the c
     OWN_HEADER,
     SIGNATURE_REASON,
     _Builder,
+    join_split_rows,
     status_by_content,
 )
 from rectify_desktop.io.xlsx_top import _LABEL, _describe_top  # noqa: F401 - _LABEL is re-exported for the tests
@@ -147,6 +148,7 @@ def _parse_workbook(path: Path, max_bytes: int, max_rows: int) -> ImportedInspec
         carried = CarriedTexts.read(book)
         own = (carried.sheet,) if carried.sheet else ()
         sheet, header = _pick_sheet(book, own)
+        join_split_rows(sheet, header)  # the export's items split over a page break, whole again
         carried.join(sheet)
         out = _Builder(sheet, header).build()
         out.warnings[:0] = sheet.notes + carried.notes  # what reading left out comes first

@@ -339,6 +339,20 @@ class _Entry:
     kind: str = "item"  # "category", "finding" or "item"
     line: int = -1  # an item's row: its index in the lines
     page_ends: bool = False
+    # An item split over a page break: the values of its part on this page (the rest, on the next, says
+    # its item with （续）); None for an item whole on its row.
+    values: list[Value] | None = None
+
+
+@dataclass
+class _Split:
+    head: list[Value]
+    rest: list[Value]
+    head_lines: int
+    rest_lines: int
+
+
+_MIN_SPLIT_LINES = 3  # a row is split over a page break only when this many lines of it fit, and stay over
 
 
 def _paginate(
@@ -348,11 +362,14 @@ def _paginate(
     first_room: float,
     room: float,
     tail: float = 0.0,
+    split: Callable[[int, int], _Split | None] | None = None,
 ) -> list[_Entry]:
     """The rows in pages: a category's and a finding's row before their first item and again, with （续）,
     atop each page they run on to; each page as full as its rows allow, a row never split, a category or a
     finding never alone at the foot of a page, the last item on the page of the `tail` rows (the signatures)
-    that follow. `across(kind, text)` is the height of a row across the table."""
+    that follow. `across(kind, text)` is the height of a row across the table. A tall row that does not fit
+    at the foot of a page is split there (`split(i, lines)`: its part in that many lines, and the rest) rather
+    than leaving the foot of the page empty; one that cannot be split goes whole to the next page."""
     out: list[_Entry] = []
     used, space, items_on_page = 0.0, first_room, 0
 
@@ -371,7 +388,20 @@ def _paginate(
             heads.append(_Entry(across("finding", ln.finding), ln.finding, "finding"))
         h = heights[i]
         last = tail if i == len(lines) - 1 else 0.0
-        if items_on_page and used + sum(e.height for e in heads) + h + last > space:
+        heads_h = sum(e.height for e in heads)
+        if items_on_page and used + heads_h + h + last > space:
+            lines_left = _lines_in(space - used - heads_h)
+            parts = split(i, lines_left) if split is not None and lines_left >= _MIN_SPLIT_LINES else None
+            if parts is not None and parts.rest_lines >= _MIN_SPLIT_LINES - 1:
+                for e in heads:
+                    add(e)
+                add(_Entry(row_height(parts.head_lines, BODY_FONT), line=i, values=parts.head))
+                out[-1].page_ends = True
+                used, space, items_on_page = 0.0, room, 1
+                for kind, text in (("category", ln.category), ("finding", ln.finding)):
+                    add(_Entry(across(kind, text + CONTINUED_GROUP), text + CONTINUED_GROUP, kind))
+                add(_Entry(row_height(parts.rest_lines, BODY_FONT), line=i, values=parts.rest))
+                continue
             out[-1].page_ends = True
             used, space, items_on_page = 0.0, room, 0
             if not new_category:  # what the page's first items are about
@@ -390,9 +420,9 @@ def _paginate(
 # --- the sheet ---------------------------------------------------------------------------------------
 
 
-def _fitting_head(text: str, capacity: int, max_lines: int, mark: str) -> int:
+def _fitting_head(text: str, capacity: int, max_lines: int, mark: str, *, exact: bool = False) -> int:
     """How many characters of `text` print in `max_lines` lines with `mark` after them; at a sentence's end
-    when one is near."""
+    when one is near, unless `exact` (the rest then goes on at the top of the next page)."""
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -400,6 +430,8 @@ def _fitting_head(text: str, capacity: int, max_lines: int, mark: str) -> int:
             lo = mid
         else:
             hi = mid - 1
+    if exact:
+        return lo
     for stop in ("\n", "。", "；", "，"):
         at = text.rfind(stop, max(0, lo - 80), lo)
         if at > 0:
@@ -432,7 +464,35 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
     )
     title_h, info_h, header_h = sheet.heights[-3:]
     room = PAGE_ROWS_PT - header_h  # the header repeats on every page
-    entries = _paginate(lines, heights, across, room - title_h - info_h, room, sum(_SIGNATURE_HEIGHTS))
+    item_at = LEDGER_KEYS.index("item")
+
+    def split(i: int, lines_here: int) -> _Split | None:
+        """Item i's row in its first `lines_here` lines and the rest; None when its 细化问题 would not be
+        whole on the first part, or a text is taller than a row (it goes on in the 续 sheet instead)."""
+        values = lines[i].values
+        counts = [line_count(v, caps[c]) if type(v) is str else 1 for c, v in enumerate(values)]
+        if max(counts) > _MAX_LINES or counts[item_at] > lines_here:
+            return None
+        head: list[Value] = []
+        rest: list[Value] = [None] * len(values)
+        for c, v in enumerate(values):
+            if type(v) is not str or counts[c] <= lines_here:
+                head.append(v)
+                continue
+            at = _fitting_head(v, caps[c], lines_here, "", exact=True)
+            if v[at : at + 1] == "\n":  # the line break ends the part on this page, not begins the next
+                if line_count(v[: at + 1], caps[c]) > lines_here:
+                    at = _fitting_head(v, caps[c], lines_here - 1, "", exact=True)
+                at += v[at : at + 1] == "\n"
+            head.append(v[:at])
+            rest[c] = v[at:]
+        rest[item_at] = str(values[item_at]) + CONTINUED_GROUP
+        # A line break at the end takes a line as it prints (in a cell centred upright, the text would move up).
+        shown = [line_count(v, caps[c]) for c, v in enumerate(head) if type(v) is str and v]
+        more = [line_count(v, caps[c]) for c, v in enumerate(rest) if type(v) is str and v]
+        return _Split(head, rest, max(shown, default=1), max(more, default=1))
+
+    entries = _paginate(lines, heights, across, room - title_h - info_h, room, sum(_SIGNATURE_HEIGHTS), split)
     sheet.dimension(LEDGER_HEADER_ROWS + len(entries) + 3)
 
     aligns = [_LEDGER_COLUMNS[k][2] for k in LEDGER_KEYS]
@@ -460,9 +520,10 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
             ln = lines[e.line]
             looks = marked if ln.overdue else plain
             cells = []
-            for i, (value, look) in enumerate(zip(ln.values, looks, strict=True)):
+            for i, (value, look) in enumerate(zip(e.values or ln.values, looks, strict=True)):
                 if type(value) is str:
-                    value = _printable(sheet, value, i, r, caps[i], _MAX_LINES, LEDGER_HEADERS[i])
+                    if e.values is None:  # a part of a split row is never taller than a row
+                        value = _printable(sheet, value, i, r, caps[i], _MAX_LINES, LEDGER_HEADERS[i])
                     cells.append(text_cell(value, look))
                 else:
                     cells.append(Cell(value, look))

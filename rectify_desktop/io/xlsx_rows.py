@@ -61,6 +61,39 @@ _NOTE = re.compile(r"^\s*(注|说明|填报说明|填表说明)\s*[:：\d]")
 _CATEGORY_HEADING = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s*[、.．])"
 )
+
+
+def join_split_rows(sheet: Sheet, header: Header) -> None:
+    """Puts back together the items of this program's own 台账 split over a page break: the row at the top
+    of the next page says its 细化问题 with （续） and holds the rest of each text that did not fit, which is
+    appended to the item's row as it was cut; that row is then gone. Before the 续 sheet's texts are joined
+    (a text carried on there ends in the rest)."""
+    names = tuple(header.names.get(c, "") for c in sorted(header.names))
+    item_col, seq_col = header.col("item"), header.col("seq")
+    if names != LEDGER_HEADERS or item_col is None or seq_col is None:
+        return
+    cells = sheet.cells
+    item_row: dict[int, Any] | None = None
+    for r in sorted(cells):
+        if r <= header.row:
+            continue
+        row = cells[r]
+        title = row.get(item_col)
+        if isinstance(row.get(seq_col), int):
+            item_row = row
+        elif (
+            item_row is not None
+            and type(title) is str
+            and title.endswith(CONTINUED_GROUP)
+            and title[: -len(CONTINUED_GROUP)] == item_row.get(item_col)
+            and row.get(seq_col) in (None, "")
+        ):
+            for c, v in row.items():
+                if c != item_col and type(v) is str and type(item_row.get(c, "")) is str:
+                    item_row[c] = (item_row.get(c) or "") + v
+            del cells[r]
+
+
 _DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表)\s*\d*$", re.IGNORECASE)
 _ROW_LIST_MAX = 8
 

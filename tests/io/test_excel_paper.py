@@ -46,6 +46,21 @@ def item_rows(ws) -> list[int]:  # noqa: ANN001
     return [r for r in range(HEADER + 1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)]
 
 
+def item_parts(ws) -> dict[int, int]:  # noqa: ANN001
+    """Each row of an item, or of the part of one split over a page break (its 细化问题 with （续）, 序号
+    empty): row → the item's 序号."""
+    out: dict[int, int] = {}
+    seq, title = 0, None
+    for r in range(HEADER + 1, ws.max_row + 1):
+        value, item = ws.cell(r, 1).value, ws.cell(r, COL["item"]).value
+        if isinstance(value, int):
+            seq, title = value, item
+            out[r] = seq
+        elif value is None and title is not None and item == f"{title}（续）":
+            out[r] = seq
+    return out
+
+
 def across_rows(ws) -> dict[int, str]:  # noqa: ANN001
     """The rows across the table (方面, 问题): row → text."""
     return {
@@ -166,11 +181,14 @@ def test_every_page_says_its_category_and_finding_and_nothing_is_merged_down(boo
     assert all(m.min_row == m.max_row for m in ws.merged_cells.ranges)  # no cell merged over rows
     table = build_table(1, today=TODAY)
     by_seq = {i + 1: r for i, r in enumerate(table.rows)}
-    for page in pages(ws)[:-1] or pages(ws):
-        items = [r for r in page if isinstance(ws.cell(r, 1).value, int)]
+    parts = item_parts(ws)
+    split = [r for r in parts if not isinstance(ws.cell(r, 1).value, int)]
+    assert split  # the demo has a tall row split at the foot of a page, the rest atop the next
+    for page in pages(ws):
+        items = [r for r in page if r in parts]
         assert items
         # The page opens with its first item's category and finding.
-        first = by_seq[ws.cell(items[0], 1).value]
+        first = by_seq[parts[items[0]]]
         heads = [across[r] for r in page[:2]]
         assert [h.removesuffix("（续）") for h in heads] == [first.cells["category"], first.cells["finding"]], page[0]
     assert sum(t.endswith("（续）") for t in across.values()) >= 2  # the demo runs over pages
@@ -248,7 +266,7 @@ def test_signatures_from_the_settings_and_blanks_to_sign(demo_ledger: Ledger, tm
     assert SPEC["reviewer"].label == "审核人" and SPEC["principal"].label == "负责人"
     demo_ledger.apply(SetSettings({"reporter": "张三", "principal": "李四", "contact_phone": "0794-1234567"}))
     ws = openpyxl.load_workbook(export(tmp_path))["台账"]
-    last_item = item_rows(ws)[-1]
+    last_item = max(item_parts(ws))
     texts = [[c.value for c in ws[r] if c.value] for r in range(last_item + 1, ws.max_row + 1)]
     assert texts[0] == ["填表人：张三", "审核人：", "负责人：李四", "联系电话：0794-1234567"]
     assert texts[1] == [f"{Inspection.get_by_id(1).inspected_unit}（盖章）"]

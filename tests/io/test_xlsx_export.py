@@ -69,23 +69,34 @@ def item_label(item: Item) -> str:
 # tests/io/test_excel_paper.py checks each point of the issue; these check the sheet holds the ledger.
 
 
-def ledger_rows(ws) -> tuple[list[tuple[int, str, str]], dict[int, list]]:  # noqa: ANN001
-    """The rows below the header: (row, kind, text) of each row across the table (方面, 问题) and each item's
-    values by its row; the signature lines left out."""
-    across, items = [], {}
+def ledger_rows(ws) -> tuple[list[tuple[int, str, str]], dict[int, list], dict[int, list]]:  # noqa: ANN001
+    """The rows below the header: (row, kind, text) of each row across the table (方面, 问题); each item's
+    values by its first row, the part of an item split over a page break (its 细化问题 with （续）, on the next
+    page) joined back; and the values of every item row and part by its row. The signatures left out."""
+    across, items, parts = [], {}, {}
     wide = {
         r.min_row
         for r in ws.merged_cells.ranges
         if r.min_row > HEADER_ROWS and r.min_col == 1 and r.max_col == len(LEDGER_KEYS)
     }
+    item = LEDGER_KEYS.index("item")
+    last = None
     for r in range(HEADER_ROWS + 1, ws.max_row + 1):
         first = ws.cell(r, 1).value
+        values = [ws.cell(r, c).value for c in range(1, len(LEDGER_KEYS) + 1)]
         if isinstance(first, int):
-            items[r] = [ws.cell(r, c).value for c in range(1, len(LEDGER_KEYS) + 1)]
+            items[r] = parts[r] = values
+            last = r
         elif r in wide:
             kind = "category" if first.startswith("（") else "finding"
             across.append((r, kind, first))
-    return across, items
+        elif last is not None and values[item] == f"{items[last][item]}（续）":
+            parts[r] = values
+            items[last] = [
+                a + b if isinstance(a, str) and isinstance(b, str) else b if a is None else a
+                for a, b in zip(items[last], [None, *values[1:item], None, *values[item + 1 :]], strict=True)
+            ]
+    return across, items, parts
 
 
 def expected_values(row, item: Item) -> list:  # noqa: ANN001
@@ -115,7 +126,7 @@ def test_sheets_title_rows_and_cells(rich_ledger: Ledger, book: openpyxl.Workboo
     assert row2[-1] == f"填报日期：{cn_date(TODAY)}"
     assert any("逾期" in v for v in row2)  # the legend of the overdue mark
     assert [c.value.replace("\n", "") for c in ws[3]] == list(LEDGER_HEADERS)  # 责任\n领导 in a narrow column
-    across, items = ledger_rows(ws)
+    across, items, parts = ledger_rows(ws)
     # Every item once, in order, each under its category's and its finding's rows.
     assert len(items) == len(table.rows) == 29
     for (r, got), row in zip(sorted(items.items()), table.rows, strict=True):
@@ -140,8 +151,8 @@ def test_sheets_title_rows_and_cells(rich_ledger: Ledger, book: openpyxl.Workboo
 def test_only_the_rows_across_the_table_are_merged(rich_ledger: Ledger, book: openpyxl.Workbook) -> None:
     ws = book["台账"]
     merged = [r for r in ws.merged_cells.ranges if r.min_row > 2]
-    across, items = ledger_rows(ws)
-    signatures = {r for r in range(max(items) + 1, ws.max_row + 1)}
+    across, items, parts = ledger_rows(ws)
+    signatures = {r for r in range(max(parts) + 1, ws.max_row + 1)}
     assert all(r.min_row == r.max_row for r in merged)  # nothing merged down: no text lost at a page break
     assert {r.min_row for r in merged if r.min_col == 1 and r.max_col == 13} == {a[0] for a in across}
     assert all(r.min_row in signatures for r in merged if r.max_col < 13 or r.min_col > 1)
@@ -174,8 +185,8 @@ def test_status_drop_down(book: openpyxl.Workbook) -> None:
     (dv,) = ws.data_validations.dataValidation
     assert dv.type == "list"
     assert dv.formula1 == '"未启动,正在推进,已完成,长期坚持"'
-    _, items = ledger_rows(ws)
-    assert str(dv.sqref) == f"I{HEADER_ROWS + 1}:I{max(items)}"
+    _, items, parts = ledger_rows(ws)
+    assert str(dv.sqref) == f"I{HEADER_ROWS + 1}:I{max(parts)}"
     # Every status is exactly a value of the list now that the date has its own column: the check refuses.
     assert dv.showErrorMessage and dv.errorStyle == "stop"
     assert dv.showInputMessage and "下拉" in dv.prompt
@@ -184,7 +195,7 @@ def test_status_drop_down(book: openpyxl.Workbook) -> None:
 
 def test_fonts_borders_fills_widths_and_heights(rich_ledger: Ledger, book: openpyxl.Workbook) -> None:
     ws = book["台账"]
-    across, items = ledger_rows(ws)
+    across, items, parts = ledger_rows(ws)
     first = min(items)
     title, header, body = ws["A1"].font, ws["C3"].font, ws.cell(first, 3).font
     assert (title.name, title.sz, title.b) == ("宋体", 16, True)
@@ -228,8 +239,8 @@ def test_row_heights_fit_every_wrapped_cell(rich_ledger: Ledger, book: openpyxl.
         n = sum(max(1, -(-len(line.encode("gbk")) // (2 * per_row))) for line in text.split("\n"))
         return n * size * 1.45
 
-    across, items = ledger_rows(ws)
-    for r, values in items.items():
+    across, items, parts = ledger_rows(ws)
+    for r, values in parts.items():
         h = ws.row_dimensions[r].height
         for i, v in enumerate(values):
             if isinstance(v, str) and v:
