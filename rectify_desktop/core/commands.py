@@ -158,10 +158,63 @@ def check_not_written_off(
     model: type[BaseModel], row_id: int | None = None, values: dict[str, Any] | None = None
 ) -> None:
     """Refuses, in the clerk's words, a change that would make a written-off item say something else than
-    what was approved. Deleting or moving the item itself, and renumbering, stay possible: they change the
-    ledger's order, not what the item says."""
+    what was approved. Deleting or moving the item itself is refused by :func:`check_may_remove_or_move`."""
     if item_written_off(_locked_item(model, row_id, values)):
         raise WrittenOffError(WRITTEN_OFF_LOCKED)
+
+
+WRITTEN_OFF_FIXED = "该细化问题已销号，不能删除或移动：它的序号已写入销号材料。如需调整，请先撤销销号。"
+
+
+def written_off_items_under(model: type[BaseModel], row_id: int) -> list[int]:
+    """The written-off items (已销号) at or below a row of the tree, in id order."""
+    if model is Item:
+        items = Item.select(Item.id).where(Item.id == row_id)
+    elif model is Finding:
+        items = Item.select(Item.id).where(Item.finding == row_id)
+    elif model is Category:
+        items = Item.select(Item.id).join(Finding).where(Finding.category == row_id)
+    elif model is Inspection:
+        items = Item.select(Item.id).join(Finding).where(Finding.inspection == row_id)
+    else:
+        return []
+    last = WriteOff.select(fn.MAX(WriteOff.id)).where(WriteOff.item == Item.id)
+    approved = WriteOff.select(WriteOff.id).where((WriteOff.id == last) & (WriteOff.action == WO_APPROVE))
+    return [r.id for r in items.where(fn.EXISTS(approved)).order_by(Item.id)]
+
+
+def removal_refusal(model: type[BaseModel], row_id: int) -> str:
+    """Why a row may not be deleted, in the clerk's words, or "" when it may: a written-off item, or a part
+    of the tree holding one, stays, because the approved write-off paperwork names it by its number."""
+    return held_message(model, len(written_off_items_under(model, row_id)))
+
+
+def held_message(model: type[BaseModel], written_off: int) -> str:
+    """Why a row holding `written_off` written-off items may not be deleted ("" when it holds none)."""
+    if not written_off:
+        return ""
+    if model is Item:
+        return WRITTEN_OFF_FIXED
+    name = ENTITY_NAMES.get(model, "")
+    return f"该{name}下有 {written_off} 项已销号的细化问题，不能删除：它们已写入销号材料。如需删除，请先撤销这些销号。"
+
+
+def move_refusal(model: type[BaseModel], row_id: int) -> str:
+    """Why a row may not be moved (上移/下移/移动到), or "" when it may. Only a written-off item itself is
+    held: a finding above it keeps its number when moved, so the item's reference stays what was approved."""
+    return WRITTEN_OFF_FIXED if model is Item and item_written_off(row_id) else ""
+
+
+def check_may_remove(model: type[BaseModel], row_id: int) -> None:
+    why = removal_refusal(model, row_id)
+    if why:
+        raise WrittenOffError(why)
+
+
+def check_may_move(model: type[BaseModel], row_id: int) -> None:
+    why = move_refusal(model, row_id)
+    if why:
+        raise WrittenOffError(why)
 
 
 # Children whose rows go with their parent when it is deleted (ON DELETE CASCADE), and references that
@@ -407,6 +460,7 @@ class Delete(Command):
     def do(self) -> list[Change]:
         if self.model is not Item:
             check_not_written_off(self.model, self.row_id)
+        check_may_remove(self.model, self.row_id)
         self.title = _label(self.model, self.row_id)
         self.snap = _Snapshot()
         _collect(self.model, [self.row_id], self.snap)
@@ -445,6 +499,7 @@ class Move(Command):
         m = self.model
         if m is not Item:
             check_not_written_off(m, self.row_id)
+        check_may_move(m, self.row_id)
         row = m.get_by_id(self.row_id)
         key = SIBLING_KEY.get(m, "")
         self.parent = getattr(row, key + "_id") if key else None
@@ -475,14 +530,114 @@ class Move(Command):
         return [LogEntry(self.text[:2], ent, self.row_id, summary=self.text + "：" + _label(self.model, self.row_id))]
 
 
+# The parent a finding or an item may be moved under (移动到…): its field and the parent's model.
+MOVE_PARENTS: dict[type[BaseModel], tuple[str, type[BaseModel]]] = {
+    Finding: ("category", Category),
+    Item: ("finding", Finding),
+}
+
+
+class MoveTo(Command):
+    """Moves a finding to another category, or an item to another finding, of the same inspection (移动到…).
+
+    The moved row goes to the end of its new parent. No one else is renumbered (as for 上移/下移): a finding
+    keeps its number (findings are numbered across the inspection), an item takes the next free number of
+    its new finding; the gap it leaves stays until the clerk chooses 重新编号."""
+
+    def __init__(self, model: type[BaseModel], row_id: int, parent_id: int) -> None:
+        if model not in MOVE_PARENTS:
+            raise ValueError(f"不能移动{ENTITY_NAMES.get(model, '')}到别处")
+        self.model = model
+        self.row_id = row_id
+        self.parent_id = parent_id
+        self.old: dict[str, Any] = {}
+        self.new: dict[str, Any] = {}
+        self.text = f"移动{ENTITY_NAMES.get(model, '')}"
+
+    def do(self) -> list[Change]:
+        m = self.model
+        key, parent_model = MOVE_PARENTS[m]
+        check_may_move(m, self.row_id)
+        row = m.get_by_id(self.row_id)
+        old_parent = int(getattr(row, key + "_id"))
+        parent = parent_model.get_or_none(parent_model.id == self.parent_id)
+        if parent is None:
+            raise LedgerError(f"要移到的{ENTITY_NAMES[parent_model]}已不存在")
+        if old_parent == self.parent_id:
+            raise LedgerError(f"该{ENTITY_NAMES[m]}已在这个{ENTITY_NAMES[parent_model]}下")
+        if _inspection_of(m, row) != _inspection_of(parent_model, parent):
+            raise LedgerError(f"只能在同一次巡察内移动{ENTITY_NAMES[m]}")
+        last = m.select(fn.MAX(m.position)).where(getattr(m, key) == self.parent_id).scalar()
+        self.old = {key: old_parent, "position": row.position}
+        self.new = {key: self.parent_id, "position": (last + 1) if last is not None else 0}
+        if m is Item:
+            self.old["number"] = row.number
+            self.new["number"] = next_item_number(self.parent_id)
+        m.update(**self.new).where(m.id == self.row_id).execute()
+        return [Change("remove", m, self.row_id, old_parent), Change("insert", m, self.row_id, self.parent_id)]
+
+    def undo(self) -> list[Change]:
+        m = self.model
+        key = MOVE_PARENTS[m][0]
+        m.update(**self.old).where(m.id == self.row_id).execute()
+        return [Change("remove", m, self.row_id, self.new[key]), Change("insert", m, self.row_id, self.old[key])]
+
+    def log(self) -> list[LogEntry]:
+        key, parent_model = MOVE_PARENTS[self.model]
+        ent = ENTITY_NAMES[self.model]
+        where = ENTITY_NAMES[parent_model]
+        summary = f"{self.text}：{_label(self.model, self.row_id)}"
+        return [
+            LogEntry(
+                "移动",
+                ent,
+                self.row_id,
+                f"所属{where}",
+                _label(parent_model, self.old[key]),
+                _label(parent_model, self.new[key]),
+                summary,
+            )
+        ]
+
+
+def _inspection_of(model: type[BaseModel], row: Any) -> int:
+    if model is Category:
+        return int(row.inspection_id)
+    if model is Finding:
+        return int(row.inspection_id)
+    return int(Finding.get_by_id(row.finding_id).inspection_id)
+
+
+def _free_numbers(order: list[tuple[int, int]], kept: set[int]) -> list[tuple[int, int]]:
+    """(id, new number) for rows in `order` (id, old number): the rows in `kept` keep theirs, the others are
+    numbered 1, 2, 3 … in order around the numbers those keep."""
+    taken = {num for rid, num in order if rid in kept}
+    out: list[tuple[int, int]] = []
+    n = 1
+    for rid, num in order:
+        if rid in kept:
+            out.append((rid, num))
+            continue
+        while n in taken:
+            n += 1
+        out.append((rid, n))
+        n += 1
+    return out
+
+
 class Renumber(Command):
-    """Numbers the findings of an inspection 1, 2, 3 … in their order, and each finding's items （1）（2）…."""
+    """Numbers the findings of an inspection 1, 2, 3 … in their order, and each finding's items （1）（2）….
+
+    A written-off item (已销号) keeps its number, and so does the finding that holds it: the approved
+    write-off paperwork names the item as 问题3（2）, and the ledger must go on saying so. The other rows
+    are numbered around them; `kept` counts the written-off items that kept their number."""
 
     def __init__(self, inspection_id: int) -> None:
         self.inspection_id = inspection_id
         self.old_findings: list[tuple[int, int]] = []
         self.old_items: list[tuple[int, int]] = []
         self.changed = 0
+        self.kept = 0
         self.text = "重新编号"
 
     def do(self) -> list[Change]:
@@ -500,13 +655,14 @@ class Renumber(Command):
             .order_by(Item.finding, Item.position, Item.id)
         )
         self.old_items = [(it.id, it.number) for it in items]
-        new_items: list[tuple[int, int]] = []
-        current, n = None, 0
+        locked = set(written_off_items_under(Inspection, self.inspection_id))
+        self.kept = len(locked)
+        by_finding: dict[int, list[tuple[int, int]]] = {}
         for it in items:
-            n = n + 1 if it.finding_id == current else 1
-            current = it.finding_id
-            new_items.append((it.id, n))
-        new_findings = [(fid, i) for i, (fid, _) in enumerate(self.old_findings, 1)]
+            by_finding.setdefault(it.finding_id, []).append((it.id, it.number))
+        new_items = [pair for rows in by_finding.values() for pair in _free_numbers(rows, locked)]
+        held = {it.finding_id for it in items if it.id in locked}
+        new_findings = _free_numbers(self.old_findings, held)
         self.changed = sum(a != b for a, b in zip(self.old_findings, new_findings, strict=True)) + sum(
             a != b for a, b in zip(self.old_items, new_items, strict=True)
         )

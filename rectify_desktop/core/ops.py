@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from rectify_desktop.core import rules
-from rectify_desktop.core.commands import Batch, Command, Delete, Insert, Move, Renumber, SetFields
+from rectify_desktop.core.commands import Batch, Command, Delete, Insert, Move, MoveTo, Renumber, SetFields
 from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
@@ -88,6 +88,33 @@ def delete(model: type[BaseModel], row_id: int) -> Command:
 
 def move(model: type[BaseModel], row_id: int, delta: int) -> Command:
     return Move(model, row_id, delta)
+
+
+def move_to(model: type[BaseModel], row_id: int, parent_id: int) -> Command:
+    """移动到…: a finding to another category, an item to another finding, at the end of it."""
+    return MoveTo(model, row_id, parent_id)
+
+
+def move_targets(model: type[BaseModel], row_id: int) -> list[tuple[int, str]]:
+    """The parents a finding (categories) or an item (findings) may be moved to, as (id, label), in the
+    ledger's order, without the one it is under now: those of the same inspection."""
+    if model is Finding:
+        row = Finding.get_by_id(row_id)
+        cats = (
+            Category.select().where(Category.inspection == row.inspection_id).order_by(Category.position, Category.id)
+        )
+        return [(c.id, f"{rules.category_label(i)}{c.title}") for i, c in enumerate(cats, 1) if c.id != row.category_id]
+    if model is Item:
+        item = Item.get_by_id(row_id)
+        insp = Finding.get_by_id(item.finding_id).inspection_id
+        findings = (
+            Finding.select(Finding)
+            .join(Category)
+            .where(Finding.inspection == insp)
+            .order_by(Category.position, Category.id, Finding.position, Finding.id)
+        )
+        return [(f.id, f"{rules.finding_label(f.number)}{f.title}") for f in findings if f.id != item.finding_id]
+    return []
 
 
 def renumber(inspection_id: int) -> Command:

@@ -25,6 +25,7 @@ from rectify_desktop.core.models import (
     WriteOff,
     db,
 )
+from rectify_desktop.core.ops import writeoff_label
 from rectify_desktop.core.stats import DeadlineContext, as_date, item_rows
 
 COLUMNS: tuple[str, ...] = (
@@ -206,7 +207,10 @@ def build_table(
         elif wo.action == WO_APPROVE:
             wo_text = "已销号" + (f"（{cn_date(wo.date)}）" if wo.date else "")
         else:
-            wo_text = {"申请": "待审核", "退回": "已退回"}.get(wo.action, wo.action)
+            # What the state means for a reader, as the tree says it: after 撤销销号 the item is no longer
+            # written off and stands as one never applied for (its history keeps the steps), so the cell is
+            # empty rather than showing the step's raw word.
+            wo_text = writeoff_label(wo.action)
         status = it.status + (f"（{cn_date(it.completed_date)}）" if it.status == DONE and it.completed_date else "")
         row = LedgerRow(
             item_id=r.id,
