@@ -26,6 +26,7 @@ from rectify_desktop import APP_NAME
 from rectify_desktop.core.commands import Change
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.outline import CATEGORY, FINDING, ITEM, Node
+from rectify_desktop.ui import tree_menu
 from rectify_desktop.ui.tree_edits import TreeEdits
 from rectify_desktop.ui.tree_model import COL_DEADLINE, COL_DEPARTMENT, COL_STATUS, COL_TITLE, LedgerTreeModel
 from rectify_desktop.ui.undo import UndoBridge
@@ -57,6 +58,11 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
         self.tree.setAlternatingRowColors(True)
         self.tree.setExpandsOnDoubleClick(True)
         self.tree.header().setStretchLastSection(False)
+        # A finding or an item is dragged to another parent (the model refuses what may not go there).
+        self.tree.setDragDropMode(QTreeView.DragDropMode.DragDrop)
+        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.tree.setDropIndicatorShown(True)
+        self.model.on_move = self.move_node_to
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._after_reset)
 
@@ -122,11 +128,13 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
         self.status_label = QLabel("")
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_actions()
+        tree_menu.install(self)
         self.setWindowTitle(APP_NAME)
         self.resize(1400, 860)
         self.splitter.setSizes([800, 600])
         self.tree.setColumnWidth(COL_TITLE, 420)
-        self.tree.setColumnWidth(COL_STATUS, 110)
+        # "正在推进（已退回）" whole at the usual font; narrower (a large font), it is elided and its tooltip says it.
+        self.tree.setColumnWidth(COL_STATUS, self.tree.fontMetrics().horizontalAdvance("正在推进（已退回）") + 16)
         self.tree.setColumnWidth(COL_DEADLINE, 130)
         self.tree.setColumnWidth(COL_DEPARTMENT, 110)
         self._restore_state()
@@ -232,6 +240,7 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
         }
         for name, on in enabled.items():
             self.actions[name].setEnabled(on)
+        tree_menu.update_tree_actions(self, node)
 
     def _siblings(self, node: Node) -> list[Node]:
         return node.parent.children if node.parent else self.model.roots

@@ -7,9 +7,13 @@ from collections.abc import Callable
 
 from rectify_desktop.core import ops
 from rectify_desktop.core import settings as ledger_settings
-from rectify_desktop.core.outline import CATEGORY, FINDING, INSPECTION, ITEM, KIND_MODELS
+from rectify_desktop.core.outline import CATEGORY, CHILD_KIND, FINDING, INSPECTION, ITEM, KIND_MODELS
+from rectify_desktop.ui import tree_menu
 from rectify_desktop.ui.dialogs import confirm
 from rectify_desktop.ui.window_actions import KIND_NAMES
+
+# Where a moved node goes (移动到…): a finding under a category, an item under a finding.
+PARENT_KIND = {FINDING: CATEGORY, ITEM: FINDING}
 
 
 class TreeEdits:
@@ -31,6 +35,9 @@ class TreeEdits:
                 self.search.clear()
                 self.statusBar().showMessage(f"已清除筛选，以便填写新增的{KIND_NAMES[kind]}。", 8000)
             self.select(kind, command.row_id)
+            if self.panel is not None:
+                # The clerk types the new title at once: its field has the focus, its text selected.
+                self.panel.focus_title()
 
     def undo(self) -> None:
         if self.panel is not None:
@@ -85,11 +92,28 @@ class TreeEdits:
         item = self._ancestor(self.current_node(), ITEM)
         if item is None:
             return
-        self._push(ops.add_measure(item.id))
+        command = ops.add_measure(item.id)
+        if self._push(command) and self.panel is not None:
+            self.panel.focus_measure(command.row_id)
+
+    def add_child(self) -> None:
+        """新增下级 (the tree's right-click menu): a node of the kind below the selected one, at its end."""
+        node = self.current_node()
+        if node is None:
+            return
+        child = CHILD_KIND[node.kind]
+        if child is None:
+            self.add_measure()
+        else:
+            self._add(child)
 
     def delete_current(self) -> None:
         node = self.current_node()
         if node is None or self.ledger is None or self.ledger.readonly:
+            return
+        why = tree_menu.delete_refusal(node)
+        if why:
+            self.statusBar().showMessage(why, 10000)
             return
         name = KIND_NAMES[node.kind]
         label = self.model.data(self.model.index_of(node))
@@ -116,6 +140,10 @@ class TreeEdits:
         node = self.current_node()
         if node is None:
             return
+        why = tree_menu.move_refusal(node)
+        if why:
+            self.statusBar().showMessage(why, 10000)
+            return
         kind, row_id = node.kind, node.id
         if self._push(ops.move(KIND_MODELS[kind], row_id, delta)):
             self.select(kind, row_id)
@@ -127,6 +155,57 @@ class TreeEdits:
     def move_down(self) -> None:
         self._move(+1)
 
+    def move_to_dialog(self) -> None:
+        """移动到…: asks for the new parent of the selected finding or item, then moves it there."""
+        from rectify_desktop.ui.move_dialog import choose_parent
+
+        node = self.current_node()
+        if node is None or node.kind not in PARENT_KIND or self.ledger is None or self.ledger.readonly:
+            return
+        why = tree_menu.move_refusal(node)
+        if why:
+            self.statusBar().showMessage(why, 10000)
+            return
+        if self.panel is not None:
+            self.panel.commit_pending()
+        model = KIND_MODELS[node.kind]
+        targets = ops.move_targets(model, node.id)
+        where = KIND_NAMES[PARENT_KIND[node.kind]]
+        if not targets:
+            self.statusBar().showMessage(f"这次巡察没有别的{where}可以移去。", 8000)
+            return
+        label = tree_menu.node_text(self, node)
+        parent_id = choose_parent(self, f"{KIND_NAMES[node.kind]}“{label[:30]}”", where, targets)
+        if parent_id is not None:
+            self.move_node_to(node.kind, node.id, parent_id)
+
+    def move_node_to(self, kind: str, row_id: int, parent_id: int) -> bool:
+        """Moves a finding or an item under another parent (移动到…, or a drop in the tree); one undo step.
+        Nothing is renumbered: the status bar says the number it took and that 重新编号 renumbers."""
+        node = self.model.node(kind, row_id)
+        why = tree_menu.move_refusal(node)
+        if why:
+            self.statusBar().showMessage(why, 10000)
+            return False
+        if not self._push(ops.move_to(KIND_MODELS[kind], row_id, parent_id)):
+            return False
+        self.select(kind, row_id)
+        moved = self.model.node(kind, row_id)
+        parent = self.model.node(PARENT_KIND[kind], parent_id)
+        if moved is not None and parent is not None:
+            where = tree_menu.node_text(self, parent)
+            number = "序号不变" if kind == FINDING else f"序号为{moved.label()}"
+            self.statusBar().showMessage(
+                f"已把{KIND_NAMES[kind]}移到“{where[:30]}”的最后，{number}；其他序号未变，"
+                "可用“重新编号”按新顺序编号。可撤销。",
+                12000,
+            )
+        self._update_actions()
+        return True
+
+    def copy_as_text(self) -> None:
+        tree_menu.copy_as_text(self)
+
     def renumber(self) -> None:
         node = self.current_node()
         insp = self._inspection_of(node) if node else (self.model.roots[0] if self.model.roots else None)
@@ -134,4 +213,5 @@ class TreeEdits:
             return
         command = ops.renumber(insp.id)
         if self._push(command):
-            self.statusBar().showMessage(f"已按当前顺序重新编号，{command.changed} 处序号改变。可撤销。", 8000)
+            kept = f"已销号的 {command.kept} 项细化问题保留原序号（已写入销号材料）。" if command.kept else ""
+            self.statusBar().showMessage(f"已按当前顺序重新编号，{command.changed} 处序号改变。{kept}可撤销。", 10000)

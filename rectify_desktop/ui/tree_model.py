@@ -7,8 +7,9 @@ dataChanged signal, so that the tree keeps its expansion and selection through e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from rectify_desktop.core import rules
@@ -24,6 +25,17 @@ COL_TITLE, COL_STATUS, COL_DEADLINE, COL_DEPARTMENT = range(4)
 
 
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+# A finding or an item may be dragged (to another parent); a category or a finding takes a drop.
+_KIND_FLAGS = {
+    INSPECTION: _FLAGS,
+    CATEGORY: _FLAGS | Qt.ItemFlag.ItemIsDropEnabled,
+    FINDING: _FLAGS | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled,
+    ITEM: _FLAGS | Qt.ItemFlag.ItemIsDragEnabled,
+}
+MIME_TYPE = "application/x-rectify-desktop-node"
+# What a dragged node may be dropped on: its kind of parent.
+DROP_PARENT = {FINDING: CATEGORY, ITEM: FINDING}
+WRITTEN_OFF = "已销号"
 KindRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 
@@ -54,6 +66,12 @@ def status_icon(color: str, check: bool = False) -> QIcon:
     return icon
 
 
+def _root(node: Node) -> Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
 class LedgerTreeModel(QAbstractItemModel):
     """Inspections → categories （一） → findings 1. → items （1）, with status, deadline and department."""
 
@@ -67,6 +85,8 @@ class LedgerTreeModel(QAbstractItemModel):
         self.due_soon_days = 7
         self._bold = QFont()
         self._bold.setBold(True)
+        # Moves a dragged node under its new parent through the window (kind, id, parent id) → done.
+        self.on_move: Callable[[str, int, int], bool] | None = None
 
     # --- loading -----------------------------------------------------------------------------------
 
@@ -156,8 +176,66 @@ class LedgerTreeModel(QAbstractItemModel):
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        # Asked for every visible cell on every paint: one constant, no enum arithmetic per call.
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        # Asked for every visible cell on every paint: constants, no enum arithmetic per call.
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        node: Node = index.internalPointer()
+        if node.kind == ITEM and node.writeoff == WRITTEN_OFF:
+            return _FLAGS  # its number is in the approved write-off paperwork: it stays where it is
+        return _KIND_FLAGS[node.kind]
+
+    # --- drag and drop: a finding to another category, an item to another finding ------------------
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        data = QMimeData()
+        nodes = {id(n): n for n in (i.internalPointer() for i in indexes if i.isValid())}
+        if len(nodes) == 1:
+            node = next(iter(nodes.values()))
+            data.setData(MIME_TYPE, QByteArray(f"{node.kind}:{node.id}".encode()))
+        return data
+
+    def dragged(self, data: QMimeData) -> Node | None:
+        if data is None or not data.hasFormat(MIME_TYPE):
+            return None
+        kind, _, row_id = bytes(data.data(MIME_TYPE).data()).decode().partition(":")
+        return self.node(kind, int(row_id)) if row_id.isdigit() else None
+
+    def drop_target(self, data: QMimeData, parent: QModelIndex) -> tuple[Node, Node] | None:
+        """(dragged node, new parent) when the drop is one the ledger takes, else None: a finding onto
+        another category, an item onto another finding, in the same inspection; never a written-off item."""
+        node = self.dragged(data)
+        target = self.node_for(parent)
+        if node is None or target is None or DROP_PARENT.get(node.kind) != target.kind:
+            return None
+        if node.parent is target or (node.kind == ITEM and node.writeoff == WRITTEN_OFF):
+            return None
+        if _root(node) is not _root(target):
+            return None
+        return node, target
+
+    def canDropMimeData(  # noqa: N802 - Qt's name
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex
+    ) -> bool:
+        return action == Qt.DropAction.MoveAction and self.drop_target(data, parent) is not None
+
+    def dropMimeData(  # noqa: N802 - Qt's name
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex
+    ) -> bool:
+        # The place among the new siblings is not taken: a moved node goes to the end (no renumbering).
+        found = self.drop_target(data, parent) if action == Qt.DropAction.MoveAction else None
+        if found is None or self.on_move is None:
+            return False
+        node, target = found
+        return bool(self.on_move(node.kind, node.id, target.id))
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -167,6 +245,9 @@ class LedgerTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(node, col)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_STATUS and node.kind == ITEM:
+                # A narrow column elides "正在推进（已退回）": the tooltip says it whole, first.
+                return f"{self._display(node, COL_STATUS)}\n{self._tooltip(node)}"
             return self._tooltip(node)
         if role == Qt.ItemDataRole.DecorationRole and col == COL_TITLE and node.kind == ITEM:
             color = OVERDUE_COLOR if node.overdue else STATUS_COLORS.get(node.status, "#9aa0a6")
@@ -228,6 +309,8 @@ class LedgerTreeModel(QAbstractItemModel):
                     text += "（今天到期）" if left == 0 else f"（还剩{left}天）"
             if node.writeoff:
                 text += f"\n销号情况：{node.writeoff}"
+            if node.writeoff == WRITTEN_OFF:
+                text += "（不能修改、删除或移动；序号已写入销号材料）"
         return text
 
     # --- following the ledger ----------------------------------------------------------------------

@@ -99,6 +99,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("move_up", "上移(&U)", "Alt+Up", "move_up", "把选中的节点上移一位", True),
     ActionSpec("move_down", "下移(&W)", "Alt+Down", "move_down", "把选中的节点下移一位", True),
+    ActionSpec(
+        "move_to",
+        "移动到(&T)…",
+        "Ctrl+Shift+M",
+        "move_to_dialog",
+        "把选中的问题移到另一个方面下，或把细化问题移到另一个问题下（排在最后，其他序号不变）",
+        True,
+    ),
+    ActionSpec("copy_text", "复制为文本(&Y)", None, "copy_as_text", "把选中节点的序号和标题复制到剪贴板"),
     ActionSpec("renumber", "重新编号(&R)", "Ctrl+R", "renumber", "按当前顺序重新编排问题和细化问题的序号", True),
     ActionSpec(
         "find", "查找与筛选(&S)", QKeySequence.StandardKey.Find, "focus_search", "按文字、状态、部门、期限等筛选"
@@ -151,6 +160,8 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "delete",
             "move_up",
             "move_down",
+            "move_to",
+            "copy_text",
             "-",
             "renumber",
         ),

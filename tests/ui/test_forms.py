@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget, QTextEdit
 
 from rectify_desktop.core import ops
+from rectify_desktop.core.commands import written_off_items_under
 from rectify_desktop.core.consistency import GO_ON
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, Category, Finding, Inspection, Item, Measure
 from rectify_desktop.ui.forms import EMPTY_HINT, EditPanel, OptionalDateEdit
@@ -353,7 +354,8 @@ def test_category_and_finding_forms(small_ledger, make_panel, qtbot):
 
 def test_external_changes_reload_and_removal_empties(demo_ledger, make_panel):
     panel, stack = make_panel(demo_ledger)
-    item = first_item()
+    # In a finding without a written-off item: one with it is not deleted (issue 12, point 1).
+    item = next(i for i in Item.select().order_by(Item.id) if not written_off_items_under(Finding, i.finding_id))
     panel.show_node("item", item.id)
     panel.bridge.push(ops.set_fields(Item, item.id, {"leader": "孙强"}))  # as from the tree or an import
     assert child(panel, QLineEdit, "item.leader").text() == "孙强"

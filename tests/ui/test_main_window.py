@@ -11,9 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from rectify_desktop.core import storage
+from rectify_desktop.core.commands import written_off_items_under
 from rectify_desktop.core.demo import make_demo
 from rectify_desktop.core.models import Category, ChangeLog, Finding, Inspection, Item, Measure
-from rectify_desktop.core.outline import CATEGORY, FINDING, ITEM
+from rectify_desktop.core.outline import FINDING, ITEM
 
 
 def sha(path: Path) -> str:
@@ -84,14 +85,23 @@ def test_edits_are_in_the_file_at_once(window, tmp_path, cli):
     assert '"items": 1' in out.stdout and '"findings": 1' in out.stdout
 
 
+def _free(model, row_id: int) -> bool:
+    """Holds no written-off item: renumbering and deleting keep those (issue 12, point 1)."""
+    return not written_off_items_under(model, row_id)
+
+
 def test_reorder_and_renumber(window, demo_path):
     window.open_ledger(demo_path)
     cat = Category.select().order_by(Category.position).first()
-    first, second = list(Finding.select().where(Finding.category == cat).order_by(Finding.position))[:2]
+    findings = list(Finding.select().where(Finding.category == cat).order_by(Finding.position))
+    k = next(
+        i for i in range(len(findings) - 1) if _free(Finding, findings[i].id) and _free(Finding, findings[i + 1].id)
+    )
+    first, second = findings[k : k + 2]
     window.select(FINDING, second.id)
     window.actions["move_up"].trigger()
     order = [f.id for f in Finding.select().where(Finding.category == cat).order_by(Finding.position)]
-    assert order[:2] == [second.id, first.id]
+    assert order[k : k + 2] == [second.id, first.id]
     # Moving changes the order, never the numbers.
     assert Finding.get_by_id(second.id).number == second.number
     shown = titles(window)
@@ -99,23 +109,22 @@ def test_reorder_and_renumber(window, demo_path):
     assert window.current_node().id == second.id
 
     window.actions["renumber"].trigger()
-    assert Finding.get_by_id(second.id).number == 1 and Finding.get_by_id(first.id).number == 2
+    assert Finding.get_by_id(second.id).number == first.number
+    assert Finding.get_by_id(first.id).number == second.number
     numbers = [f.number for f in Finding.select().join(Category).order_by(Category.position, Finding.position)]
     assert numbers == list(range(1, len(numbers) + 1))
-    assert f"1.{second.title}" in titles(window)
+    assert f"{first.number}.{second.title}" in titles(window)
 
     window.actions["undo"].trigger()
     assert Finding.get_by_id(second.id).number == second.number
     window.actions["undo"].trigger()
-    assert [f.id for f in Finding.select().where(Finding.category == cat).order_by(Finding.position)][:2] == [
-        first.id,
-        second.id,
-    ]
+    order = [f.id for f in Finding.select().where(Finding.category == cat).order_by(Finding.position)]
+    assert order[k : k + 2] == [first.id, second.id]
 
 
 def test_items_move_and_renumber_within_their_finding(window, demo_path):
     window.open_ledger(demo_path)
-    finding = next(f for f in Finding.select() if f.items.count() >= 3)
+    finding = next(f for f in Finding.select() if f.items.count() >= 3 and _free(Finding, f.id))
     items = list(Item.select().where(Item.finding == finding).order_by(Item.position))
     window.select(ITEM, items[0].id)
     window.actions["move_down"].trigger()
@@ -127,10 +136,11 @@ def test_items_move_and_renumber_within_their_finding(window, demo_path):
 
 def test_delete_asks_first_and_undo_restores(window, demo_path, monkeypatch):
     window.open_ledger(demo_path)
-    cat = Category.select().order_by(Category.position).first()
-    n_items = Item.select().join(Finding).where(Finding.category == cat).count()
+    # A finding: every category of the demo holds a written-off item, which is not deleted.
+    cat = next(f for f in Finding.select().order_by(Finding.id) if f.items.count() >= 2 and _free(Finding, f.id))
+    n_items = Item.select().where(Item.finding == cat).count()
     before_items = Item.select().count()
-    window.select(CATEGORY, cat.id)
+    window.select(FINDING, cat.id)
     asked = []
 
     def no(*args, **kw):
@@ -139,15 +149,15 @@ def test_delete_asks_first_and_undo_restores(window, demo_path, monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "question", no)
     window.actions["delete"].trigger()
-    assert Category.get_or_none(Category.id == cat.id) is not None
+    assert Finding.get_or_none(Finding.id == cat.id) is not None
     assert f"{n_items} 项细化问题" in asked[0]
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.actions["delete"].trigger()
-    assert Category.get_or_none(Category.id == cat.id) is None
+    assert Finding.get_or_none(Finding.id == cat.id) is None
     assert Item.select().count() == before_items - n_items
     window.actions["undo"].trigger()
-    assert Category.get_by_id(cat.id).title == cat.title
+    assert Finding.get_by_id(cat.id).title == cat.title
     assert Item.select().count() == before_items
 
 

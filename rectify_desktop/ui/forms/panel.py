@@ -7,12 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import (
-    Qt,
-)
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +48,47 @@ def _may_change_names(change: Change) -> bool:
     return change.entity is Item and bool(set(change.fields) & {"leader", "department", "person"})
 
 
+class _EnterMovesOn(QObject):
+    """Enter in a one-line field of a form goes on to the next field, as Tab does: a clerk filling in a
+    form in order presses Enter after each line (the field commits on leaving, as with Tab)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+            and isinstance(watched, QLineEdit)
+        ):
+            # The line takes its Enter first (it commits there, even in a window without the focus) …
+            watched.removeEventFilter(self)
+            try:
+                QApplication.sendEvent(watched, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text()))
+            finally:
+                watched.installEventFilter(self)
+            # … then the focus goes on, as with Tab.
+            if watched.hasFocus():
+                tab = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+                QApplication.sendEvent(watched, tab)
+            return True
+        return False
+
+
+def _plain_lines(form: QWidget) -> list[QLineEdit]:
+    """The form's own one-line fields: not the line inside a date or a combo (Enter has its meaning there),
+    nor a table's editor."""
+    out = []
+    for line in form.findChildren(QLineEdit):
+        p = line.parentWidget()
+        if isinstance(p, (QAbstractSpinBox, QComboBox)):
+            continue
+        while p is not None and p is not form and not isinstance(p, QAbstractItemView):
+            p = p.parentWidget()
+        if p is form:
+            out.append(line)
+    return out
+
+
 class EditPanel(QWidget):
     """The form for the node selected in the tree."""
 
@@ -69,8 +116,11 @@ class EditPanel(QWidget):
             "finding": _FindingForm(self),
             "item": _ItemForm(self),
         }
+        self._enter = _EnterMovesOn(self)
         for form in self._forms.values():
             self._stack.addWidget(form)
+            for line in _plain_lines(form):
+                line.installEventFilter(self._enter)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self._stack)
@@ -112,6 +162,33 @@ class EditPanel(QWidget):
         form = self.current_form
         if form is not None and self.editable:
             form.commit_pending()
+
+    def focus_title(self) -> None:
+        """Puts the focus in the shown form's title with its text selected, scrolled into sight, so that
+        the clerk types a new node's title at once (after 新增方面/问题/细化问题)."""
+        form = self.current_form
+        title = getattr(form, "title", None) if form is not None else None
+        if not isinstance(title, (QLineEdit, QPlainTextEdit, QTextEdit)) or self.readonly:
+            return
+        title.setFocus(Qt.FocusReason.OtherFocusReason)
+        title.selectAll()
+        form.ensureWidgetVisible(title)
+
+    def focus_measure(self, measure_id: int | None) -> None:
+        """Opens the text of a new measure for typing (after 新增整改措施), its row in sight."""
+        form = self.current_form
+        editor = getattr(form, "measures", None) if self._kind == "item" else None
+        if editor is None or measure_id not in editor.ids or self.readonly:
+            return
+        table = editor.table
+        cell = table.item(editor.ids.index(measure_id), editor.COL_TEXT)
+        if cell is None:
+            return
+        form.ensureWidgetVisible(table)
+        table.setFocus(Qt.FocusReason.OtherFocusReason)
+        table.setCurrentItem(cell)
+        table.scrollToItem(cell)
+        table.editItem(cell)
 
     # for the forms
 
