@@ -217,11 +217,12 @@ NAMED_STYLES: tuple[NamedStyle, ...] = (
     _named("台账分组", GROUP_FONT, "left"),
     # A finding of the 台账 as a row across the table above its items (问题), repeated like a category.
     _named("台账问题", FINDING_FONT, "left"),
-    # The 可筛选 sheet: one line a row, read on screen (a cell's whole text in the formula bar).
+    # The 可筛选 sheet: one line a row, read on screen (a cell's whole text in the formula bar); wrapped, so
+    # that a long text stays in its cell instead of running over the next ones.
     NamedStyle(
         name="台账筛选",
         font=BODY_FONT,
-        alignment=Alignment(horizontal="left", vertical="center", wrap_text=False),
+        alignment=Alignment(horizontal="left", vertical="top", wrap_text=True),
         border=BORDER,
     ),
 )

@@ -5,7 +5,7 @@ The 台账 sheet is laid out for paper: categories and findings as rows across t
 repeated atop each page (io.xlsx_ledger_sheet). Excel cannot sort a range with merged cells, and a filter
 there loses the rows that say what an item is about. Here every row carries its own 方面 and 问题, the
 status and the completion date apart, the deadline a date where it is one, 是否逾期 as a word, and the
-header has a filter; each cell on one line, its whole text in the formula bar. The import reads the 台账
+header has a filter; each row one line high, a cell's whole text in the formula bar. The import reads the 台账
 and leaves this sheet, as it does 统计.
 """
 
@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rectify_desktop.core.models import STATUSES
 from rectify_desktop.core.table import LedgerTable
 from rectify_desktop.io.xlsx_cells import (
+    BODY_FONT,
     DATE_FORMAT,
     MAX_CELL_CHARS,
     OVERDUE_MARK,
@@ -26,6 +27,7 @@ from rectify_desktop.io.xlsx_cells import (
     Value,
     excel_cut,
     excel_length,
+    row_height,
     text_cell,
 )
 from rectify_desktop.io.xlsx_ledger_sheet import ledger_values
@@ -52,6 +54,7 @@ FLAT_COLUMNS: tuple[tuple[str, str, float], ...] = (  # key, header, width
 )
 FLAT_NOTE = "本表每项一行、不合并单元格，供筛选、排序；报送、打印请用“台账”表。"
 _WHOLE_IN_LEDGER = "……（未完，全文见“台账”表）"
+_ONE_LINE = row_height(1, BODY_FONT)
 
 
 def _screen_text(value: str) -> str:
@@ -91,7 +94,7 @@ def _write_flat(sheet: Sheet, table: LedgerTable) -> None:
                 cells.append(text_cell(_screen_text(value), center if key in centered else text))
             else:
                 cells.append(Cell(value, center if key == "seq" else date))
-        sheet.add(Row(cells))
+        sheet.add(Row(cells, _ONE_LINE))
     last = 3 + len(table.rows)
     sheet.ws.auto_filter.ref = f"A3:{get_column_letter(n)}{max(last, 3)}"
     if table.rows:
