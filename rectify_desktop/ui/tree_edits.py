@@ -182,6 +182,9 @@ class TreeEdits:
     def move_node_to(self, kind: str, row_id: int, parent_id: int) -> bool:
         """Moves a finding or an item under another parent (移动到…, or a drop in the tree); one undo step.
         Nothing is renumbered: the status bar says the number it took and that 重新编号 renumbers."""
+        if self.ledger is None or self.ledger.readonly:
+            self.statusBar().showMessage("台账以只读方式打开，不能移动。", 8000)
+            return False
         node = self.model.node(kind, row_id)
         why = tree_menu.move_refusal(node)
         if why:

@@ -207,3 +207,16 @@ def test_a_written_off_item_is_not_dragged(window):
     target = other_finding(item)
     data = model.mimeData([source])
     assert not model.canDropMimeData(data, Qt.DropAction.MoveAction, -1, 0, model.index_for(FINDING, target.id))
+
+
+def test_nothing_moves_in_a_ledger_opened_read_only(window, demo_path):
+    item = done_item_without_writeoff()
+    target = other_finding(item)
+    window.close_ledger()
+    assert window.open_ledger(demo_path, readonly=True)
+    window.select(ITEM, item.id)
+    assert not window.actions["move_to"].isEnabled()
+    model = window.model
+    data = model.mimeData([model.index_for(ITEM, item.id)])
+    assert not model.dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, model.index_for(FINDING, target.id))
+    assert Item.get_by_id(item.id).finding_id == item.finding_id
