@@ -184,8 +184,12 @@ def written_off_items_under(model: type[BaseModel], row_id: int) -> list[int]:
 
 
 def removal_refusal(model: type[BaseModel], row_id: int) -> str:
-    """Why a row may not be deleted, in the clerk's words, or "" when it may: a written-off item, or a part
-    of the tree holding one, stays, because the approved write-off paperwork names it by its number."""
+    """Why a row may not be deleted, in the clerk's words, or "" when it may: a written-off item, or a
+    category or finding holding one, stays, because the approved write-off paperwork names it by its number.
+    A whole inspection may go (a ledger imported twice by mistake brings its approvals with it): the window
+    asks first, naming the written-off items that go with it, and undo brings it all back."""
+    if model is Inspection:
+        return ""
     return held_message(model, len(written_off_items_under(model, row_id)))
 
 
@@ -447,6 +451,31 @@ def _collect(model: type[BaseModel], ids: list[int], snap: _Snapshot) -> None:
             snap.nulls.append((child, fk, r["id"], r[fk]))
 
 
+def _parents_first(
+    collected: list[tuple[type[BaseModel], list[dict[str, Any]]]],
+) -> list[tuple[type[BaseModel], list[dict[str, Any]]]]:
+    """The rows of a snapshot by model, each row once, every model after the models it refers to: a link
+    of an item to a register (制度关联) is reached both from the item and from the register, and must be
+    put back after both, or undoing the deletion of an inspection fails on its foreign keys."""
+    rows: dict[type[BaseModel], dict[int, dict[str, Any]]] = {}
+    for model, found in collected:
+        bucket = rows.setdefault(model, {})
+        for r in found:
+            bucket.setdefault(r["id"], r)
+    out: list[tuple[type[BaseModel], list[dict[str, Any]]]] = []
+    placed: set[type[BaseModel]] = set()
+    while len(placed) < len(rows):
+        ready = [
+            m
+            for m in rows
+            if m not in placed and all(ref in placed or ref not in rows or ref is m for ref in m._meta.model_refs)
+        ]
+        for m in ready or [next(m for m in rows if m not in placed)]:  # a circle of references: as collected
+            out.append((m, list(rows[m].values())))
+            placed.add(m)
+    return out
+
+
 class Delete(Command):
     """Deletes a row with everything under it; undo puts every row back with its own id."""
 
@@ -469,7 +498,7 @@ class Delete(Command):
         return [Change("remove", self.model, self.row_id, parent)]
 
     def undo(self) -> list[Change]:
-        for model, rows in self.snap.rows:
+        for model, rows in _parents_first(self.snap.rows):
             for i in range(0, len(rows), 200):
                 model.insert_many(rows[i : i + 200]).execute()
         for model, fk, rid, value in self.snap.nulls:

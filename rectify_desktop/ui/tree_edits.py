@@ -121,6 +121,8 @@ class TreeEdits:
         if node.kind != ITEM:
             n_items = len(node.items())
             below = f"及其下的 {n_items} 项细化问题" if n_items else ""
+            held = tree_menu.written_off_count(node)
+            below += f"（其中 {held} 项已销号，销号记录一并删除）" if held else ""
         else:
             below = "及其整改措施、佐证材料和销号记录"
         if not confirm(

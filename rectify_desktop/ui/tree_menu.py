@@ -28,10 +28,13 @@ MOVABLE = (FINDING, ITEM)
 
 def delete_refusal(node: Node | None) -> str:
     """Why the node may not be deleted ("" when it may), from the tree's own rows (no query per click)."""
-    if node is None:
+    if node is None or node.kind == INSPECTION:  # a whole inspection may go, asked first (core.commands)
         return ""
-    held = sum(1 for i in node.items() if i.writeoff == WRITTEN_OFF)
-    return held_message(KIND_MODELS[node.kind], held)
+    return held_message(KIND_MODELS[node.kind], written_off_count(node))
+
+
+def written_off_count(node: Node) -> int:
+    return sum(1 for i in node.items() if i.writeoff == WRITTEN_OFF)
 
 
 def move_refusal(node: Node | None) -> str:

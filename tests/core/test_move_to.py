@@ -10,7 +10,17 @@ import pytest
 from rectify_desktop.core import ops
 from rectify_desktop.core.commands import WRITTEN_OFF_FIXED, WrittenOffError
 from rectify_desktop.core.ledger import Ledger
-from rectify_desktop.core.models import DONE, WO_APPLY, WO_APPROVE, Category, ChangeLog, Finding, Item, Measure
+from rectify_desktop.core.models import (
+    DONE,
+    WO_APPLY,
+    WO_APPROVE,
+    Category,
+    ChangeLog,
+    Finding,
+    Inspection,
+    Item,
+    Measure,
+)
 from rectify_desktop.core.storage import LedgerError
 from tests.core.test_commands import build, dump
 
@@ -110,6 +120,13 @@ def test_a_written_off_item_is_not_deleted_or_moved(ledger: Ledger) -> None:
     ledger.apply(ops.move_to(Finding, f3, t.cats[0]))
     assert Item.get_by_id(item).number == 2 and Finding.get_by_id(f3).number == 3
     ledger.apply(ops.delete(Item, t.items[f2][0]))  # an item not written off is deleted as before
+    # A whole inspection may go (imported twice by mistake, approvals and all); undo brings it back.
+    before = dump()
+    cmd = ops.delete(Inspection, t.insp)
+    ledger.apply(cmd)
+    assert Item.get_or_none(Item.id == item) is None
+    ledger.revert(cmd)
+    assert dump() == before
 
 
 def test_renumber_keeps_the_numbers_of_written_off_items_and_their_findings(ledger: Ledger) -> None:
@@ -128,3 +145,13 @@ def test_renumber_keeps_the_numbers_of_written_off_items_and_their_findings(ledg
     assert cmd.kept == 1
     ledger.revert(cmd)
     assert Item.get_by_id(c).number == 3 and Finding.get_by_id(f2).number == 2
+
+
+def test_deleting_a_whole_inspection_with_its_registers_is_undone(demo_ledger: Ledger) -> None:
+    """Links of items to registers are reached from both sides; undo puts them back once, after both."""
+    before = dump()
+    cmd = ops.delete(Inspection, Inspection.select().first().id)
+    demo_ledger.apply(cmd)
+    assert Item.select().count() == 0
+    demo_ledger.revert(cmd)
+    assert dump() == before

@@ -117,3 +117,22 @@ def test_the_status_column_shows_a_returned_item_whole_or_in_its_tooltip_at_1366
     width = window.tree.header().sectionSize(COL_STATUS)
     assert width >= window.tree.fontMetrics().horizontalAdvance(text)  # and at the usual font it fits
     window.grab().save(str(tmp_path / "tree-1366.png"))
+
+
+def test_a_whole_inspection_may_be_deleted_saying_what_written_off_items_go_with_it(window, monkeypatch):
+    item = written_off_item()
+    insp = Finding.get_by_id(item.finding_id).inspection_id
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window.select("inspection", insp)
+    assert window.actions["delete"].isEnabled()
+    window.actions["delete"].trigger()
+    assert asked and "项已销号，销号记录一并删除" in asked[0]
+    assert Item.get_or_none(Item.id == item.id) is None
+    window.actions["undo"].trigger()
+    assert Item.get_by_id(item.id).number == item.number
