@@ -8,7 +8,8 @@ an item takes the next free one of its new finding); one undo step takes it back
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from rectify_desktop.core.models import Category, ChangeLog, Finding, Item
@@ -220,3 +221,25 @@ def test_nothing_moves_in_a_ledger_opened_read_only(window, demo_path):
     data = model.mimeData([model.index_for(ITEM, item.id)])
     assert not model.dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, model.index_for(FINDING, target.id))
     assert Item.get_by_id(item.id).finding_id == item.finding_id
+
+
+def test_a_drop_on_a_finding_row_of_the_view_moves_the_item(window, qtbot):
+    """The view's own drop (as the mouse makes it): onto the middle of another finding's row."""
+    item = done_item_without_writeoff()
+    target = other_finding(item)
+    window.select(FINDING, target.id)
+    index = window.model.index_for(FINDING, target.id)
+    window.tree.scrollTo(index)
+    data = window.model.mimeData([window.model.index_for(ITEM, item.id)])
+    pos = QPointF(window.tree.visualRect(index).center())
+    view = window.tree.viewport()
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    move = Qt.DropAction.MoveAction
+    enter = QDragEnterEvent(pos.toPoint(), move, data, buttons, mods)
+    QApplication.sendEvent(view, enter)
+    over = QDragMoveEvent(pos.toPoint(), move, data, buttons, mods)
+    QApplication.sendEvent(view, over)
+    assert over.isAccepted()
+    QApplication.sendEvent(view, QDropEvent(pos, move, data, buttons, mods))
+    assert Item.get_by_id(item.id).finding_id == target.id
+    assert window.current_node().id == item.id
