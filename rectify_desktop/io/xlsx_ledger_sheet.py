@@ -92,6 +92,9 @@ LEDGER_HEADERS: tuple[str, ...] = (
     "备注",
 )
 CONTINUED_GROUP = "（续）"  # after a category's or finding's text atop a page it runs on to
+# In 序号, on the rest of an item split over a page break; its 细化问题 is not repeated, so that the column
+# holds each item once (COUNTA counts the items).
+CONTINUED_ITEM = "续"
 SEAL = "（盖章）"
 # The signature line under the table: each label with its setting; an empty setting leaves a blank to sign.
 SIGNATURES: tuple[tuple[str, str], ...] = (
@@ -133,6 +136,7 @@ _MAX_LINES = int((MAX_ROW_HEIGHT - CELL_PADDING_PT) / (float(BODY_FONT.sz) * LIN
 _BOLD_BODY = Font(name=BODY_FONT.name, size=BODY_FONT.sz, bold=True, charset=BODY_FONT.charset)
 _WRAPPING = ("item", "measures", "progress", "evidence", "remarks")
 _DATES = ("deadline", "completed")
+_SPLITTABLE = ("measures", "progress")  # the long texts an item split over a page break goes on with
 _FIT_SAMPLE = 400  # rows the widths are fitted on; a large ledger is sampled evenly
 
 LineWidths = int | tuple[int, ...]  # a text's width, or the widths of its lines when it has several
@@ -339,8 +343,8 @@ class _Entry:
     kind: str = "item"  # "category", "finding" or "item"
     line: int = -1  # an item's row: its index in the lines
     page_ends: bool = False
-    # An item split over a page break: the values of its part on this page (the rest, on the next, says
-    # its item with （续）); None for an item whole on its row.
+    # An item split over a page break: the values of its part on this page, or of the rest on the next
+    # (序号 续); None for an item whole on its row.
     values: list[Value] | None = None
 
 
@@ -368,8 +372,8 @@ def _paginate(
     atop each page they run on to; each page as full as its rows allow, a row never split, a category or a
     finding never alone at the foot of a page, the last item on the page of the `tail` rows (the signatures)
     that follow. `across(kind, text)` is the height of a row across the table. A tall row that does not fit
-    at the foot of a page is split there (`split(i, lines)`: its part in that many lines, and the rest) rather
-    than leaving the foot of the page empty; one that cannot be split goes whole to the next page."""
+    at the foot of a page is split there (`split(i, lines)`: its part in that many lines, and the rest, 序号
+    续) rather than leaving the foot of the page empty; one that cannot be split goes whole to the next page."""
     out: list[_Entry] = []
     used, space, items_on_page = 0.0, first_room, 0
 
@@ -464,14 +468,16 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
     )
     title_h, info_h, header_h = sheet.heights[-3:]
     room = PAGE_ROWS_PT - header_h  # the header repeats on every page
-    item_at = LEDGER_KEYS.index("item")
+
+    splittable = {LEDGER_KEYS.index(k) for k in _SPLITTABLE}
 
     def split(i: int, lines_here: int) -> _Split | None:
-        """Item i's row in its first `lines_here` lines and the rest; None when its 细化问题 would not be
-        whole on the first part, or a text is taller than a row (it goes on in the 续 sheet instead)."""
+        """Item i's row in its first `lines_here` lines and the rest; None when a text other than its
+        measures and progress would not be whole on the first part (a 细化问题, a name, an evidence's name is
+        never cut), or a text is taller than a row (it goes on in the 续 sheet instead)."""
         values = lines[i].values
         counts = [line_count(v, caps[c]) if type(v) is str else 1 for c, v in enumerate(values)]
-        if max(counts) > _MAX_LINES or counts[item_at] > lines_here:
+        if max(counts) > _MAX_LINES or any(n > lines_here for c, n in enumerate(counts) if c not in splittable):
             return None
         head: list[Value] = []
         rest: list[Value] = [None] * len(values)
@@ -486,7 +492,7 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
                 at += v[at : at + 1] == "\n"
             head.append(v[:at])
             rest[c] = v[at:]
-        rest[item_at] = str(values[item_at]) + CONTINUED_GROUP
+        rest[0] = CONTINUED_ITEM
         # A line break at the end takes a line as it prints (in a cell centred upright, the text would move up).
         shown = [line_count(v, caps[c]) for c, v in enumerate(head) if type(v) is str and v]
         more = [line_count(v, caps[c]) for c, v in enumerate(rest) if type(v) is str and v]

@@ -29,7 +29,7 @@ from rectify_desktop.core.models import DONE, NOT_STARTED, STATUSES
 from rectify_desktop.core.table import COLUMNS
 from rectify_desktop.io.xlsx_cells import OVERDUE_MARK
 from rectify_desktop.io.xlsx_header import GROUP_WORDS, KEY_NAMES, Header, _row_keys, header_key, normalize_header
-from rectify_desktop.io.xlsx_ledger_sheet import CONTINUED_GROUP, LEDGER_HEADERS
+from rectify_desktop.io.xlsx_ledger_sheet import CONTINUED_GROUP, CONTINUED_ITEM, LEDGER_HEADERS
 from rectify_desktop.io.xlsx_reader import Sheet
 from rectify_desktop.io.xlsx_values import (
     BLANK,
@@ -65,9 +65,9 @@ _CATEGORY_HEADING = re.compile(
 
 def join_split_rows(sheet: Sheet, header: Header) -> None:
     """Puts back together the items of this program's own 台账 split over a page break: the row at the top
-    of the next page says its 细化问题 with （续） and holds the rest of each text that did not fit, which is
-    appended to the item's row as it was cut; that row is then gone. Before the 续 sheet's texts are joined
-    (a text carried on there ends in the rest)."""
+    of the next page says 续 in 序号 and holds the rest of each text that did not fit, which is appended to
+    the item's row as it was cut; that row is then gone. Before the 续 sheet's texts are joined (a text
+    carried on there ends in the rest)."""
     names = tuple(header.names.get(c, "") for c in sorted(header.names))
     item_col, seq_col = header.col("item"), header.col("seq")
     if names != LEDGER_HEADERS or item_col is None or seq_col is None:
@@ -78,18 +78,11 @@ def join_split_rows(sheet: Sheet, header: Header) -> None:
         if r <= header.row:
             continue
         row = cells[r]
-        title = row.get(item_col)
         if isinstance(row.get(seq_col), int):
             item_row = row
-        elif (
-            item_row is not None
-            and type(title) is str
-            and title.endswith(CONTINUED_GROUP)
-            and title[: -len(CONTINUED_GROUP)] == item_row.get(item_col)
-            and row.get(seq_col) in (None, "")
-        ):
+        elif item_row is not None and row.get(seq_col) == CONTINUED_ITEM and row.get(item_col) in (None, ""):
             for c, v in row.items():
-                if c != item_col and type(v) is str and type(item_row.get(c, "")) is str:
+                if c != seq_col and type(v) is str and type(item_row.get(c, "")) is str:
                     item_row[c] = (item_row.get(c) or "") + v
             del cells[r]
 

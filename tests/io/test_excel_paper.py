@@ -47,16 +47,15 @@ def item_rows(ws) -> list[int]:  # noqa: ANN001
 
 
 def item_parts(ws) -> dict[int, int]:  # noqa: ANN001
-    """Each row of an item, or of the part of one split over a page break (its 细化问题 with （续）, 序号
-    empty): row → the item's 序号."""
+    """Each row of an item, or of the rest of one split over a page break (序号 续, 细化问题 not repeated):
+    row → the item's 序号."""
     out: dict[int, int] = {}
-    seq, title = 0, None
+    seq = 0
     for r in range(HEADER + 1, ws.max_row + 1):
         value, item = ws.cell(r, 1).value, ws.cell(r, COL["item"]).value
         if isinstance(value, int):
-            seq, title = value, item
-            out[r] = seq
-        elif value is None and title is not None and item == f"{title}（续）":
+            seq = out[r] = value
+        elif value == "续" and item is None and seq:
             out[r] = seq
     return out
 
@@ -184,6 +183,8 @@ def test_every_page_says_its_category_and_finding_and_nothing_is_merged_down(boo
     parts = item_parts(ws)
     split = [r for r in parts if not isinstance(ws.cell(r, 1).value, int)]
     assert split  # the demo has a tall row split at the foot of a page, the rest atop the next
+    # 细化问题 once per item: COUNTA of the column counts the items.
+    assert sum(ws.cell(r, COL["item"]).value is not None for r in parts) == len(table.rows)
     for page in pages(ws):
         items = [r for r in page if r in parts]
         assert items

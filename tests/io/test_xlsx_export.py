@@ -71,8 +71,8 @@ def item_label(item: Item) -> str:
 
 def ledger_rows(ws) -> tuple[list[tuple[int, str, str]], dict[int, list], dict[int, list]]:  # noqa: ANN001
     """The rows below the header: (row, kind, text) of each row across the table (方面, 问题); each item's
-    values by its first row, the part of an item split over a page break (its 细化问题 with （续）, on the next
-    page) joined back; and the values of every item row and part by its row. The signatures left out."""
+    values by its first row, the part of an item split over a page break (序号 续, on the next page) joined
+    back; and the values of every item row and part by its row. The signatures left out."""
     across, items, parts = [], {}, {}
     wide = {
         r.min_row
@@ -90,11 +90,11 @@ def ledger_rows(ws) -> tuple[list[tuple[int, str, str]], dict[int, list], dict[i
         elif r in wide:
             kind = "category" if first.startswith("（") else "finding"
             across.append((r, kind, first))
-        elif last is not None and values[item] == f"{items[last][item]}（续）":
+        elif last is not None and first == "续" and values[item] is None:
             parts[r] = values
             items[last] = [
                 a + b if isinstance(a, str) and isinstance(b, str) else b if a is None else a
-                for a, b in zip(items[last], [None, *values[1:item], None, *values[item + 1 :]], strict=True)
+                for a, b in zip(items[last], [None, *values[1:]], strict=True)
             ]
     return across, items, parts
 
