@@ -116,6 +116,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("collapse", "全部折叠(&Z)", "Ctrl+Shift+E", "collapse_all", "折叠到方面"),
     ActionSpec("settings", "设置(&S)…", "Ctrl+,", "open_settings", "单位名称、填报人、期限规则、自动备份等"),
     ActionSpec("restore", "恢复备份(&R)…", None, "open_restore", "从自动备份中恢复台账", True),
+    ActionSpec("manual", "使用说明(&M)", "F1", "rectify_desktop.ui.manual:open_manual", "常用操作的步骤（F1）"),
     ActionSpec("about", "关于整改台账(&A)", None, "about", ""),
 )
 
@@ -168,7 +169,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("视图(&V)", ("find", "-", "expand", "collapse")),
     ("工具(&T)", ("settings", "restore")),
-    ("帮助(&H)", ("about",)),
+    ("帮助(&H)", ("manual", "-", "about")),
 )
 TOOLBAR = (
     "open",

@@ -131,6 +131,7 @@ class LedgerFiles:
             name += "（只读）"
         self.setWindowTitle(f"{name} - {APP_NAME}")
         self.welcome.path_label.setText(f"当前台账文件：{ledger.path}")
+        self.welcome.path_label.setToolTip(str(ledger.path))
         if self.model.roots:
             for r in self.model.roots:
                 self.tree.expand(self.model.index_of(r))

@@ -125,5 +125,7 @@ class WelcomePage(QWidget):
         self.path_label = QLabel("")
         self.path_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.path_label.setStyleSheet("color: #5f6368")
+        # a long path must not widen the right pane and push the tree aside; it is elided by the pane
+        self.path_label.setMinimumWidth(1)
         lay.addWidget(self.path_label)
         lay.addStretch(2)
