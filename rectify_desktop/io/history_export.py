@@ -30,8 +30,9 @@ from openpyxl.utils import get_column_letter
 from rectify_desktop.core import history, outfile
 from rectify_desktop.core.history import LogRow
 from rectify_desktop.core.lists import Sheet, SheetRow
+from rectify_desktop.io.sheet_export import continuation_sheet
 from rectify_desktop.io.xlsx_cells import MAX_CELL_CHARS, excel_length
-from rectify_desktop.io.xlsx_continuations import CONTINUATION_HEADERS, CONTINUATION_SHEET, Continuations
+from rectify_desktop.io.xlsx_continuations import Continuations
 
 # The columns of the 修改记录 page (ui/history.py LEDGER_COLUMNS), in its order: key → header.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -164,22 +165,6 @@ def _height(values: list[str]) -> float:
     return min(409.0, 15.0 * lines + 4)  # 409 pt is Excel's highest row
 
 
-def _continuation_sheet(wb: Workbook, carried: Continuations, unit: str, today: dt.date) -> None:
-    ws = wb.create_sheet(CONTINUATION_SHEET)
-    ws.append(["续表：单元格容纳不下的文字（接在原单元格的文字之后）"])
-    ws.append([f"填报单位：{_text(unit)}", "", "", "", f"填报日期：{_cn(today)}"])
-    ws.append(list(CONTINUATION_HEADERS))
-    for i, c in enumerate(carried.pieces, 1):
-        ws.append([i, c.ref, c.column, f"第{c.part}段（共{c.parts}段）", c.text])
-        ws.cell(ws.max_row, 5).data_type = "s"
-        ws.cell(ws.max_row, 5).alignment = Alignment(vertical="top", wrap_text=True)
-    for letter, width in zip("ABCDE", (6, 12, 12, 14, 100), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-
-
 def write_log_xlsx(
     out: str | os.PathLike[str],
     rows: Sequence[LogRow],
@@ -254,7 +239,7 @@ def write_log_xlsx(
     wb.properties.title = title
     wb.properties.creator = "整改台账"
     if carried.pieces:
-        _continuation_sheet(wb, carried, unit, today)
+        continuation_sheet(wb, carried, unit, today)
     if notes is not None:
         notes += carried.notes
     try:

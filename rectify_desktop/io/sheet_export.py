@@ -56,8 +56,9 @@ def _text(value: object) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
 
-def _continuation_sheet(wb: Workbook, carried: Continuations, unit: str, today: dt.date) -> None:
-    """The 续 sheet: title, 填报 and header rows, then the pieces from the row each cell's mark names."""
+def continuation_sheet(wb: Workbook, carried: Continuations, unit: str, today: dt.date) -> None:
+    """The 续 sheet: title, 填报 and header rows, then the pieces from the row each cell's mark names; printed
+    on A4 landscape with the header row on every page. Also the 修改记录 workbook's (io/history_export)."""
     ws = wb.create_sheet(CONTINUATION_SHEET)
     ws.append(["续表：单元格容纳不下的文字（接在原单元格的文字之后）"])
     ws.append([f"填报单位：{_text(unit)}", "", "", "", f"填报日期：{today.year}年{today.month}月{today.day}日"])
@@ -68,6 +69,9 @@ def _continuation_sheet(wb: Workbook, carried: Continuations, unit: str, today: 
         ws.cell(ws.max_row, 5).alignment = Alignment(vertical="top", wrap_text=True)
     for letter, width in zip("ABCDE", (6, 12, 12, 14, 100), strict=True):
         ws.column_dimensions[letter].width = width
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
 
 
 def write_sheet(
@@ -145,7 +149,7 @@ def write_sheet(
     wb.properties.title = sheet.title
     wb.properties.creator = "整改台账"
     if carried.pieces:
-        _continuation_sheet(wb, carried, unit, today)
+        continuation_sheet(wb, carried, unit, today)
     if notes is not None:
         notes += carried.notes
     try:
