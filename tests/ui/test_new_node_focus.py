@@ -92,3 +92,24 @@ def test_a_new_measure_opens_its_text_for_typing(window, qtbot):
     qtbot.waitUntil(lambda: table.state() != QAbstractItemView.State.EditingState)
     new = Measure.select().where(Measure.item == item.id).order_by(Measure.id.desc()).first()
     assert new.text == "完善会议记录制度"
+
+
+def test_enter_in_a_new_items_title_goes_on_and_shift_enter_breaks_the_line(window, qtbot):
+    """The item's 细化问题 is a two-line field, but a title is one sentence: Enter goes on to 具体表现 as in the
+    other forms; Shift+Enter still breaks the line for the rare title that wants two."""
+    item = done_item_without_writeoff()
+    window.select(ITEM, item.id)
+    window.actions["add_item"].trigger()
+    title = assert_title_ready(window, "新细化问题")
+    type_keys("台账不全")
+    QTest.keyClick(title, Qt.Key.Key_Return)
+    form = window.panel.current_form
+    assert QApplication.focusWidget() is form.description
+    new = Item.select().where(Item.finding == item.finding_id).order_by(Item.id.desc()).first()
+    assert new.title == "台账不全"
+    title.setFocus()
+    title.moveCursor(title.textCursor().MoveOperation.End)
+    QTest.keyClick(title, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    type_keys("二")
+    assert QApplication.focusWidget() is title
+    assert "\n" in title.toPlainText() or "\u2028" in title.toPlainText()

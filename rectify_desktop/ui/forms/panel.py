@@ -58,6 +58,17 @@ class _EnterMovesOn(QObject):
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+            and isinstance(watched, QTextEdit)
+        ):
+            # A title written in a two-line box (the item's 细化问题) is one sentence: Enter goes on as in a line;
+            # Shift+Enter, which carries a modifier, still breaks the line. The box commits on losing the focus.
+            _focus_next(watched)
+            return True
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
             and isinstance(watched, QLineEdit)
         ):
             # The line takes its Enter first (it commits there, even in a window without the focus) …
@@ -72,6 +83,17 @@ class _EnterMovesOn(QObject):
                 QApplication.sendEvent(watched, tab)
             return True
         return False
+
+
+def _focus_next(widget: QWidget) -> None:
+    """Gives the focus to the next widget that takes it by Tab, as Tab would (a text box keeps its Tab for
+    itself, so the key cannot simply be sent on)."""
+    nxt = widget.nextInFocusChain()
+    while nxt is not None and nxt is not widget:
+        if nxt.isVisible() and nxt.isEnabled() and nxt.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            nxt.setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        nxt = nxt.nextInFocusChain()
 
 
 def _plain_lines(form: QWidget) -> list[QLineEdit]:
@@ -121,6 +143,9 @@ class EditPanel(QWidget):
             self._stack.addWidget(form)
             for line in _plain_lines(form):
                 line.installEventFilter(self._enter)
+            title = getattr(form, "title", None)
+            if isinstance(title, QTextEdit):
+                title.installEventFilter(self._enter)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self._stack)
