@@ -11,27 +11,23 @@ A QTextDocument would be simpler but cannot repeat a spanning cell on the next p
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from rectify_desktop.core.lists import Sheet
-from rectify_desktop.ui.printing import fonts as print_fonts
+from rectify_desktop.ui.printing.bands import CONTINUED_BAND, with_bands
+from rectify_desktop.ui.printing.cells import display_cells
+from rectify_desktop.ui.printing.text import UNITS_PER_PT, Fonts, Line, TextStyle, title_lines, tokens
 
-UNITS_PER_PT = 10
 DPI = 72 * UNITS_PER_PT  # the layout's resolution: the PDF writer is set to it
 MM = 72 / 25.4 * UNITS_PER_PT  # layout units per millimetre
 A4_MM = (210.0, 297.0)
-MARGIN_MM = 15.0
+MARGIN_MM = 12.0  # 12 mm all round: room for a printer's edge and a hole punch, the rest for the table
 FOOTER_MM = 7.5  # the page number's baseline, from the bottom edge
-LINE_SPACING = 1.4  # line height, in ems of the body font
-IDEOGRAPHIC_ASCENT = 0.88  # the CJK em box sits 0.88 em above the baseline in 宋体, 仿宋, 黑体 and Noto alike
+MAX_BAND_LINES = 2  # a category band repeated at the top of a page: at most this many lines
 MIN_SPLIT_LINES = 2  # a row is only split at the foot of a page if at least this many of its lines fit there
-# A row that would fit on a fresh page is moved there rather than split, unless that leaves more than this
-# share of the page empty.
-MAX_EMPTY_SHARE = 0.3
 SIGNATURE = ("填表人：", "审核人：", "负责人：")
 GRID_PT = 0.6
 HEADER_FILL = QColor(232, 232, 232)
@@ -50,149 +46,16 @@ MIN_CHARS: dict[str, float] = {
     "leader": 3,
     "department": 3,
     "person": 3,
-    "deadline": 5,  # "2026年8月" on a line, "30日" under it
+    "deadline": 3,
     "progress": 8,
-    "status": 5,
-    "done": 5,
-    "evidence": 5,
-    "writeoff": 5,
+    "status": 3,
+    "done": 3,
+    "evidence": 3,
+    "writeoff": 3,
     "remarks": 2,
     "role": 2,
 }
 CENTRED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
-
-# --- fonts and wrapped text ---------------------------------------------------------------------------------
-
-Line = tuple[str, float]  # a line of text and its width
-# A number and the unit after it stay on one line (a word joiner between them while the text is broken).
-_GLUE = re.compile(r"(?<=\d)(?=[\d年月日号时分秒个项条次元万亿%％.．:：])")
-
-
-def _font(family: str, px: int, bold: bool = False) -> QFont:
-    f = QFont()
-    bundled = print_fonts.register_bundled_font()
-    # The bundled font second: glyphs the office font lacks (仿宋_GB2312 has GB2312 only) come from it.
-    f.setFamilies([family, bundled] if bundled and bundled != family else [family])
-    f.setPixelSize(max(1, px))
-    f.setBold(bold)
-    f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
-    f.setKerning(True)
-    return f
-
-
-class TextStyle:
-    """A font with its metrics and a cache of wrapped texts."""
-
-    def __init__(self, font: QFont) -> None:
-        self.font = font
-        self.fm = QFontMetricsF(font)
-        self.em = float(font.pixelSize())
-        self.lh = round(self.em * LINE_SPACING, 2)
-        self.base_offset = (self.lh - self.em) / 2 + IDEOGRAPHIC_ASCENT * self.em
-        self.option = QTextOption()
-        self.option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self._cache: dict[tuple[str, int], list[Line]] = {}
-
-    def family(self) -> str:
-        return self.font.families()[0] if self.font.families() else ""
-
-    def width(self, text: str) -> float:
-        return self.fm.horizontalAdvance(text)
-
-    def baseline(self, top: float) -> float:
-        """The baseline of a line whose box starts at `top`: the ideographic em box centred in the line."""
-        return top + self.base_offset
-
-    def wrap(self, text: str, width: float) -> list[Line]:
-        """`text` broken into lines no wider than `width` (at word boundaries, or anywhere in a long word),
-        keeping its own line breaks; an empty text is one empty line."""
-        key = (text, int(width))
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        out: list[Line] = []
-        for para in text.rstrip().split("\n"):
-            para = para.rstrip()
-            if not para:
-                out.append(("", 0.0))
-                continue
-            w = self.fm.horizontalAdvance(para)
-            if w <= width:
-                out.append((para, w))
-                continue
-            out += self._break(para, width)
-        self._cache[key] = out
-        return out
-
-    def wrap_even(self, text: str, width: float) -> list[Line]:
-        """A short label (a column header) in as few lines as fit, with the characters shared out evenly:
-        "责任/领导", never "责任领/导"."""
-        if self.width(text) <= width or "\n" in text:
-            return self.wrap(text, width)
-        for n in range(2, len(text) + 1):
-            size = math.ceil(len(text) / n)
-            parts = [text[i : i + size] for i in range(0, len(text), size)]
-            if all(self.width(x) <= width for x in parts):
-                return [(x, self.width(x)) for x in parts]
-        return self.wrap(text, width)
-
-    def _break(self, para: str, width: float) -> list[Line]:
-        para = _GLUE.sub("\u2060", para)  # no line break inside "30日", "2026年", "3.5"
-        # QTextLayout counts UTF-16 code units; a character beyond the BMP (rare hanzi) counts two.
-        units = para.encode("utf-16-le")
-        wide = len(units) != 2 * len(para)
-        layout = QTextLayout(para, self.font)
-        layout.setTextOption(self.option)
-        layout.beginLayout()
-        out: list[Line] = []
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(width)
-            start, length = line.textStart(), line.textLength()
-            if wide:
-                piece = units[start * 2 : (start + length) * 2].decode("utf-16-le", "replace")
-            else:
-                piece = para[start : start + length]
-            out.append((piece.replace("\u2060", "").rstrip(), line.naturalTextWidth()))
-        layout.endLayout()
-        return out or [("", 0.0)]
-
-
-# Where a long title breaks best, as offices break it: after "关于", after the inspection group, before 反馈意见.
-_TITLE_BREAKS = re.compile(r"(?<=关于)|(?<=[组队])(?=反馈|关于|巡察|巡视|审计|督查)|(?=反馈意见)|(?=整改落实)|(?<=的)")
-
-
-def title_lines(style: TextStyle, title: str, width: float) -> list[Line]:
-    """A title in one line, else in two broken at a natural place with the halves as even as possible, else
-    wrapped."""
-    if style.width(title) <= width:
-        return [(title, style.width(title))]
-    best: tuple[float, list[Line]] | None = None
-    for m in _TITLE_BREAKS.finditer(title):
-        a, b = title[: m.start()], title[m.start() :]
-        wa, wb = style.width(a), style.width(b)
-        if a and b and wa <= width and wb <= width and (best is None or abs(wa - wb) < best[0]):
-            best = (abs(wa - wb), [(a, wa), (b, wb)])
-    return best[1] if best else style.wrap(title, width)
-
-
-class Fonts:
-    """The printout's fonts at a body size in points: body (仿宋/宋体), headers (黑体), title (小标宋/宋体 bold)."""
-
-    def __init__(self, size_pt: float) -> None:
-        px = round(size_pt * UNITS_PER_PT)
-        body = print_fonts.pick(print_fonts.BODY)
-        heading = print_fonts.pick(print_fonts.HEADING)
-        title = print_fonts.pick(print_fonts.TITLE)
-        self.body = TextStyle(_font(body, px))
-        self.head = TextStyle(_font(heading, px, bold=heading not in print_fonts.HEAVY))
-        self.title = TextStyle(
-            _font(title, round(max(16.0, size_pt * 2) * UNITS_PER_PT), title not in print_fonts.HEAVY)
-        )
-        self.info = TextStyle(_font(body, px + UNITS_PER_PT))
-
 
 # --- the layout ------------------------------------------------------------------------------------------------
 
@@ -201,7 +64,7 @@ class Fonts:
 class PageSetup:
     """What the clerk chose for the paper, and the words around the table."""
 
-    font_size: float = 9.0
+    font_size: float = 10.0
     landscape: bool = True
     unit: str = ""  # 填报单位
     date_text: str = ""  # 填报日期, as printed
@@ -239,12 +102,16 @@ class Page:
     spans: list[SpanBox] = field(default_factory=list)
     table_end: float = 0.0
     signature_y: float | None = None
+    band: tuple[int, float] | None = None  # a category band repeated at the top: its row, and y
+    body_y: float = 0.0  # where the rows begin: under the header, and the repeated band if any
 
 
 class SheetLayout:
     """The pages of one sheet on one paper size: computed once, painted as often as needed."""
 
     def __init__(self, sheet: Sheet, setup: PageSetup, fonts: Fonts | None = None) -> None:
+        self.source = sheet
+        sheet, self.bands, self.band_of = with_bands(sheet)
         self.sheet = sheet
         self.setup = setup
         self.fonts = fonts or Fonts(setup.font_size)
@@ -262,6 +129,7 @@ class SheetLayout:
         self.keys = sheet.keys
         self.span_cols = [i for i, k in enumerate(self.keys) if k in sheet.span_keys]
         self.plain_cols = [i for i in range(len(self.keys)) if i not in self.span_cols]
+        self.texts, self.bold = display_cells(sheet)
         self.widths = self._column_widths()
         self.xs = [self.left]
         for w in self.widths:
@@ -280,6 +148,14 @@ class SheetLayout:
         n = len(text)
         wide = (len(text.encode("utf-8")) - n) / 2
         return wide + 0.55 * (n - wide)
+
+    def _widest_token(self, texts: list[str], key: str) -> float:
+        """The width of the widest date, number or extension in a column's texts, with the cell's padding: no
+        column is narrower, so that none of them is broken across lines ("1000", "2027年3月31日", ".pdf")."""
+        bold = self.fonts.bold if any(k == key for _, k in self.bold) else self.fonts.body
+        seen = {tok for t in texts for tok in tokens(t)}
+        widest = max((bold.width(tok) for tok in seen), default=0.0)
+        return widest * 1.02 + 2 * self.pad_x if widest else 0.0
 
     def _column_widths(self) -> list[float]:
         """Column widths: each between a minimum (its header, a few characters: 序号 narrow) and its longest
@@ -301,11 +177,12 @@ class SheetLayout:
             share = [1] * len(rows)
             if col in self.span_cols:
                 spans = self.sheet.spans(key)
-                texts = [rows[s.first].cells[key] for s in spans]
+                texts = [self.texts[s.first][key] for s in spans]
                 for s in spans:
                     share[s.first : s.last + 1] = [s.last - s.first + 1] * (s.last - s.first + 1)
             else:
-                texts = [r.cells[key] for r in rows]
+                texts = [t[key] for t in self.texts]
+            lo = max(lo, self._widest_token(texts, key))
             longest, total = 0.0, 0.0
             for t in texts:
                 for para in t.split("\n"):
@@ -317,7 +194,7 @@ class SheetLayout:
             weights.append(total * em / n_rows + 0.01)
             paras.append(
                 [
-                    ([self._text_width_estimate(x) * em for x in rows[i].cells[key].split("\n")], share[i])
+                    ([self._text_width_estimate(x) * em for x in self.texts[i][key].split("\n")], share[i])
                     for i in sample
                 ]
             )
@@ -413,11 +290,21 @@ class SheetLayout:
         plain = [i for i in range(len(self.keys)) if i not in self.span_cols]
         self.cells: list[list[list[Line]]] = []
         self.n_lines: list[int] = []
-        for r in self.sheet.rows:
+        band = self.fonts.head
+        self.band_lines: dict[int, list[Line]] = {}
+        self._repeated: dict[int, list[Line]] = {}
+        for row in range(len(self.sheet.rows)):
             cells: list[list[Line]] = [[] for _ in self.keys]
+            if row in self.bands:
+                self.band_lines[row] = band.wrap(self.bands[row], self.right - self.left - 2 * self.pad_x)
+                self.cells.append(cells)
+                self.n_lines.append(len(self.band_lines[row]))
+                continue
             n = 1
             for c in plain:
-                cells[c] = body.wrap(r.cells[self.keys[c]], self._inner(c))
+                key = self.keys[c]
+                style = self.fonts.bold if (row, key) in self.bold else body
+                cells[c] = style.wrap(self.texts[row][key], self._inner(c))
                 n = max(n, len(cells[c]))
             self.cells.append(cells)
             self.n_lines.append(n)
@@ -432,7 +319,8 @@ class SheetLayout:
             for si, s in enumerate(spans):
                 for i in range(s.first, s.last + 1):
                     of[i] = si
-                self.span_lines[(c, si)] = body.wrap(self.sheet.rows[s.first].cells[key], self._inner(c))
+                band = s.first in self.bands  # a band's own group: no text of its own in the column
+                self.span_lines[(c, si)] = [] if band else body.wrap(self.texts[s.first][key], self._inner(c))
             self.span_of[c] = of
             self.span_list[c] = [(s.first, s.last) for s in spans]
         head = self.fonts.head
@@ -477,12 +365,15 @@ class SheetLayout:
         # from page to page instead of being repeated (len(lines) once it has all been shown).
         offsets: dict[tuple[int, int], int] = {}
         i, a = 0, 0  # the next row, and its first line still to place
-        fresh_h = self.bottom - self._body_top(False)
         while True:
             first = not self.pages
             page = Page(len(self.pages) + 1, self.first_header_y if first else self.later_header_y)
             top = self._body_top(first)
-            y = top
+            band = self.band_of[i] if i < n_rows else None
+            if band is not None:  # the page begins inside a category: its band again, with （续）
+                page.band = (band, top)
+                top += self._h(len(self._band_lines(band, True)))
+            y = page.body_y = top
             pieces = page.pieces
             open_at: dict[int, tuple[int, float]] = {}  # column → (span, y where it starts on this page)
             while i < n_rows:
@@ -491,6 +382,8 @@ class SheetLayout:
                 rest = self.n_lines[i] - a
                 content = self._h(rest) if rest > 0 else 0.0
                 need = content
+                if i in self.bands and not last and rest > 0:  # a band stays with the first lines of its row
+                    need += self._h(min(MIN_SPLIT_LINES, self.n_lines[i + 1]))
                 for c in self.span_cols:
                     si = self.span_of[c][i]
                     if self.span_list[c][si][1] == i:  # the span ends with this row: its text must fit by now
@@ -500,20 +393,25 @@ class SheetLayout:
                     i, a = i + 1, 0
                     continue
                 if y + need <= limit + 0.01:
+                    if i in self.bands:
+                        need = content
                     self._place(pieces, open_at, Piece(i, a, self.n_lines[i], y, need, whole=a == 0))
                     y += need
                     i, a = i + 1, 0
                     continue
                 cap = int((limit - y - 2 * self.pad_y + 0.01) // self.lh)
                 if pieces:
-                    if rest == 0 or cap < MIN_SPLIT_LINES or cap >= rest:
+                    # Split where the foot of the page holds a few lines and a few are left for the next page,
+                    # rather than leave the foot empty; a band is never split nor left alone at the foot.
+                    if rest == 0 or i in self.bands or cap >= rest:  # (the spanning cell is what does not fit)
                         break
-                    fits_fresh = need <= fresh_h - (self.signature_h if last else 0.0)
-                    if fits_fresh and (limit - y) < MAX_EMPTY_SHARE * fresh_h:
+                    cap = min(cap, rest - MIN_SPLIT_LINES)
+                    if cap < MIN_SPLIT_LINES:
                         break
                 # Split here: as many lines as fit, the rest on the next page.
                 take = min(rest, max(cap, 0 if pieces else 1))
-                height = max(limit - y, self._h(take) if take else 0.0)  # ≥ one line even on a hopeless page
+                # ≥ one line even on a hopeless page; what is left of a spanning text: to the foot of the page
+                height = max(limit - y, self._h(take) if take else self.bottom - y)
                 self._place(pieces, open_at, Piece(i, a, a + take, y, height, whole=False))
                 y += height
                 a += take
@@ -533,6 +431,27 @@ class SheetLayout:
         else:  # only when the last row was taller than a page
             y = self.later_header_y
             self.pages.append(Page(len(self.pages) + 1, y, table_end=y, signature_y=y))
+
+    def _band_lines(self, row: int, repeated: bool) -> list[Line]:
+        """A band's lines; repeated at the top of a page, with （续）, in two lines at most (cut with "…")."""
+        if not repeated:
+            return self.band_lines[row]
+        hit = self._repeated.get(row)
+        if hit is None:
+            head, text = self.fonts.head, self.bands[row]
+            width = self.right - self.left - 2 * self.pad_x
+            hit = head.wrap(text + CONTINUED_BAND, width)
+            lo, hi = 0, len(text)
+            while len(hit) > MAX_BAND_LINES and lo < hi:
+                mid = (lo + hi + 1) // 2
+                if len(head.wrap(text[:mid] + "…" + CONTINUED_BAND, width)) <= MAX_BAND_LINES:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if len(hit) > MAX_BAND_LINES:
+                hit = head.wrap(text[:lo] + "…" + CONTINUED_BAND, width)
+            self._repeated[row] = hit
+        return hit
 
     def _place(self, pieces: list[Piece], open_at: dict[int, tuple[int, float]], piece: Piece) -> None:
         for c in self.span_cols:
@@ -616,8 +535,13 @@ class SheetLayout:
         body = self.fonts.body
         p.setFont(body.font)
         p.setPen(black)
+        if page.band is not None:
+            self._paint_band(p, self._band_lines(page.band[0], True), page.band[1])
         for piece in page.pieces:
-            self._paint_piece(p, piece)
+            if piece.row in self.bands:
+                self._paint_band(p, self.band_lines[piece.row][piece.start : piece.end], piece.y)
+            else:
+                self._paint_piece(p, piece)
         for box in page.spans:
             x, w = self.xs[box.col], self.widths[box.col]
             text_h = len(box.lines) * self.lh
@@ -680,6 +604,13 @@ class SheetLayout:
             top = y + (self.header_h - len(lines) * head.lh) / 2
             self._lines(p, head, lines, self.xs[c], self.widths[c], top, True)
 
+    def _paint_band(self, p: QPainter, lines: list[Line], y: float) -> None:
+        """A category across the table, in the header's type, left-aligned."""
+        head = self.fonts.head
+        p.setFont(head.font)
+        self._lines(p, head, lines, self.left, self.right - self.left, y + self.pad_y, False)
+        p.setFont(self.fonts.body.font)
+
     def _paint_piece(self, p: QPainter, piece: Piece) -> None:
         body = self.fonts.body
         cells = self.cells[piece.row]
@@ -694,7 +625,12 @@ class SheetLayout:
                 y = piece.y + (piece.height - len(lines) * self.lh) / 2
             else:
                 y = piece.y + self.pad_y
+            bold = (piece.row, key) in self.bold
+            if bold:
+                p.setFont(self.fonts.bold.font)
             self._lines(p, body, lines, self.xs[c], self.widths[c], y, key in CENTRED)
+            if bold:
+                p.setFont(body.font)
 
     def _paint_grid(self, p: QPainter, page: Page) -> None:
         pen = QPen(QColor(0, 0, 0))
@@ -704,8 +640,19 @@ class SheetLayout:
         top, bottom = page.header_y, max(page.table_end, page.header_y + self.header_h)
         if not page.pieces and page.signature_y is not None and page.number > 1:
             return  # a page holding only the signatures
-        for x in self.xs:
-            p.drawLine(QPointF(x, top), QPointF(x, bottom))
+        body_top = top + self.header_h
+        # The column lines run down the header and every row, not across a category's band.
+        runs: list[tuple[float, float, bool]] = [(top, body_top, False)]
+        if page.band is not None:
+            band_end = page.pieces[0].y if page.pieces else bottom
+            runs.append((body_top, band_end, True))
+            p.drawLine(QPointF(self.left, band_end), QPointF(self.right, band_end))
+        runs += [(x.y, x.y + x.height, x.row in self.bands) for x in page.pieces]
+        if not page.pieces and page.band is None:
+            runs.append((body_top, bottom, False))
+        for y0, y1, band in runs:
+            for x in (self.xs[0], self.xs[-1]) if band else self.xs:
+                p.drawLine(QPointF(x, y0), QPointF(x, y1))
         p.drawLine(QPointF(self.left, top), QPointF(self.right, top))
         p.drawLine(QPointF(self.left, top + self.header_h), QPointF(self.right, top + self.header_h))
         pieces = page.pieces

@@ -14,16 +14,15 @@ from rectify_desktop.core import lists
 from rectify_desktop.core.table import KEYS
 
 # Chinese type sizes as offices name them, with the point sizes behind the names.
+# Nothing under 10 pt: a body at 9 pt or less is hard to read on paper (issue 13).
 FONT_SIZES: tuple[tuple[str, float], ...] = (
-    ("六号（7.5磅）", 7.5),
-    ("8磅", 8.0),
-    ("小五（9磅）", 9.0),
     ("10磅", 10.0),
     ("五号（10.5磅）", 10.5),
     ("小四（12磅）", 12.0),
     ("四号（14磅）", 14.0),
 )
-DEFAULT_FONT_SIZE = 9.0
+DEFAULT_FONT_SIZE = 10.0
+MIN_FONT_SIZE = 10.0
 SETTINGS_PREFIX = "print/"
 
 
@@ -44,7 +43,7 @@ class PrintOptions:
         columns = tuple(k for k in KEYS if k in self.columns) or KEYS
         document = self.document if self.document in lists.DOCUMENTS else lists.LEDGER
         items = self.items if self.items in lists.ITEM_FILTERS else lists.ALL
-        size = self.font_size if 5.0 <= self.font_size <= 20.0 else DEFAULT_FONT_SIZE
+        size = min(max(self.font_size, MIN_FONT_SIZE), 20.0)  # a smaller size remembered from before: 10
         return replace(self, columns=columns, document=document, items=items, font_size=size)
 
 

@@ -22,7 +22,7 @@ from rectify_desktop.core import lists
 from rectify_desktop.core.models import Inspection
 from rectify_desktop.core.outfile import OutputError, atomic_output, check_target, write_bytes
 from rectify_desktop.core.storage import LedgerError
-from rectify_desktop.core.table import cn_date
+from rectify_desktop.core.table import build_table, cn_date
 from rectify_desktop.ui.printing import fonts as print_fonts
 from rectify_desktop.ui.printing.layout import DPI, PageSetup, SheetLayout
 from rectify_desktop.ui.printing.options import PrintOptions, load_options, save_options
@@ -46,6 +46,19 @@ KIND_NAMES: dict[str, str] = {
 }
 
 
+def _sheet(inspection_id: int, options: PrintOptions) -> lists.Sheet:
+    """The sheet to print; the ledger's rows keep their items, so that the layout marks the overdue ones."""
+    if options.document != lists.LEDGER:
+        return lists.build_sheet(
+            inspection_id, options.document, columns=options.columns, items=options.items, value=options.value
+        )
+    table = build_table(inspection_id, keep=lists.row_filter(options.items, options.value))
+    sheet = lists.ledger_sheet(table, options.columns)
+    for printed, row in zip(sheet.rows, table.rows, strict=True):
+        printed.item = printed.item or row
+    return sheet
+
+
 def build_layout(
     inspection_id: int,
     options: PrintOptions | None = None,
@@ -56,9 +69,7 @@ def build_layout(
     """The pages of the chosen document for one inspection (the ledger open): A4 in the chosen orientation,
     or the paper a printer was set to."""
     options = (options or PrintOptions()).normalised()
-    sheet = lists.build_sheet(
-        inspection_id, options.document, columns=options.columns, items=options.items, value=options.value
-    )
+    sheet = _sheet(inspection_id, options)
     setup = PageSetup(
         font_size=options.font_size,
         landscape=options.landscape if landscape is None else landscape,

@@ -1,0 +1,67 @@
+"""What each printed cell says (打印单元格): the sheet's texts as the paper shows them.
+
+The sheet (core.lists) holds the same texts as the Excel file; on paper a few read better laid out otherwise,
+and what must be seen survives a black-and-white printer:
+
+- an overdue item (已逾期) says so in words, in bold, under its deadline (or in its status when the deadline
+  column is not printed), as the lists and the Excel file mark it, not by a colour;
+- a date in brackets after a status ("已完成（2026年7月20日）") goes on the line under it, so that the column
+  need only be as wide as the date, which is never broken;
+- several evidence names (佐证材料) are numbered ①②③, so that where one ends and the next begins is seen
+  even when a name wraps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rectify_desktop.core.lists import LEDGER, Sheet
+
+OVERDUE_MARK = "（已逾期）"
+OVERDUE_WORDS = "已逾期"
+_STATUS_DATE = re.compile(r"^(?P<status>[^（(\n]+)[（(](?P<date>[^）)\n]*\d[^）)\n]*)[）)]$")
+DATED_KEYS = ("status", "writeoff", "done")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def numbered(index: int) -> str:
+    """①…⑳, then "21." on: the mark before an evidence name."""
+    return _CIRCLED[index] if index < len(_CIRCLED) else f"{index + 1}."
+
+
+def evidence_text(text: str) -> str:
+    """Each evidence name on a line of its own, numbered when there are several."""
+    names = [n.strip() for n in text.split("\n") if n.strip()]
+    if len(names) < 2:
+        return "\n".join(names)
+    return "\n".join(numbered(i) + n for i, n in enumerate(names))
+
+
+def dated(text: str) -> str:
+    """ "已完成（2026年7月20日）" → "已完成" over "2026年7月20日"; anything else unchanged."""
+    m = _STATUS_DATE.match(text.strip())
+    return f"{m['status'].strip()}\n{m['date'].strip()}" if m else text
+
+
+def display_cells(sheet: Sheet) -> tuple[list[dict[str, str]], set[tuple[int, str]]]:
+    """Per row, the texts its cells print; and the (row, key) cells printed in bold (the overdue marks)."""
+    keys = set(sheet.keys)
+    mark_key = "deadline" if "deadline" in keys else "status" if "status" in keys else None
+    out: list[dict[str, str]] = []
+    bold: set[tuple[int, str]] = set()
+    for i, row in enumerate(sheet.rows):
+        cells = dict(row.cells)
+        for key in DATED_KEYS:
+            if key in cells:
+                cells[key] = dated(cells[key])
+        if "evidence" in cells:
+            cells["evidence"] = evidence_text(cells["evidence"])
+        item = row.item
+        if item is not None and item.overdue and mark_key is not None:
+            if sheet.kind == LEDGER or OVERDUE_WORDS not in cells.get("status", ""):
+                cells[mark_key] = f"{cells[mark_key].rstrip()}\n{OVERDUE_MARK}".lstrip("\n")
+            for key in ("deadline", "status"):
+                if key in keys:
+                    bold.add((i, key))
+        out.append(cells)
+    return out, bold
