@@ -34,9 +34,20 @@ def glued(text: str) -> str:
     return TOKEN.sub(lambda m: JOINER.join(m.group()), text)
 
 
+# A line never begins with a closing mark nor ends with an opening one (Unicode line breaking), so what cannot be
+# broken is the token with the brackets and punctuation around it: "（2026年7月20日）", "学习）.pdf".
+_OPEN = "（(「『【《〈“‘"
+_CLOSE = "）)」』】》〉”’，。、；：！？,;:!?%％"
+_UNIT = re.compile(
+    rf"[{_OPEN}]*(?:{_DATE}|{_NUMBER})[{_CLOSE}]*"
+    rf"|[^\s][{_CLOSE}]*\.[A-Za-z][A-Za-z0-9]{{1,4}}(?![A-Za-z0-9])[{_CLOSE}]*"
+)
+
+
 def tokens(text: str) -> list[str]:
-    """The dates, numbers and extensions in `text`: a column must be at least as wide as the widest."""
-    return TOKEN.findall(text)
+    """What `text` holds that cannot be broken (a date, number or extension with the marks held to it): a column
+    must be at least as wide as the widest."""
+    return _UNIT.findall(text)
 
 
 def _font(family: str, px: int, bold: bool = False) -> QFont:
