@@ -1,0 +1,127 @@
+"""The printout as the office reads it (issue 13, points 9-11): overdue items marked in words that survive a
+black-and-white printer, numbers, dates and file names never broken across lines, one evidence name a line, body
+at 10 pt at least, and pages filled (a row split at the foot of a page, its category repeated on the next).
+
+Asserted from the PDF (pypdf's text, line by line as painted) and from the layout's pages and pieces."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from rectify_desktop.core.table import build_table
+from rectify_desktop.ui.printing.cells import OVERDUE_MARK
+from rectify_desktop.ui.printing.layout import PageSetup, SheetLayout
+from rectify_desktop.ui.printing.options import FONT_SIZES, PrintOptions
+from rectify_desktop.ui.printing.text import UNITS_PER_PT
+
+# What the demo and a 1,000-item ledger printed before (9 pt body): the new layout must not take more pages.
+DEMO_PAGES_BEFORE = 8
+BIG_PAGES_BEFORE = 143
+# A date, a number or a file name cut at a line's end: "2027年3月 / 31日", "100 / 0", "报告. / pdf".
+BROKEN = re.compile(r"\d\n\d|\d{4}年\n\d|\d{1,2}月\n\d|\d年\d{1,2}\n月")
+# A file name's ending cut off: asserted on the layout's lines (pypdf starts a new line where the PDF changes
+# font, as it does between a Chinese character and Latin letters, so its text cannot tell).
+BROKEN_NAME = re.compile(r"\.\n(?:pdf|png|jpe?g|docx?|xlsx?)\b|\.[a-z]{1,3}\n[a-z]")
+
+
+def layout_text(layout) -> str:  # noqa: ANN001
+    """Every cell's lines, one cell after another."""
+    return "\n\n".join("\n".join(t for t, _ in cell) for row in layout.cells for cell in row)
+
+
+def lines(path: Path) -> list[list[str]]:
+    """Each page's text lines as painted (a cell's lines come one after another)."""
+    return [[x.strip() for x in (p.extract_text() or "").split("\n")] for p in PdfReader(str(path)).pages]
+
+
+@pytest.fixture
+def printing(qapp):
+    from rectify_desktop.ui import printing
+
+    return printing
+
+
+def test_overdue_items_are_marked_in_words_and_bold(printing, demo_ledger, tmp_path):
+    rows = build_table(1).rows
+    overdue = [r for r in rows if r.overdue]
+    assert overdue and len(overdue) < len(rows)
+    layout = printing.build_layout(1)
+    for i, row in enumerate(layout.sheet.rows):
+        if row.item is None:
+            continue
+        marked = OVERDUE_MARK in layout.texts[i]["deadline"]
+        assert marked == row.item.overdue, row.item.cells["seq"]
+        assert ((i, "deadline") in layout.bold) == row.item.overdue
+    out = tmp_path / "台账.pdf"
+    printing.write_pdf(1, out)
+    text = "\n".join("\n".join(p) for p in lines(out))
+    for r in overdue:  # the words under the deadline: no colour needed
+        assert f"{r.cells['deadline']}\n{OVERDUE_MARK}" in text, r.cells["seq"]
+    assert text.count(OVERDUE_MARK) == len(overdue)
+
+
+def test_no_date_number_or_file_name_is_broken_and_evidence_names_stand_apart(printing, demo_ledger, tmp_path):
+    out = tmp_path / "台账.pdf"
+    printing.write_pdf(1, out)
+    pages = lines(out)
+    text = "\n".join("\n".join(p) for p in pages)
+    assert not BROKEN.search(text), BROKEN.search(text)
+    cells = layout_text(printing.build_layout(1))
+    assert "片.png" in cells and not BROKEN_NAME.search(cells) and not BROKEN.search(cells)
+    flat = [x for p in pages for x in p]
+    for r in build_table(1).rows:
+        names = [n for n in r.cells["evidence"].split("\n") if n]
+        if len(names) > 1:  # each name begins a line of its own, numbered ① ② …
+            for k, name in enumerate(names):
+                mark = "①②③④⑤"[k]
+                assert any(x.startswith(mark) and name.startswith(x[1:]) for x in flat), name
+    for r in build_table(1).rows:
+        for key in ("deadline",):
+            value = r.cells[key]
+            if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", value):
+                assert value in flat, value  # a whole date on one line
+
+
+def test_a_thousand_items_keep_their_numbers_whole(printing, tmp_path):
+    from rectify_desktop.core.ledger import Ledger
+    from tests.perf.generate import make_large_ledger
+
+    path = make_large_ledger(tmp_path / "千.db", 1000)
+    with Ledger.open(path):
+        layout = printing.build_layout(1)
+        assert layout.page_count <= BIG_PAGES_BEFORE
+        seq = layout.keys.index("seq")
+        numbers = [layout.cells[i][seq] for i in range(len(layout.sheet.rows)) if i not in layout.bands]
+        assert numbers[-1][0][0] == "1000" and all(len(n) == 1 for n in numbers)
+        out = tmp_path / "千.pdf"
+        printing.write_layout(layout, out)
+        pages = lines(out)
+    assert len(pages) == layout.page_count
+    flat = [x for p in pages for x in p]
+    assert "1000" in flat
+    assert not BROKEN.search("\n".join(flat)) and not BROKEN.search(layout_text(layout))
+    # The context on every page: the category band (方面) and the finding (问题).
+    for n, page in enumerate(p for p in layout.pages if p.pieces):
+        assert page.band is not None or page.pieces[0].row in layout.bands, n
+        assert any(box.lines for box in page.spans), n
+
+
+def test_body_at_ten_points_and_pages_filled(printing, demo_ledger):
+    assert min(pt for _, pt in FONT_SIZES) >= 10
+    assert PrintOptions(font_size=9.0).normalised().font_size == 10.0
+    layout = printing.build_layout(1)
+    assert layout.fonts.body.font.pixelSize() / UNITS_PER_PT >= 10
+    usable = layout.bottom - layout.pages[1].header_y
+    blanks = [(layout.bottom - p.table_end) / usable for p in layout.pages[:-1]]
+    assert max(blanks) < 0.1 and sum(blanks) / len(blanks) < 0.05, blanks  # was a fifth on pages 1-3
+    # A row split at the foot of a page goes on at the top of the next, with its category band repeated.
+    split = [p for p in layout.pages[1:] if p.pieces and p.pieces[0].start > 0]
+    assert split and all(p.band is not None for p in split)
+    # At the old body size the same ledger takes fewer pages than before; at 10 pt the type is 11% larger.
+    sheet = layout.source
+    assert SheetLayout(sheet, PageSetup(font_size=9.0)).page_count < DEMO_PAGES_BEFORE
+    assert layout.page_count <= DEMO_PAGES_BEFORE + 2
