@@ -24,8 +24,9 @@ from rectify_desktop.ui.printing.text import UNITS_PER_PT, Fonts, Line, TextStyl
 DPI = 72 * UNITS_PER_PT  # the layout's resolution: the PDF writer is set to it
 MM = 72 / 25.4 * UNITS_PER_PT  # layout units per millimetre
 A4_MM = (210.0, 297.0)
-MARGIN_MM = 12.0  # 12 mm all round: room for a printer's edge and a hole punch, the rest for the table
-FOOTER_MM = 7.5  # the page number's baseline, from the bottom edge
+MARGIN_MM = 10.0  # 10 mm all round: inside any printer's reach; the rest goes to the table
+FOOTER_MM = 5.5  # the page number's baseline, from the bottom edge
+CELL_PAD_Y = 0.25  # space above and below a cell's text, in lines
 MAX_BAND_LINES = 2  # a category band repeated at the top of a page: at most this many lines
 MIN_SPLIT_LINES = 2  # a row is only split at the foot of a page if at least this many of its lines fit there
 SIGNATURE = ("填表人：", "审核人：", "负责人：")
@@ -124,7 +125,7 @@ class SheetLayout:
         self.bottom = self.page_h - MARGIN_MM * MM
         body = self.fonts.body
         self.pad_x = max(1.0 * MM, 0.3 * body.em)
-        self.pad_y = round(0.3 * body.lh, 2)
+        self.pad_y = round(CELL_PAD_Y * body.lh, 2)
         self.lh = body.lh
         self.keys = sheet.keys
         self.span_cols = [i for i, k in enumerate(self.keys) if k in sheet.span_keys]
