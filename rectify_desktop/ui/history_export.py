@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from rectify_desktop.core import lists, settings
 from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.core.table import cn_date
 from rectify_desktop.io.history_export import MAX_ROWS, LogFilter, export_log, log_sheet, read_log
+from rectify_desktop.ui.printing.output import PaperPainter, make_printer
 
 if TYPE_CHECKING:
-    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
 
     from rectify_desktop.ui.printing.layout import SheetLayout
 
@@ -139,58 +139,13 @@ def history_layout(
     return SheetLayout(log_sheet(rows, log_title(window)), setup)
 
 
-class HistoryPainter:
+class HistoryPainter(PaperPainter):
     """Lays the log out for the paper a printer is set to (once per paper) and paints the pages on it."""
 
     def __init__(self, window: Any, page: Any = None) -> None:
-        self.window = window
-        self.page = page
-        self._layouts: dict[tuple[float, float], SheetLayout] = {}
-        self.last: SheetLayout | None = None
-
-    def layout_for(self, printer: QPrinter) -> SheetLayout:
-        rect = printer.pageLayout().fullRect(QPageLayout.Unit.Millimeter)
-        key = (round(rect.width(), 1), round(rect.height(), 1))
-        if key not in self._layouts:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            try:
-                self._layouts[key] = history_layout(self.window, self.page, paper_mm=key, landscape=key[0] > key[1])
-            finally:
-                QApplication.restoreOverrideCursor()
-        self.last = self._layouts[key]
-        return self.last
-
-    def paint(self, printer: QPrinter) -> int:
-        """Paints the pages (the range chosen in the print dialog, if any); returns how many were painted."""
-        from rectify_desktop.ui.printing.layout import DPI
-
-        layout = self.layout_for(printer)
-        printer.setFullPage(True)
-        painter = QPainter()
-        if not painter.begin(printer):
-            return 0
-        try:
-            scale = printer.resolution() / DPI
-            painter.scale(scale, scale)
-            first = printer.fromPage() or 1
-            last = min(printer.toPage() or layout.page_count, layout.page_count)
-            layout.paint(painter, printer.newPage, first, last)
-        finally:
-            painter.end()
-        return max(0, last - first + 1)
-
-
-def make_printer(title: str) -> QPrinter:
-    """A4 landscape, the whole sheet (the layout keeps its own margins)."""
-    from PySide6.QtPrintSupport import QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setPageOrientation(QPageLayout.Orientation.Landscape)
-    printer.setFullPage(True)
-    printer.setDocName(title)
-    printer.setCreator("整改台账")
-    return printer
+        super().__init__(
+            lambda paper_mm, landscape: history_layout(window, page, paper_mm=paper_mm, landscape=landscape)
+        )
 
 
 def print_history(window: Any, page: Any = None) -> QPrintPreviewDialog | None:
@@ -213,7 +168,7 @@ def print_history(window: Any, page: Any = None) -> QPrintPreviewDialog | None:
         )
         return None
     title = log_title(window)
-    printer = make_printer(title)
+    printer = make_printer(title, landscape=True)
     painter = HistoryPainter(window, page)
     dlg = QPrintPreviewDialog(printer, _parent(window, page))
     dlg.setWindowTitle(f"打印预览 — {title}")

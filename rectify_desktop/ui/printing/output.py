@@ -211,27 +211,30 @@ def ask_options(window: WindowHost, action: str, inspection_id: int) -> PrintOpt
     return options
 
 
-def _printer(options: PrintOptions, title: str) -> QPrinter:
+def make_printer(title: str, landscape: bool = True) -> QPrinter:
+    """A4 in the orientation asked, the whole sheet (the layout keeps its own margins)."""
     from PySide6.QtPrintSupport import QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setPageOrientation(
-        QPageLayout.Orientation.Landscape if options.landscape else QPageLayout.Orientation.Portrait
-    )
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait)
     printer.setFullPage(True)
     printer.setDocName(title)
     printer.setCreator(CREATOR)
     return printer
 
 
-class _PrinterPainter:
-    """Lays out for the paper a printer is set to (the clerk may change it in the print dialogs), once per paper,
-    and paints the pages on it."""
+def _printer(options: PrintOptions, title: str) -> QPrinter:
+    return make_printer(title, options.landscape)
 
-    def __init__(self, inspection_id: int, options: PrintOptions) -> None:
-        self.inspection_id = inspection_id
-        self.options = options
+
+class PaperPainter:
+    """Lays a sheet out for the paper a printer is set to (the clerk may change it in the print dialogs), once per
+    paper, and paints the pages on it. `build(paper_mm, landscape)` makes the layout: the ledger's, a list's or
+    the 修改记录's, so that preview, paper and PDF are the same pages whatever is printed."""
+
+    def __init__(self, build: Callable[[tuple[float, float], bool], SheetLayout]) -> None:
+        self._build = build
         self._layouts: dict[tuple[float, float], SheetLayout] = {}
         self.last: SheetLayout | None = None
 
@@ -243,27 +246,34 @@ class _PrinterPainter:
 
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                self._layouts[key] = build_layout(
-                    self.inspection_id, self.options, paper_mm=key, landscape=key[0] > key[1]
-                )
+                self._layouts[key] = self._build(key, key[0] > key[1])
             finally:
                 QApplication.restoreOverrideCursor()
         self.last = self._layouts[key]
         return self.last
 
-    def paint(self, printer: QPrinter) -> None:
+    def paint(self, printer: QPrinter) -> int:
+        """Paints the pages (the range chosen in the print dialog, if any); returns how many were painted."""
         layout = self.layout_for(printer)
         printer.setFullPage(True)
         painter = QPainter()
         if not painter.begin(printer):
-            return
+            return 0
         try:
             scale = printer.resolution() / DPI
             painter.scale(scale, scale)
-            first, last = printer.fromPage(), printer.toPage()
-            layout.paint(painter, printer.newPage, first or 1, last or None)
+            first = printer.fromPage() or 1
+            last = min(printer.toPage() or layout.page_count, layout.page_count)
+            layout.paint(painter, printer.newPage, first, last)
         finally:
             painter.end()
+        return max(0, last - first + 1)
+
+
+def _ledger_painter(inspection_id: int, options: PrintOptions) -> PaperPainter:
+    return PaperPainter(
+        lambda paper_mm, landscape: build_layout(inspection_id, options, paper_mm=paper_mm, landscape=landscape)
+    )
 
 
 def _title(inspection_id: int, options: PrintOptions) -> str:
@@ -285,7 +295,7 @@ def print_preview(window: WindowHost) -> QPrintPreviewDialog | None:
         return None
     title = _title(inspection_id, options)
     printer = _printer(options, title)
-    painter = _PrinterPainter(inspection_id, options)
+    painter = _ledger_painter(inspection_id, options)
     dlg = QPrintPreviewDialog(printer, window)
     dlg.setWindowTitle(f"打印预览 — {title}")
     dlg.paintRequested.connect(painter.paint)
@@ -308,7 +318,7 @@ def print_ledger(window: WindowHost) -> None:
         return
     title = _title(inspection_id, options)
     printer = _printer(options, title)
-    painter = _PrinterPainter(inspection_id, options)
+    painter = _ledger_painter(inspection_id, options)
     dlg = QPrintDialog(printer, window)
     dlg.setWindowTitle(f"打印 — {title}")
     dlg.setMinMax(1, painter.layout_for(printer).page_count)  # so that a range of pages can be chosen
