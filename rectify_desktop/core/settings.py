@@ -1,8 +1,9 @@
 """The ledger's own settings (台账设置), kept inside the file so they travel with it.
 
-Unit name, 填报人, 审核人 and 负责人 (signed under the exported ledger), the default responsible leader, what "due soon" means, the period 立行立改 allows and
-the size limit for evidence files. Machine-specific choices (the backup folder) stay in the window's
-settings instead. Changes go through the one door like any edit, so they are logged and undoable.
+Unit name, 填报人, 审核人 and 负责人 (signed under the exported ledger), the default responsible leader,
+what "due soon" means, the period 立行立改 allows and the size limit for evidence files. Machine-specific
+choices (the backup folder) stay in the window's settings instead. Changes go through the one door like any
+edit, so they are logged and undoable.
 """
 
 from __future__ import annotations
