@@ -124,4 +124,25 @@ def test_body_at_ten_points_and_pages_filled(printing, demo_ledger):
     # At the old body size the same ledger takes fewer pages than before; at 10 pt the type is 11% larger.
     sheet = layout.source
     assert SheetLayout(sheet, PageSetup(font_size=9.0)).page_count < DEMO_PAGES_BEFORE
-    assert layout.page_count <= DEMO_PAGES_BEFORE + 1
+    # 10 pt, and 细化问题, 备注 and 佐证材料 wide enough to read (below): 10 pages, 9 before with 备注 two
+    # characters wide.
+    assert layout.page_count <= DEMO_PAGES_BEFORE + 2
+
+
+def test_the_width_is_where_the_text_is(printing, demo_ledger):
+    """细化问题 about 7 characters, 备注 and 佐证材料 6 (备注 was 2: one sentence in 11 lines), and the columns of dates
+    and states only as wide as a whole date."""
+    from rectify_desktop.ui.printing.text import tokens
+
+    layout = printing.build_layout(1)
+    em = layout.fonts.body.em
+    width = {k: w / em for k, w in zip(layout.keys, layout.widths, strict=True)}
+    assert width["item"] >= 7 and width["finding"] >= 5, width
+    assert width["remarks"] >= 6 and width["evidence"] >= 6, width
+    for key in ("deadline", "status", "writeoff"):
+        widest = max(layout.fonts.body.width(t) for row in layout.texts for t in tokens(row[key])) / em
+        assert widest <= width[key] - 0.3 <= widest + 0.2, (key, width[key], widest)
+    for key in ("item", "measures", "progress"):
+        assert width[key] > max(width[k] for k in ("leader", "department", "person")) + 3, width
+    remarks = layout.keys.index("remarks")
+    assert max(len(cells[remarks]) for cells in layout.cells) <= 5  # 21 characters: 4 lines

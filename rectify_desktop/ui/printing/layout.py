@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from rectify_desktop.core.lists import Sheet
 from rectify_desktop.ui.printing.bands import CONTINUED_BAND, with_bands
-from rectify_desktop.ui.printing.cells import display_cells
+from rectify_desktop.ui.printing.cells import OVERDUE_WORDS, display_cells
 from rectify_desktop.ui.printing.text import UNITS_PER_PT, Fonts, Line, TextStyle, title_lines, tokens
 
 DPI = 72 * UNITS_PER_PT  # the layout's resolution: the PDF writer is set to it
@@ -26,6 +26,7 @@ MM = 72 / 25.4 * UNITS_PER_PT  # layout units per millimetre
 A4_MM = (210.0, 297.0)
 MARGIN_MM = 10.0  # 10 mm all round: inside any printer's reach; the rest goes to the table
 FOOTER_MM = 5.5  # the page number's baseline, from the bottom edge
+CELL_PAD_X_MM = 0.6  # space left and right of a cell's text
 CELL_PAD_Y = 0.25  # space above and below a cell's text, in lines
 MAX_BAND_LINES = 2  # a category band repeated at the top of a page: at most this many lines
 MIN_SPLIT_LINES = 2  # a row is only split at the foot of a page if at least this many of its lines fit there
@@ -36,12 +37,14 @@ CONTINUED = "续"
 SAMPLE_ROWS = 60  # rows the column widths are balanced on (all of them in a short ledger)
 EMPTY_NOTE = "没有符合所选范围的事项"
 
-# How wide a column may get at least, in characters of the body font, and which are centred.
+# How wide a column may get at least, in characters of the body font, and which are centred. A text column is
+# read, so it is never a strip of two or three characters (备注 two characters wide takes eleven lines for one
+# sentence): at least this wide, or as wide as its longest line when that is less.
 MIN_CHARS: dict[str, float] = {
     "seq": 2,
     "category": 4,
     "finding": 5,
-    "item": 5,
+    "item": 7,
     "measures": 8,
     "measure": 8,
     "leader": 3,
@@ -51,11 +54,14 @@ MIN_CHARS: dict[str, float] = {
     "progress": 8,
     "status": 3,
     "done": 3,
-    "evidence": 3,
+    "evidence": 6,
     "writeoff": 3,
-    "remarks": 2,
+    "remarks": 6,
     "role": 2,
 }
+# Columns of dates, states and names: as wide as a whole date (or name, or header) needs and no wider; the rest
+# of the width goes to the text columns, in proportion to their text.
+FITTED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
 CENTRED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
 
 # --- the layout ------------------------------------------------------------------------------------------------
@@ -124,7 +130,8 @@ class SheetLayout:
         self.right = self.page_w - MARGIN_MM * MM
         self.bottom = self.page_h - MARGIN_MM * MM
         body = self.fonts.body
-        self.pad_x = max(1.0 * MM, 0.3 * body.em)
+        # Thirteen columns share 277 mm: 0.6 mm inside each line (a sixth of an em) leaves the width to the text.
+        self.pad_x = max(CELL_PAD_X_MM * MM, 0.17 * body.em)
         self.pad_y = round(CELL_PAD_Y * body.lh, 2)
         self.lh = body.lh
         self.keys = sheet.keys
@@ -153,10 +160,18 @@ class SheetLayout:
     def _widest_token(self, texts: list[str], key: str) -> float:
         """The width of the widest date, number or extension in a column's texts, with the cell's padding: no
         column is narrower, so that none of them is broken across lines ("1000", "2027年3月31日", ".pdf")."""
-        bold = self.fonts.bold if any(k == key for _, k in self.bold) else self.fonts.body
         seen = {tok for t in texts for tok in tokens(t)}
-        widest = max((bold.width(tok) for tok in seen), default=0.0)
-        return widest * 1.02 + 2 * self.pad_x if widest else 0.0
+        widest = max((self.fonts.body.width(tok) for tok in seen), default=0.0)
+        return widest * 1.01 + 2 * self.pad_x if widest else 0.0
+
+    def _roomy(self, avail: float) -> bool:
+        """Whether every column's longest line fits across the paper (a short list): then none need wrap."""
+        em = self.fonts.body.em
+        need = 0.0
+        for key in self.keys:
+            paras = [x for t in self.texts for x in t[key].split("\n")]
+            need += max((self._text_width_estimate(x) for x in paras), default=0.0) * em * 1.04 + 2 * self.pad_x
+        return need <= avail
 
     def _column_widths(self) -> list[float]:
         """Column widths: each between a minimum (its header, a few characters: 序号 narrow) and its longest
@@ -168,13 +183,13 @@ class SheetLayout:
         n_rows = max(1, len(rows))
         step = max(1, len(rows) // SAMPLE_ROWS)
         sample = range(0, len(rows), step)
-        mins, maxs, weights = [], [], []
+        mins, maxs, weights, tokens_w = [], [], [], []
+        roomy = self._roomy(avail)
         # For each column, per sampled row: the widths of its paragraphs, and how many rows share the cell.
         paras: list[list[tuple[list[float], int]]] = []
         for col, key in enumerate(self.keys):
             header = self.sheet.headers[col]
             head_w = self.fonts.head.width(header[: math.ceil(len(header) / 2)]) + 2 * self.pad_x
-            lo = max(MIN_CHARS.get(key, 3) * em + 2 * self.pad_x, head_w)
             share = [1] * len(rows)
             if col in self.span_cols:
                 spans = self.sheet.spans(key)
@@ -183,15 +198,18 @@ class SheetLayout:
                     share[s.first : s.last + 1] = [s.last - s.first + 1] * (s.last - s.first + 1)
             else:
                 texts = [t[key] for t in self.texts]
-            lo = max(lo, self._widest_token(texts, key))
             longest, total = 0.0, 0.0
             for t in texts:
                 for para in t.split("\n"):
                     w = self._text_width_estimate(para)
                     total += w
                     longest = max(longest, w)
+            natural = longest * em * 1.04 + 2 * self.pad_x
+            least = MIN_CHARS.get(key, 3) * em + 2 * self.pad_x
+            tokens_w.append(self._widest_token(texts, key))
+            lo = max(least if key in FITTED else min(least, natural), head_w, tokens_w[-1])
             mins.append(lo)
-            maxs.append(max(lo, longest * em * 1.04 + 2 * self.pad_x))
+            maxs.append(lo if key in FITTED and not roomy else max(lo, natural))
             weights.append(total * em / n_rows + 0.01)
             paras.append(
                 [
@@ -199,6 +217,15 @@ class SheetLayout:
                     for i in sample
                 ]
             )
+        if sum(mins) > avail:  # the text columns' floors give way first, never below a whole date or number
+            floors = [
+                m if k in FITTED else max(min(m, 3 * em + 2 * self.pad_x), tok)
+                for k, m, tok in zip(self.keys, mins, tokens_w, strict=True)
+            ]
+            give = sum(m - f for m, f in zip(mins, floors, strict=True))
+            cut = min(1.0, (sum(mins) - avail) / give) if give > 0 else 0.0
+            mins = [m - cut * (m - f) for m, f in zip(mins, floors, strict=True)]
+            maxs = [max(a, b) for a, b in zip(mins, maxs, strict=True)]
         if sum(mins) >= avail:  # too many columns for the paper: shrink all alike; text wraps by characters
             return [m * avail / sum(mins) for m in mins]
         if sum(maxs) <= avail:  # little text: every column gets its longest line, the rest goes to text columns
@@ -304,8 +331,7 @@ class SheetLayout:
             n = 1
             for c in plain:
                 key = self.keys[c]
-                style = self.fonts.bold if (row, key) in self.bold else body
-                cells[c] = style.wrap(self.texts[row][key], self._inner(c))
+                cells[c] = body.wrap(self.texts[row][key], self._inner(c))
                 n = max(n, len(cells[c]))
             self.cells.append(cells)
             self.n_lines.append(n)
@@ -626,12 +652,21 @@ class SheetLayout:
                 y = piece.y + (piece.height - len(lines) * self.lh) / 2
             else:
                 y = piece.y + self.pad_y
-            bold = (piece.row, key) in self.bold
-            if bold:
-                p.setFont(self.fonts.bold.font)
-            self._lines(p, body, lines, self.xs[c], self.widths[c], y, key in CENTRED)
-            if bold:
-                p.setFont(body.font)
+            if (piece.row, key) in self.bold:  # the mark in bold, the date above it as any other
+                self._marked_lines(p, lines, c, y)
+            else:
+                self._lines(p, body, lines, self.xs[c], self.widths[c], y, key in CENTRED)
+
+    def _marked_lines(self, p: QPainter, lines: list[Line], col: int, y: float) -> None:
+        body, bold = self.fonts.body, self.fonts.bold
+        centre = self.keys[col] in CENTRED
+        for k, (text, tw) in enumerate(lines):
+            marked = OVERDUE_WORDS in text
+            style = bold if marked else body
+            p.setFont(style.font)
+            width = style.width(text) if marked else tw
+            self._lines(p, style, [(text, width)], self.xs[col], self.widths[col], y + k * self.lh, centre)
+        p.setFont(body.font)
 
     def _paint_grid(self, p: QPainter, page: Page) -> None:
         pen = QPen(QColor(0, 0, 0))
