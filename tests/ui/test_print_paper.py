@@ -146,3 +146,26 @@ def test_the_width_is_where_the_text_is(printing, demo_ledger):
         assert width[key] > max(width[k] for k in ("leader", "department", "person")) + 3, width
     remarks = layout.keys.index("remarks")
     assert max(len(cells[remarks]) for cells in layout.cells) <= 5  # 21 characters: 4 lines
+
+
+def test_the_pdf_ends_as_the_excel_ledger_does(printing, demo_ledger, tmp_path):
+    """填表人 / 审核人 / 负责人 / 联系电话 with the names from the settings, then the unit with （盖章） and the date:
+    the same lines, in the same order, from the same settings as the Excel ledger."""
+    from rectify_desktop.core import settings
+    from rectify_desktop.io.xlsx_ledger_sheet import SEAL, SIGNATURES
+    from rectify_desktop.ui.printing import layout as print_layout
+    from rectify_desktop.ui.printing import output
+
+    assert print_layout.SIGNATURE == tuple(label for label, _ in SIGNATURES) and print_layout.SEAL == SEAL
+    assert output.SIGNERS == dict(SIGNATURES)
+    names = {"reporter": "王芳", "reviewer": "", "principal": "陈建国", "contact_phone": "0794-6221234"}
+    demo_ledger.apply(settings.SetSettings(names))
+    out = tmp_path / "台账.pdf"
+    printing.write_pdf(1, out)
+    last = lines(out)[-1]
+    at = last.index("填表人：王芳")
+    tail = [x for x in last[at:] if x]
+    assert tail[:4] == ["填表人：王芳", "审核人：", "负责人：陈建国", "联系电话：0794-6221234"], tail
+    unit = printing.build_layout(1).setup.unit
+    assert tail[4] == f"{unit}（盖章）" and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", tail[5]), tail
+    assert not any("填表人" in x for p in lines(out)[:-1] for x in p)

@@ -17,7 +17,7 @@ from rectify_desktop.core.models import DONE, Item
 from rectify_desktop.core.table import COLUMNS, build_table
 
 A4_LANDSCAPE = (842, 595)
-SIGNATURE = ("填表人：", "审核人：", "负责人：")
+SIGNATURE = ("填表人：", "审核人：", "负责人：", "联系电话：", "（盖章）")
 TITLE = "中共临川县教育局党组关于县委第三巡察组反馈意见整改落实台账"
 
 

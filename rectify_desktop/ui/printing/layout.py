@@ -28,9 +28,13 @@ MARGIN_MM = 10.0  # 10 mm all round: inside any printer's reach; the rest goes t
 FOOTER_MM = 5.5  # the page number's baseline, from the bottom edge
 CELL_PAD_X_MM = 0.6  # space left and right of a cell's text
 CELL_PAD_Y = 0.25  # space above and below a cell's text, in lines
+SIGNATURE_LINES = 3.2  # the names, the unit with its seal, the date: a line each (signed beside the label)
 MAX_BAND_LINES = 2  # a category band repeated at the top of a page: at most this many lines
 MIN_SPLIT_LINES = 2  # a row is only split at the foot of a page if at least this many of its lines fit there
-SIGNATURE = ("填表人：", "审核人：", "负责人：")
+# The table ends as the Excel ledger does (io.xlsx_ledger_sheet): 填表人 / 审核人 / 负责人 / 联系电话 on a line,
+# each in a quarter of the width, then the unit with （盖章） and the date on the right.
+SIGNATURE = ("填表人", "审核人", "负责人", "联系电话")
+SEAL = "（盖章）"
 GRID_PT = 0.6
 HEADER_FILL = QColor(232, 232, 232)
 CONTINUED = "续"
@@ -77,6 +81,13 @@ class PageSetup:
     date_text: str = ""  # 填报日期, as printed
     scope: str = ""  # which items, when not all: printed under the title
     paper_mm: tuple[float, float] = A4_MM  # width and height of the sheet held upright
+    # The names under the table (from the ledger's settings), by label; a label without one is a blank to sign.
+    signers: dict[str, str] = field(default_factory=dict)
+
+    def signature_lines(self) -> tuple[list[str], str, str]:
+        """The line of labels with their names, the unit with its seal, the date."""
+        labels = [f"{label}：{self.signers.get(label, '').strip()}" for label in SIGNATURE]
+        return labels, f"{self.unit}{SEAL}", self.date_text
 
 
 @dataclass
@@ -144,7 +155,7 @@ class SheetLayout:
             self.xs.append(self.xs[-1] + w)
         self._wrap_all()
         self._title_block()
-        self.signature_h = 3.0 * self.fonts.info.lh
+        self.signature_h = SIGNATURE_LINES * self.fonts.info.lh
         self.pages: list[Page] = []
         self._paginate()
 
@@ -717,9 +728,14 @@ class SheetLayout:
         p.setPen(QColor(0, 0, 0))
         p.setFont(info.font)
         width = self.right - self.left
-        base = info.baseline(y + 1.2 * info.lh)
-        for k, label in enumerate(SIGNATURE):
-            p.drawText(QPointF(self.left + self.pad_x + k * width / len(SIGNATURE), base), label)
+        labels, seal, date = self.setup.signature_lines()
+        base = info.baseline(y + 0.9 * info.lh)
+        for k, label in enumerate(labels):
+            p.drawText(QPointF(self.left + self.pad_x + k * width / len(labels), base), label)
+        for text in (seal, date):
+            base += info.lh
+            if text:
+                p.drawText(QPointF(self.right - self.pad_x - info.width(text), base), text)
 
     def _paint_footer(self, p: QPainter, number: int) -> None:
         body = self.fonts.body

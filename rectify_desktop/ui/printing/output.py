@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
-from rectify_desktop.core import lists
+from rectify_desktop.core import lists, settings
 from rectify_desktop.core.models import Inspection
 from rectify_desktop.core.outfile import OutputError, atomic_output, check_target, write_bytes
 from rectify_desktop.core.storage import LedgerError
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["PrintOptions", "build_layout", "cli_export", "export_pdf", "print_ledger", "print_preview", "write_pdf"]
 
 CREATOR = "整改台账"
+# The settings the names under the table come from, as in the Excel ledger (io.xlsx_ledger_sheet.SIGNATURES).
+SIGNERS = {"填表人": "reporter", "审核人": "reviewer", "负责人": "principal", "联系电话": "contact_phone"}
 # `export … --kind` names a document in English or Chinese.
 KIND_NAMES: dict[str, str] = {
     **{k: k for k in lists.DOCUMENTS},
@@ -77,6 +79,7 @@ def build_layout(
         date_text=cn_date(options.date or dt.date.today()),
         scope=lists.filter_label(inspection_id, options.items, options.value),
     )
+    setup.signers = {label: settings.get(key) for label, key in SIGNERS.items()}
     if paper_mm:
         setup.paper_mm = paper_mm
     return SheetLayout(sheet, setup)
