@@ -52,11 +52,16 @@ LINE_PITCH_TWIPS = 579  # 28.95 pt
 # to it, while Word and WPS lay those out at their own width anyway.
 CONDENSE_TWENTIETHS = -5
 GRID_TYPE = "lines"
-# Body text aligned left, not justified: LibreOffice (24.x) lets a line's last punctuation mark hang into the
-# margin and, in a justified paragraph, does not paint it — 5 of the demo notice's 117 commas and 2 of its 28
-# semicolons were missing on paper. Left aligned, it paints them; with characters of one width the right edge
-# moves only on lines holding digits or Latin letters (by less than half a character).
-BODY_ALIGN_LEFT = True
+# Body text justified (两端对齐), as GB/T 9704 sets it, with hanging punctuation off. LibreOffice lets a line's
+# last punctuation mark hang into the margin and, in a justified paragraph, does not paint it (5 of the demo
+# notice's 117 commas and 2 of its 28 semicolons were missing on paper). w:overflowPunct switches hanging, and
+# LibreOffice (7.4 to 24.x, writerfilter's DomainMapper) reads it the other way round from ECMA-376: val="1" is
+# hanging off there, val="0" hanging on. So the Normal style says val="1": in Word and WPS that is their own
+# default (punctuation may overflow, and they paint it), in LibreOffice no mark hangs, every one is printed and
+# a line holds 28 characters (27 spread when the 29th would be a mark). tests/io/test_notice_paper.py counts
+# the marks on paper.
+BODY_ALIGN_LEFT = False
+OVERFLOW_PUNCT = "1"
 
 
 def _fonts() -> dict[str, str]:
@@ -129,25 +134,41 @@ def _indent_chars(
         ind.set(qn("w:rightChars"), str(round(right * 100)))
 
 
-def _no_grid_snap(paragraph: Any) -> None:
-    """A paragraph (or paragraph style) whose characters are not put on the document grid."""
+# CT_PPr's order of children (ECMA-376 17.3.1.26): Word refuses a paragraph whose properties are out of order.
+_PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
+    "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+    "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+    "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+)  # fmt: skip
+
+
+def _ppr_flag(ppr: Any, tag: str, value: str, *, keep: bool = False) -> None:
+    """Sets w:<tag> w:val=value in paragraph properties, in its place among the others (`keep`: one there
+    already stays as it is)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    ppr = paragraph.element.get_or_add_pPr() if hasattr(paragraph, "type") else paragraph._p.get_or_add_pPr()
-    if ppr.find(qn("w:snapToGrid")) is not None:
+    el = ppr.find(qn(f"w:{tag}"))
+    if el is None:
+        el = OxmlElement(f"w:{tag}")
+        rank = _PPR_ORDER.index(tag)
+        later = {qn(f"w:{t}") for t in _PPR_ORDER[rank + 1 :]}
+        at = next((i for i, child in enumerate(ppr) if child.tag in later), None)
+        if at is None:
+            ppr.append(el)
+        else:
+            ppr.insert(at, el)
+    elif keep:
         return
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    # CT_PPr's order: pStyle, keepNext, keepLines, pageBreakBefore, framePr, widowControl, numPr,
-    # suppressLineNumbers, pBdr, shd, tabs, suppressAutoHyphens, kinsoku, wordWrap, overflowPunct,
-    # topLinePunct, autoSpaceDE, autoSpaceDN, bidi, adjustRightInd, snapToGrid, spacing, ind, …
-    later = {qn(f"w:{t}") for t in ("spacing", "ind", "contextualSpacing", "mirrorIndents", "jc", "rPr", "sectPr")}
-    for i, child in enumerate(ppr):
-        if child.tag in later:
-            ppr.insert(i, snap)
-            return
-    ppr.append(snap)
+    el.set(qn("w:val"), value)
+
+
+def _no_grid_snap(paragraph: Any) -> None:
+    """A paragraph (or paragraph style) whose characters are not put on the document grid."""
+    ppr = paragraph.element.get_or_add_pPr() if hasattr(paragraph, "type") else paragraph._p.get_or_add_pPr()
+    _ppr_flag(ppr, "snapToGrid", "0", keep=True)
 
 
 def _page_number(paragraph: Any, align: Any, font: str, *, left: int = 0, right: int = 0) -> None:
@@ -230,6 +251,7 @@ def _setup(doc: Any, fonts: dict[str, str]) -> None:
     pf.widow_control = False
     _set_spacing(normal.element.get_or_add_rPr(), CONDENSE_TWENTIETHS)
     _no_grid_snap(normal)
+    _ppr_flag(normal.element.get_or_add_pPr(), "overflowPunct", OVERFLOW_PUNCT)
 
 
 # What XML cannot hold (python-docx would refuse the whole document for one such character in a title).

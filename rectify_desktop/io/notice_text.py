@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from rectify_desktop.core import rules, stats
+from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
@@ -257,17 +258,24 @@ def _done_words(it: Item, ticked: list[str]) -> str:
     return ""
 
 
-def _plan_words(it: Item, today: dt.date, public: bool) -> str:
-    """The plan: the deadline still ahead ("计划于2027年7月底前完成"); an internal report also names one passed."""
+def _plan_words(it: Item, today: dt.date, public: bool, due: dt.date | None) -> str:
+    """The plan, from the deadline as the lists read it (`due`, from stats.scan: 2026年10月底前 is 2026-10-31, 立行立改
+    counts from the feedback date). A deadline passed is never a plan: the lists mark the item 已逾期, an internal
+    report says so, a public notice says nothing of a date; one ahead is "计划于2027年7月底前完成". A phrase the
+    rule cannot read (due None) names no plan, since whether its date has passed cannot be told."""
     shown = rules.deadline_display(it.deadline_date, _flat(it.deadline_text))
-    if not shown or shown in ("长期坚持", "立行立改", "持续整改"):
+    if not shown or due is None:
         return ""
-    due = it.deadline_date or rules.parse_date(shown)
-    if due and due < today:
+    if rules.is_overdue(it.status, due, today):
         return "" if public else f"已超过整改时限（{shown}），须加快推进。"
-    if not re.search(r"\d", shown):
+    if due < today or rules.IMMEDIATE in shown:
         return ""
-    return f"计划于{shown}{'' if shown.endswith('前') else '前'}完成。"
+    if not re.search(r"\d{4}", shown):
+        # 6月底前, 年底前: the year the rule read them in, so that the plan never names a month of another year.
+        shown = f"{due.year}年{shown.removeprefix('年')}"
+    if shown.endswith("前"):
+        return f"计划于{shown}完成。"
+    return f"计划于{shown}{'底前' if shown.endswith('月') else '前'}完成。"
 
 
 def _measure_clause(text: str) -> str:
@@ -291,15 +299,19 @@ def _lead(status: str, public: bool) -> str:
     return "正在推进。"
 
 
-def item_paragraph(it: Item, measures: list[tuple[str, bool]], today: dt.date, public: bool) -> str:
+def item_paragraph(
+    it: Item, measures: list[tuple[str, bool]], today: dt.date, public: bool, due: dt.date | None = None
+) -> str:
     """One item as the full report writes it: its status, what was done, what continues and the plan, each
-    measure said once (done if ticked, to come if not)."""
+    measure said once (done if ticked, to come if not: 下一步 lists only the measures not ticked, so a measure
+    the progress text already reports as done must be ticked in the ledger, or it is promised again); `due` is
+    its deadline as the lists read it."""
     ticked = [t for t, done in measures if done]
     open_ = [t for t, done in measures if not done]
     parts = [_lead(it.status, public), _done_words(it, ticked)]
     if it.status != DONE:
         parts.append(_next_words(open_))
-        parts.append(_plan_words(it, today, public))
+        parts.append(_plan_words(it, today, public, due))
     if it.status == ONGOING and "长期坚持" not in "".join(parts[1:]):
         parts.append("该项工作将长期坚持。")
     return "整改情况：" + "".join(p for p in parts if p)
@@ -334,10 +346,14 @@ def _short_title(title: str) -> str:
 
 
 def finding_paragraph(
-    items: list[Item], measures_of: dict[int, list[tuple[str, bool]]], today: dt.date, public: bool
+    items: list[Item],
+    measures_of: dict[int, list[tuple[str, bool]]],
+    today: dt.date,
+    public: bool,
+    deadlines: dict[int, dt.date | None] | None = None,
 ) -> str:
     """One finding as the concise notice writes it: its items' count by status, then what each did and what
-    continues, briefly."""
+    continues, briefly; `deadlines` are the items' as the lists read them (stats.scan)."""
     status = Counter(NOT_STARTED if (it.status == NOT_STARTED and not public) else it.status for it in items)
     if public:
         status[IN_PROGRESS] += status.pop(NOT_STARTED, 0)
@@ -356,7 +372,7 @@ def finding_paragraph(
         open_ = [t for t, d in ms if not d]
         if it.status != DONE and open_:
             first = _brief(_measure_clause(open_[0]), 0, 30).rstrip(_END)
-            plan = _plan_words(it, today, public).rstrip(_END)
+            plan = _plan_words(it, today, public, (deadlines or {}).get(it.id)).rstrip(_END)
             done = f"{done}；下一步将{first}" if done else f"将{first}" + (f"，{plan}" if plan else "")
         if done and len(items) > 1:
             short = _short_title(it.title)
@@ -374,16 +390,17 @@ def finding_paragraph(
 
 
 def headline(s: stats.Stats, word: str, public: bool) -> str:
-    """巡察反馈的13个问题细化为29项，已完成16项，正在推进10项，长期坚持3项，完成率55%: a public notice counts the
-    items not started with those under way (issue 13, 14); the report and the outline give each status."""
-    if not public:
-        return s.headline(word)
-    parts = [f"{word}反馈的{s.findings}个问题细化为{s.items}项", f"已完成{s.done}项"]
-    under_way = s.status[IN_PROGRESS] + s.status[NOT_STARTED]
-    if under_way:
-        parts.append(f"{IN_PROGRESS}{under_way}项")
-    if s.status[ONGOING]:
-        parts.append(f"{ONGOING}{s.status[ONGOING]}项")
+    """巡察反馈的13个问题细化为29项整改任务，已完成16项，正在推进10项，长期坚持3项，完成率55%. An item is a 整改任务
+    in the notice and the report alike, from the opening to the closing (issue 13, 16), and its figures count 项
+    of them. A public notice counts the items not started with those under way (issue 13, 14); the report and
+    the outline give each status."""
+    parts = [f"{word}反馈的{s.findings}个问题细化为{s.items}项整改任务", f"已完成{s.done}项"]
+    if public:
+        under_way = s.status[IN_PROGRESS] + s.status[NOT_STARTED]
+        counts = [(IN_PROGRESS, under_way), (ONGOING, s.status[ONGOING])]
+    else:
+        counts = [(st, s.status[st]) for st in (IN_PROGRESS, ONGOING, NOT_STARTED)]
+    parts += [f"{st}{n}项" for st, n in counts if n]
     parts.append(f"完成率{s.completion_whole}%")
     return "，".join(parts)
 
@@ -452,7 +469,10 @@ def build(
         raise LedgerError(f"台账中没有编号为 {inspection_id} 的巡察")
     today = today or dt.date.today()
     public = kind == "notice" and layout != "outline"
-    s = stats.compute(inspection_id, today)
+    # The items' deadlines read once, by the rule the lists and the window mark 已逾期 by (DeadlineContext, with
+    # the settings' 立行立改 days), for the figures and for every plan the text names.
+    scan = stats.scan(inspection_id, ledger_settings.get_int("immediate_days"))
+    s = stats.compute(inspection_id, today, items=scan)
     word = word_of(insp)
     issuer = issuer_of(insp)
     body = insp.inspecting_body.strip()
@@ -506,7 +526,7 @@ def build(
             if layout == "concise" and items:
                 # The heading runs into its paragraph (1.关于…的问题。整改情况：…), as short notices write it.
                 lead = heading if heading[-1] in "。？！.?!" else heading + "。"
-                said = finding_paragraph(items, measures_of, today, public)
+                said = finding_paragraph(items, measures_of, today, public, scan.deadlines)
                 blocks.append(Block("body", lead + said, bold_chars=len(lead)))
                 continue
             blocks.append(Block("h3", heading))
@@ -518,7 +538,7 @@ def build(
                     blocks.append(Block("body", f"{rules.item_label(it.number)}{_flat_title(it.title)}"))
                 ms = measures_of.get(it.id, [])
                 if layout == "full":
-                    blocks.append(Block("body", item_paragraph(it, ms, today, public)))
+                    blocks.append(Block("body", item_paragraph(it, ms, today, public, scan.deadlines[it.id])))
                     continue
                 measures = rules.measures_text([t for t, _ in ms], sep="")
                 if measures:
@@ -539,8 +559,10 @@ def _closing(s: stats.Stats, word: str, issuer: str, kind: str, today: dt.date) 
         clauses.append(f"对尚未完成的{rest}项整改任务，紧盯时间节点，加强跟踪督办，确保按期整改到位")
     if s.status[ONGOING]:
         clauses.append(f"对需要长期坚持的{s.status[ONGOING]}项整改任务，建立健全长效机制，持续推进落实")
-    clauses.append("对已完成的整改事项适时开展“回头看”，巩固整改成果，坚决防止问题反弹回潮")
-    steps.append("；".join(clauses) + "。")
+    if s.done:
+        clauses.append(f"对已完成的{s.done}项整改任务适时开展“回头看”，巩固整改成果，坚决防止问题反弹回潮")
+    if clauses:
+        steps.append("；".join(clauses) + "。")
     steps.append(f"坚持以{word}整改为契机，举一反三、标本兼治，以整改实效推动各项工作高质量发展。")
     blocks.append(Block("body", "".join(steps)))
     phone = setting("contact_phone")

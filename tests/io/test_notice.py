@@ -53,7 +53,7 @@ def test_headline_figures_equal_stats(demo_docx):
     first = doc.paragraphs[3].text
     assert first == f"截至2026年11月28日，{notice_text_mod.headline(s, '巡察', True)}。"
     m = re.fullmatch(
-        r"截至2026年11月28日，巡察反馈的(\d+)个问题细化为(\d+)项，已完成(\d+)项，正在推进(\d+)项，长期坚持(\d+)项，完成率(\d+)%。",
+        r"截至2026年11月28日，巡察反馈的(\d+)个问题细化为(\d+)项整改任务，已完成(\d+)项，正在推进(\d+)项，长期坚持(\d+)项，完成率(\d+)%。",
         first,
     )
     under_way = s.status["正在推进"] + s.status["未启动"]
