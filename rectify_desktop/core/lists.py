@@ -3,8 +3,9 @@
 Every sheet is built from the rows of :func:`core.table.build_table`, so that the printed ledger, its lists and
 the Excel file show the same items in the same order with the same numbers:
 
-- 问题清单 (problems): category, finding, each item with its status;
-- 任务清单 (tasks): each measure (整改措施) as a row, with its item, whether it is done, who is responsible;
+- 问题清单 (problems): category, finding, each item with its deadline and status;
+- 任务清单 (tasks): each measure (整改措施) as a row, with its item, who is responsible, the item's deadline,
+  whether it is done;
 - 责任清单 (responsibilities): grouped by department, then person: their items, deadlines and status.
 
 An item whose department field names several departments ("基础教育股、办公室") is listed under each of them
@@ -166,17 +167,24 @@ def ledger_sheet(table: LedgerTable, keys: tuple[str, ...] = KEYS) -> Sheet:
     return sheet
 
 
-def _status(r: LedgerRow) -> str:
-    return r.cells["status"] + ("，已逾期" if r.overdue else "")
+OVERDUE_MARK = "（已逾期）"
+
+
+def deadline_text(r: LedgerRow) -> str:
+    """整改时限 with "（已逾期）" on the line under it when the item is overdue: one way of marking it, in every
+    list and on paper as in the printed ledger (the printout prints the mark in bold), never a colour alone; the
+    status stays one of the states the ledger knows."""
+    deadline = r.cells["deadline"].rstrip()
+    return f"{deadline}\n{OVERDUE_MARK}".lstrip("\n") if r.overdue else deadline
 
 
 def problem_list(table: LedgerTable) -> Sheet:
-    """问题清单: each item under its category and finding, with its status."""
+    """问题清单: each item under its category and finding, with its deadline (marked when overdue) and status."""
     keys = ("seq", "category", "finding", "item", "department", "deadline", "status")
     sheet = _sheet(table, PROBLEMS, keys, {"status": "整改状态"}, ("category", "finding"))
     for r in table.rows:
         cells = {k: r.cells[k] for k in keys}
-        cells["status"] = _status(r)
+        cells["deadline"] = deadline_text(r)
         sheet.rows.append(SheetRow(cells, {"category": r.category_id, "finding": (r.category_id, r.finding_id)}, r))
     return sheet
 
@@ -193,9 +201,9 @@ def task_list(table: LedgerTable) -> Sheet:
 
     A measure not ticked done of an item set 已完成 never reads a plain 未完成 beside it: "未完成（经办人确认仍按
     已完成）" when the clerk chose to go on (core.consistency), else "未完成（细化问题已标为已完成，待核实）"."""
-    keys = ("seq", "item", "measure", "done", "leader", "department", "person")
+    keys = ("seq", "item", "measure", "leader", "department", "person", "deadline", "done")
     headers = {"measure": "整改措施", "done": "完成情况", "item": "细化问题"}
-    sheet = _sheet(table, TASKS, keys, headers, ("item", "leader", "department", "person"))
+    sheet = _sheet(table, TASKS, keys, headers, ("item", "leader", "department", "person", "deadline"))
     ids = [r.item_id for r in table.rows]
     measures: dict[int, list[tuple[int, str, bool, dt.date | None]]] = defaultdict(list)
     for i in range(0, len(ids), 900):  # SQLite's limit on bound parameters
@@ -214,9 +222,10 @@ def task_list(table: LedgerTable) -> Sheet:
     )
     seq = 0
     for r in table.rows:
-        group = {"item": r.item_id, "leader": r.item_id, "department": r.item_id, "person": r.item_id}
+        group = {k: r.item_id for k in ("item", "leader", "department", "person", "deadline")}
         base = {"item": _item_label(r), "leader": r.cells["leader"], "department": r.cells["department"]}
         base["person"] = r.cells["person"]
+        base["deadline"] = deadline_text(r)  # the item's, over its measures: an overdue one marked as elsewhere
         entries = [e for e in measures.get(r.item_id, []) if e[1].strip()]
         if not entries:
             seq += 1
@@ -261,8 +270,8 @@ def responsibility_list(table: LedgerTable) -> Sheet:
                     "item": _item_label(r),
                     "role": role,
                     "leader": r.cells["leader"],
-                    "deadline": r.cells["deadline"],
-                    "status": _status(r),
+                    "deadline": deadline_text(r),
+                    "status": r.cells["status"],
                 }
                 sheet.rows.append(SheetRow(cells, {"department": d, "person": (d, person)}, r))
     return sheet

@@ -29,8 +29,12 @@ def test_problem_list_lists_every_item_under_its_finding_with_status(demo_ledger
     assert sheet.headers == ("序号", "方面", "问题", "细化问题", "责任部门", "整改时限", "整改状态")
     assert len(sheet.rows) == 29
     assert [r.cells["seq"] for r in sheet.rows] == [str(i) for i in range(1, 30)]
-    overdue = [r for r, t in zip(sheet.rows, table.rows, strict=True) if t.overdue]
-    assert overdue and all(r.cells["status"].endswith("，已逾期") for r in overdue)
+    # Overdue: "（已逾期）" under the deadline, as the printed ledger marks it; the status is the item's own.
+    for r, t in zip(sheet.rows, table.rows, strict=True):
+        marked = t.cells["deadline"] + "\n" + lists.OVERDUE_MARK
+        assert r.cells["deadline"] == (marked if t.overdue else t.cells["deadline"])
+        assert r.cells["status"] == t.cells["status"]
+    assert any(t.overdue for t in table.rows)
     assert sum(s.last - s.first + 1 for s in sheet.spans("finding")) == 29
 
 
@@ -38,7 +42,7 @@ def test_task_list_has_a_row_per_measure(demo_ledger):
     table = build_table(1)
     sheet = lists.task_list(table)
     assert sheet.title.endswith("反馈意见整改任务清单")
-    assert sheet.headers == ("序号", "细化问题", "整改措施", "完成情况", "责任领导", "责任部门", "责任人")
+    assert sheet.headers == ("序号", "细化问题", "整改措施", "责任领导", "责任部门", "责任人", "整改时限", "完成情况")
     with_measures = {m.item_id for m in Measure.select()}
     no_measure = Item.select().count() - len(with_measures)
     assert len(sheet.rows) == Measure.select().count() + no_measure
@@ -49,8 +53,12 @@ def test_task_list_has_a_row_per_measure(demo_ledger):
     done = Measure.select().where(Measure.done == True).count()  # noqa: E712 - peewee expression
     assert sum(r.cells["done"].startswith("已完成") for r in sheet.rows) == done
     assert sum(r.cells["done"] == "未完成" for r in sheet.rows) == Measure.select().count() - done
-    # The item, its leader, department and person span the item's measures.
-    assert len(sheet.spans("item")) == len(table.rows)
+    # The item, its leader, department, person and deadline span the item's measures.
+    assert len(sheet.spans("item")) == len(sheet.spans("deadline")) == len(table.rows)
+    # An overdue item's deadline is marked as in the other lists and the printed ledger.
+    for t in table.rows:
+        deadlines = {r.cells["deadline"] for r in sheet.rows if r.groups["item"] == t.item_id}
+        assert deadlines == {t.cells["deadline"] + ("\n" + lists.OVERDUE_MARK if t.overdue else "")}
 
 
 def test_task_list_shows_an_item_without_measures(demo_ledger):
@@ -79,6 +87,10 @@ def test_responsibility_list_groups_by_department_then_person(demo_ledger):
         r.cells["department"]: r.cells["role"] for r in sheet.rows if r.cells["item"].endswith(shared.cells["item"])
     }
     assert roles[lead] == "牵头" and roles[other] == "配合"
+    late = {t.cells["item"] for t in table.rows if t.overdue}
+    for r in sheet.rows:
+        assert r.cells["deadline"].endswith(lists.OVERDUE_MARK) == any(r.cells["item"].endswith(x) for x in late)
+        assert "逾期" not in r.cells["status"]
     assert sheet.span_keys == ("department", "person")
 
 

@@ -169,3 +169,22 @@ def test_the_pdf_ends_as_the_excel_ledger_does(printing, demo_ledger, tmp_path):
     unit = printing.build_layout(1).setup.unit
     assert tail[4] == f"{unit}（盖章）" and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", tail[5]), tail
     assert not any("填表人" in x for p in lines(out)[:-1] for x in p)
+
+
+def test_the_three_lists_mark_overdue_as_the_ledger_does(printing, demo_ledger, tmp_path):
+    """问题清单, 任务清单, 责任清单: "（已逾期）" in bold under the deadline, as in 台账.pdf; not "正在推进，已逾期"."""
+    from rectify_desktop.core import lists
+
+    overdue = [r for r in build_table(1).rows if r.overdue]
+    for kind in (lists.PROBLEMS, lists.TASKS, lists.RESPONSIBILITY):
+        layout = printing.build_layout(1, PrintOptions(document=kind))
+        assert "deadline" in layout.keys, kind
+        marked = {row.item.item_id for i, row in enumerate(layout.sheet.rows) if (i, "deadline") in layout.bold}
+        assert marked == {r.item_id for r in overdue}, kind
+        assert all(OVERDUE_MARK not in t["status"] for t in layout.texts if "status" in t), kind
+        out = tmp_path / f"{kind}.pdf"
+        printing.write_layout(layout, out)
+        text = "\n".join("\n".join(p) for p in lines(out))
+        assert "已逾期" in text and "，已逾期" not in text, kind
+        for r in overdue:  # the mark on the line under the deadline, whatever the list
+            assert f"{r.cells['deadline']}\n{OVERDUE_MARK}" in text, (kind, r.cells["seq"])

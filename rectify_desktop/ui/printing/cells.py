@@ -3,8 +3,8 @@
 The sheet (core.lists) holds the same texts as the Excel file; on paper a few read better laid out otherwise,
 and what must be seen survives a black-and-white printer:
 
-- an overdue item (已逾期) says so in words, in bold, under its deadline (or in its status when the deadline
-  column is not printed), as the lists and the Excel file mark it, not by a colour;
+- an overdue item says "（已逾期）" in bold under its deadline (or under its status when the deadline column is
+  not printed), as the three lists mark it (core.lists.deadline_text), not by a colour;
 - a date in brackets after a status ("已完成（2026年7月20日）") goes on the line under it, so that the column
   need only be as wide as the date, which is never broken;
 - several evidence names (佐证材料) are numbered ①②③, so that where one ends and the next begins is seen
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
-from rectify_desktop.core.lists import LEDGER, Sheet
+from rectify_desktop.core.lists import OVERDUE_MARK, Sheet
 
-OVERDUE_MARK = "（已逾期）"
+__all__ = ["OVERDUE_MARK", "OVERDUE_WORDS", "display_cells", "evidence_text"]
 OVERDUE_WORDS = "已逾期"
 _STATUS_DATE = re.compile(r"^(?P<status>[^（(\n]+)[（(](?P<date>[^）)\n]*\d[^）)\n]*)[）)]$")
 DATED_KEYS = ("status", "writeoff", "done")
@@ -58,10 +58,8 @@ def display_cells(sheet: Sheet) -> tuple[list[dict[str, str]], set[tuple[int, st
             cells["evidence"] = evidence_text(cells["evidence"])
         item = row.item
         if item is not None and item.overdue and mark_key is not None:
-            if sheet.kind == LEDGER or OVERDUE_WORDS not in cells.get("status", ""):
+            if OVERDUE_MARK not in cells[mark_key]:  # the lists carry it already (core.lists.deadline_text)
                 cells[mark_key] = f"{cells[mark_key].rstrip()}\n{OVERDUE_MARK}".lstrip("\n")
-            for key in ("deadline", "status"):
-                if key in keys:
-                    bold.add((i, key))
+            bold.add((i, mark_key))
         out.append(cells)
     return out, bold

@@ -66,6 +66,7 @@ MIN_CHARS: dict[str, float] = {
 # Columns of dates, states and names: as wide as a whole date (or name, or header) needs and no wider; the rest
 # of the width goes to the text columns, in proportion to their text.
 FITTED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
+MARKED_KEYS = frozenset({"deadline", "status"})  # where an overdue mark may stand
 CENTRED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
 
 # --- the layout ------------------------------------------------------------------------------------------------
@@ -584,7 +585,10 @@ class SheetLayout:
             x, w = self.xs[box.col], self.widths[box.col]
             text_h = len(box.lines) * self.lh
             y = box.y + max(self.pad_y, (box.height - text_h) / 2)
-            self._lines(p, body, box.lines, x, w, y, self.keys[box.col] in CENTRED)
+            if self.keys[box.col] in MARKED_KEYS:  # 整改时限 over a task list's measures: its mark in bold
+                self._marked_lines(p, box.lines, box.col, y)
+            else:
+                self._lines(p, body, box.lines, x, w, y, self.keys[box.col] in CENTRED)
         if not self.sheet.rows and page.number == 1:
             y = page.header_y + self.header_h
             p.drawText(QPointF(self.left + self.pad_x, body.baseline(y + self.pad_y)), EMPTY_NOTE)
