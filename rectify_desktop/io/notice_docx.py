@@ -364,6 +364,7 @@ def build_document(
         # A model of its kind when it came out as one run of plain text.
         if not b.bold_chars and text and not _SPECIAL.search(text) and len(p._p.findall(qn("w:r"))) == 1:
             made[key] = copy.deepcopy(p._p)
+    _keep_signature_with_text(doc, blocks)
     # Page numbers on the outer side: odd pages at the right, even pages at the left, one character in.
     doc.settings.odd_and_even_pages_header_footer = True
     sec = doc.sections[0]
@@ -371,6 +372,22 @@ def build_document(
     _page_number(sec.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT, fonts["page"], left=1)
     _finish_package(doc, title, author, when or dt.datetime.now(), fonts)
     return doc
+
+
+def _keep_signature_with_text(doc: Any, blocks: list[Block]) -> None:
+    """The signature and date never on a page of their own (GB/T 9704 7.3.5: the text's last lines go with
+    them): the last body paragraph, the blank line and the signature are each kept with the next. Justified
+    without hanging punctuation, the demo notice's last page held only these two lines."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    at = next((i for i, b in enumerate(blocks) if b.style == "signature"), None)
+    if at is None:
+        return
+    paragraphs = doc.element.body.findall(qn("w:p"))  # one a block, in order
+    for i in range(max(0, at - 2), at + 1):
+        if i < len(paragraphs) and blocks[i].style in ("body", "blank", "signature"):
+            Paragraph(paragraphs[i], doc._body).paragraph_format.keep_with_next = True
 
 
 def _finish_package(doc: Any, title: str, author: str, when: dt.datetime, fonts: dict[str, str]) -> None:

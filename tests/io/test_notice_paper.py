@@ -283,6 +283,16 @@ def test_body_is_justified_with_no_hanging_punctuation(made):
         assert tags.index("overflowPunct") < tags.index("snapToGrid") < tags.index("spacing"), tags
 
 
+def test_the_signature_is_kept_with_the_last_lines_of_text(made):
+    """GB/T 9704 7.3.5: the signature and the date never stand on a page of their own."""
+    for kind, path in made.items():
+        paragraphs = docx.Document(str(path)).paragraphs
+        at = next(i for i, p in enumerate(paragraphs) if p.text == "中共临川县教育局党组")
+        assert paragraphs[at - 2].text.endswith("。") and not paragraphs[at - 1].text, kind
+        assert all(paragraphs[i].paragraph_format.keep_with_next for i in range(at - 2, at + 1)), kind
+        assert not paragraphs[at - 3].paragraph_format.keep_with_next
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None, reason="no LibreOffice")
 @pytest.mark.parametrize("kind", ["report", "notice"])
 def test_libreoffice_sets_28_characters_a_line(made, tmp_path, kind):
@@ -321,3 +331,6 @@ def test_libreoffice_sets_28_characters_a_line(made, tmp_path, kind):
     ends = [float(x) - right for x in re.findall(r'<line xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', boxes)]
     full = [e for e in ends if e > -12]
     assert max(ends) < 1.5 and sum(abs(e) < 1.5 for e in full) >= 0.9 * len(full), sorted(full)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    last = [x.strip() for x in pages[-2 if not pages[-1].strip() else -1].splitlines() if x.strip()]
+    assert any(x.endswith("。") for x in last), last  # text on the signature's page
