@@ -556,7 +556,10 @@ def _closing(s: stats.Stats, word: str, issuer: str, kind: str, today: dt.date) 
     clauses = []
     rest = s.status[IN_PROGRESS] + s.status[NOT_STARTED]
     if rest:
-        clauses.append(f"对尚未完成的{rest}项整改任务，紧盯时间节点，加强跟踪督办，确保按期整改到位")
+        # 按期 only while no deadline has passed; the report names how many have (the lists' 已逾期).
+        late = f"（其中{s.overdue}项已超过整改时限）" if s.overdue and kind == "report" else ""
+        when = "尽快" if s.overdue else "按期"
+        clauses.append(f"对尚未完成的{rest}项整改任务{late}，紧盯时间节点，加强跟踪督办，确保{when}整改到位")
     if s.status[ONGOING]:
         clauses.append(f"对需要长期坚持的{s.status[ONGOING]}项整改任务，建立健全长效机制，持续推进落实")
     if s.done:

@@ -202,8 +202,11 @@ def test_items_are_named_one_way(demo_ledger):
             own += [x.split("。")[1] for x in lines if re.match(r"\d+\..*。细化", x)]
             for x in own:
                 for m in re.finditer(r"\d+项(?!整改任务)", x):
-                    assert re.search(r"(已完成|正在推进|长期坚持|未启动|制度)$", x[: m.start()]), x
+                    assert re.search(r"(已完成|正在推进|长期坚持|未启动|制度|其中)$", x[: m.start()]), x
             assert "对已完成的16项整改任务" in text and "对尚未完成的10项整改任务" in text
+            # Four items are overdue (the lists' 已逾期): no promise 按期, and the report says how many.
+            late = "（其中4项已超过整改时限）" if kind == "report" else ""
+            assert f"对尚未完成的10项整改任务{late}，紧盯时间节点，加强跟踪督办，确保尽快整改到位" in text
 
 
 # --- 17: the .docx package ---------------------------------------------------------------------------
