@@ -170,9 +170,9 @@ def test_deadline_phrases_are_read_as_the_date_they_name(demo_ledger):
 
 
 def test_the_next_step_names_only_the_measures_not_ticked(demo_ledger):
-    """Item 1.(1): its progress says 学习档案按季度整理归档 while its third measure (建立中心组学习档案…年底进行通报)
-    is not ticked in the demo data, so 下一步 names it. The text follows the ticks (a measure is done when the
-    clerk ticks it); once ticked, the next step no longer promises it."""
+    """Item 1.(1): its third measure (建立中心组学习档案…年底进行通报) is not ticked in the demo data (its progress
+    says the archive comes at the year's end), so 下一步 names it. The text follows the ticks (a measure is done when
+    the clerk ticks it); once ticked, the next step no longer promises it."""
     iid = demo_ledger.inspections()[0].id
     item = Item.get(Item.title.startswith("党组理论学习中心组学习计划性"))
     archive = Measure.get(Measure.item == item.id, Measure.text.startswith("建立中心组学习档案"))
@@ -180,7 +180,7 @@ def test_the_next_step_names_only_the_measures_not_ticked(demo_ledger):
     assert "下一步，将建立中心组学习档案" in _said_of(notice.document_text(iid, "report", TODAY), item)
     Measure.update(done=True).where(Measure.id == archive.id).execute()
     said = _said_of(notice.document_text(iid, "report", TODAY), item)
-    assert "下一步" not in said and "学习档案按季度整理归档" in said
+    assert "下一步" not in said and "学习记录已按次整理" in said
 
 
 def test_items_are_named_one_way(demo_ledger):
