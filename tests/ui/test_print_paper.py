@@ -188,3 +188,25 @@ def test_the_three_lists_mark_overdue_as_the_ledger_does(printing, demo_ledger, 
         assert "已逾期" in text and "，已逾期" not in text, kind
         for r in overdue:  # the mark on the line under the deadline, whatever the list
             assert f"{r.cells['deadline']}\n{OVERDUE_MARK}" in text, (kind, r.cells["seq"])
+
+
+def test_the_problem_list_says_its_category_in_a_band_as_the_ledger_does(printing, demo_ledger, tmp_path):
+    """问题清单: the 方面 across the table (a band, repeated with （续） where a page begins inside it), not a
+    narrow merged column; the lists' states in one line ("已完成（2026年7月20日）"): 2 pages (3 before)."""
+    from rectify_desktop.core import lists
+    from rectify_desktop.core.models import Category
+
+    layout = printing.build_layout(1, PrintOptions(document=lists.PROBLEMS))
+    assert "category" not in layout.keys and len(layout.bands) == Category.select().count()
+    for page in layout.pages:
+        if page.pieces:
+            assert page.band is not None or page.pieces[0].row in layout.bands, page.number
+    assert layout.page_count <= 2
+    status = layout.keys.index("status")
+    done = [c[status] for c in layout.cells if c and c[status] and c[status][0][0].startswith("已完成（")]
+    assert done and all(len(c) == 1 for c in done)
+    out = tmp_path / "问题清单.pdf"
+    printing.write_layout(layout, out)
+    text = "\n".join("\n".join(p) for p in lines(out))
+    for c in Category.select():
+        assert c.title in re.sub(r"\s+", "", text)

@@ -8,16 +8,18 @@ repeats the band with （续） above its first row, so that every page says whi
 
 from __future__ import annotations
 
-from rectify_desktop.core.lists import LEDGER, Sheet, SheetRow
+from rectify_desktop.core.lists import LEDGER, PROBLEMS, Sheet, SheetRow
 
 BAND_KEY = "category"
 CONTINUED_BAND = "（续）"
+BANDED = frozenset({LEDGER, PROBLEMS})  # the sheets with a 方面 column: the ledger and the 问题清单
 
 
 def with_bands(sheet: Sheet) -> tuple[Sheet, dict[int, str], list[int | None]]:
-    """The sheet to lay out: for the ledger with its 方面 column, that column taken out and a band row put before
-    each category's items. Returns it, the band rows' texts by row, and for every row the band row above it."""
-    if sheet.kind != LEDGER or BAND_KEY not in sheet.span_keys or BAND_KEY not in sheet.keys:
+    """The sheet to lay out: for the ledger or the 问题清单 with a 方面 column, that column taken out and a band
+    row put before each category's items. Returns it, the band rows' texts by row, and for every row the band row
+    above it."""
+    if sheet.kind not in BANDED or BAND_KEY not in sheet.span_keys or BAND_KEY not in sheet.keys:
         return sheet, {}, [None] * len(sheet.rows)
     at = sheet.keys.index(BAND_KEY)
     keys = sheet.keys[:at] + sheet.keys[at + 1 :]

@@ -5,8 +5,8 @@ and what must be seen survives a black-and-white printer:
 
 - an overdue item says "（已逾期）" in bold under its deadline (or under its status when the deadline column is
   not printed), as the three lists mark it (core.lists.deadline_text), not by a colour;
-- a date in brackets after a status ("已完成（2026年7月20日）") goes on the line under it, so that the column
-  need only be as wide as the date, which is never broken;
+- in the ledger, a date in brackets after a status ("已完成（2026年7月20日）") goes on the line under it, so that
+  the column need only be as wide as the date, which is never broken (the lists have the width for one line);
 - several evidence names (佐证材料) are numbered ①②③, so that where one ends and the next begins is seen
   even when a name wraps.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from rectify_desktop.core.lists import OVERDUE_MARK, Sheet
+from rectify_desktop.core.lists import LEDGER, OVERDUE_MARK, Sheet
 
 __all__ = ["OVERDUE_MARK", "OVERDUE_WORDS", "display_cells", "evidence_text"]
 OVERDUE_WORDS = "已逾期"
@@ -51,7 +51,7 @@ def display_cells(sheet: Sheet) -> tuple[list[dict[str, str]], set[tuple[int, st
     bold: set[tuple[int, str]] = set()
     for i, row in enumerate(sheet.rows):
         cells = dict(row.cells)
-        for key in DATED_KEYS:
+        for key in DATED_KEYS if sheet.kind == LEDGER else ():  # the lists have the width for one line
             if key in cells:
                 cells[key] = dated(cells[key])
         if "evidence" in cells:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from rectify_desktop.core.lists import Sheet
+from rectify_desktop.core.lists import LEDGER, Sheet
 from rectify_desktop.ui.printing.bands import CONTINUED_BAND, with_bands
 from rectify_desktop.ui.printing.cells import OVERDUE_WORDS, display_cells
 from rectify_desktop.ui.printing.text import UNITS_PER_PT, Fonts, Line, TextStyle, title_lines, tokens
@@ -63,9 +63,11 @@ MIN_CHARS: dict[str, float] = {
     "remarks": 6,
     "role": 2,
 }
-# Columns of dates, states and names: as wide as a whole date (or name, or header) needs and no wider; the rest
-# of the width goes to the text columns, in proportion to their text.
+# Columns of names: at least a name (or the header) wide, wider only where that saves lines.
 FITTED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
+# Columns of numbers, dates and states: as wide as a whole date needs and no wider, when width is short; the
+# rest goes to the text columns.
+DATED = frozenset({"seq", "deadline", "status", "done", "writeoff"})
 MARKED_KEYS = frozenset({"deadline", "status"})  # where an overdue mark may stand
 CENTRED = frozenset({"seq", "leader", "department", "person", "deadline", "status", "done", "writeoff", "role"})
 
@@ -196,7 +198,8 @@ class SheetLayout:
         step = max(1, len(rows) // SAMPLE_ROWS)
         sample = range(0, len(rows), step)
         mins, maxs, weights, tokens_w = [], [], [], []
-        roomy = self._roomy(avail)
+        # The ledger's thirteen columns: dates and states get a whole date's width, no more (the lists have room).
+        tight = self.sheet.kind == LEDGER and not self._roomy(avail)
         # For each column, per sampled row: the widths of its paragraphs, and how many rows share the cell.
         paras: list[list[tuple[list[float], int]]] = []
         for col, key in enumerate(self.keys):
@@ -221,7 +224,7 @@ class SheetLayout:
             tokens_w.append(self._widest_token(texts, key))
             lo = max(least if key in FITTED else min(least, natural), head_w, tokens_w[-1])
             mins.append(lo)
-            maxs.append(lo if key in FITTED and not roomy else max(lo, natural))
+            maxs.append(lo if key in DATED and tight else max(lo, natural))
             weights.append(total * em / n_rows + 0.01)
             paras.append(
                 [
