@@ -86,6 +86,56 @@ DEFAULT_IMMEDIATE_DAYS = 30
 _FULL_DATE = re.compile(r"^\s*(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?\s*(前|之前|以前)?\s*$")
 _MONTH_END = re.compile(r"^\s*(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(底|末|份)?\s*(前|之前|以前)?\s*$")
 _YEAR_END = re.compile(r"^\s*(?:(\d{4})\s*年?)?\s*(年底|年末|年内)\s*(前|之前|以前)?\s*$")
+_BEFORE = r"\s*(?:前|之前|以前)?\s*$"
+_YEAR = r"^\s*(?:(\d{4})\s*年)?\s*"
+_MONTH = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月"
+# A day without its year (6月30日前), a quarter (第三季度末), a half (上半年), a third of a month (9月中旬): the
+# shapes notices write that a date or a month's end does not cover; the year is the inspection's when unsaid.
+_MONTH_DAY = re.compile(_YEAR + _MONTH + r"\s*(\d{1,2})\s*[日号]" + _BEFORE)
+_CN_MONTH_END = re.compile(_YEAR + _MONTH + r"\s*(?:底|末|份)?" + _BEFORE)
+_QUARTER = re.compile(_YEAR + r"第?\s*([1-4一二三四])\s*季度\s*(?:末|底)?" + _BEFORE)
+_HALF = re.compile(_YEAR + r"([上下])半年\s*(?:末|底)?" + _BEFORE)
+_TEN_DAYS = re.compile(_YEAR + _MONTH + r"\s*([上中下])旬\s*(?:末)?" + _BEFORE)
+# "…前完成", "…前全部完成": the date is the same with or without the verb.
+_DONE_SUFFIX = re.compile(r"(?:全部|基本)?(?:整改)?完成\s*$")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _small_number(text: str) -> int:
+    """1–12 written in digits or in Chinese (一 … 十二)."""
+    if text.isdigit():
+        return int(text)
+    if text.startswith("十"):
+        return 10 + (_CN_DIGITS[text[1]] if len(text) > 1 else 0)
+    return _CN_DIGITS[text]
+
+
+def _resolve_shape(t: str, year: int | None) -> dt.date | None:
+    """The shapes beyond a written date, a month's end and a year's end; None when none fits or no year is known."""
+    for pattern in (_MONTH_DAY, _CN_MONTH_END, _QUARTER, _HALF, _TEN_DAYS):
+        m = pattern.match(t)
+        if not m:
+            continue
+        y = int(m.group(1)) if m.group(1) else year
+        if y is None:
+            return None
+        try:
+            if pattern is _MONTH_DAY:
+                return dt.date(y, _small_number(m.group(2)), int(m.group(3)))
+            if pattern is _CN_MONTH_END:
+                month = _small_number(m.group(2))
+                return _month_end(y, month) if 1 <= month <= 12 else None
+            if pattern is _QUARTER:
+                return _month_end(y, 3 * _small_number(m.group(2)))
+            if pattern is _HALF:
+                return dt.date(y, 6, 30) if m.group(2) == "上" else dt.date(y, 12, 31)
+            month = _small_number(m.group(2))
+            if not 1 <= month <= 12:
+                return None
+            return {"上": dt.date(y, month, 10), "中": dt.date(y, month, 20)}.get(m.group(3)) or _month_end(y, month)
+        except (ValueError, KeyError):
+            return None
+    return None
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -113,9 +163,10 @@ def resolve_deadline(
     """The last day a deadline phrase allows, or None when it has none (长期坚持) or cannot be told.
 
     "2021年6月底前" → 2021-06-30; "6月底前" and "年底前" need the inspection's year; 立行立改 counts from
-    the feedback date plus a period the settings give.
+    the feedback date plus a period the settings give. Also "6月30日前", "十月底前", "第三季度末", "上半年",
+    "9月中旬" and any of them followed by 完成.
     """
-    t = (text or "").strip()
+    t = _DONE_SUFFIX.sub("", (text or "").strip()).strip()
     if not t or LONG_TERM in t or "持续" in t:
         return None
     if IMMEDIATE in t:
@@ -134,7 +185,7 @@ def resolve_deadline(
     if m:
         y = int(m.group(1)) if m.group(1) else year
         return dt.date(y, 12, 31) if y else None
-    return None
+    return _resolve_shape(t, year)
 
 
 def deadline_display(deadline_date: dt.date | None, deadline_text: str) -> str:

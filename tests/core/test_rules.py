@@ -93,6 +93,22 @@ def test_percent_zero_total() -> None:
         ("2021-06-30", None, dt.date(2021, 6, 30)),
         ("2021年6月30日", None, dt.date(2021, 6, 30)),
         ("2021年6月30日前", None, dt.date(2021, 6, 30)),
+        # shapes the notices write (issue 13): a trailing 完成, a day without its year, quarters, halves, 旬
+        ("2026年10月底前完成", None, dt.date(2026, 10, 31)),
+        ("2026年10月底前全部完成", None, dt.date(2026, 10, 31)),
+        ("6月30日前", 2026, dt.date(2026, 6, 30)),
+        ("10月31日", 2026, dt.date(2026, 10, 31)),
+        ("10月31日前完成", 2026, dt.date(2026, 10, 31)),
+        ("2026年第三季度末", None, dt.date(2026, 9, 30)),
+        ("三季度末前", 2026, dt.date(2026, 9, 30)),
+        ("2026年第1季度", None, dt.date(2026, 3, 31)),
+        ("2027年上半年", None, dt.date(2027, 6, 30)),
+        ("下半年", 2026, dt.date(2026, 12, 31)),
+        ("9月中旬", 2026, dt.date(2026, 9, 20)),
+        ("2026年9月上旬前", None, dt.date(2026, 9, 10)),
+        ("2026年2月下旬", None, dt.date(2026, 2, 28)),
+        ("十月底前", 2026, dt.date(2026, 10, 31)),
+        ("2026年十二月底", None, dt.date(2026, 12, 31)),
     ],
 )
 def test_resolve_deadline(text: str, year: int | None, expected: dt.date) -> None:
@@ -101,7 +117,23 @@ def test_resolve_deadline(text: str, year: int | None, expected: dt.date) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["长期坚持", "持续整改", "", "   ", "尽快", "garbage", "2021年13月底前", "2021.2.30", "6月底前", "年底前"],
+    [
+        "长期坚持",
+        "持续整改",
+        "",
+        "   ",
+        "尽快",
+        "garbage",
+        "2021年13月底前",
+        "2021.2.30",
+        "6月底前",
+        "年底前",
+        "2026年第五季度",
+        "2月30日前",
+        "6月30日前",
+        "三季度末",
+        "完成",
+    ],
 )
 def test_resolve_deadline_none(text: str) -> None:
     # 6月底前 and 年底前 without the inspection's year cannot be told.
