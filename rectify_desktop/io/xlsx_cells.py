@@ -37,21 +37,28 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
 # Overdue rows: a light red that still reads as a light grey on a black-and-white printer.
 OVERDUE_FILL = PatternFill("solid", fgColor="FFD9D9")
+# An overdue item's 整改时限: a dotted pattern over the light red, in bold, which a black-and-white printer keeps
+# (the date stays a date, the column sorts; 完成时间 holds dates only).
+OVERDUE_DEADLINE_FILL = PatternFill("gray125", fgColor="808080", bgColor="FFD9D9")
 TOTAL_FILL = PatternFill("solid", fgColor="F5F5F5")
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+# One date style across the workbook, cells and texts alike (2026.10.3): a date cell does not wrap, and
+# 2026年10月13日 took two date columns 35 of the page's 144 units; this one takes 24.
+DATE_FORMAT = "yyyy.m.d"
 
 FOOTER = "第 &P 页 共 &N 页"
-# Overdue rows say so in words (the 完成时间 cell reads 已逾期), which a black-and-white printer keeps; the fill
-# only helps on screen. The legend stands once, above the table.
+# Overdue rows: the row light red on screen, the 整改时限 in bold on a dotted ground, which a black-and-white
+# printer keeps. The legend stands once, above the table. (Workbooks exported before said 已逾期 in 完成时间;
+# the import still reads that.)
 OVERDUE_MARK = "已逾期"
-OVERDUE_LEGEND = "浅红底色：已逾期（超过整改时限仍未完成，完成时间栏注明“已逾期”）"
+OVERDUE_LEGEND = "浅红底色：已逾期（超过整改时限仍未完成；整改时限加粗、带网点，黑白打印可辨）"
 FORMULA_START = ("=", "+", "-", "@")
 
 # Row heights: points per line of text, as a multiple of the font size. CJK fonts are taller than their
-# size (宋体/仿宋 on Windows about 1.2, the Noto CJK fonts LibreOffice falls back to on Linux 1.45);
-# rows are made for the taller so that no line is cut, whichever font the reader has.
-LINE_SPACING = 1.47
-CELL_PADDING_PT = 5.0
+# size (宋体/仿宋 on Windows about 1.2; LibreOffice, falling back to the Noto CJK fonts on Linux, makes its
+# optimal row 14.93 pt a line and 1.4 pt more at 10.5 pt: 1.422); rows are made for the taller so that no
+# line is cut, whichever font the reader has, and no taller (tests/io/test_excel_paper.py checks it).
+LINE_SPACING = 1.43
+CELL_PADDING_PT = 1.6
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 # Column widths are in Excel's units: the width of a digit of the default font (7 px at 96 dpi); a
 # cell has 5 px more, and about 3 px of it go to the cell's margins.
@@ -120,14 +127,53 @@ def text_width(text: str) -> int:
     return 2 * len(text) - len(text.encode("ascii", errors="ignore"))
 
 
+# Line breaking as the spreadsheet programs do it (禁则): these never begin a line, those never end one; a run
+# of Latin letters and digits (a file's .pdf, a number) is a word and moves whole to the next line.
+_NO_START = frozenset("，。、；：？！）》」』”’…,.;:!?)]}%·")
+_NO_END = frozenset("（《「『“‘([{")
+
+
+def _half_widths(ch: str) -> float:
+    """A character's width in half-width characters as printed: a Chinese character 2; Latin letters and
+    digits wider than half an em in the fonts that stand in for 仿宋 (DejaVu Sans: 0.64 em), marks narrower."""
+    if ch > "\x7f":
+        return 2.0
+    return 1.28 if ch.isalnum() else 0.64
+
+
+def _wrapped(line: str, capacity: int) -> int:
+    """Lines one line of text (no line break in it) takes in a cell `capacity` half-width characters wide."""
+    units: list[float] = []
+    word = glue = False  # the last unit is a Latin word / ends with a mark that never ends a line
+    for ch in line:
+        w = _half_widths(ch)
+        latin = ch <= "\x7f" and not ch.isspace()
+        if units and (ch in _NO_START or glue or (latin and word)):
+            units[-1] += w
+        else:
+            units.append(w)
+        word, glue = latin, ch in _NO_END
+    lines, used = 1, 0.0
+    for u in units:
+        if used + u <= capacity:
+            used += u
+            continue
+        if used:
+            lines += 1
+        extra = int(u // capacity) if u > capacity else 0  # a word longer than a line is broken
+        lines += extra
+        used = u - extra * capacity
+    return lines
+
+
 def line_count(text: str, capacity: int) -> int:
     """Lines `text` takes when wrapped at `capacity` half-width characters."""
     if not text:
         return 1
     if "\n" not in text:
         w = text_width(text)
-        return 1 if w <= capacity else -(-w // capacity)
-    return sum(max(1, -(-text_width(line) // capacity)) for line in text.split("\n"))
+        return 1 if 1.28 * w <= capacity else _wrapped(text, capacity)
+    return sum(1 if not line else _wrapped(line, capacity) for line in text.split("\n"))
 
 
 def _px_per_halfwidth(font: Font) -> float:
@@ -135,27 +181,60 @@ def _px_per_halfwidth(font: Font) -> float:
     return float(font.sz or 11) * 96 / 72 * (0.6 if font.name == HASH_FONT.name else 0.5)
 
 
-def wrap_capacity(width: float, font: Font) -> int:
-    """Half-width characters a line of a cell `width` units wide holds, with a margin for font metrics.
+def _text_px(width: float) -> float:
+    """The pixels a cell `width` units wide has for its text, in whichever program prints it: Excel makes
+    a column 7 px a unit and 5 more, of which about 6 go to the cell's margins and grid line; LibreOffice
+    7.3 px a unit and keeps 6 (measured: 8.2 units hold three characters at 10.5 pt there, 9 units four)."""
+    return min(UNIT_PX * width - 1, 7.3 * width - 6)
 
-    Even, so that it is a whole number of Chinese characters, which do not split.
-    """
-    return max(2, int((width * UNIT_PX - 4) / _px_per_halfwidth(font) * 0.96) // 2 * 2)
+
+def _width_for(px: float) -> float:
+    """The narrowest width whose cells have `px` pixels for their text (the inverse of _text_px)."""
+    return max((px + 1) / UNIT_PX, (px + 6) / 7.3)
+
+
+def wrap_capacity(width: float, font: Font) -> int:
+    """Half-width characters a line of a cell `width` units wide holds. Even, so that it is a whole number
+    of Chinese characters, which do not split."""
+    return max(2, int(_text_px(width) / (2 * _px_per_halfwidth(font))) * 2)
 
 
 def next_width(width: float, font: Font) -> float:
     """The narrowest width above `width` whose lines hold one more Chinese character."""
     cap = wrap_capacity(width, font)
-    return round(((cap + 2) / 0.96 * _px_per_halfwidth(font) + 4) / UNIT_PX + 0.01, 2)
+    return round(_width_for((cap + 2) * _px_per_halfwidth(font)) + 0.01, 2)
 
 
 def natural_width(text_w: int, font: Font) -> float:
     """The column width that shows `text_w` half-width characters on one line."""
-    return (text_w * _px_per_halfwidth(font) / 0.96 + 4) / UNIT_PX + 0.3
+    return _width_for((text_w + text_w % 2) * _px_per_halfwidth(font)) + 0.02
+
+
+def short_date(d: dt.date) -> str:
+    """A date as the workbook writes it, in cells (DATE_FORMAT) and texts alike: 2026.10.3."""
+    return f"{d.year}.{d.month}.{d.day}"
+
+
+def date_units(text: str) -> float:
+    """The column width (Excel units) that shows a date such as 2026.10.12 on one line: a date cell does not
+    wrap (Excel shows ###, LibreOffice breaks it), and the fonts a machine without 仿宋 uses instead have
+    wider digits than 仿宋's half an em (DejaVu Sans, which LibreOffice takes on Linux: 0.64 em, the point
+    0.32 em); 4 px for the cell's margins and grid line."""
+    em = float(BODY_FONT.sz) * 96 / 72
+    px = sum(0.64 if ch.isdigit() else 0.32 if ch in ".-/" else 1.0 for ch in text) * em
+    return round((px + 4) / 7 + 0.05, 1)
+
+
+def print_width(text: str) -> int:
+    """The width of a line of text as printed, in half-width characters (Latin letters and digits wider than
+    half an em: see _half_widths), for a column that must show it whole (a 文号: 临教党〔2026〕9号)."""
+    return -int(-sum(_half_widths(ch) for ch in text) // 1)
 
 
 def row_height(lines: int, font: Font) -> float:
-    return min(MAX_ROW_HEIGHT, round(lines * float(font.sz or 11) * LINE_SPACING + CELL_PADDING_PT, 1))
+    # Bold and larger fonts (黑体 11 pt: LibreOffice makes a line of it 18 pt) need a point more.
+    more = 0.0 if font.sz is not None and font.sz <= BODY_FONT.sz and not font.b else 1.0
+    return min(MAX_ROW_HEIGHT, round(lines * float(font.sz or 11) * LINE_SPACING + CELL_PADDING_PT + more, 1))
 
 
 # --- styles -----------------------------------------------------------------------------------------

@@ -52,7 +52,9 @@ FLAT_COLUMNS: tuple[tuple[str, str, float], ...] = (  # key, header, width
     ("writeoff", "销号情况", 12),
     ("remarks", "备注", 16),
 )
-FLAT_NOTE = "本表每项一行、不合并单元格，供筛选、排序；报送、打印请用“台账”表。"
+# Printed, the sheet is only its title and this note: one line a row would cut every long text, and the whole
+# workbook printed would otherwise add its rows at 5 pt after the 台账 (the office files the 台账 itself).
+FLAT_NOTE = "本表每项一行、不合并单元格，供在屏幕上筛选、排序，打印时只印此说明；报送、打印请用“台账”表。"
 _WHOLE_IN_LEDGER = "……（未完，全文见“台账”表）"
 _ONE_LINE = row_height(1, BODY_FONT)
 
@@ -96,6 +98,8 @@ def _write_flat(sheet: Sheet, table: LedgerTable) -> None:
                 cells.append(Cell(value, center if key == "seq" else date))
         sheet.add(Row(cells, _ONE_LINE))
     last = 3 + len(table.rows)
+    sheet.ws.print_area = f"A1:{get_column_letter(n)}2"
+    sheet.ws.print_title_rows = None
     sheet.ws.auto_filter.ref = f"A3:{get_column_letter(n)}{max(last, 3)}"
     if table.rows:
         status = get_column_letter([k for k, _, _ in FLAT_COLUMNS].index("status") + 1)

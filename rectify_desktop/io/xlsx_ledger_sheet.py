@@ -9,9 +9,14 @@ shrunk to fit):
   width it had. The rows are paginated here (their heights are known) and the page breaks written into the
   sheet. Sorting and filtering need one row per item and no merged cells: that is the 可筛选 sheet
   (io.xlsx_flat_sheet);
-- 完成情况 holds the status alone, exactly a value of its drop-down list, and 完成时间 the date it was done;
-  an overdue item says 已逾期 there, in bold, so that a black-and-white printer keeps the mark;
-- 整改时限 is a real date where the deadline is one (a phrase such as 长期坚持 stays text);
+- 完成情况 holds the status alone, exactly a value of its drop-down list, and 完成时间 the date it was done
+  and nothing else (the column sorts as dates);
+- 整改时限 is a real date where the deadline is one (a phrase such as 长期坚持 stays text); an overdue item's
+  is in bold on a dotted ground, which a black-and-white printer keeps and which costs no column (a 逾期
+  column would take width from the text; the mark in 备注 would come back into the remarks on import); the
+  可筛选 sheet has a 逾期 column to filter on;
+- dates are written 2026.10.3 in cells and texts alike (io.xlsx_cells.DATE_FORMAT); 销号情况 puts its date
+  on a line of its own, several evidence names are numbered ①② one a line;
 - a text taller than Excel's 409-point row keeps what fits and goes on in the 续 sheet, its cell saying so;
 - only the column header repeats on every page; the title, 填报单位 and the legend print once, and the
   table ends with the 填表人 / 审核人 / 负责人 / 联系电话 line and the seal, from the ledger's settings.
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -44,16 +50,18 @@ from rectify_desktop.io.xlsx_cells import (
     LEDGER_HEADER_ROWS,
     LINE_SPACING,
     MAX_ROW_HEIGHT,
+    OVERDUE_DEADLINE_FILL,
     OVERDUE_FILL,
-    OVERDUE_MARK,
     Cell,
     Look,
     Row,
     Value,
+    date_units,
     line_count,
     natural_width,
     next_width,
     row_height,
+    short_date,
     text_cell,
     text_width,
     wrap_capacity,
@@ -92,6 +100,15 @@ LEDGER_HEADERS: tuple[str, ...] = (
     "备注",
 )
 CONTINUED_GROUP = "（续）"  # after a category's or finding's text atop a page it runs on to
+# Atop a page that goes on with both, one row says both (a row fewer a page): category（续）　　finding（续）.
+BOTH_GAP = "\u3000\u3000"
+
+
+def continued_both(category: str, finding: str) -> str:
+    """The row atop a page that goes on with both a category and its finding."""
+    return category + CONTINUED_GROUP + BOTH_GAP + finding + CONTINUED_GROUP
+
+
 # In 序号, on the rest of an item split over a page break; its 细化问题 is not repeated, so that the column
 # holds each item once (COUNTA counts the items).
 CONTINUED_ITEM = "续"
@@ -111,33 +128,35 @@ _SIGNATURE_HEIGHTS = (row_height(1, INFO_FONT) + 10, row_height(1, INFO_FONT) + 
 # long-text columns while the page has room), and horizontal alignment.
 _LEDGER_COLUMNS: dict[str, tuple[float, float, str]] = {
     "seq": (4.5, 6, "center"),
-    "item": (16, 34, "left"),  # the key column: seven characters a line at least (eight as printed)
-    "measures": (16, 40, "left"),
+    "item": (16, 40, "left"),  # the key column: seven characters a line at least (eight as printed)
+    "measures": (16, 50, "left"),
     "leader": (5.5, 7, "center"),  # three characters a line: a name whole, a list on several lines
     "department": (5.5, 7, "center"),
     "person": (5.5, 7, "center"),
-    "deadline": (8, 16, "center"),
-    "progress": (14, 40, "left"),
-    "status": (8, 10, "center"),
-    "completed": (8, 16, "center"),
-    "evidence": (5.5, 12, "left"),
-    "writeoff": (5.5, 7, "center"),
-    "remarks": (5.5, 10, "left"),
+    "deadline": (8, 14, "center"),
+    "progress": (14, 50, "left"),
+    "status": (5, 10, "center"),  # 正在/推进 on two lines: an item's row has two lines or more anyway
+    "completed": (8, 14, "center"),
+    "evidence": (7.1, 16, "left"),  # three characters a line at least, never two
+    "writeoff": (4, 14, "center"),  # 已销号 over its date, which is never broken
+    "remarks": (7.1, 16, "left"),
 }
 # The page: A4 landscape within the margins of io.xlsx_sheet, in Excel's units at 100 % (7 px a unit, 5 px
 # more a column), so that the body prints at its own size: 297 mm less 2 × 0.25 in is 1,075 px.
 _PAGE_PX = (297 / 25.4 - MARGINS.left - MARGINS.right) * 96
-LEDGER_WIDTH_BUDGET = round((_PAGE_PX - 5 * len(LEDGER_KEYS)) / 7 - 0.6, 1)  # 0.6 unit to spare
-# The printed height of a page's rows, in points: 210 mm less the top and bottom margins; 2.5 % to spare for
+LEDGER_WIDTH_BUDGET = round((_PAGE_PX - 5 * len(LEDGER_KEYS)) / 7 - 0.2, 1)  # 0.2 unit to spare
+# The printed height of a page's rows, in points: 210 mm less the top and bottom margins; 0.5 % to spare for
 # the rounding of row heights by the spreadsheet programs.
-PAGE_ROWS_PT = (210 / 25.4 - MARGINS.top - MARGINS.bottom) * 72 * 0.975
+PAGE_ROWS_PT = (210 / 25.4 - MARGINS.top - MARGINS.bottom) * 72 * 0.995
 _MAX_LINES = int((MAX_ROW_HEIGHT - CELL_PADDING_PT) / (float(BODY_FONT.sz) * LINE_SPACING))
 
 _BOLD_BODY = Font(name=BODY_FONT.name, size=BODY_FONT.sz, bold=True, charset=BODY_FONT.charset)
 _WRAPPING = ("item", "measures", "progress", "evidence", "remarks")
 _DATES = ("deadline", "completed")
 _SPLITTABLE = ("measures", "progress")  # the long texts an item split over a page break goes on with
+_LOOKAHEAD = 12  # widenings, a character a line each, tried at once for a column
 _FIT_SAMPLE = 400  # rows the widths are fitted on; a large ledger is sampled evenly
+_SETTLE_SAMPLE = 120  # and settled on (see _settle)
 
 LineWidths = int | tuple[int, ...]  # a text's width, or the widths of its lines when it has several
 
@@ -163,12 +182,28 @@ def _widest(widths: Sequence[LineWidths]) -> int:
     return max((w if type(w) is int else max(w) for w in widths), default=0)  # type: ignore[type-var]
 
 
-def _date_width(text: str) -> int:
-    """A date's width in half-width characters, its digits counted at 0.625 em: a date cell does not wrap
-    (Excel shows ###, LibreOffice breaks it, 2026年10月12 over 日), and the fonts a machine without 仿宋 uses
-    instead (DejaVu Sans, Arial) have digits wider than half an em."""
-    digits = sum(ch.isdigit() for ch in text)
-    return text_width(text) + -(-digits // 4)
+_WRITTEN_OFF = re.compile(r"（(\d{4})年(\d{1,2})月(\d{1,2})日）$")
+
+
+def writeoff_text(text: str) -> str:
+    """销号情况 as the sheet writes it: the word over its date (已销号 / 2026.8.24), the date never broken
+    (the import reads the date on either line)."""
+    m = _WRITTEN_OFF.search(text)
+    if not m:
+        return text
+    return text[: m.start()] + "\n" + ".".join(str(int(g)) for g in m.groups())
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def evidence_text(names: str) -> str:
+    """Several evidence names numbered ①②, each on a line of its own, so that where one ends shows in a
+    narrow column (the import takes the numbers off again); one name as it is."""
+    lines = names.split("\n")
+    if len(lines) < 2 or len(lines) > len(CIRCLED):
+        return names
+    return "\n".join(CIRCLED[i] + n for i, n in enumerate(lines))
 
 
 def header_width(header: str) -> float:
@@ -216,9 +251,10 @@ def _item_dates(inspection_id: int) -> dict[int, tuple[dt.date | None, str, dt.d
 
 def ledger_values(table: LedgerTable) -> list[dict[str, Value]]:
     """Each item's cells as the workbook holds them, by key (core.table's and 完成时间, "completed"): the
-    status alone, exactly a value of the drop-down list; the date it was done apart, or 已逾期 when it is
-    overdue; the deadline a date where it is one (typed as such, or a phrase that is only that date), so that
-    the column sorts; a phrase (长期坚持, 2026年底前) as the clerk wrote it; the 序号 a number."""
+    status alone, exactly a value of the drop-down list; the date it was done apart (nothing else: the
+    overdue mark is on the deadline's look); the deadline a date where it is one (typed as such, or a
+    phrase that is only that date), so that the column sorts; a phrase (长期坚持, 2026年底前) as the clerk
+    wrote it; the 序号 a number; several evidence names numbered; 销号情况's date on a line of its own."""
     dates = _item_dates(table.inspection.id)
     out: list[dict[str, Value]] = []
     for r in table.rows:
@@ -228,19 +264,16 @@ def ledger_values(table: LedgerTable) -> list[dict[str, Value]]:
         values["status"] = r.status
         if deadline_date is not None and deadline_text.strip() in ("", cn_date(deadline_date)):
             values["deadline"] = deadline_date
-        if r.status == DONE and completed is not None:
-            values["completed"] = completed
-        elif r.overdue:
-            values["completed"] = OVERDUE_MARK
-        else:
-            values["completed"] = ""
+        values["completed"] = completed if r.status == DONE and completed is not None else ""
+        values["evidence"] = evidence_text(r.cells["evidence"])
+        values["writeoff"] = writeoff_text(r.cells["writeoff"])
         out.append(values)
     return out
 
 
 def shown(value: Value) -> str:
     """A cell's value as it prints."""
-    return cn_date(value) if isinstance(value, dt.date) else "" if value is None else str(value)
+    return short_date(value) if isinstance(value, dt.date) else "" if value is None else str(value)
 
 
 def ledger_lines(table: LedgerTable) -> list[_Line]:
@@ -269,14 +302,19 @@ def _ledger_widths(lines: list[_Line], measured: dict[str, list[LineWidths]]) ->
     for i, (key, header) in enumerate(zip(LEDGER_KEYS, LEDGER_HEADERS, strict=True)):
         lo, hi, _ = _LEDGER_COLUMNS[key]
         head = header_width(header)
-        if key in _WRAPPING:
-            widths.append(max(lo, head))
+        if key in _WRAPPING:  # an empty column (no remarks at all) as narrow as its header
+            widths.append(max(lo, head) if any(measured[key]) else head)
             continue
-        w = min(max(natural_width(_widest(measured[key]), BODY_FONT), head, lo), hi)
-        if key in _DATES:
-            dated = [_date_width(ln.shown[i]) for ln in lines if isinstance(ln.values[i], dt.date)]
-            if dated:
-                w = max(w, natural_width(max(dated), BODY_FONT))
+        widest = _widest(measured[key])
+        if key == "status":
+            widest = -(-widest // 4) * 2  # on two lines
+        if key in _DATES:  # as wide as its dates; a phrase (长期坚持, 2026年10月底前) wraps
+            dated = [date_units(ln.shown[i]) for ln in lines if isinstance(ln.values[i], dt.date)]
+            w = max([lo, head, *dated])
+        else:
+            w = min(max(natural_width(widest, BODY_FONT), head, lo), hi)
+        if key == "writeoff":  # its dates on lines of their own, whole
+            w = max([w, *(date_units(ln.shown[i].split("\n")[-1]) for ln in lines if "\n" in ln.shown[i])])
         widths.append(w)
 
     # The long texts of a sample of rows, as line widths.
@@ -308,14 +346,17 @@ def _ledger_widths(lines: list[_Line], measured: dict[str, list[LineWidths]]) ->
                     second[r] = v
         best, best_rate, best_width, best_costs = -1, 1e-6, 0.0, None
         for c, k in enumerate(_WRAPPING):
-            now = widths[cols[c]]
-            wider = next_width(now, BODY_FONT)  # one more Chinese character a line
-            if wider > _LEDGER_COLUMNS[k][1] or wider - now > left:
-                continue
-            new = cost(c, wider)
-            rate = sum(top[r] - max(second[r], new[r]) for r in range(n) if arg[r] == c) / (wider - now)
-            if rate > best_rate:
-                best, best_rate, best_width, best_costs = c, rate, wider, new
+            now = wider = widths[cols[c]]
+            # One more Chinese character a line, or as many as it takes for a row to lose a line (a text of
+            # two measures of 22 characters each loses none until a line holds 22).
+            for _ in range(_LOOKAHEAD):
+                wider = next_width(wider, BODY_FONT)
+                if wider > _LEDGER_COLUMNS[k][1] or wider - now > left:
+                    break
+                new = cost(c, wider)
+                rate = sum(top[r] - max(second[r], new[r]) for r in range(n) if arg[r] == c) / (wider - now)
+                if rate > best_rate:
+                    best, best_rate, best_width, best_costs = c, rate, wider, new
         if best_costs is None:
             break
         left -= best_width - widths[cols[best]]
@@ -328,7 +369,67 @@ def _ledger_widths(lines: list[_Line], measured: dict[str, list[LineWidths]]) ->
         if more > 0:
             widths[i] += more
             left -= more
+    _settle(widths, lines, sample)
     return [round(w, 1) for w in widths]
+
+
+def _settle(widths: list[float], lines: list[_Line], sample: range) -> None:
+    """Shares the width of the long-text columns anew so that the sample's rows are shortest as they print
+    (line_count: whole words, no comma atop a line), a row as tall as its tallest cell. The fit above works
+    on estimates, one column at a time: two columns of three lines each lose a line only together (and a
+    measure of 22 characters on a line of its own loses none until a line holds 22), which this finds by
+    trying every split of the width, a character a line at a time: of 细化问题 and 整改措施 (整改进展 takes the
+    rest), for each width of 佐证材料 and 备注 where they hold anything."""
+    sample = sample[:: max(1, len(sample) // _SETTLE_SAMPLE)]
+    main = [LEDGER_KEYS.index(k) for k in ("item", "measures", "progress")]
+    sparse = [LEDGER_KEYS.index(k) for k in ("evidence", "remarks")]
+    others = [c for c in range(len(widths)) if c not in main and c not in sparse]
+    floor = [max(line_count(lines[r].shown[c], wrap_capacity(widths[c], BODY_FONT)) for c in others) for r in sample]
+    cache: dict[tuple[int, int], list[int]] = {}
+
+    def counts(c: int, width: float) -> list[int]:
+        cap = wrap_capacity(width, BODY_FONT)
+        if (c, cap) not in cache:
+            cache[c, cap] = [line_count(lines[r].shown[c], cap) for r in sample]
+        return cache[c, cap]
+
+    cols = main + sparse
+
+    def total(ws: Sequence[float]) -> int:
+        per = [counts(c, w) for c, w in zip(cols, ws, strict=True)]
+        return sum(max(f, *row) for f, *row in zip(floor, *per, strict=True))
+
+    room = sum(widths[c] for c in cols)
+    limits = {c: _LEDGER_COLUMNS[LEDGER_KEYS[c]][:2] for c in cols}
+
+    def options(c: int) -> list[float]:
+        """The widths of column c that hold one more character a line each, within its limits."""
+        lo, hi = limits[c]
+        out = [widths[c]] if c in sparse else []
+        for n in range(1, 40):
+            w = natural_width(2 * n, BODY_FONT)
+            if lo <= w <= hi and w > (out[-1] if out else 0):
+                out.append(w)
+        return out
+
+    best = (total([widths[c] for c in cols]), [widths[c] for c in cols])
+    used = [c for c in sparse if any(lines[r].shown[c] for r in sample)]
+    ev_options = options(sparse[0])[:6] if sparse[0] in used else [widths[sparse[0]]]
+    re_options = options(sparse[1])[:5] if sparse[1] in used else [widths[sparse[1]]]
+    item_options, measure_options = options(main[0]), options(main[1])
+    for we in ev_options:
+        for wr in re_options:
+            for wa in item_options:
+                for wb in measure_options:
+                    wc = room - we - wr - wa - wb
+                    if not limits[main[2]][0] <= wc <= limits[main[2]][1]:
+                        continue
+                    trial = [wa, wb, wc, we, wr]
+                    t = total(trial)
+                    if t < best[0]:
+                        best = (t, trial)
+    for c, w in zip(cols, best[1], strict=True):
+        widths[c] = w
 
 
 # --- pages -------------------------------------------------------------------------------------------
@@ -402,18 +503,18 @@ def _paginate(
                 add(_Entry(row_height(parts.head_lines, BODY_FONT), line=i, values=parts.head))
                 out[-1].page_ends = True
                 used, space, items_on_page = 0.0, room, 1
-                for kind, text in (("category", ln.category), ("finding", ln.finding)):
-                    add(_Entry(across(kind, text + CONTINUED_GROUP), text + CONTINUED_GROUP, kind))
+                both = continued_both(ln.category, ln.finding)
+                add(_Entry(across("category", both), both, "category"))
                 add(_Entry(row_height(parts.rest_lines, BODY_FONT), line=i, values=parts.rest))
                 continue
             out[-1].page_ends = True
             used, space, items_on_page = 0.0, room, 0
-            if not new_category:  # what the page's first items are about
+            if not new_finding:  # what the page's first items are about
+                both = continued_both(ln.category, ln.finding)
+                heads.insert(0, _Entry(across("category", both), both, "category"))
+            elif not new_category:
                 text = ln.category + CONTINUED_GROUP
                 heads.insert(0, _Entry(across("category", text), text, "category"))
-            if not new_finding:
-                text = ln.finding + CONTINUED_GROUP
-                heads.insert(1, _Entry(across("finding", text), text, "finding"))
         for e in heads:
             add(e)
         add(_Entry(h, line=i))
@@ -451,7 +552,8 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
     measured = {k: measure_column([ln.shown[i] for ln in lines]) for i, k in enumerate(LEDGER_KEYS)}
     widths = _ledger_widths(lines, measured)
     caps = [wrap_capacity(w, BODY_FONT) for w in widths]
-    per_column = [lines_at(measured[k], caps[i]) for i, k in enumerate(LEDGER_KEYS)]
+    # The rows' heights as the text breaks (a word whole, no comma atop a line): the measure above fits widths.
+    per_column = [[line_count(ln.shown[i], caps[i]) for ln in lines] for i in range(len(LEDGER_KEYS))]
     # A row is at most 409 points: what is taller goes on in the 续 sheet (see _printable).
     heights = [row_height(min(_MAX_LINES, n), BODY_FONT) for n in map(max, *per_column)] if lines else []
     full = {kind: wrap_capacity(sum(widths) + 0.7 * (len(widths) - 1), font) for kind, font in _ACROSS_FONTS.items()}
@@ -507,9 +609,8 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
         i = LEDGER_KEYS.index(k)
         plain[i] = dataclasses.replace(plain[i], number_format=DATE_FORMAT)
     marked = [dataclasses.replace(lk, fill=OVERDUE_FILL) for lk in plain]
-    for k in _DATES:  # the mark in words, in bold: kept by a black-and-white printer
-        i = LEDGER_KEYS.index(k)
-        marked[i] = dataclasses.replace(marked[i], font=_BOLD_BODY)
+    deadline = LEDGER_KEYS.index("deadline")  # bold on a dotted ground: kept by a black-and-white printer
+    marked[deadline] = dataclasses.replace(marked[deadline], font=_BOLD_BODY, fill=OVERDUE_DEADLINE_FILL)
     row_looks = {"category": Look("台账分组"), "finding": Look("台账问题")}
     first_row = sheet.rows + 1
     full_lines = {k: _lines_in(MAX_ROW_HEIGHT) for k in _ACROSS_FONTS}

@@ -29,7 +29,15 @@ from rectify_desktop.core.models import DONE, NOT_STARTED, STATUSES
 from rectify_desktop.core.table import COLUMNS
 from rectify_desktop.io.xlsx_cells import OVERDUE_MARK
 from rectify_desktop.io.xlsx_header import GROUP_WORDS, KEY_NAMES, Header, _row_keys, header_key, normalize_header
-from rectify_desktop.io.xlsx_ledger_sheet import CONTINUED_GROUP, CONTINUED_ITEM, LEDGER_HEADERS
+from rectify_desktop.io.xlsx_ledger_sheet import (
+    CIRCLED as _CIRCLED,
+)
+from rectify_desktop.io.xlsx_ledger_sheet import (
+    CONTINUED_GROUP,
+    CONTINUED_ITEM,
+    LEDGER_HEADERS,
+    continued_both,
+)
 from rectify_desktop.io.xlsx_reader import Sheet
 from rectify_desktop.io.xlsx_values import (
     BLANK,
@@ -302,6 +310,8 @@ class _Builder:
             return False
         if text.endswith(CONTINUED_GROUP) and text[: -len(CONTINUED_GROUP)] in (self.cat_key, self.finding_key):
             return True
+        if self.cat_key and self.finding_key and text == continued_both(self.cat_key, self.finding_key):
+            return True
         if _OWN_CATEGORY.match(text):
             self._new_category(r, text)
             return True
@@ -471,6 +481,8 @@ class _Builder:
             names = ev.split("\n")
             if len(names) == 1 and not self.own:
                 names = re.split(r"[；;]", names[0])
+            if len(names) > 1 and all(n[:1] == _CIRCLED[i : i + 1] for i, n in enumerate(names)):
+                names = [n[1:] for n in names]  # numbered ①② by the export, one a line
             for n in (n.strip() for n in names):
                 if n and n not in item.evidence:
                     item.evidence.append(n)

@@ -77,7 +77,8 @@ except ImportError:  # pragma: no cover - another openpyxl
 
 # A4's margins, in inches: narrow at the sides, so that the ledger's columns print at 100 %; the foot holds
 # the page number.
-MARGINS = PageMargins(left=0.25, right=0.25, top=0.5, bottom=0.6, header=0.25, footer=0.25)
+# The top margin only clears the printer's edge (no page header); the bottom holds the page number.
+MARGINS = PageMargins(left=0.2, right=0.2, top=0.25, bottom=0.4, header=0.2, footer=0.2)
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 

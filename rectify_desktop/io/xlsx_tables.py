@@ -40,9 +40,12 @@ from rectify_desktop.io.xlsx_cells import (
     Cell,
     Look,
     Row,
+    date_units,
     line_count,
     natural_width,
+    print_width,
     row_height,
+    short_date,
     text_cell,
     text_width,
     wrap_capacity,
@@ -60,15 +63,15 @@ SUMMARY_LABELS: tuple[tuple[str, str], ...] = (
     (IN_PROGRESS, "正在推进（项）"),
     (NOT_STARTED, "未启动（项）"),
     (ONGOING, "长期坚持（项）"),
-    ("completion_percent", "完成率（%）"),
-    ("completion_whole", "完成率（取整，%）"),
+    ("completion_whole", "完成率"),  # one way of writing it, as the window and the notices do: 55%
     ("overdue", "已逾期（项）"),
     ("due_7", "7日内到期（项）"),
     ("due_30", "30日内到期（项）"),
     ("written_off", "已销号（项）"),
     ("writeoff_pending", "销号待审核（项）"),
 )
-GROUP_HEADERS = ("细化问题", "已完成", "正在推进", "未启动", "长期坚持", "已逾期", "完成率（%）")
+GROUP_HEADERS = ("细化问题", "已完成", "正在推进", "未启动", "长期坚持", "已逾期", "完成率")
+RATE_FORMAT = '0"%"'  # a whole percent, 55%, as the window writes it
 
 
 def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspection, today: dt.date) -> None:
@@ -85,7 +88,7 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
     head = Look("台账表头")
     body = Look("台账正文")
     num = Look("台账正文居中")
-    rate = Look("台账正文居中", number_format="0.0")
+    rate = Look("台账正文居中", number_format=RATE_FORMAT)
     section = Look("台账小标题", vertical="bottom")
     note = Look("台账说明")
 
@@ -101,7 +104,7 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
     sheet.add(Row([text_cell("序号", head), text_cell("项目", head), text_cell("数值", head)], 22.0))
     for i, (key, label) in enumerate(SUMMARY_LABELS, 1):
         value = s.status[key] if key in s.status else getattr(s, key)
-        look = rate if key == "completion_percent" else num
+        look = rate if key == "completion_whole" else num
         sheet.add(Row([Cell(i, num), text_cell(label, body), Cell(value, look)], 20.0))
 
     for title, first, groups, total in (
@@ -119,7 +122,10 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
             sheet.add(Row(cells, row_height(line_count(g.name, cap), BODY_FONT)))
         if total:
             t = stats.GroupFigures.total("合计", groups)
-            tl, tr = Look("台账正文居中", fill=TOTAL_FILL), Look("台账正文居中", fill=TOTAL_FILL, number_format="0.0")
+            tl, tr = (
+                Look("台账正文居中", fill=TOTAL_FILL),
+                Look("台账正文居中", fill=TOTAL_FILL, number_format=RATE_FORMAT),
+            )
             cells = [Cell(None, tl), text_cell("合计", tl)]
             cells += [Cell(v, tr if j == len(GROUP_HEADERS) - 1 else tl) for j, v in enumerate(t.values())]
             sheet.add(Row(cells, 20.0))
@@ -139,6 +145,8 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
 
 
 # --- the registers: 佐证材料, 制度建设, 会议 ------------------------------------------------------------
+
+_MAX_WHOLE = 24.0  # the widest a 文号 column grows to show its numbers whole
 
 
 def item_label(finding_number: int, item_number: int) -> str:
@@ -205,9 +213,14 @@ def _write_table_sheet(
 ) -> None:
     """A register as a table: title, 填报 row, header, one row per entry; heights from wrapped text. Only the
     first `printed` columns are printed (all when None): the title spans them."""
-    # Headers stay on one line.
+    # Headers stay on one line; a date and a 文号 (临教党〔2026〕9号) too, never broken over two.
     widths = [max(w, natural_width(text_width(h), HEADER_FONT)) for w, h in zip(widths, headers, strict=True)]
     rows = list(rows)
+    for c, h in enumerate(headers):
+        column = [cells[c] for cells in rows]
+        dates = [date_units(short_date(v)) for v, _ in column if isinstance(v, dt.date)]
+        whole = [natural_width(print_width(v), BODY_FONT) for v, _ in column if h == "文号" and isinstance(v, str)]
+        widths[c] = max([widths[c], *dates, *(min(w, _MAX_WHOLE) for w in whole)])
     sheet.columns(widths)
     sheet.dimension(3 + len(rows))
     sheet.print_setup(3, landscape=landscape)

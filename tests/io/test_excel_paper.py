@@ -24,7 +24,6 @@ from rectify_desktop.io.xlsx_cells import (
     DATE_FORMAT,
     MAX_ROW_HEIGHT,
     OVERDUE_LEGEND,
-    OVERDUE_MARK,
     line_count,
     wrap_capacity,
 )
@@ -105,10 +104,8 @@ def test_status_alone_and_the_date_in_its_own_column(demo_ledger: Ledger, book: 
         done = ws.cell(r, COL["completed"])
         if item.status == DONE and item.completed_date:
             assert done.value == dt.datetime.combine(item.completed_date, dt.time()) and done.is_date
-            assert done.number_format == DATE_FORMAT
-        elif row.overdue:
-            assert done.value == OVERDUE_MARK
-        else:
+            assert done.number_format == DATE_FORMAT == "yyyy.m.d"
+        else:  # dates only: the overdue mark is on the deadline (test_legend_once_and_overdue_marked_in_black)
             assert done.value is None
 
 
@@ -188,11 +185,16 @@ def test_every_page_says_its_category_and_finding_and_nothing_is_merged_down(boo
     for page in pages(ws):
         items = [r for r in page if r in parts]
         assert items
-        # The page opens with its first item's category and finding.
+        # The page opens with its first item's category and finding: one row each, or one row saying both
+        # where the page goes on with them (a row fewer a page).
         first = by_seq[parts[items[0]]]
+        cat, finding = first.cells["category"], first.cells["finding"]
+        if page[0] in across and across[page[0]] == paper.continued_both(cat, finding):
+            continue
         heads = [across[r] for r in page[:2]]
-        assert [h.removesuffix("（续）") for h in heads] == [first.cells["category"], first.cells["finding"]], page[0]
-    assert sum(t.endswith("（续）") for t in across.values()) >= 2  # the demo runs over pages
+        assert [h.removesuffix("（续）") for h in heads] == [cat, finding], page[0]
+    both = [t for t in across.values() if paper.BOTH_GAP in t]
+    assert both and all(t.endswith("（续）") for t in both)  # the demo runs over pages
 
 
 def test_the_filter_sheet_has_one_row_per_item_and_no_merges(book: openpyxl.Workbook) -> None:
@@ -219,8 +221,10 @@ def test_a_thousand_items_name_their_category_on_every_page(tmp_path: Path) -> N
     got = pages(ws)
     assert len(got) > 100
     for page in got:
-        assert across.get(page[0], "").startswith("（一）"), page[0]
-        assert across.get(page[1], "")[:1].isdigit(), page[1]
+        head = across.get(page[0], "")
+        assert head.startswith("（一）"), page[0]
+        # the finding on the same row (both go on) or on the next (a new finding opens the page)
+        assert paper.BOTH_GAP in head or across.get(page[1], "")[:1].isdigit(), page[1]
     assert sum(isinstance(ws.cell(r, 1).value, int) for r in range(4, ws.max_row + 1)) == 1000
 
 
@@ -237,15 +241,21 @@ def test_the_table_prints_at_full_size_with_the_width_on_the_text(book: openpyxl
     body = ws.cell(item_rows(ws)[0], COL["item"]).font
     assert body.sz >= 10.5  # and printed at 100 %
     text = sum(widths[COL[k] - 1] for k in ("item", "measures", "progress"))
+    dates = [widths[COL[k] - 1] for k in ("deadline", "completed")]
     sparse = sum(widths[COL[k] - 1] for k in ("evidence", "writeoff", "remarks"))
-    assert text > 2.5 * sparse and sparse < sum(widths) / 6  # a quarter of the width before
+    assert text > 2 * sparse and text > sum(widths) * 0.42  # the width is on the text
     assert widths[COL["item"] - 1] >= 16
+    # A date column as wide as its widest date (2026.10.12 whole) and no wider: 17.5 units each before.
+    assert all(w <= 12.5 for w in dates)
+    # 佐证材料 and 备注 hold three characters a line at least, never two.
+    for k in ("evidence", "remarks"):
+        assert wrap_capacity(widths[COL[k] - 1], BODY_FONT) >= 6
 
 
 # --- 5: the legend once, overdue marked in words -------------------------------------------------------
 
 
-def test_legend_once_and_overdue_marked_in_words(book: openpyxl.Workbook) -> None:
+def test_legend_once_and_overdue_marked_in_black(book: openpyxl.Workbook) -> None:
     ws = book["台账"]
     assert ws.print_title_rows.replace("$", "") == "3:3"  # only the header repeats; the legend is in row 2
     where = [c.row for row in ws.iter_rows() for c in row if c.value == OVERDUE_LEGEND]
@@ -253,10 +263,13 @@ def test_legend_once_and_overdue_marked_in_words(book: openpyxl.Workbook) -> Non
     table = build_table(1, today=TODAY)
     assert any(r.overdue for r in table.rows)
     for r, row in zip(item_rows(ws), table.rows, strict=True):
-        done = ws.cell(r, COL["completed"])
-        if row.overdue:
-            assert done.value == OVERDUE_MARK and done.font.b  # survives a black-and-white printer
-            assert ws.cell(r, COL["deadline"]).font.b
+        done, deadline = ws.cell(r, COL["completed"]), ws.cell(r, COL["deadline"])
+        assert done.value is None or done.is_date  # 完成时间 holds dates only: the column sorts
+        # Overdue: the deadline in bold on a dotted ground, which a black-and-white printer keeps; it stays
+        # a date (or the phrase as written), so that 整改时限 sorts too.
+        assert bool(deadline.font.b) == row.overdue, r
+        assert (deadline.fill.patternType == "gray125") == row.overdue, r
+        assert not done.font.b
         assert ws.cell(r, COL["status"]).value in STATUSES  # the mark never in 完成情况
 
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -87,6 +88,9 @@ def ledger_rows(ws) -> tuple[list[tuple[int, str, str]], dict[int, list], dict[i
         if isinstance(first, int):
             items[r] = parts[r] = values
             last = r
+        elif r in wide and "（续）\u3000\u3000" in first:  # atop a page going on with both: one row
+            category, finding = first.split("\u3000\u3000")
+            across += [(r, "category", category), (r, "finding", finding)]
         elif r in wide:
             kind = "category" if first.startswith("（") else "finding"
             across.append((r, kind, first))
@@ -108,9 +112,16 @@ def expected_values(row, item: Item) -> list:  # noqa: ANN001
         values[deadline] = dt.datetime.combine(item.deadline_date, dt.time())
     done = LEDGER_KEYS.index("completed")
     if item.status == "已完成" and item.completed_date:
-        values[done] = dt.datetime.combine(item.completed_date, dt.time())
-    elif row.overdue:
-        values[done] = "已逾期"
+        values[done] = dt.datetime.combine(item.completed_date, dt.time())  # dates only: overdue is a look
+    evidence = LEDGER_KEYS.index("evidence")
+    names = (values[evidence] or "").split("\n")
+    if len(names) > 1:  # numbered ①②, one a line
+        values[evidence] = "\n".join("①②③④⑤⑥⑦⑧⑨⑩"[i] + n for i, n in enumerate(names))
+    writeoff = LEDGER_KEYS.index("writeoff")
+    if values[writeoff]:  # 已销号 over its date, written 2026.8.24
+        m = re.search(r"（(\d{4})年(\d{1,2})月(\d{1,2})日）$", values[writeoff])
+        if m:
+            values[writeoff] = values[writeoff][: m.start()] + "\n" + ".".join(str(int(g)) for g in m.groups())
     return values
 
 
@@ -168,7 +179,7 @@ def test_print_setup_of_every_sheet(book: openpyxl.Workbook) -> None:
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True
         assert ws.print_options.horizontalCentered is True
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
-        assert ws.page_margins.left <= 0.5 and ws.page_margins.bottom >= 0.5
+        assert ws.page_margins.left <= 0.5 and ws.page_margins.bottom >= 0.4  # the page number's room
         assert ws.sheet_view.showGridLines is False
     ledger = book["台账"]
     assert ledger.print_title_rows.replace("$", "") == "3:3"  # the header; the title and legend print once
@@ -206,8 +217,10 @@ def test_fonts_borders_fills_widths_and_heights(rich_ledger: Ledger, book: openp
     table = build_table(1, today=TODAY)
     assert any(r.overdue for r in table.rows) and not all(r.overdue for r in table.rows)
     for r, row in zip(sorted(items), table.rows, strict=True):
-        fills = {ws.cell(r, c).fill.fgColor.rgb for c in range(1, 14)}
+        fills = {ws.cell(r, c).fill.fgColor.rgb for c in range(1, 14) if c != LEDGER_KEYS.index("deadline") + 1}
         assert fills == ({"00FFD9D9"} if row.overdue else {"00000000"}), r
+        deadline = ws.cell(r, LEDGER_KEYS.index("deadline") + 1).fill  # dotted, in bold: black-and-white too
+        assert (deadline.patternType == "gray125") == row.overdue, r
     widths = [ws.column_dimensions[chr(65 + i)].width for i in range(13)]
     assert sum(widths) <= xlsx_export.LEDGER_WIDTH_BUDGET + 0.5
     assert all(w >= 4 for w in widths)
@@ -221,9 +234,8 @@ def test_fonts_borders_fills_widths_and_heights(rich_ledger: Ledger, book: openp
     assert xlsx_export.wrap_capacity(text[0], xlsx_export.BODY_FONT) >= 14
     heights = [ws.row_dimensions[r].height for r in sorted(items)]
     assert all(h and 20 <= h <= 409 for h in heights)
-    # Rows grow with their text: the row with the most lines of measures is taller than one of few.
-    lines = [r.cells["measures"].count("\n") + len(r.cells["progress"]) // 40 for r in table.rows]
-    assert heights[lines.index(max(lines))] > heights[lines.index(min(lines))]
+    # Rows grow with their text (each as tall as its tallest cell: test_row_heights_fit_every_wrapped_cell).
+    assert max(heights) > min(heights) + 30
 
 
 def test_row_heights_fit_every_wrapped_cell(rich_ledger: Ledger, book: openpyxl.Workbook) -> None:
@@ -234,10 +246,13 @@ def test_row_heights_fit_every_wrapped_cell(rich_ledger: Ledger, book: openpyxl.
     size = ws["C4"].font.sz or 10.5
 
     def need(text: str, width: float, size: float = 10.5) -> float:
-        # Chinese characters one em wide, others half, in the cell's width (7 px a unit) less its margins.
-        per_row = max(1, int((width * 7 - 4) / (size * 96 / 72)))
+        # Chinese characters one em wide, others half, in the cell's width less its margins (Excel: 7 px a
+        # unit less 1; LibreOffice: 7.3 px less 6, measured), at LibreOffice's line height for the Noto CJK
+        # fonts (14.93 pt a line at 10.5 pt, 1.42 em; the test with LibreOffice in test_excel_paper checks
+        # every row against LibreOffice's own optimal height).
+        per_row = max(1, int(min(width * 7 - 1, width * 7.3 - 6) / (size * 96 / 72)))
         n = sum(max(1, -(-len(line.encode("gbk")) // (2 * per_row))) for line in text.split("\n"))
-        return n * size * 1.45
+        return n * size * 1.42
 
     across, items, parts = ledger_rows(ws)
     for r, values in parts.items():
@@ -303,8 +318,7 @@ def test_stats_sheet_equals_stats_compute(rich_ledger: Ledger, book: openpyxl.Wo
         "正在推进（项）": s.status["正在推进"],
         "未启动（项）": s.status["未启动"],
         "长期坚持（项）": s.status["长期坚持"],
-        "完成率（%）": s.completion_percent,
-        "完成率（取整，%）": s.completion_whole,
+        "完成率": s.completion_whole,  # once, a whole percent as the window writes it (55%)
         "已逾期（项）": s.overdue,
         "7日内到期（项）": s.due_7,
         "30日内到期（项）": s.due_30,
@@ -376,7 +390,7 @@ def test_evidence_sheet_rows_equal_the_evidence(rich_ledger: Ledger, book: openp
             blob.sha256 if blob else None,
         ]
     assert ws.cell(4, 2).value == item_label(evidence[0].item) == "1.（1）"
-    assert ws.cell(4, 6).number_format == 'yyyy"年"m"月"d"日"'
+    assert ws.cell(4, 6).number_format == "yyyy.m.d"  # one date style in the workbook
     assert {ws.cell(r, 8).value for r in range(4, ws.max_row + 1)} == {"已附文件", "未附文件"}
 
 
