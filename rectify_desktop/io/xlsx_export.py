@@ -213,7 +213,7 @@ def _fill_workbook(
         unit,
         today,
         EVIDENCE_HEADERS,
-        [5, 9, 26, 30, 8, 15.5, 16, 9, 20, 11, 31],  # the printed nine at 100 % on A4
+        [5, 9, 24, 28, 8, 12, 16, 9, 18, 11, 31],  # the printed nine at 100 % on A4, 文号 widened to its longest
         _evidence_cells(evidence_rows(inspection_id, order)),
         printed=EVIDENCE_PRINTED,
     )

@@ -146,7 +146,7 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
 
 # --- the registers: 佐证材料, 制度建设, 会议 ------------------------------------------------------------
 
-_MAX_WHOLE = 24.0  # the widest a 文号 column grows to show its numbers whole
+_MAX_WHOLE = 30.0  # the widest a 文号 column grows to show its numbers whole
 
 
 def item_label(finding_number: int, item_number: int) -> str:

@@ -312,29 +312,154 @@ def test_hashes_and_sizes_outside_the_print_area(book: openpyxl.Workbook) -> Non
 # --- the whole, as LibreOffice prints it (slow) -------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_prints_the_pages_laid_out(demo_ledger: Ledger, tmp_path: Path) -> None:
-    from pypdf import PdfReader
-
-    out = export(tmp_path)
-    wb = openpyxl.load_workbook(out)
-    for name in wb.sheetnames[1:]:
-        del wb[name]
-    only = tmp_path / "台账only.xlsx"
-    wb.save(only)
-    ws = wb["台账"]
+def _soffice(tmp_path: Path, src: Path, to: str, outdir: Path) -> Path:
     profile = (tmp_path / "lo-profile").as_uri()
     r = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
-        + ["--outdir", str(tmp_path), str(only)],
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", to, "--outdir", str(outdir)]
+        + [str(src)],
         capture_output=True,
         timeout=300,
     )
     assert r.returncode == 0, r.stderr
-    texts = ["".join(p.extract_text().split()) for p in PdfReader(tmp_path / "台账only.pdf").pages]
-    # The pages are the ones laid out (LibreOffice added no break of its own), each with its category.
-    assert len(texts) == len(pages(ws)) <= 20
+    return outdir / (src.stem + "." + to.split(":")[0])
+
+
+def _ledger_only(out: Path, tmp_path: Path) -> tuple[Path, openpyxl.Workbook]:
+    wb = openpyxl.load_workbook(out)
+    for name in wb.sheetnames[1:]:
+        del wb[name]
+    only = tmp_path / (out.stem + "only.xlsx")
+    wb.save(only)
+    return only, wb
+
+
+def _cut_rows(only: Path, tmp_path: Path) -> list[tuple[int, float, float]]:
+    """Rows lower than LibreOffice makes them for their text (a text cut): each item row's height left to
+    LibreOffice (its optimal height), read back, against ours. The rows across the table are merged cells,
+    which LibreOffice does not size: their one line is checked by the pages' own text."""
+    wb = openpyxl.load_workbook(only)
+    ws = wb["台账"]
+    merged = {m.min_row for m in ws.merged_cells.ranges}
+    ours = {}
+    for r in range(HEADER + 1, ws.max_row + 1):
+        if r not in merged and ws.row_dimensions[r].height:
+            ours[r] = ws.row_dimensions[r].height
+            ws.row_dimensions[r].height = None
+    free = tmp_path / "free" / "free.xlsx"
+    free.parent.mkdir()
+    wb.save(free)
+    ods = _soffice(tmp_path, free, "ods", free.parent)
+    back = _soffice(tmp_path, ods, "xlsx:Calc MS Excel 2007 XML", tmp_path / "back")
+    lo = openpyxl.load_workbook(back)["台账"]
+    return [
+        (r, h, lo.row_dimensions[r].height) for r, h in ours.items() if (lo.row_dimensions[r].height or 0) > h + 0.3
+    ]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_prints_the_pages_laid_out(demo_ledger: Ledger, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    only, wb = _ledger_only(export(tmp_path), tmp_path)
+    ws = wb["台账"]
+    pdf = _soffice(tmp_path, only, "pdf", tmp_path)
+    texts = ["".join(p.extract_text().split()) for p in PdfReader(pdf).pages]
+    # The pages are the ones laid out (LibreOffice added no break of its own), each with its category: 10 pages
+    # for the 29 items (16 after the first layout at 10.5 pt; 10 before it, at 9.6 pt, shrunk to the width).
+    assert len(texts) == len(pages(ws)) <= 10
     table = build_table(1, today=TODAY)
     labels = {r.cells["category"][:8] for r in table.rows}
     assert all(any(label in t for label in labels) for t in texts)
     assert "填表人" in texts[-1] and "（盖章）" in texts[-1]
+    # No cell's text is cut: every row at least as high as LibreOffice makes it for its text.
+    assert _cut_rows(only, tmp_path) == []
+    # The body at its size, nothing shrunk to fit.
+    assert ws.cell(item_rows(ws)[0], COL["item"]).font.sz == 10.5 and ws.page_setup.scale in (None, 100)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_prints_a_thousand_items_on_fewer_pages(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from tests.perf.generate import make_large_ledger
+
+    path = make_large_ledger(tmp_path / "千项.db", 1000)
+    with Ledger.open(path):
+        out = export(tmp_path, "千项.xlsx")
+    only, wb = _ledger_only(out, tmp_path)
+    pdf = _soffice(tmp_path, only, "pdf", tmp_path)
+    n = len(PdfReader(pdf).pages)
+    # 143 pages before issue 13 (at 9.6 pt), 167 after its first layout; 112 now, at 10.5 pt.
+    assert n == len(pages(wb["台账"])) <= 120
+    assert _cut_rows(only, tmp_path) == []
+
+
+# --- issue 13, second look: point 10 in Excel, 完成时间 dates only, 可筛选 on paper, 统计 ----------------------
+
+
+def test_writeoff_date_whole_and_evidence_names_numbered(demo_ledger: Ledger, tmp_path: Path) -> None:
+    from rectify_desktop.io.xlsx_cells import date_units
+
+    out = export(tmp_path)
+    ws = openpyxl.load_workbook(out)["台账"]
+    width = {k: ws.column_dimensions[get_column_letter(COL[k])].width for k in ("writeoff", "evidence")}
+    table = build_table(1, today=TODAY)
+    written_off = numbered = 0
+    for r, row in zip(item_rows(ws), table.rows, strict=True):
+        wo = ws.cell(r, COL["writeoff"]).value
+        if wo and wo.startswith("已销号"):
+            # 已销号 over its date, 2026.8.24, on a line of its own and never broken ("（202 / 6年8月 / 24日）").
+            word, date = wo.split("\n")
+            assert word == "已销号" and date.count(".") == 2 and width["writeoff"] >= date_units(date), wo
+            written_off += 1
+        names = row.cells["evidence"].split("\n")
+        got = ws.cell(r, COL["evidence"]).value
+        if len(names) > 1:  # each on its own line, numbered as the PDF does
+            assert got.split("\n") == ["①②③④⑤⑥⑦⑧⑨⑩"[i] + n for i, n in enumerate(names)]
+            numbered += 1
+    assert written_off and numbered
+    assert wrap_capacity(width["evidence"], BODY_FONT) >= 6  # three characters a line, never two
+    # The import takes the numbers off: the names come back as they are.
+    back = {i.title: i.evidence for c in parse_workbook(out).categories for f in c.findings for i in f.items}
+    for row in table.rows:
+        title = row.cells["item"]
+        names = [n for n in row.cells["evidence"].split("\n") if n]
+        assert [b for t, b in back.items() if title.endswith(t)][0] == names, title
+
+
+def test_evidence_sheet_shows_dates_and_numbers_whole(demo_ledger: Ledger, book: openpyxl.Workbook) -> None:
+    from rectify_desktop.io.xlsx_cells import date_units, print_width, short_date
+
+    ws = book["佐证材料"]
+    headers = [c.value for c in ws[3]]
+    date_col, number_col = headers.index("日期") + 1, headers.index("文号") + 1
+    dates = [ws.cell(r, date_col).value for r in range(4, ws.max_row + 1)]
+    numbers = [ws.cell(r, number_col).value for r in range(4, ws.max_row + 1)]
+    assert any(dates) and any(numbers)
+    widest = max(date_units(short_date(d.date())) for d in dates if d)
+    assert ws.column_dimensions[get_column_letter(date_col)].width >= widest  # never 2026年10月13 / 日
+    cap = wrap_capacity(ws.column_dimensions[get_column_letter(number_col)].width, BODY_FONT)
+    assert all(print_width(n) <= cap for n in numbers if n)  # never 临教党〔2026〕9 / 号
+    assert ws.cell(4, date_col).number_format == DATE_FORMAT
+
+
+def test_the_filter_sheet_prints_only_its_note(book: openpyxl.Workbook) -> None:
+    ws = book["可筛选"]
+    # Printed with the whole workbook it is one page saying what it is for, not its rows at 5 pt.
+    assert ws.print_area == f"'可筛选'!$A$1:${get_column_letter(ws.max_column)}$2"
+    assert "屏幕" in ws["A2"].value and "“台账”" in ws["A2"].value
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+
+
+def test_stats_give_the_completion_rate_once_as_the_window_does(demo_ledger: Ledger, book: openpyxl.Workbook) -> None:
+    from rectify_desktop.core import stats
+
+    ws = book["统计"]
+    s = stats.compute(1, TODAY)
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "完成率" in c.value]
+    labels = [c for c in cells if c.value == "完成率"]
+    assert len(labels) == 3  # the row of the summary, the column of the tables by category and department
+    assert not any("取整" in c.value or "%）" in c.value for c in cells)
+    summary = labels[0]
+    rate = ws.cell(summary.row, summary.column + 1)
+    assert rate.value == s.completion_whole == 55 and rate.number_format == '0"%"'  # shows 55%, as the window
