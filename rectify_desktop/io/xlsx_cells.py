@@ -41,8 +41,10 @@ OVERDUE_FILL = PatternFill("solid", fgColor="FFD9D9")
 # (the date stays a date, the column sorts; 完成时间 holds dates only).
 OVERDUE_DEADLINE_FILL = PatternFill("gray125", fgColor="808080", bgColor="FFD9D9")
 TOTAL_FILL = PatternFill("solid", fgColor="F5F5F5")
-# One date style across the workbook, cells and texts alike (2026.10.3): a date cell does not wrap, and
-# 2026年10月13日 took two date columns 35 of the page's 144 units; this one takes 24.
+# One date style for the workbook's dates, in its date cells and in the dates within its cells (销号情况):
+# 2026.10.3. A date cell does not wrap, and 2026年10月13日 took two date columns 35 of the page's 144 units;
+# this one takes 24. The 填报日期 and the date under the seal are a document's dates, written 2026年12月1日
+# (and a line of "2026.12.1" alone would read back as a finding numbered 2026).
 DATE_FORMAT = "yyyy.m.d"
 
 FOOTER = "第 &P 页 共 &N 页"
@@ -211,7 +213,7 @@ def natural_width(text_w: int, font: Font) -> float:
 
 
 def short_date(d: dt.date) -> str:
-    """A date as the workbook writes it, in cells (DATE_FORMAT) and texts alike: 2026.10.3."""
+    """A date as the workbook's cells write it (DATE_FORMAT), in a text too (销号情况): 2026.10.3."""
     return f"{d.year}.{d.month}.{d.day}"
 
 

@@ -20,7 +20,6 @@ from rectify_desktop.io.xlsx_cells import (
     BODY_FONT,
     DATE_FORMAT,
     MAX_CELL_CHARS,
-    OVERDUE_MARK,
     Cell,
     Look,
     Row,
@@ -86,8 +85,6 @@ def _write_flat(sheet: Sheet, table: LedgerTable) -> None:
     for r, values in zip(table.rows, ledger_values(table), strict=True):
         values = dict(values)
         values["category"], values["finding"] = r.cells["category"], r.cells["finding"]
-        if values["completed"] == OVERDUE_MARK:
-            values["completed"] = ""
         values["overdue"] = "是" if r.overdue else ""
         cells: list[Cell] = []
         for key, _, _ in FLAT_COLUMNS:

@@ -15,7 +15,7 @@ shrunk to fit):
   is in bold on a dotted ground, which a black-and-white printer keeps and which costs no column (a 逾期
   column would take width from the text; the mark in 备注 would come back into the remarks on import); the
   可筛选 sheet has a 逾期 column to filter on;
-- dates are written 2026.10.3 in cells and texts alike (io.xlsx_cells.DATE_FORMAT); 销号情况 puts its date
+- dates are written 2026.10.3, in date cells and in 销号情况 (io.xlsx_cells.DATE_FORMAT); 销号情况 puts its date
   on a line of its own, several evidence names are numbered ①② one a line;
 - a text taller than Excel's 409-point row keeps what fits and goes on in the 续 sheet, its cell saying so;
 - only the column header repeats on every page; the title, 填报单位 and the legend print once, and the
