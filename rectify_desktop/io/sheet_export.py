@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -18,7 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from rectify_desktop.core import outfile
-from rectify_desktop.core.lists import Sheet
+from rectify_desktop.core.lists import OVERDUE_MARK, Sheet
+from rectify_desktop.io.xlsx_cells import line_count, natural_width, print_width, row_height, wrap_capacity
 from rectify_desktop.io.xlsx_export import (
     CONTINUATION_HEADERS,
     CONTINUATION_SHEET,
@@ -26,26 +28,69 @@ from rectify_desktop.io.xlsx_export import (
     Continuations,
     excel_length,
 )
+from rectify_desktop.io.xlsx_sheet import MARGINS
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-# Rough widths of the columns lists use, in Excel's units; anything else gets 14.
+_BODY = Font(name="仿宋", size=11)
+_BOLD = Font(name="仿宋", size=11, bold=True)
+# Widths of the columns lists use, in Excel's units; anything else gets 14. A column holding dates is widened
+# to its longest date (measured as io.xlsx_cells measures the ledger's), and the text columns share what the
+# page has left or give what it lacks.
 _WIDTHS = {
-    "seq": 6,
+    "seq": 5,
     "category": 22,
     "finding": 26,
     "item": 34,
     "measure": 40,
     "measures": 40,
     "progress": 34,
-    "status": 12,
+    "status": 10,
     "deadline": 13,
-    "department": 14,
-    "person": 10,
-    "leader": 10,
+    "department": 12,
+    "person": 8,
+    "leader": 8,
     "done": 8,
-    "role": 8,
+    "role": 6,
 }
+_TEXT_KEYS = ("category", "finding", "item", "measure", "measures", "progress")
+_MIN_TEXT_WIDTH = 14.0
+# A4 landscape within the ledger's margins (io.xlsx_sheet.MARGINS), at 100 %: 7 px a unit and 5 px a column.
+_PAGE_PX = (297 / 25.4 - MARGINS.left - MARGINS.right) * 96
+# A whole date, which LibreOffice would otherwise break anywhere ("（2026 / 年7月19 / 日）").
+_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+# A state with its date ("已完成（2026年7月19日）"): the date goes under the state, so that the column need only
+# be a date wide (as the printout stacks them in the ledger, ui/printing/cells.dated).
+_STATE_DATE = re.compile(r"^(?P<state>[^（(\n]+)[（(](?P<date>\d{4}年\d{1,2}月\d{1,2}日)[）)]$")
+_STACKED_KEYS = ("status", "done")
+
+
+def _shown(key: str, text: str) -> str:
+    """A cell's text as the workbook writes it: a state's date on the line under it."""
+    if key in _STACKED_KEYS:
+        m = _STATE_DATE.match(text.strip())
+        if m:
+            return f"{m['state'].strip()}\n{m['date']}"
+    return text
+
+
+def _widths(keys: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+    """Each column as wide as its kind wants and at least as wide as its longest date (never broken); the text
+    columns then fitted to the page's width."""
+    widths = [float(_WIDTHS.get(k, 14)) for k in keys]
+    for values in rows:
+        for i, text in enumerate(values):
+            for m in _DATE.finditer(text):
+                widths[i] = max(widths[i], round(natural_width(print_width(m.group()), _BOLD) + 0.05, 1))
+    budget = (_PAGE_PX - 5 * len(keys)) / 7 - 0.2
+    text = [i for i, k in enumerate(keys) if k in _TEXT_KEYS]
+    spare = budget - sum(widths)
+    room = sum(widths[i] - _MIN_TEXT_WIDTH for i in text if widths[i] > _MIN_TEXT_WIDTH)
+    if text and (spare > 0 or room > 0):
+        for i in text:
+            share = widths[i] / sum(widths[j] for j in text) if spare > 0 else (widths[i] - _MIN_TEXT_WIDTH) / room
+            widths[i] = max(_MIN_TEXT_WIDTH, widths[i] + spare * max(share, 0.0))
+    return [round(w, 1) for w in widths]
 
 
 class SheetExportError(outfile.OutputError):
@@ -106,10 +151,22 @@ def write_sheet(
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = _BORDER
         c.fill = head_fill
-    body = Font(name="仿宋", size=11)
+    shown = [[_shown(k, _text(r.cells.get(k, ""))) for k in sheet.keys] for r in sheet.rows]
+    widths = _widths(sheet.keys, shown)
+    capacity = [wrap_capacity(w, _BODY) for w in widths]
+    # A spanning cell (an item over its measures) is measured once, over the rows it spans.
+    spans = [
+        (sheet.keys.index(key), span)
+        for key in sheet.span_keys
+        if key in sheet.keys
+        for span in sheet.spans(key)
+        if span.last > span.first
+    ]
+    spanned = {(span.first + i, col) for col, span in spans for i in range(span.last - span.first + 1)}
+    heights: list[float] = []
     carried = Continuations()
-    for r in sheet.rows:
-        values = [_text(r.cells.get(k, "")) for k in sheet.keys]
+    for n, values in enumerate(shown):
+        values = list(values)
         # A text longer than a cell holds is carried on, never cut: see xlsx_export.Continuations.
         for i, v in enumerate(values):
             if len(v) > MAX_CELL_CHARS // 2 and excel_length(v) > MAX_CELL_CHARS:
@@ -120,23 +177,25 @@ def write_sheet(
         for col, key in enumerate(sheet.keys, 1):
             cell = ws.cell(row, col)
             cell.data_type = "s"  # never a formula, whatever the text begins with
-            cell.font = body
+            text = str(cell.value or "")
+            # the overdue mark in bold, as on the lists' paper (ui/printing)
+            cell.font = _BOLD if OVERDUE_MARK in text else _BODY
             cell.border = _BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="center" if key == "seq" else None)
-            width = _WIDTHS.get(key, 14)
-            text = str(cell.value or "")
-            lines = sum(max(1, -(-len(part) * 2 // max(width - 1, 1))) for part in text.split("\n"))
-            longest = max(longest, lines)
-        ws.row_dimensions[row].height = 15 * longest + 4
-    for key in sheet.span_keys:
-        if key not in sheet.keys:
-            continue
-        col = get_column_letter(sheet.keys.index(key) + 1)
-        for span in sheet.spans(key):
-            if span.last > span.first:
-                ws.merge_cells(f"{col}{span.first + 4}:{col}{span.last + 4}")
-    for col, key in enumerate(sheet.keys, 1):
-        ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(key, 14)
+            if (n, col - 1) not in spanned:
+                longest = max(longest, line_count(text, capacity[col - 1]))
+        heights.append(row_height(longest, _BODY))
+    for col, span in spans:
+        need = row_height(line_count(shown[span.first][col], capacity[col]), _BODY)
+        have = sum(heights[span.first : span.last + 1])
+        if need > have:
+            heights[span.last] += need - have
+        letter = get_column_letter(col + 1)
+        ws.merge_cells(f"{letter}{span.first + 4}:{letter}{span.last + 4}")
+    for n, height in enumerate(heights):
+        ws.row_dimensions[n + 4].height = round(height, 1)
+    for col, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"
@@ -145,6 +204,7 @@ def write_sheet(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    ws.page_margins = MARGINS
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     wb.properties.title = sheet.title
     wb.properties.creator = "整改台账"
