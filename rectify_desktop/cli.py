@@ -53,14 +53,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from rectify_desktop.core import stats
+    from rectify_desktop.core import results, stats
 
     with _open_readonly(args.ledger) as ledger:
         if args.inspection is not None:
             ledger.pick_inspection(args.inspection)  # refuses an unknown id with a Chinese message
         s = stats.compute(args.inspection)
         if args.json:
-            print(json.dumps(s.to_json(), ensure_ascii=False, indent=2))
+            # 整改成效: amounts as exact decimal strings ("23.8000"), since a JSON number is read as a float.
+            out = {**s.to_json(), "results": results.compute(args.inspection).to_json()}
+            print(json.dumps(out, ensure_ascii=False, indent=2))
         else:
             print(s.headline())
             print(s.status_line())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rectify_desktop.core import ops, stats
+from rectify_desktop.core import ops, results, stats
 from rectify_desktop.core.evidence import AddEvidence
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import STATUSES, Item, Measure
@@ -62,11 +62,18 @@ def test_demo_then_stats_json(demo_file: Path, cli) -> None:  # noqa: ANN001
     assert s["measures"] > s["items"]
     assert s["written_off"] > 0 and s["overdue"] > 0
     assert s["completion_percent"] == round(s["status"]["已完成"] / s["items"] * 100, 1) == 55.2
+    # 整改成效 (issue 14): amounts as exact decimals with 4 places, never floats.
+    res = s.pop("results")
+    assert res["money"]["追回"]["amount"] == "23.8000"
+    assert res["accountability"]["党纪政务处分"]["people"] == 2
+    assert res["rules"]["count"] == 6
+    assert sum(m["count"] for m in res["meetings"].values()) == 6
     # The same figures, read in this process.
     with Ledger.open(demo_file, readonly=True):
         assert stats.compute().to_json() == s
+        assert results.compute().to_json() == res
     # One inspection by its id.
-    assert stats_json(cli, demo_file, "--inspection", "1") == s
+    assert stats_json(cli, demo_file, "--inspection", "1") == {**s, "results": res}
 
 
 def test_stats_text(demo_file: Path, cli) -> None:  # noqa: ANN001
@@ -149,7 +156,7 @@ def test_backup_while_open_elsewhere(demo_file: Path, tmp_path: Path, cli) -> No
         # Edits still in the WAL must be in the copy.
         for n in range(3):
             led.apply(ops.add_measure(item, f"打开时新增的措施 {n}"))
-        figures = json.loads(json.dumps(stats.compute().to_json()))
+        figures = json.loads(json.dumps({**stats.compute().to_json(), "results": results.compute().to_json()}))
         r = cli("backup", demo_file, out)
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == f"已备份到：{out}"

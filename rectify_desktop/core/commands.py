@@ -16,6 +16,7 @@ from peewee import CharField, TextField, fn
 
 from rectify_desktop.core.models import (
     WO_APPROVE,
+    Accountability,
     BaseModel,
     Blob,
     BlobChunk,
@@ -30,6 +31,7 @@ from rectify_desktop.core.models import (
     Measure,
     Meeting,
     MeetingItem,
+    MoneyEntry,
     Setting,
     WriteOff,
 )
@@ -49,6 +51,8 @@ ENTITY_NAMES: dict[type[BaseModel], str] = {
     InstitutionItem: "制度关联",
     MeetingItem: "会议关联",
     Setting: "设置",
+    Accountability: "问责",
+    MoneyEntry: "资金",
 }
 
 FIELD_NAMES: dict[str, str] = {
@@ -81,6 +85,10 @@ FIELD_NAMES: dict[str, str] = {
     "value": "值",
     "number": "序号",
     "position": "顺序",
+    "people": "人数",
+    "names": "姓名",
+    # Stored in 元 (0.0001 万元), and the change log quotes what is stored.
+    "amount": "金额（元）",
 }
 
 # The longest text a field may hold, in characters. Far beyond what a clerk writes (a title of two pages, a
@@ -224,7 +232,13 @@ def check_may_move(model: type[BaseModel], row_id: int) -> None:
 # Children whose rows go with their parent when it is deleted (ON DELETE CASCADE), and references that
 # are only cleared (ON DELETE SET NULL); both must come back on undo.
 _CASCADES: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {
-    Inspection: [(Category, "inspection"), (Institution, "inspection"), (Meeting, "inspection")],
+    Inspection: [
+        (Category, "inspection"),
+        (Institution, "inspection"),
+        (Meeting, "inspection"),
+        (Accountability, "inspection"),
+        (MoneyEntry, "inspection"),
+    ],
     Category: [(Finding, "category")],
     Finding: [(Item, "finding")],
     Item: [
@@ -233,6 +247,8 @@ _CASCADES: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {
         (WriteOff, "item"),
         (InstitutionItem, "item"),
         (MeetingItem, "item"),
+        (Accountability, "item"),
+        (MoneyEntry, "item"),
     ],
     Institution: [(InstitutionItem, "institution")],
     Meeting: [(MeetingItem, "meeting")],
@@ -249,6 +265,9 @@ SIBLING_KEY: dict[type[BaseModel], str] = {
     Evidence: "item",
     Institution: "inspection",
     Meeting: "inspection",
+    # An item's results in their order; those of the whole inspection (no item) share one order.
+    Accountability: "item",
+    MoneyEntry: "item",
 }
 
 

@@ -16,9 +16,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from rectify_desktop.core import demo_data, evidence
+from rectify_desktop.core import demo_data, evidence, results
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
+    Accountability,
     Category,
     ChangeLog,
     Evidence,
@@ -30,6 +31,7 @@ from rectify_desktop.core.models import (
     Measure,
     Meeting,
     MeetingItem,
+    MoneyEntry,
     WriteOff,
     db,
 )
@@ -123,6 +125,17 @@ def fill_demo(today: dt.date | None = None) -> int:
             for key in links:
                 if tuple(key) in items_by_number:
                     InstitutionItem.create(institution=inst, item=items_by_number[tuple(key)])
+        for pos, (kind, people, offset, note, key) in enumerate(demo_data.ACCOUNTABILITY):
+            item = items_by_number[key] if key else None
+            Accountability.create(
+                inspection=insp, item=item, position=pos, kind=kind, people=people, date=day(offset), note=note
+            )
+        for pos, (kind, amount, offset, note, key) in enumerate(demo_data.MONEY):
+            units = results.to_units(results.parse_amount(amount))
+            item = items_by_number[key] if key else None
+            MoneyEntry.create(
+                inspection=insp, item=item, position=pos, kind=kind, amount=units, date=day(offset), note=note
+            )
         _add_evidence(items_by_number, feedback)
         ChangeLog.create(action="新增", entity="巡察", entity_id=insp.id, summary="创建示例台账", user="整改台账")
     return int(insp.id)

@@ -817,3 +817,21 @@ INSTITUTIONS: list[tuple[str, str, int, list[tuple[int, int]]]] = [
     ("临川县教育局校舍维修工程项目管理办法", "临教发〔2026〕12号", 55, [(6, 1), (6, 2)]),
     ("中共临川县教育局党组巡视巡察和审计发现问题整改长效机制", "临教党〔2026〕21号", 95, [(12, 2), (13, 1)]),
 ]
+
+# 整改成效, as the items' progress texts tell them. 问责: (kind, people, day offset, note, item as (finding number,
+# item number), or None for the whole inspection). Names are left blank: a demo names no one.
+ACCOUNTABILITY: list[tuple[str, int, int, str, tuple[int, int] | None]] = [
+    ("党纪政务处分", 2, 70, "查实在职教师有偿补课问题", (11, 1)),
+    ("诫勉", 2, 70, "查实在职教师有偿补课问题（诫勉谈话）", (11, 1)),
+    ("提醒谈话", 2, 45, "约谈违规征订教辅资料的2所学校校长", (7, 3)),
+    ("批评教育", 2, 25, "专题民主生活会上对分管领导批评教育", None),
+]
+
+# 资金: (kind, amount in 万元 as text, day offset, note, item as above). An amount is text, as the clerk
+# types it, and stored exactly.
+MONEY: list[tuple[str, str, int, str, tuple[int, int] | None]] = [
+    ("清退", "3.6", 45, "2所学校退还违规征订教辅资料费用", (7, 3)),
+    ("追回", "23.8", 80, "追回违规发放津补贴和超标准支出资金", (13, 1)),
+    ("问题金额", "23.8", 0, "县审计局经济责任审计指出", (13, 1)),
+    ("整改到位金额", "23.8", 80, "", (13, 1)),
+]

@@ -28,6 +28,8 @@ _TABLE_NAMES = {
     "institution": "制度",
     "meeting": "会议",
     "change_log": "修改记录",
+    "accountability": "问责",
+    "money_entry": "资金",
 }
 
 _COLUMN_NAMES = {
@@ -47,6 +49,8 @@ _COLUMN_NAMES = {
     "size": "文件大小",
     "seq": "分块序号",
     "batch": "批次",
+    "people": "人数",
+    "amount": "金额",
 }
 
 

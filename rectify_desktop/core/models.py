@@ -238,6 +238,55 @@ class MeetingItem(BaseModel):
         indexes = ((("meeting", "item"), True),)
 
 
+# 问责 kinds, in the order a notice names them.
+ACCOUNTABILITY_KINDS: tuple[str, ...] = (
+    "党纪政务处分",
+    "组织处理",
+    "诫勉",
+    "交由纪委调查",
+    "批评帮助",
+    "责令检查",
+    "批评教育",
+    "提醒谈话",
+)
+# Money kinds (资金), in the order a notice names them.
+MONEY_KINDS: tuple[str, ...] = ("追缴", "清退", "追回", "挽回经济损失", "归还原资金渠道", "整改到位资金", "未整改资金")
+# An audit-style item's own two amounts (问题金额, 整改到位金额): kept as money entries of the item, but not
+# results the rectification produced, so they are summed apart and never enter the notice's money sentence.
+AUDIT_AMOUNT_KINDS: tuple[str, ...] = ("问题金额", "整改到位金额")
+
+
+class Accountability(BaseModel):
+    """A 问责 entry: people held accountable, of one kind, for an item or for the whole inspection.
+
+    `item` is blank for what belongs to no item (a 民主生活会 of the whole unit); `inspection` is always set,
+    so an inspection's figures are one query. Names are kept for the clerk and never printed in a notice."""
+
+    inspection = ForeignKeyField(Inspection, backref="accountability", on_delete="CASCADE")
+    item = ForeignKeyField(Item, backref="accountability", null=True, on_delete="CASCADE")
+    position = SafeIntegerField(default=0)
+    kind = CharField(default="批评教育")
+    people = SafeIntegerField(default=1)
+    names = TextField(default="")
+    date = SafeDateField(null=True)
+    note = TextField(default="")
+
+
+class MoneyEntry(BaseModel):
+    """A money entry (资金): an amount of one kind, for an item or for the whole inspection.
+
+    `amount` is an integer in 元 (0.0001 万元), so sums are exact: a float would make 0.1 + 0.2 万元 a
+    different figure in the notice than in the ledger. results.amount_of gives it back in 万元 as a Decimal."""
+
+    inspection = ForeignKeyField(Inspection, backref="money", on_delete="CASCADE")
+    item = ForeignKeyField(Item, backref="money", null=True, on_delete="CASCADE")
+    position = SafeIntegerField(default=0)
+    kind = CharField(default="追缴")
+    amount = SafeIntegerField(default=0)
+    date = SafeDateField(null=True)
+    note = TextField(default="")
+
+
 class ChangeLog(BaseModel):
     """The change log (修改记录): every change made through the ledger's one door, with who and when."""
 
@@ -285,6 +334,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     MeetingItem,
     ChangeLog,
     Setting,
+    Accountability,
+    MoneyEntry,
 )
 
 # The tree's structure: each kind of node and its parent's foreign key.

@@ -7,24 +7,30 @@ gets its completion date, a new finding gets its first item, and so on, in the w
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from rectify_desktop.core import rules
+from rectify_desktop.core import results, rules
 from rectify_desktop.core.commands import Batch, Command, Delete, Insert, Move, MoveTo, Renumber, SetFields
 from rectify_desktop.core.models import (
+    ACCOUNTABILITY_KINDS,
+    AUDIT_AMOUNT_KINDS,
     DONE,
     IN_PROGRESS,
+    MONEY_KINDS,
     STATUSES,
     WO_APPLY,
     WO_APPROVE,
     WO_REJECT,
     WO_REVOKE,
+    Accountability,
     BaseModel,
     Category,
     Finding,
     Inspection,
     Item,
     Measure,
+    MoneyEntry,
     WriteOff,
 )
 
@@ -169,3 +175,99 @@ def category_inspection(category_id: int) -> int:
 
 def finding_inspection(finding_id: int) -> int:
     return int(Finding.get_by_id(finding_id).inspection_id)
+
+
+# --- 整改成效: accountability and money entries -----------------------------------------------------------
+# Checked here, before any command runs: bad input is refused with the reason and nothing is saved.
+
+
+def _entry_owner(item_id: int | None, inspection_id: int | None) -> tuple[int, int | None]:
+    """(inspection, item) of a new entry: an item's entry belongs to the item's inspection."""
+    if item_id is not None:
+        item = Item.get_or_none(Item.id == item_id)
+        if item is None:
+            raise ValueError("该细化问题已不存在")
+        return finding_inspection(item.finding_id), int(item_id)
+    if inspection_id is None or Inspection.get_or_none(Inspection.id == inspection_id) is None:
+        raise ValueError("该巡察已不存在")
+    return int(inspection_id), None
+
+
+def _accountability_values(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    if "kind" in out and out["kind"] not in ACCOUNTABILITY_KINDS:
+        raise ValueError(f"问责类型“{out['kind']}”无效，应为：{'、'.join(ACCOUNTABILITY_KINDS)}")
+    if "people" in out:
+        out["people"] = results.parse_people(out["people"])
+    for key in ("names", "note"):
+        if key in out:
+            out[key] = (out[key] or "").strip()
+    return out
+
+
+def _money_values(values: dict[str, Any], has_item: bool) -> dict[str, Any]:
+    out = dict(values)
+    if "kind" in out:
+        kind = out["kind"]
+        if kind in AUDIT_AMOUNT_KINDS and not has_item:
+            raise ValueError(f"{kind}属于某一细化问题，不能记在整个巡察上")
+        if kind not in MONEY_KINDS + AUDIT_AMOUNT_KINDS:
+            raise ValueError(f"资金类型“{kind}”无效，应为：{'、'.join(MONEY_KINDS + AUDIT_AMOUNT_KINDS)}")
+    if "amount" in out:
+        out["amount"] = results.to_units(results.parse_amount(out["amount"]))
+    if "note" in out:
+        out["note"] = (out["note"] or "").strip()
+    return out
+
+
+def add_accountability(
+    *,
+    kind: str,
+    people: str | int,
+    item_id: int | None = None,
+    inspection_id: int | None = None,
+    names: str = "",
+    date: dt.date | None = None,
+    note: str = "",
+) -> Command:
+    """A 问责 entry of an item, or of the whole inspection when `item_id` is None (then `inspection_id`)."""
+    values = _accountability_values({"kind": kind, "people": people, "names": names, "date": date, "note": note})
+    insp, item = _entry_owner(item_id, inspection_id)
+    cmd = Insert(Accountability, {"inspection": insp, "item": item, **values})
+    cmd.text = f"新增问责（{kind}{values['people']}人）"
+    return cmd
+
+
+def add_money(
+    *,
+    kind: str,
+    amount: str | int | Decimal,
+    item_id: int | None = None,
+    inspection_id: int | None = None,
+    date: dt.date | None = None,
+    note: str = "",
+) -> Command:
+    """A money entry (资金) in 万元 of an item, or of the whole inspection when `item_id` is None."""
+    values = _money_values({"kind": kind, "amount": amount, "date": date, "note": note}, item_id is not None)
+    insp, item = _entry_owner(item_id, inspection_id)
+    cmd = Insert(MoneyEntry, {"inspection": insp, "item": item, **values})
+    cmd.text = f"新增资金（{kind}{results.amount_text(results.from_units(values['amount']))}万元）"
+    return cmd
+
+
+def edit_accountability(row_id: int, **values: Any) -> Command:
+    """Changes fields of a 问责 entry (kind, people, names, date, note)."""
+    return SetFields(Accountability, row_id, _accountability_values(values))
+
+
+def edit_money(row_id: int, **values: Any) -> Command:
+    """Changes fields of a money entry (kind, amount in 万元 as typed, date, note)."""
+    row = MoneyEntry.get_by_id(row_id)
+    return SetFields(MoneyEntry, row_id, _money_values(values, row.item_id is not None))
+
+
+def remove_entry(model: type[BaseModel], row_id: int) -> Command:
+    """Removes a 问责 or money entry; undo puts it back with its id."""
+    if model not in (Accountability, MoneyEntry):
+        raise ValueError("只能删除问责或资金记录")
+    return Delete(model, row_id)

@@ -25,7 +25,7 @@ from rectify_desktop.core.models import ALL_MODELS, db
 
 # "ZGTZ" (整改台账) as a big-endian integer: marks the file as ours for `file`, SQLite tools and us.
 APPLICATION_ID = 0x5A47545A
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 PRAGMAS: dict[str, object] = {
@@ -561,7 +561,19 @@ def _migrate_2_to_3(database: SqliteDatabase) -> None:
         )
 
 
-MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _migrate_3_to_4(database: SqliteDatabase) -> None:
+    from rectify_desktop.core.models import Accountability, MoneyEntry
+
+    # Version 4 adds the results of the rectification (整改成效): people held accountable and money, per
+    # item or for the whole inspection. Only new tables: nothing already in the file changes.
+    database.create_tables([Accountability, MoneyEntry])
+
+
+MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
+}
 
 
 def migrate(path: Path, version: int) -> Path:
@@ -651,8 +663,9 @@ def open_file(path: str | os.PathLike[str], *, readonly: bool = False) -> OpenRe
 
 
 # The oldest version a read-only opening reads from a migrated copy: version 2 differs from 3 only in the
-# change log's item column, so a ledger written before it still opens where it cannot be written (a
-# write-protected stick). Older files must be opened writable once, as before.
+# change log's item column, and 3 from 4 only in two new tables (整改成效), so a ledger written before them
+# still opens where it cannot be written (a write-protected stick). Older files must be opened writable
+# once, as before.
 READ_FROM_COPY = 2
 
 
