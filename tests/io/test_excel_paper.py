@@ -463,3 +463,50 @@ def test_stats_give_the_completion_rate_once_as_the_window_does(demo_ledger: Led
     summary = labels[0]
     rate = ws.cell(summary.row, summary.column + 1)
     assert rate.value == s.completion_whole == 55 and rate.number_format == '0"%"'  # shows 55%, as the window
+
+
+# --- 2: a mark LibreOffice leaves alone atop a line -----------------------------------------------------------
+
+
+def _greedy_lines(line: str, capacity: int) -> tuple[int, int]:
+    """Lines a line of text takes as LibreOffice breaks it in a cell (seen in its PDFs): Chinese characters
+    and marks anywhere, a Latin word whole, no 禁则 — so a "；" after a full line goes alone onto the next;
+    and how many lines begin with such a mark."""
+    units: list[str] = []
+    for ch in line:
+        latin = ch <= "\x7f" and not ch.isspace()
+        if units and latin and units[-1][-1] <= "\x7f" and not units[-1][-1].isspace():
+            units[-1] += ch
+        else:
+            units.append(ch)
+    lines, marks, used = 1, 0, 0.0
+    for u in units:
+        w = sum(2.0 if c > "\x7f" else 1.28 if c.isalnum() else 0.64 for c in u)
+        if used and used + w > capacity:
+            lines, used = lines + 1, w
+            marks += u[0] in "，。、；：？！）》”"
+        else:
+            used += w
+    return lines, marks
+
+
+def test_a_row_is_tall_enough_when_a_mark_goes_alone_onto_a_line(book: openpyxl.Workbook) -> None:
+    """Demo item 1.(1)'s 整改措施 "…研讨重点；": LibreOffice prints "；" alone on the next line (it applies no
+    禁则 in a cell, whatever the locale, and ignores a word joiner). The measuring (xlsx_cells.line_count)
+    moves 点 along with it, which takes as many lines, so the row is tall enough either way."""
+    ws = book["台账"]
+    lone = 0
+    for r in item_rows(ws):
+        height = ws.row_dimensions[r].height
+        for key in ("item", "measures", "progress", "evidence", "remarks"):
+            cell = ws.cell(r, COL[key])
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            cap = wrap_capacity(ws.column_dimensions[get_column_letter(COL[key])].width, BODY_FONT)
+            counted = [_greedy_lines(line, cap) for line in cell.value.split("\n")]
+            lines = sum(n for n, _ in counted)
+            lone += sum(m for _, m in counted)
+            assert line_count(cell.value, cap) >= lines, (cell.coordinate, cell.value)
+            if height < MAX_ROW_HEIGHT:
+                assert height >= lines * float(BODY_FONT.sz) * 1.43, (cell.coordinate, height, lines)
+    assert lone, "the demo has marks LibreOffice leaves alone atop a line"
