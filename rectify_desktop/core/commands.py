@@ -15,6 +15,9 @@ from typing import Any
 from peewee import CharField, TextField, fn
 
 from rectify_desktop.core.models import (
+    ACCOUNTABILITY_KINDS,
+    AUDIT_AMOUNT_KINDS,
+    MONEY_KINDS,
     WO_APPROVE,
     Accountability,
     BaseModel,
@@ -130,6 +133,31 @@ def check_lengths(model: type[BaseModel], values: dict[str, Any]) -> None:
                 raise FieldTooLongError(
                     f"{field_label(model, name)}太长（{len(value)} 字），最多 {limit} 字，未保存。请删减后再保存。"
                 )
+
+
+def check_result_values(model: type[BaseModel], values: dict[str, Any], item_id: int | None = None) -> None:
+    """Refuses a 问责 or money entry the form would refuse (ops checks what the clerk typed; this holds for
+    every other path, an import or a script): a kind not in the list, fewer than 1 person, an amount that is
+    not a whole number of 元 (a float would make sums inexact), a negative amount. `item_id` is the item of
+    an entry being edited; a new entry's is in `values`."""
+    if model is Accountability:
+        if "kind" in values and values["kind"] not in ACCOUNTABILITY_KINDS:
+            raise ValueError(f"问责类型“{values['kind']}”无效，应为：{'、'.join(ACCOUNTABILITY_KINDS)}")
+        people = values.get("people", 1)
+        if isinstance(people, bool) or not isinstance(people, int) or people < 1:
+            raise ValueError(f"人数“{people}”无效：人数须为不小于1的整数")
+    elif model is MoneyEntry:
+        kinds = MONEY_KINDS + AUDIT_AMOUNT_KINDS
+        if "kind" in values and values["kind"] not in kinds:
+            raise ValueError(f"资金类型“{values['kind']}”无效，应为：{'、'.join(kinds)}")
+        has_item = values.get("item", item_id) is not None
+        if values.get("kind") in AUDIT_AMOUNT_KINDS and not has_item:
+            raise ValueError(f"{values['kind']}属于某一细化问题，不能记在整个巡察上")
+        amount = values.get("amount", 0)
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise ValueError(f"金额“{amount}”无效：须以元为单位的整数存储（即万元的4位小数）")
+        if amount < 0:
+            raise ValueError(f"金额“{amount}”为负数，金额不能为负")
 
 
 # --- the lock of a written-off item (已销号) -----------------------------------------------------------
@@ -350,6 +378,7 @@ class SetFields(Command):
         check_not_written_off(self.model, self.row_id)
         check_lengths(self.model, self.values)
         row = self.model.get_by_id(self.row_id)
+        check_result_values(self.model, self.values, getattr(row, "item_id", None))
         fks = _fk_names(self.model)  # a foreign key's id attribute is not always <name>_id (Evidence.blob)
         self.old = {k: getattr(row, self.model._meta.fields[k].object_id_name if k in fks else k) for k in self.values}
         return self._write(self.values)
@@ -412,6 +441,7 @@ class Insert(Command):
         if m is not Item:  # a new item is not written off; a new measure or evidence of one is refused
             check_not_written_off(m, values=self.values)
         check_lengths(m, self.values)
+        check_result_values(m, self.values)
         values = dict(self.values)
         parent = _parent_id(m, values)
         if "position" in m._meta.fields and "position" not in values:

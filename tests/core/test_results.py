@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rectify_desktop.core import ops, results, storage, verify
+from rectify_desktop.core.commands import Insert, SetFields
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import Accountability, Institution, Item, Meeting, MoneyEntry, db
 from tests.core.test_commands import build, dump, new_id
@@ -260,3 +261,35 @@ def test_date_kept(ledger: Ledger) -> None:
     t = build(ledger)
     m = new_id(ledger, ops.add_money(inspection_id=t.insp, kind="清退", amount="3", date=dt.date(2021, 5, 1)))
     assert MoneyEntry.get_by_id(m).date == dt.date(2021, 5, 1)
+
+
+def test_commands_refuse_bad_values_that_bypass_ops(ledger: Ledger) -> None:
+    """An import or a script that builds Insert/SetFields itself meets the same rules as the form."""
+    t = build(ledger)
+    before = dump(exclude=())
+    with pytest.raises(ValueError, match="人数"):
+        ledger.apply(Insert(Accountability, {"inspection": t.insp, "kind": "诫勉", "people": 0}))
+    with pytest.raises(ValueError, match="负"):
+        ledger.apply(Insert(MoneyEntry, {"inspection": t.insp, "kind": "追缴", "amount": -1}))
+    with pytest.raises(ValueError, match="类型"):
+        ledger.apply(Insert(MoneyEntry, {"inspection": t.insp, "kind": "罚款", "amount": 1}))
+    assert dump(exclude=()) == before
+    m = new_id(ledger, ops.add_money(inspection_id=t.insp, kind="追缴", amount="1"))
+    with pytest.raises(ValueError, match="元"):
+        ledger.apply(SetFields(MoneyEntry, m, {"amount": 1.5}))  # a float never reaches the file
+    assert MoneyEntry.get_by_id(m).amount == 10_000
+
+
+def test_version_3_ledger_opens_read_only_from_a_migrated_copy(tmp_path: Path) -> None:
+    p = tmp_path / "只读旧台账.db"
+    led = Ledger.create(p)
+    t = build(led)
+    led.close()
+    _downgrade(p, 3)
+    before = p.read_bytes()
+    led = Ledger.open(p, readonly=True)
+    try:
+        assert results.compute(t.insp).to_json()["money"] == {}
+    finally:
+        led.close()
+    assert p.read_bytes() == before and storage.inspect_file(p).user_version == 3
