@@ -13,7 +13,7 @@ import pytest
 from rectify_desktop.core import ops, results, storage, verify
 from rectify_desktop.core.commands import Insert, SetFields
 from rectify_desktop.core.ledger import Ledger
-from rectify_desktop.core.models import Accountability, Institution, Item, Meeting, MoneyEntry, db
+from rectify_desktop.core.models import Accountability, Inspection, Institution, Item, Meeting, MoneyEntry, db
 from tests.core.test_commands import build, dump, new_id
 
 # --- amounts and counts from text --------------------------------------------------------------------
@@ -293,3 +293,25 @@ def test_version_3_ledger_opens_read_only_from_a_migrated_copy(tmp_path: Path) -
     finally:
         led.close()
     assert p.read_bytes() == before and storage.inspect_file(p).user_version == 3
+
+
+def test_deleting_the_inspection_takes_its_entries_and_undo_brings_them_back(ledger: Ledger) -> None:
+    t = build(ledger)
+    item = t.items[t.findings[2]][1]
+    new_id(ledger, ops.add_money(item_id=item, kind="整改到位金额", amount="7.25"))
+    new_id(ledger, ops.add_accountability(inspection_id=t.insp, kind="组织处理", people=4))
+    before = dump()
+    cmd = ops.delete(Inspection, t.insp)
+    ledger.apply(cmd)
+    assert MoneyEntry.select().count() == Accountability.select().count() == 0
+    ledger.revert(cmd)
+    assert dump() == before
+    assert results.compute(t.insp).audit["整改到位金额"].items == [item]
+
+
+def test_demo_sentence(demo_ledger: Ledger) -> None:
+    assert results.sentence(results.compute(demo_ledger.pick_inspection())) == (
+        "在整改工作中，给予党纪政务处分2人，诫勉2人，批评教育2人，提醒谈话2人；"
+        "制定及修改完善制度6项，清退资金3.6万元，追回资金23.8万元；"
+        "召开党组会议2次，专题会议1次，民主生活会1次，推进会2次。"
+    )
