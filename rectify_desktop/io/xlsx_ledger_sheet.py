@@ -614,6 +614,7 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
     row_looks = {"category": Look("台账分组"), "finding": Look("台账问题")}
     first_row = sheet.rows + 1
     full_lines = {k: _lines_in(MAX_ROW_HEIGHT) for k in _ACROSS_FONTS}
+    page_breaks: list[Break] = []
     for e in entries:
         r = sheet.rows + 1
         if e.kind != "item":
@@ -638,7 +639,9 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
             if e.line % 200 == 0:
                 tick(e.line)
         if e.page_ends:
-            sheet.ws.row_breaks.append(Break(id=r))
+            page_breaks.append(Break(id=r))
+    # set once: openpyxl checks the whole list again at every append, which took 0.6 s for 1,400 pages
+    sheet.ws.row_breaks.brk = (*sheet.ws.row_breaks.brk, *page_breaks)
     last = sheet.rows
     if lines:
         status = get_column_letter(LEDGER_KEYS.index("status") + 1)
