@@ -23,6 +23,7 @@ from peewee import SQL, NodeList
 from rectify_desktop.core import rules
 from rectify_desktop.core.commands import ENTITY_NAMES, SIBLING_KEY, Change, LogEntry
 from rectify_desktop.core.models import (
+    Accountability,
     BaseModel,
     Category,
     ChangeLog,
@@ -35,6 +36,7 @@ from rectify_desktop.core.models import (
     Measure,
     Meeting,
     MeetingItem,
+    MoneyEntry,
     Setting,
     WriteOff,
 )
@@ -59,8 +61,21 @@ ENTITY_MODELS: dict[str, type[BaseModel]] = {name: model for model, name in ENTI
 # Rows that have no node of their own and are shown in the history of the node they belong to: (model,
 # its foreign key to the node).
 _OWNED: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {
-    Item: [(Measure, "item"), (Evidence, "item"), (WriteOff, "item"), (InstitutionItem, "item"), (MeetingItem, "item")],
-    Inspection: [(Institution, "inspection"), (Meeting, "inspection")],
+    Item: [
+        (Measure, "item"),
+        (Evidence, "item"),
+        (WriteOff, "item"),
+        (InstitutionItem, "item"),
+        (MeetingItem, "item"),
+        (Accountability, "item"),
+        (MoneyEntry, "item"),
+    ],
+    Inspection: [
+        (Institution, "inspection"),
+        (Meeting, "inspection"),
+        (Accountability, "inspection"),
+        (MoneyEntry, "inspection"),
+    ],
     Institution: [(InstitutionItem, "institution")],
     Meeting: [(MeetingItem, "meeting")],
 }
@@ -207,7 +222,7 @@ def node_log(kind: str, row_id: int, limit: int = NODE_LIMIT) -> list[LogRow]:
 
 # The children of an item whose change-log rows belong to its history, by their change-log name.
 _ITEM_CHILDREN: dict[str, type[BaseModel]] = {
-    ENTITY_NAMES[m]: m for m in (Measure, Evidence, WriteOff, InstitutionItem, MeetingItem)
+    ENTITY_NAMES[m]: m for m in (Measure, Evidence, WriteOff, InstitutionItem, MeetingItem, Accountability, MoneyEntry)
 }
 _ITEM_NAME = ENTITY_NAMES[Item]
 
@@ -230,7 +245,8 @@ def entry_items(entries: Sequence[LogEntry], changes: Sequence[Change]) -> list[
         model = _ITEM_CHILDREN[entity]
         found = dict(_in_chunks(model, sorted(idset), model.item))  # type: ignore[attr-defined]
         for rid, item_id in found.items():
-            parents[(entity, rid)] = int(item_id)
+            if item_id is not None:  # a 问责 or 资金 entry of the whole inspection belongs to no item
+                parents[(entity, rid)] = int(item_id)
         gone = sorted(idset - found.keys())
         for i in range(0, len(gone), 500):
             q = (

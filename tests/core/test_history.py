@@ -219,3 +219,23 @@ def test_queries_on_a_large_log_stay_quick(two_items):
     assert history.node_log("item", first.id) == []
     assert len(history.node_log("item", first.id + 1)) == 50
     assert time.perf_counter() - t0 < 2.0
+
+
+def test_results_entries_are_in_their_items_history_and_inspection_entries_are_not(two_items):
+    """问责 and 资金 of an item (issue 14) belong to its history, also once removed; an entry of the whole
+    inspection belongs to no item and is in none."""
+    ledger, first, second = two_items
+    insp = Inspection.get()
+    ledger.apply(ops.add_accountability(kind="批评教育", people=2, item_id=first.id))
+    ledger.apply(ops.add_money(kind="追回", amount="23.8", item_id=first.id))
+    ledger.apply(ops.add_accountability(kind="诫勉", people=1, inspection_id=insp.id))
+    from rectify_desktop.core.models import MoneyEntry
+
+    money = MoneyEntry.get(MoneyEntry.item == first.id)
+    ledger.apply(ops.remove_entry(MoneyEntry, money.id))
+    entities = [r.entity for r in history.node_log("item", first.id)]
+    assert entities.count("问责") == 1 and entities.count("资金") == 2  # added, then removed
+    assert history.node_log("item", second.id) == []
+    assert ChangeLog.select().where(ChangeLog.entity == "问责", ChangeLog.item_id.is_null()).count() == 1
+    whole = [(r.entity, r.new) for r in history.node_log("inspection", insp.id)]
+    assert sum(1 for entity, _ in whole if entity == "问责") == 2  # the item's and the inspection's own
