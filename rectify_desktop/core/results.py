@@ -224,15 +224,16 @@ def compute(inspection_id: int | None = None) -> Results:
 _SAYS_FUNDS = frozenset({"追缴", "清退", "追回"})
 
 
-def sentence(r: Results) -> str:
+def sentence(r: Results, *, registers: bool = True) -> str:
     """The notice's results sentence, leaving out kinds that are zero; "" when there is nothing to say:
-    在整改工作中，给予批评教育3人，诫勉1人；制定及修改完善制度5项，追回资金23.8万元；召开专题民主生活会1次。"""
+    在整改工作中，给予批评教育3人，诫勉1人；制定及修改完善制度5项，追回资金23.8万元；召开专题民主生活会1次。
+    Without `registers`, rules and meetings are left to a sentence of their own (the notice names the rules)."""
     people = [f"{k}{v.count}人" for k, v in r.accountability.items() if v.count]
-    made = [f"制定及修改完善制度{r.rules.count}项"] if r.rules.count else []
+    made = [f"制定及修改完善制度{r.rules.count}项"] if r.rules.count and registers else []
     funds = [
         f"{k}{'资金' if k in _SAYS_FUNDS else ''}{amount_text(v.amount)}万元" for k, v in r.money.items() if v.amount
     ]
-    meetings = [f"{k}{v.count}次" for k, v in r.meetings.items() if v.count]
+    meetings = [f"{k}{v.count}次" for k, v in r.meetings.items() if v.count] if registers else []
     parts = []
     if people:
         parts.append("给予" + "，".join(people))

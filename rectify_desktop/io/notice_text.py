@@ -21,7 +21,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from rectify_desktop.core import rules, stats
+from rectify_desktop.core import results, rules, stats
 from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.models import (
     DONE,
@@ -512,6 +512,9 @@ def build(
     registers = _registers(inspection_id, 10 if layout == "outline" else ORGANISATION_RULES_NAMED)
     if registers:
         notes.append(registers)
+    produced = results.sentence(results.compute(inspection_id), registers=False)  # 问责 and 资金 (整改成效)
+    if produced:
+        notes.append(produced)
     blocks += [Block("body", n) for n in notes]
 
     # 二、 one section per category and finding; a paragraph per finding, or per item.

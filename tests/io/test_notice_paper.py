@@ -337,3 +337,20 @@ def test_libreoffice_sets_28_characters_a_line(made, tmp_path, kind):
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
     last = [x.strip() for x in pages[-2 if not pages[-1].strip() else -1].splitlines() if x.strip()]
     assert any(x.endswith("。") for x in last), last  # text on the signature's page
+
+
+def test_the_notice_says_what_the_rectification_produced(demo_ledger, tmp_path):
+    """整改成效 in the notice and the report (issue 14): the accountability and money figures of the ledger in the
+    usual sentence, read back from the .docx; rules and meetings are said once, in the registers' sentence."""
+    from rectify_desktop.core import results
+
+    iid = demo_ledger.inspections()[0].id
+    r = results.compute(iid)
+    said = results.sentence(r, registers=False)
+    assert said.startswith("在整改工作中，给予党纪政务处分2人") and "追回资金23.8万元" in said
+    assert "制度" not in said and "召开" not in said
+    for kind in ("notice", "report"):
+        out = notice.write_docx(iid, tmp_path / f"{kind}.docx", kind, today=TODAY)
+        text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+        assert said in text, kind
+        assert text.count("制度6项") == 1  # the registers' sentence alone says the rules
