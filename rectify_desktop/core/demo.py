@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from rectify_desktop.core import demo_data, evidence, results
+from rectify_desktop.core import demo_data, demo_unit, evidence, results
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
     Accountability,
@@ -63,7 +63,7 @@ def fill_demo(today: dt.date | None = None) -> int:
     def day(offset: int | None) -> dt.date | None:
         return None if offset is None else feedback + dt.timedelta(days=offset)
 
-    info = demo_data.INSPECTION
+    info = demo_unit.INSPECTION
     items_by_number: dict[tuple[int, int], int] = {}
     with db.atomic():
         insp = Inspection.create(
@@ -112,12 +112,12 @@ def fill_demo(today: dt.date | None = None) -> int:
                         Measure.create(item=i, position=mpos, text=text, done=done is not None, done_date=day(done))
                     for action, who, offset, opinion in it.get("writeoff", []):
                         WriteOff.create(item=i, action=action, who=who, date=day(offset), opinion=opinion)
-        for pos, (kind, offset, topic) in enumerate(demo_data.MEETINGS):
+        for pos, (kind, offset, topic) in enumerate(demo_unit.MEETINGS):
             m = Meeting.create(inspection=insp, position=pos, kind=kind, date=day(offset), topic=topic)
             if pos == 0:
                 for item_id in list(items_by_number.values())[:3]:
                     MeetingItem.create(meeting=m, item=item_id)
-        for pos, (title, doc_number, offset, links) in enumerate(demo_data.INSTITUTIONS):
+        for pos, (title, doc_number, offset, links) in enumerate(demo_unit.INSTITUTIONS):
             made = feedback + dt.timedelta(days=offset)
             # The data's document numbers are written for 2026; keep them in the year the demo is dated.
             doc_number = doc_number.replace("〔2026〕", f"〔{made.year}〕")
@@ -125,12 +125,12 @@ def fill_demo(today: dt.date | None = None) -> int:
             for key in links:
                 if tuple(key) in items_by_number:
                     InstitutionItem.create(institution=inst, item=items_by_number[tuple(key)])
-        for pos, (kind, people, offset, note, key) in enumerate(demo_data.ACCOUNTABILITY):
+        for pos, (kind, people, offset, note, key) in enumerate(demo_unit.ACCOUNTABILITY):
             item = items_by_number[key] if key else None
             Accountability.create(
                 inspection=insp, item=item, position=pos, kind=kind, people=people, date=day(offset), note=note
             )
-        for pos, (kind, amount, offset, note, key) in enumerate(demo_data.MONEY):
+        for pos, (kind, amount, offset, note, key) in enumerate(demo_unit.MONEY):
             units = results.to_units(results.parse_amount(amount))
             item = items_by_number[key] if key else None
             MoneyEntry.create(
