@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from rectify_desktop.core import history, outfile
 from rectify_desktop.core.history import LogRow
 from rectify_desktop.core.lists import Sheet, SheetRow
-from rectify_desktop.io.sheet_export import continuation_sheet
+from rectify_desktop.io.sheet_export import landscape_pages, save_workbook
 from rectify_desktop.io.xlsx_cells import MAX_CELL_CHARS, excel_length
 from rectify_desktop.io.xlsx_continuations import Continuations
 
@@ -227,24 +227,11 @@ def write_log_xlsx(
     ws.freeze_panes = f"A{_HEAD_ROW + 1}"
     ws.auto_filter.ref = f"A{_HEAD_ROW}:{last}{max(ws.max_row, _HEAD_ROW)}"
     ws.print_title_rows = f"{_HEAD_ROW}:{_HEAD_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    landscape_pages(ws)
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.center.font = "仿宋"
-    wb.properties.title = title
-    wb.properties.creator = "整改台账"
-    if carried.pieces:
-        continuation_sheet(wb, carried, unit, today)
-    if notes is not None:
-        notes += carried.notes
     try:
-        with outfile.atomic_output(out, ledgers=ledgers, kind="xlsx") as tmp:
-            wb.save(tmp)
+        save_workbook(wb, out, title, carried, unit, today, notes=notes, ledgers=ledgers)
     except outfile.OutputError as exc:
         raise HistoryExportError(str(exc)) from exc
     return out

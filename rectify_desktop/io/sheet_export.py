@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from rectify_desktop.core import outfile
 from rectify_desktop.core.lists import OVERDUE_MARK, Sheet
@@ -198,23 +199,44 @@ def write_sheet(
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
+    landscape_pages(ws)
+    ws.page_margins = MARGINS
+    try:
+        save_workbook(wb, out, sheet.title, carried, unit, today, notes=notes, ledgers=ledgers)
+    except outfile.OutputError as exc:
+        raise SheetExportError(str(exc)) from exc
+    return out
+
+
+def landscape_pages(ws: Worksheet) -> None:
+    """A4 landscape, fitted to the width only, centred, "第 N 页 共 M 页" at the foot: how a list prints."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins = MARGINS
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    wb.properties.title = sheet.title
+
+
+def save_workbook(
+    wb: Workbook,
+    out: str | os.PathLike[str],
+    title: str,
+    carried: Continuations,
+    unit: str,
+    today: dt.date,
+    *,
+    notes: list[str] | None,
+    ledgers: Iterable[str | os.PathLike[str]],
+) -> None:
+    """Titles the workbook, adds the 续 sheet when a text went on there (listed in `notes`), and writes it whole or
+    not at all; raises outfile.OutputError."""
+    wb.properties.title = title
     wb.properties.creator = "整改台账"
     if carried.pieces:
         continuation_sheet(wb, carried, unit, today)
     if notes is not None:
         notes += carried.notes
-    try:
-        with outfile.atomic_output(out, ledgers=ledgers, kind="xlsx") as tmp:
-            wb.save(tmp)
-    except outfile.OutputError as exc:
-        raise SheetExportError(str(exc)) from exc
-    return out
+    with outfile.atomic_output(out, ledgers=ledgers, kind="xlsx") as tmp:
+        wb.save(tmp)
