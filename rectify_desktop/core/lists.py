@@ -162,6 +162,7 @@ def ledger_sheet(table: LedgerTable, keys: tuple[str, ...] = KEYS) -> Sheet:
             SheetRow(
                 {k: r.cells[k] for k in keys},
                 {"category": r.category_id, "finding": (r.category_id, r.finding_id)},
+                r,
             )
         )
     return sheet

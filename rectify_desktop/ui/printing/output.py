@@ -49,16 +49,13 @@ KIND_NAMES: dict[str, str] = {
 
 
 def _sheet(inspection_id: int, options: PrintOptions) -> lists.Sheet:
-    """The sheet to print; the ledger's rows keep their items, so that the layout marks the overdue ones."""
+    """The sheet to print (the ledger's rows carry their items, so that the layout marks the overdue ones)."""
     if options.document != lists.LEDGER:
         return lists.build_sheet(
             inspection_id, options.document, columns=options.columns, items=options.items, value=options.value
         )
     table = build_table(inspection_id, keep=lists.row_filter(options.items, options.value))
-    sheet = lists.ledger_sheet(table, options.columns)
-    for printed, row in zip(sheet.rows, table.rows, strict=True):
-        printed.item = printed.item or row
-    return sheet
+    return lists.ledger_sheet(table, options.columns)
 
 
 def build_layout(
