@@ -286,7 +286,7 @@ def build_sheet(
     items: str = ALL,
     value: str = "",
     today: dt.date | None = None,
-    immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+    immediate_days: int | None = None,
 ) -> Sheet:
     """The sheet to print for one inspection: which document, which columns (the ledger only), which items."""
     table = build_table(inspection_id, today=today, immediate_days=immediate_days, keep=row_filter(items, value))

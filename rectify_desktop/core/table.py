@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from rectify_desktop.core import rules
+from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.models import (
     DONE,
     WO_APPROVE,
@@ -142,14 +143,17 @@ def build_table(
     inspection_id: int,
     *,
     today: dt.date | None = None,
-    immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+    immediate_days: int | None = None,
     keep: Callable[[LedgerRow], bool] | None = None,
 ) -> LedgerTable:
     """The rows of one inspection in ledger order (category, finding, item by their manual order).
 
     `keep` filters rows (not yet done, overdue, one department …); spans are computed on what is kept.
+    立行立改 counts `immediate_days`, by default the ledger's own setting, as the window's lists do.
     """
     today = today or dt.date.today()
+    if immediate_days is None:
+        immediate_days = ledger_settings.get_int("immediate_days")
     insp = Inspection.get_by_id(inspection_id)
     cats = list(Category.select().where(Category.inspection == inspection_id).order_by(Category.position, Category.id))
     cat_label = {c.id: f"{rules.category_label(i)}{c.title}" for i, c in enumerate(cats, 1)}

@@ -34,3 +34,22 @@ def test_filtered_table_is_renumbered_and_spans_follow(demo_ledger):
     assert len(table.rows) == Item.select().where(Item.status != DONE).count()
     assert [r.cells["seq"] for r in table.rows] == [str(i) for i in range(1, len(table.rows) + 1)]
     assert sum(s.last - s.first + 1 for s in table.spans("finding")) == len(table.rows)
+
+
+def test_immediate_days_come_from_the_ledgers_settings(demo_ledger):
+    """立行立改 counts the period the ledger's settings give (台账设置), in the Excel export and the printout as in the
+    window's lists; they called build_table without it and counted the default 30 days."""
+    from rectify_desktop.core import ops, settings
+    from rectify_desktop.core.models import IN_PROGRESS
+
+    iid = demo_ledger.inspections()[0].id
+    from rectify_desktop.core.models import WriteOff
+
+    written_off = {w.item_id for w in WriteOff.select()}
+    item = next(i for i in Item.select().where(Item.deadline_text == "立行立改") if i.id not in written_off)
+    demo_ledger.apply(ops.set_fields(Item, item.id, {"status": IN_PROGRESS, "completed_date": None}))
+    row = next(r for r in build_table(iid).rows if r.item_id == item.id)
+    assert row.overdue  # 30 days after a feedback about 150 days ago
+    demo_ledger.apply(settings.SetSettings({"immediate_days": "365"}))
+    row = next(r for r in build_table(iid).rows if r.item_id == item.id)
+    assert not row.overdue
