@@ -44,6 +44,9 @@ class Query:
     writeoff: str | None = None  # WRITTEN_OFF, NOT_WRITTEN_OFF, PENDING
     inspection_id: int | None = None
     category_id: int | None = None
+    # The items behind a figure of 整改成效 (an explicit list, not a condition on the items' fields). An empty
+    # tuple is a filter that matches nothing, unlike None (no such condition).
+    item_ids: tuple[int, ...] | None = None
 
     def is_empty(self) -> bool:
         return not (
@@ -56,6 +59,7 @@ class Query:
             or self.writeoff
             or self.inspection_id is not None
             or self.category_id is not None
+            or self.item_ids is not None
         )
 
 
@@ -138,7 +142,10 @@ class SearchIndex:
             # Text alone, the case of every keystroke: one pass in a comprehension.
             return {it.id for it in self.items if all(w in it.text for w in words)}
         out: set[int] = set()
+        ids = frozenset(q.item_ids) if q.item_ids is not None else None
         for it in self.items:
+            if ids is not None and it.id not in ids:
+                continue
             if q.inspection_id is not None and it.inspection_id != q.inspection_id:
                 continue
             if q.category_id is not None and it.category_id != q.category_id:

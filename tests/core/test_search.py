@@ -47,3 +47,26 @@ def test_a_new_index_sees_edits(demo_ledger):
     item = Item.select().first()
     demo_ledger.apply(ops.set_fields(Item, item.id, {"remarks": "独一无二的备注"}))
     assert SearchIndex().match(Query(text="独一无二")) == {item.id}
+
+
+def test_item_ids_filter_shows_exactly_those_items_and_combines(demo_ledger):
+    """整改成效's figures filter to the items behind them: an explicit list of ids, which other conditions narrow."""
+    index = SearchIndex()
+    done = {i.id for i in Item.select().where(Item.status == DONE)}
+    others = {i.id for i in Item.select().where(Item.status != DONE)}
+    chosen = (min(done), max(others), min(others))
+    q = Query(item_ids=chosen)
+    assert not q.is_empty()
+    assert index.match(q) == set(chosen)
+    assert index.match(Query(item_ids=chosen, status=DONE)) == {min(done)}
+    assert index.match(Query(item_ids=chosen, inspection_id=2)) == set()
+    # An id no longer in the ledger (the item deleted since) matches nothing rather than failing.
+    assert index.match(Query(item_ids=(min(done), 999_999))) == {min(done)}
+
+
+def test_an_empty_item_ids_list_is_a_filter_that_matches_nothing(demo_ledger):
+    # A figure with no items behind it must not fall back to "no filter", which would show every item.
+    q = Query(item_ids=())
+    assert not q.is_empty()
+    assert SearchIndex().match(q) == set()
+    assert Query(item_ids=None).is_empty()
