@@ -131,8 +131,8 @@ def text_width(text: str) -> int:
 
 # Line breaking as the spreadsheet programs do it (禁则): these never begin a line, those never end one; a run
 # of Latin letters and digits (a file's .pdf, a number) is a word and moves whole to the next line.
-_NO_START = frozenset("，。、；：？！）》」』”’…,.;:!?)]}%·")
-_NO_END = frozenset("（《「『“‘([{")
+NO_START = frozenset("，。、；：？！）》」』”’…,.;:!?)]}%·")
+NO_END = frozenset("（《「『“‘([{")
 
 
 def _half_widths(ch: str) -> float:
@@ -143,6 +143,20 @@ def _half_widths(ch: str) -> float:
     return 1.28 if ch.isalnum() else 0.64
 
 
+def split_point(text: str, at: int) -> int:
+    """Where to cut `text` for the cut to fall at most at `at` and between words as the lines wrap: not before
+    a mark that never begins a line (the rest of a measure would start with "；"), not after one that never
+    ends it, not inside a Latin word or a number (23.|8万元). `at` itself when no such place is before it."""
+    cut = at
+    while 0 < cut < len(text):
+        before, after = text[cut - 1], text[cut]
+        latin = before <= "\x7f" and not before.isspace() and after <= "\x7f" and not after.isspace()
+        if after not in NO_START and before not in NO_END and not latin:
+            return cut
+        cut -= 1
+    return at
+
+
 def _wrapped(line: str, capacity: int) -> int:
     """Lines one line of text (no line break in it) takes in a cell `capacity` half-width characters wide."""
     units: list[float] = []
@@ -150,11 +164,11 @@ def _wrapped(line: str, capacity: int) -> int:
     for ch in line:
         w = _half_widths(ch)
         latin = ch <= "\x7f" and not ch.isspace()
-        if units and (ch in _NO_START or glue or (latin and word)):
+        if units and (ch in NO_START or glue or (latin and word)):
             units[-1] += w
         else:
             units.append(w)
-        word, glue = latin, ch in _NO_END
+        word, glue = latin, ch in NO_END
     lines, used = 1, 0.0
     for u in units:
         if used + u <= capacity:

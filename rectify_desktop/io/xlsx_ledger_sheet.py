@@ -62,6 +62,7 @@ from rectify_desktop.io.xlsx_cells import (
     next_width,
     row_height,
     short_date,
+    split_point,
     text_cell,
     text_width,
     wrap_capacity,
@@ -587,7 +588,7 @@ def _write_ledger(sheet: Sheet, table: LedgerTable, unit: str, today: dt.date, t
             if type(v) is not str or counts[c] <= lines_here:
                 head.append(v)
                 continue
-            at = _fitting_head(v, caps[c], lines_here, "", exact=True)
+            at = split_point(v, _fitting_head(v, caps[c], lines_here, "", exact=True))
             if v[at : at + 1] == "\n":  # the line break ends the part on this page, not begins the next
                 if line_count(v[: at + 1], caps[c]) > lines_here:
                     at = _fitting_head(v, caps[c], lines_here - 1, "", exact=True)

@@ -23,8 +23,11 @@ from rectify_desktop.io.xlsx_cells import (
     BODY_FONT,
     DATE_FORMAT,
     MAX_ROW_HEIGHT,
+    NO_END,
+    NO_START,
     OVERDUE_LEGEND,
     line_count,
+    split_point,
     wrap_capacity,
 )
 from rectify_desktop.io.xlsx_export import CONTINUED_MARK, LEDGER_KEYS, export_workbook
@@ -510,3 +513,37 @@ def test_a_row_is_tall_enough_when_a_mark_goes_alone_onto_a_line(book: openpyxl.
             if height < MAX_ROW_HEIGHT:
                 assert height >= lines * float(BODY_FONT.sz) * 1.43, (cell.coordinate, height, lines)
     assert lone, "the demo has marks LibreOffice leaves alone atop a line"
+
+
+def test_a_text_split_over_a_page_break_goes_on_at_a_word(demo_ledger: Ledger, book: openpyxl.Workbook) -> None:
+    """The rest of a split 整改措施 or 整改进展 never starts with a mark that cannot begin a line (the demo
+    printed "；已建立校外培训机构…" atop page 3) nor inside a number (23.|8万元)."""
+    ws = book["台账"]
+    rests = []
+    parts = item_parts(ws)
+    for r, seq in parts.items():
+        if ws.cell(r, 1).value != "续":
+            continue
+        head = max(p for p, s in parts.items() if s == seq and p < r)  # the part atop the page before
+        for key in ("measures", "progress"):
+            above, text = ws.cell(head, COL[key]).value, ws.cell(r, COL[key]).value
+            if isinstance(text, str) and text and isinstance(above, str) and above:
+                rests.append((above, text))
+    assert rests  # the demo splits rows over page breaks
+    for above, text in rests:
+        assert text[0] not in NO_START, (above[-10:], text[:10])
+        assert above[-1] not in NO_END, (above[-10:], text[:10])
+        assert not (_word(above[-1]) and _word(text[0])), (above[-10:], text[:10])
+
+
+def test_split_points_move_back_before_a_mark_that_cannot_begin_a_line() -> None:
+    text = "一是召开会议研究部署" * 3 + "；二是追缴资金23.8万元（已到账）。"
+    for at in range(1, len(text)):
+        cut = split_point(text, at)
+        assert 0 < cut <= at
+        assert text[cut] not in NO_START and text[cut - 1] not in NO_END
+        assert not (_word(text[cut - 1]) and _word(text[cut])), (at, cut)
+
+
+def _word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == ".")
