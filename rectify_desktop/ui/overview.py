@@ -6,10 +6,11 @@ so the number of items shown always equals the figure clicked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import rules, search
+from rectify_desktop.core import results, rules, search
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING
 from rectify_desktop.core.stats import GroupFigures
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS
@@ -119,6 +120,151 @@ class ProgressRow(QWidget):
         p.end()
 
 
+# 整改成效's groups, in the notice's order: (key, the row's name).
+RESULT_GROUPS = (
+    ("accountability", "问责"),
+    ("money", "资金"),
+    ("audit", "审计金额"),
+    ("rules", "制度"),
+    ("meetings", "会议"),
+)
+RULES_KIND = "制度"  # the one figure of the rules register: it does not say 制定 or 修改完善
+RESULT_COLUMNS = 6  # as the figures above, so that the block lines up with them
+
+
+class ResultFigure(QPushButton):
+    """A figure of 整改成效 (诫勉 2人, 追回 23.8万元 …) and the items behind it, on one line: the block stands
+    under the headline figures and must not push the progress bars off the screen.
+
+    A figure whose entries all belong to no item (a 民主生活会 of the whole unit, 问责 recorded on the inspection)
+    is shown, since the notice counts it, but is not a link: filtering the tree to no item would look as if the
+    ledger had lost its rows. It has no hand cursor, a dashed border, and a click says on the status bar why."""
+
+    def __init__(self, group: str, kind: str, caption: str, value: str, items: list[int]) -> None:
+        super().__init__(f"{caption}  {value}")
+        self.group, self.kind, self.caption, self.value = group, kind, caption, value
+        self.items: tuple[int, ...] = tuple(items)
+        self.linked = bool(items)
+        self.setObjectName(f"results.{group}.{kind}")
+        self.setMinimumHeight(36)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        f = self.font()
+        f.setPointSizeF(max(f.pointSizeF(), 10.0) + 1)
+        f.setBold(True)
+        self.setFont(f)
+        if self.linked:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setStyleSheet(
+                "QPushButton { border: 1px solid #dadce0; border-radius: 6px; background: white; padding: 4px 8px;"
+                " color: #202124; }"
+                "QPushButton:hover { border-color: #1a73e8; background: #f1f6fe; }"
+            )
+            self.setToolTip(f"{caption} {value}：涉及{len(items)}项细化问题，点击查看")
+        else:
+            self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.setStyleSheet(
+                "QPushButton { border: 1px dashed #bdc1c6; border-radius: 6px; background: #fafafa;"
+                " padding: 4px 8px; color: #202124; }"
+            )
+            self.setToolTip(f"{caption} {value}：{self.why_not_linked()}")
+
+    def why_not_linked(self) -> str:
+        if self.group in ("rules", "meetings"):
+            return "未关联具体细化问题，详见“制度与会议”页"
+        return "记在整个巡察上，不属于某一细化问题"
+
+
+class ResultsBlock(QWidget):
+    """整改成效 on the 总览: each kind with its figure, kinds that are zero left out (as a notice does).
+
+    A row per group (问责, 资金 …), its figures in as many equal columns as the widest one lets the page hold,
+    so that no figure is cut on a small screen and a large one does not stretch six figures into four."""
+
+    LABEL_WIDTH = 64
+    SPACING = 10
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: dict[tuple[str, str], ResultFigure] = {}
+        self._rows: list[tuple[QLabel, list[ResultFigure]]] = []
+        self._columns = 0
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(self.SPACING)
+        self.grid.setColumnMinimumWidth(0, self.LABEL_WIDTH)
+        lay.addLayout(self.grid)
+        self.empty = QLabel("尚未记录整改成效（在细化问题的“整改成效”中添加；制度和会议在“制度与会议”页登记）")
+        self.empty.setObjectName("results.empty")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(f"color: {HINT_COLOR}")
+        lay.addWidget(self.empty)
+
+    def show_results(self, r: results.Results | None, clicked: Callable[[ResultFigure], None]) -> None:
+        self._take_all()
+        for label, figs in self._rows:
+            for w in [label, *figs]:
+                w.deleteLater()
+        self._rows, self.figures, self._columns = [], {}, 0
+        if r is None:
+            self.empty.hide()
+            return
+        rows: dict[str, list[tuple[str, str, str, list[int]]]] = {g: [] for g, _name in RESULT_GROUPS}
+        for kind, c in r.accountability.items():
+            if c.count:
+                rows["accountability"].append((kind, kind, f"{c.count}人", c.items))
+        for group, amounts in (("money", r.money), ("audit", r.audit)):
+            for kind, a in amounts.items():
+                if a.amount:
+                    rows[group].append((kind, kind, f"{results.amount_text(a.amount)}万元", a.items))
+        if r.rules.count:
+            rows["rules"].append((RULES_KIND, "制定及修改完善", f"{r.rules.count}项", r.rules.items))
+        for kind, c in r.meetings.items():
+            if c.count:
+                rows["meetings"].append((kind, kind, f"{c.count}次", c.items))
+        for group, name in RESULT_GROUPS:
+            if not rows[group]:
+                continue
+            label = QLabel(name)
+            label.setStyleSheet(f"color: {HINT_COLOR}")
+            figs = []
+            for kind, caption, value, items in rows[group]:
+                fig = ResultFigure(group, kind, caption, value, items)
+                fig.clicked.connect(lambda _=False, f=fig: clicked(f))
+                self.figures[(group, kind)] = fig
+                figs.append(fig)
+            self._rows.append((label, figs))
+        self.empty.setVisible(not self.figures)
+        self._place(self._columns_for(self.width()))
+
+    def _columns_for(self, width: int) -> int:
+        widest = max((f.sizeHint().width() for f in self.figures.values()), default=1)
+        room = width - self.LABEL_WIDTH
+        return max(1, min(RESULT_COLUMNS, room // (widest + self.SPACING)))
+
+    def _take_all(self) -> None:
+        while self.grid.count():
+            self.grid.takeAt(0)
+
+    def _place(self, columns: int) -> None:
+        self._take_all()
+        self._columns = columns
+        for col in range(1, RESULT_COLUMNS + 1):
+            self.grid.setColumnStretch(col, 1 if col <= columns else 0)  # equal columns, however many a row has
+        line = 0
+        for label, figs in self._rows:
+            self.grid.addWidget(label, line, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            for i, fig in enumerate(figs):
+                self.grid.addWidget(fig, line + i // columns, 1 + i % columns)
+            line += (len(figs) + columns - 1) // columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        columns = self._columns_for(event.size().width())
+        if self._rows and columns != self._columns:
+            self._place(columns)
+
+
 def _section(title: str) -> QLabel:
     lab = QLabel(title)
     f = lab.font()
@@ -188,6 +334,12 @@ class OverviewPage(QWidget):
             grid.addWidget(b, i // 6, i % 6)
         self.lay.addLayout(grid)
 
+        # 整改成效 right under the figures it stands beside in a notice, and above the bars, which come a moment
+        # after the page and would push it down as they arrive.
+        self.lay.addWidget(_section("整改成效"))
+        self.results = ResultsBlock()
+        self.lay.addWidget(self.results)
+
         self.lay.addWidget(_section("各方面整改进度"))
         self.categories = QVBoxLayout()
         self.lay.addLayout(self.categories)
@@ -246,6 +398,7 @@ class OverviewPage(QWidget):
         if self.inspection_id is None:
             self.title.setText("台账中还没有巡察")
             self.headline.setText("")
+            self.results.show_results(None, self._result_clicked)
             self._refresh_groups()
             return
         from rectify_desktop.core.models import Inspection
@@ -273,6 +426,8 @@ class OverviewPage(QWidget):
         }
         for key, value in values.items():
             self.figures[key].set_value(value)
+        # A few queries over the entry tables, not a scan of the items: refreshed with the figures.
+        self.results.show_results(results.compute(self.inspection_id), self._result_clicked)
         if groups:
             self._refresh_groups()
 
@@ -311,6 +466,18 @@ class OverviewPage(QWidget):
         """Shows, in the tree, the items a figure counts; returns how many (equal to the figure)."""
         caption = self.figures[key].caption
         return self._filter(caption, **self._filters[key])
+
+    def show_result(self, group: str, kind: str) -> int:
+        """Shows, in the tree, the items behind a figure of 整改成效; returns how many (0 for a figure of the
+        whole inspection, which leaves the tree as it is and says why on the status bar)."""
+        return self._result_clicked(self.results.figures[(group, kind)])
+
+    def _result_clicked(self, fig: ResultFigure) -> int:
+        if not fig.linked:
+            self.window_.statusBar().showMessage(f"{fig.caption} {fig.value}{fig.why_not_linked()}", 8000)
+            return 0
+        label = f"整改成效 {fig.caption} {fig.value}（{len(fig.items)}项细化问题）"
+        return self._filter(label, item_ids=fig.items)
 
     def _filter(self, label: str, **fields: object) -> int:
         return self.window_.filter_items(label, inspection_id=self.inspection_id, **fields)
