@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from rectify_desktop.core import ops
 from rectify_desktop.core.models import Item, MoneyEntry
+from rectify_desktop.ui.overview import RULES_KIND
 
 GROUPS = ("accountability", "money", "audit", "rules", "meetings")
 
@@ -114,3 +115,23 @@ def test_a_ledger_with_no_results_says_so_quietly(window, ledger, ledger_path):
     assert page.results.figures == {}
     assert not page.results.empty.isHidden()
     assert "尚未记录整改成效" in page.results.empty.text()
+
+
+def test_block_follows_accountability_and_the_registers(window, demo_path, cli, qtbot):
+    from rectify_desktop.core.models import Institution, Meeting
+
+    window.open_ledger(demo_path)
+    page = window.show_page("overview")
+    assert ("accountability", "组织处理") not in page.results.figures
+    # An entry of the whole inspection: a figure, not a link.
+    assert window.bridge.push(ops.add_accountability(kind="组织处理", people="３", inspection_id=1))
+    qtbot.waitUntil(lambda: ("accountability", "组织处理") in page.results.figures)
+    fig = page.results.figures[("accountability", "组织处理")]
+    assert (fig.value, fig.items, fig.linked) == ("3人", (), False)
+    # The registers count as they change: a meeting and a rule removed.
+    meeting = Meeting.select().order_by(Meeting.id).first()
+    assert window.bridge.push(ops.delete(Meeting, meeting.id))
+    assert window.bridge.push(ops.delete(Institution, Institution.select().first().id))
+    expected = _expected(_stats_results(cli, demo_path))
+    qtbot.waitUntil(lambda: _shown(page) == expected)
+    assert expected[("rules", RULES_KIND)][0] == f"{Institution.select().count()}项"
