@@ -474,7 +474,7 @@ class OverviewPage(QWidget):
 
     def _result_clicked(self, fig: ResultFigure) -> int:
         if not fig.linked:
-            self.window_.statusBar().showMessage(f"{fig.caption} {fig.value}{fig.why_not_linked()}", 8000)
+            self.window_.statusBar().showMessage(f"整改成效 {fig.caption} {fig.value}：{fig.why_not_linked()}", 8000)
             return 0
         label = f"整改成效 {fig.caption} {fig.value}（{len(fig.items)}项细化问题）"
         return self._filter(label, item_ids=fig.items)
