@@ -188,6 +188,7 @@ class ResultsBlock(QWidget):
         self.figures: dict[tuple[str, str], ResultFigure] = {}
         self._rows: list[tuple[QLabel, list[ResultFigure]]] = []
         self._columns = 0
+        self._shown: results.Results | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.grid = QGridLayout()
@@ -201,6 +202,9 @@ class ResultsBlock(QWidget):
         lay.addWidget(self.empty)
 
     def show_results(self, r: results.Results | None, clicked: Callable[[ResultFigure], None]) -> None:
+        if self.figures and r == self._shown:
+            return  # an edit elsewhere (a keystroke in a form): the same figures, kept with their focus and hover
+        self._shown = r
         self._take_all()
         for label, figs in self._rows:
             for w in [label, *figs]:

@@ -135,3 +135,19 @@ def test_block_follows_accountability_and_the_registers(window, demo_path, cli, 
     expected = _expected(_stats_results(cli, demo_path))
     qtbot.waitUntil(lambda: _shown(page) == expected)
     assert expected[("rules", RULES_KIND)][0] == f"{Institution.select().count()}项"
+
+
+def test_an_edit_elsewhere_keeps_the_figures(window, demo_path, qtbot):
+    # A keystroke in a form refreshes the page: the 整改成效 figures, unchanged, stay the same buttons (a figure the
+    # clerk tabbed to keeps its focus) while the headline figures follow the edit.
+    from rectify_desktop.core.models import DONE
+
+    window.open_ledger(demo_path)
+    page = window.show_page("overview")
+    before = dict(page.results.figures)
+    done = page.figures["done"].value
+    item = Item.select().where(Item.status != DONE).first()
+    assert window.bridge.push(ops.set_fields(Item, item.id, {"status": DONE}))
+    qtbot.waitUntil(lambda: page.figures["done"].value != done)
+    assert page.results.figures == before
+    assert all(page.results.figures[k] is fig for k, fig in before.items())
