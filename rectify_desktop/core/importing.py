@@ -15,12 +15,13 @@ import datetime as dt
 import os
 import sqlite3
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from peewee import fn
 
-from rectify_desktop.core import fileops, ops
+from rectify_desktop.core import fileops, ops, results
 from rectify_desktop.core.commands import (
     ENTITY_NAMES,
     Change,
@@ -31,8 +32,12 @@ from rectify_desktop.core.commands import (
     field_limit,
 )
 from rectify_desktop.core.models import (
+    ACCOUNTABILITY_KINDS,
+    AUDIT_AMOUNT_KINDS,
+    MONEY_KINDS,
     NOT_STARTED,
     STATUSES,
+    Accountability,
     Category,
     Evidence,
     Finding,
@@ -41,6 +46,7 @@ from rectify_desktop.core.models import (
     Item,
     Measure,
     Meeting,
+    MoneyEntry,
     WriteOff,
     db,
 )
@@ -63,6 +69,27 @@ class ImportedWriteOff:
 
 
 @dataclass
+class ImportedAccountability:
+    """A 问责 figure the source states: people of one kind (models.ACCOUNTABILITY_KINDS)."""
+
+    kind: str
+    people: int
+    note: str = ""  # stored with the entry: where it was read ("据导入文本“诫勉2人”登记")
+    source: str = ""  # for the preview: "第3行"
+
+
+@dataclass
+class ImportedMoney:
+    """A money figure (资金) the source states: an exact amount in 万元 of one kind (models.MONEY_KINDS, or for
+    an item also AUDIT_AMOUNT_KINDS: 问题金额 / 整改到位金额)."""
+
+    kind: str
+    amount: Decimal
+    note: str = ""
+    source: str = ""
+
+
+@dataclass
 class ImportedItem:
     title: str
     number: int | None = None
@@ -79,6 +106,7 @@ class ImportedItem:
     measures: list[ImportedMeasure] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)  # names of materials, registered without their files
     writeoffs: list[ImportedWriteOff] = field(default_factory=list)
+    money: list[ImportedMoney] = field(default_factory=list)  # the item's own amounts (问题金额, 追缴 …)
     source: str = ""  # where it came from, for warnings and the preview: "台账!第12行"
 
 
@@ -129,6 +157,11 @@ class ImportedInspection:
     declared: dict[str, int] | None = None
     # What the source holds that went into no field, so that nothing is dropped without saying so.
     skipped: list[Skipped] = field(default_factory=list)
+    # 整改成效 the source states for the whole inspection (item None), and the figures it states that are
+    # not imported (a kind outside the lists, a total, a rule count without names …), each with the reason.
+    accountability: list[ImportedAccountability] = field(default_factory=list)
+    money: list[ImportedMoney] = field(default_factory=list)
+    results_skipped: list[Skipped] = field(default_factory=list)
 
     def findings(self) -> list[ImportedFinding]:
         return [f for c in self.categories for f in c.findings]
@@ -137,13 +170,21 @@ class ImportedInspection:
         return [i for f in self.findings() for i in f.items]
 
     def counts(self) -> dict[str, int]:
+        """The rows the import adds; "accountability" and "money" (entries, the items' own included) only when
+        there are any, so that a source without 整改成效 counts as it always did."""
         items = self.items()
-        return {
+        out = {
             "categories": len(self.categories),
             "findings": len(self.findings()),
             "items": len(items),
             "measures": sum(len(i.measures) for i in items),
         }
+        money = len(self.money) + sum(len(i.money) for i in items)
+        if self.accountability:
+            out["accountability"] = len(self.accountability)
+        if money:
+            out["money"] = money
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The summary `--json` prints: the counts, the warnings and the tree itself."""
@@ -152,7 +193,12 @@ class ImportedInspection:
         out["declared"] = self.declared
         out["status"] = {s: sum(1 for i in self.items() if i.status == s) for s in STATUSES}
         out["skipped"] = [asdict(s) for s in self.skipped]
-        skip = ("categories", "warnings", "declared", "skipped")
+        out["results"] = {
+            "accountability": [asdict(a) for a in self.accountability],
+            "money": [asdict(m) for m in self.money],
+            "not_imported": [asdict(s) for s in self.results_skipped],
+        }
+        skip = ("categories", "warnings", "declared", "skipped", "accountability", "money", "results_skipped")
         out["inspection"] = {k: v for k, v in asdict(self).items() if k not in skip}
         out["tree"] = [asdict(c) for c in self.categories]
         return _jsonable(out)
@@ -165,6 +211,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return results.amount_json(value)  # "23.8000": exact, never a float
     return value
 
 
@@ -259,6 +307,10 @@ def clip_fields(data: ImportedInspection) -> None:
                 it.evidence = [c.cut(Evidence, "name", e, where) for e in it.evidence]
                 for w in it.writeoffs:
                     c.fields(w, WriteOff, ("who", "opinion"), where)
+    for a in data.accountability:
+        a.note = c.cut(Accountability, "note", a.note, a.source)
+    for m in [*data.money, *(m for it in data.items() for m in it.money)]:
+        m.note = c.cut(MoneyEntry, "note", m.note, m.source)
     for model, records in ((Meeting, data.meetings), (Institution, data.institutions)):
         for n, rec in enumerate(records, 1):
             c.record(rec, model, f"{ENTITY_NAMES[model]}第{n}条")
@@ -297,7 +349,9 @@ class AddInspection(Command):
         # Ids are given here, inside the write transaction, so that children can name their parents and
         # all rows go in with one executemany per table: one Model.create per row took 7 s for 10,000 items.
         next_id = {m: (m.select(fn.MAX(m.id)).scalar() or 0) + 1 for m in (Category, Finding, Item)}
-        rows: dict[type, list[dict[str, Any]]] = {m: [] for m in (Category, Finding, Item, Measure, Evidence, WriteOff)}
+        rows: dict[type, list[dict[str, Any]]] = {
+            m: [] for m in (Category, Finding, Item, Measure, Evidence, WriteOff, Accountability, MoneyEntry)
+        }
         now = dt.datetime.now()
 
         def new_id(model: type) -> int:
@@ -368,6 +422,8 @@ class AddInspection(Command):
                                 "added_at": now,
                             }
                         )
+                    for mpos, money in enumerate(it.money):
+                        rows[MoneyEntry].append(_money_row(money, insp.id, item_id, mpos))
                     for w in it.writeoffs:
                         rows[WriteOff].append(
                             {
@@ -379,6 +435,11 @@ class AddInspection(Command):
                                 "created_at": now,
                             }
                         )
+        # 整改成效 of the whole inspection (no item): after the items' own, in the source's order.
+        for pos, a in enumerate(d.accountability):
+            rows[Accountability].append(_accountability_row(a, insp.id, pos))
+        for pos, money in enumerate(d.money):
+            rows[MoneyEntry].append(_money_row(money, insp.id, None, pos))
         for model, batch in rows.items():
             _insert_rows(model, batch)
         for pos, m in enumerate(d.meetings):
@@ -396,7 +457,43 @@ class AddInspection(Command):
     def log(self) -> list[LogEntry]:
         c = self.data.counts()
         summary = f"{self.text}：{c['categories']}个方面、{c['findings']}个问题、{c['items']}项细化问题"
+        said = [f"{w}{c[k]}条" for k, w in (("accountability", "问责"), ("money", "资金")) if c.get(k)]
+        if said:
+            summary += "，整改成效：" + "、".join(said)
         return [LogEntry("导入", "巡察", self.inspection_id, new=self.data.title, summary=summary)]
+
+
+def _accountability_row(a: ImportedAccountability, inspection_id: int, position: int) -> dict[str, Any]:
+    # Checked again here, whatever the importer did: a wrong kind or count must fail the whole import.
+    if a.kind not in ACCOUNTABILITY_KINDS:
+        raise ValueError(f"问责类型“{a.kind}”无效，应为：{'、'.join(ACCOUNTABILITY_KINDS)}")
+    people = results.parse_people(a.people)
+    return {
+        "inspection": inspection_id,
+        "item": None,
+        "position": position,
+        "kind": a.kind,
+        "people": people,
+        "names": "",
+        "date": None,
+        "note": a.note,
+    }
+
+
+def _money_row(m: ImportedMoney, inspection_id: int, item_id: int | None, position: int) -> dict[str, Any]:
+    if m.kind in AUDIT_AMOUNT_KINDS and item_id is None:
+        raise ValueError(f"{m.kind}属于某一细化问题，不能记在整个巡察上")
+    if m.kind not in MONEY_KINDS + AUDIT_AMOUNT_KINDS:
+        raise ValueError(f"资金类型“{m.kind}”无效，应为：{'、'.join(MONEY_KINDS + AUDIT_AMOUNT_KINDS)}")
+    return {
+        "inspection": inspection_id,
+        "item": item_id,
+        "position": position,
+        "kind": m.kind,
+        "amount": results.to_units(results.parse_amount(m.amount)),
+        "date": None,
+        "note": m.note,
+    }
 
 
 # --- into a ledger file ------------------------------------------------------------------------------------

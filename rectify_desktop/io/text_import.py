@@ -37,6 +37,7 @@ from rectify_desktop.io.text_measures import split_measures
 from rectify_desktop.io.text_organisation import MAX_PLACEHOLDERS
 from rectify_desktop.io.text_parser import _Parser
 from rectify_desktop.io.text_reading import MAX_BYTES, TextImportError, decode_text, read_text_file
+from rectify_desktop.io.text_results import results_lines
 from rectify_desktop.io.text_words import NUM, STATUS_PHRASES, STATUS_WORDS_SHORT, cn_to_int, status_in
 
 # What the rest of the program imports from here; the names defined in the sibling modules are re-exported.
@@ -55,6 +56,7 @@ __all__ = [
     "parse_text",
     "read_text_file",
     "refusal",
+    "results_lines",
     "split_measures",
     "status_in",
     "summary",
@@ -154,6 +156,8 @@ def cli_import(ledger_path: Path, path: Path, args: Any) -> int:
     said = declared_summary(parsed.declared)
     if said:
         print(said)
+    for line in results_lines(parsed):
+        print(line)
     if parsed.warnings:
         print(f"提示（{len(parsed.warnings)}条）：")
         for w in parsed.warnings:

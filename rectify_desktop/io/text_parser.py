@@ -21,6 +21,7 @@ from rectify_desktop.io.text_outline import (
     _tokenise,
 )
 from rectify_desktop.io.text_problems import _Problems
+from rectify_desktop.io.text_results import read_results
 from rectify_desktop.io.text_words import _short
 
 
@@ -62,6 +63,7 @@ class _Parser(_Problems, _Organisation, _Checks):
                 self.context += [ln.text for ln in sec.lines]
                 self._skip_lines([sec.heading, *sec.lines], why)
         self._preamble_facts(" ".join(ln.text for ln in preamble))
+        self._results(sections)
         r.skipped.sort(key=lambda x: x.line)
         if not r.findings():
             r.categories = []
@@ -79,6 +81,24 @@ class _Parser(_Problems, _Organisation, _Checks):
         self._declared()
         self._measure_warnings()
         return r
+
+    def _results(self, sections: list[_Section]) -> None:
+        """整改成效 from the free text: the preamble, the organisation and other sections, a closing section
+        that is not 下一步, and the totals after the last finding; never from an item's own text."""
+        free: dict[int, str] = {}
+        org: set[int] = set()
+        for sec in sections:
+            assert sec.heading is not None
+            closing = sec.role == "next" and not _NEXT_HEAD.search(sec.heading.text)
+            if sec.role in ("org", "other") or closing:
+                for ln in sec.lines:
+                    free[ln.no] = ln.text
+                    if sec.role == "org":
+                        org.add(ln.no)
+        for sk in self.result.skipped:
+            if sk.reason in ("前言", "整改总体情况"):
+                free.setdefault(sk.line, sk.text)
+        read_results(sorted(free.items()), org, self.result)
 
     def _sections(self, lines: list[_Line]) -> tuple[list[_Line], list[_Section]]:
         preamble: list[_Line] = []

@@ -10,6 +10,7 @@ from rectify_desktop.core.importing import ImportedInspection, Skipped
 from rectify_desktop.io.text_headline import parse_headline
 from rectify_desktop.io.text_measures import _LABEL_RE
 from rectify_desktop.io.text_outline import _Line, _marker_text
+from rectify_desktop.io.text_results import figure_count
 
 _TITLE_END = re.compile(r"(通报|报告|意见|方案|台账|清单|情况|公示|公告|函|综述)$")
 
@@ -94,18 +95,35 @@ class _ParserBase:
                 if not any(x.kind in ("finding", "item") for x in rest):
                     self.context += [x.text for x in rest]
                     self._skip_lines(rest, "下一步")
-                    return lines[:i]
-        end = len(lines)
-        while end > marks[-1] + 1:
-            ln = lines[end - 1]
-            said = parse_headline(ln.text) if ln.kind == "text" and not _LABEL_RE.search(ln.text) else {}
-            if len(said) < 2:
-                break
-            end -= 1
+                    lines = lines[:i]
+                    break
+        end = self._totals_before(lines, marks[-1], len(lines))
+        if end == len(lines):
+            # Totals between the last finding and a closing section (三、下一步工作打算) that follows it.
+            after = next((i for i in range(marks[-1] + 1, len(lines)) if lines[i].kind == "section"), None)
+            if after is not None:
+                start = self._totals_before(lines, marks[-1], after)
+                for ln in lines[start:after]:
+                    self.context.append(ln.text)
+                    self._skip(ln, "整改总体情况")
+                return lines[:start] + lines[after:]
         for ln in lines[end:]:
             self.context.append(ln.text)
             self._skip(ln, "整改总体情况")
         return lines[:end]
+
+    @staticmethod
+    def _totals_before(lines: list[_Line], last_mark: int, end: int) -> int:
+        """Where the run of totals sentences that ends before `end` begins (`end` when there is none)."""
+        while end > last_mark + 1:
+            ln = lines[end - 1]
+            plain = ln.kind == "text" and not _LABEL_RE.search(ln.text)
+            said = parse_headline(ln.text) if plain else {}
+            # The 整改成效 sentence ("在整改工作中，给予党纪政务处分3人，……追缴资金23.8万元") is a total too.
+            if len(said) < 2 and not (plain and figure_count(ln.text) >= 2):
+                break
+            end -= 1
+        return end
 
     def _title(self, lines: list[_Line]) -> list[_Line]:
         lead: list[_Line] = []
