@@ -197,6 +197,7 @@ def _command_parser() -> argparse.ArgumentParser:
         default=None,
         help="文档类型：.docx/.txt 为 notice 通报 / report 报告；.pdf 为 台账 / 问题清单 / 任务清单 / 责任清单",
     )
+    e.add_argument("--no-summary", action="store_true", help=".pdf 台账不附整改情况汇总页")
     i = sub.add_parser("import", help=COMMANDS["import"][0])
     i.add_argument("ledger", help="台账文件（不存在时新建）")
     i.add_argument("file", help="要导入的文件")

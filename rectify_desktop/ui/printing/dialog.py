@@ -11,6 +11,7 @@ import datetime as dt
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -114,6 +115,14 @@ class PrintOptionsDialog(QDialog):
         orient.addStretch(1)
         form.addRow("纸张方向：", orient)
 
+        self.summary = QCheckBox("附整改情况汇总页")
+        self.summary.setChecked(options.summary)
+        self.summary.setToolTip(
+            "在台账之后加一页：整改进度（完成率、逾期、销号）和整改成效（问责、资金、制度、会议），签名栏随之移到该页。\n"
+            "汇总的是本次巡察的全部事项，只随“整改台账”的全部事项打印。"
+        )
+        form.addRow("汇总：", self.summary)
+
         self.unit = QLineEdit(options.unit if options.unit is not None else unit)
         form.addRow("填报单位：", self.unit)
         self.date = QDateEdit()
@@ -172,6 +181,7 @@ class PrintOptionsDialog(QDialog):
         self.all_columns.setEnabled(ledger)
         cols = self.checked_columns()
         self.columns_hint.setText("" if ledger else "三张清单有各自固定的列")
+        self.summary.setEnabled(ledger and self.items.currentData() == lists.ALL)
         if ledger and not cols:
             self.columns_hint.setText("请至少选择一列")
         needs_value = self.items.currentData() in (lists.CATEGORY, lists.DEPARTMENT)
@@ -191,4 +201,5 @@ class PrintOptionsDialog(QDialog):
             landscape=self.landscape.isChecked(),
             unit=self.unit.text().strip(),
             date=dt.date(q.year(), q.month(), q.day()),
+            summary=self.summary.isChecked(),
         ).normalised()

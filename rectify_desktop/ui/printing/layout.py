@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -20,6 +21,9 @@ from rectify_desktop.core.lists import LEDGER, Sheet
 from rectify_desktop.ui.printing.bands import CONTINUED_BAND, with_bands
 from rectify_desktop.ui.printing.cells import OVERDUE_WORDS, display_cells
 from rectify_desktop.ui.printing.text import UNITS_PER_PT, Fonts, Line, TextStyle, title_lines, tokens
+
+if TYPE_CHECKING:
+    from rectify_desktop.ui.printing.summary import Summary, SummaryPages
 
 DPI = 72 * UNITS_PER_PT  # the layout's resolution: the PDF writer is set to it
 MM = 72 / 25.4 * UNITS_PER_PT  # layout units per millimetre
@@ -86,6 +90,8 @@ class PageSetup:
     paper_mm: tuple[float, float] = A4_MM  # width and height of the sheet held upright
     # The names under the table (from the ledger's settings), by label; a label without one is a blank to sign.
     signers: dict[str, str] = field(default_factory=dict)
+    # The 整改情况汇总 after the table (printing.summary lays it out), which then carries the signatures.
+    summary: Summary | None = None
 
     def signature_lines(self) -> tuple[list[str], str, str]:
         """The line of labels with their names, the unit with its seal, the date."""
@@ -159,7 +165,8 @@ class SheetLayout:
         self._wrap_all()
         self._title_block()
         self.signature_h = SIGNATURE_LINES * self.fonts.info.lh
-        self.pages: list[Page] = []
+        self.pages: list[Page] = []  # the table's; the summary's pages follow them (printing.summary.attach)
+        self.summary: SummaryPages | None = None
         self._paginate()
 
     # -- widths --
@@ -420,7 +427,7 @@ class SheetLayout:
             open_at: dict[int, tuple[int, float]] = {}  # column → (span, y where it starts on this page)
             while i < n_rows:
                 last = i == n_rows - 1
-                limit = self.bottom - (self.signature_h if last else 0.0)
+                limit = self.bottom - (self.signature_h if last and self.setup.summary is None else 0.0)
                 rest = self.n_lines[i] - a
                 content = self._h(rest) if rest > 0 else 0.0
                 need = content
@@ -467,6 +474,8 @@ class SheetLayout:
             self.pages.append(page)
             if i >= n_rows:
                 break
+        if self.setup.summary is not None:
+            return  # the signatures go under the summary
         last_page = self.pages[-1]
         if last_page.table_end + self.signature_h <= self.bottom + 0.01 or not last_page.pieces:
             last_page.signature_y = last_page.table_end
@@ -561,7 +570,7 @@ class SheetLayout:
 
     @property
     def page_count(self) -> int:
-        return len(self.pages)
+        return len(self.pages) + (self.summary.page_count if self.summary else 0)
 
     def paint_page(self, p: QPainter, page: Page) -> None:
         """Paints one page in layout units; the caller has scaled the painter to the device."""
@@ -758,4 +767,7 @@ class SheetLayout:
         for n in range(first, last + 1):
             if n > first:
                 new_page()
-            self.paint_page(p, self.pages[n - 1])
+            if n > len(self.pages) and self.summary:
+                self.summary.paint_page(p, n - len(self.pages) - 1)
+            else:
+                self.paint_page(p, self.pages[n - 1])

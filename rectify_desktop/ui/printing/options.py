@@ -38,6 +38,8 @@ class PrintOptions:
     landscape: bool = True
     unit: str | None = None
     date: dt.date | None = None
+    # 附整改情况汇总页: the figures after the table (printing.summary); the 整改台账 of all the items only.
+    summary: bool = True
 
     def normalised(self) -> PrintOptions:
         columns = tuple(k for k in KEYS if k in self.columns) or KEYS
@@ -66,6 +68,7 @@ def load_options(settings: QSettings) -> PrintOptions:
         value=value("value", ""),
         font_size=size,
         landscape=value("landscape", "true").lower() not in ("false", "0", "no"),
+        summary=value("summary", "true").lower() not in ("false", "0", "no"),
     ).normalised()
 
 
@@ -76,4 +79,5 @@ def save_options(settings: QSettings, options: PrintOptions) -> None:
     settings.setValue(SETTINGS_PREFIX + "value", options.value)
     settings.setValue(SETTINGS_PREFIX + "font_size", str(options.font_size))
     settings.setValue(SETTINGS_PREFIX + "landscape", "true" if options.landscape else "false")
+    settings.setValue(SETTINGS_PREFIX + "summary", "true" if options.summary else "false")
     settings.sync()

@@ -26,6 +26,7 @@ from rectify_desktop.core.table import build_table, cn_date
 from rectify_desktop.ui.printing import fonts as print_fonts
 from rectify_desktop.ui.printing.layout import DPI, PageSetup, SheetLayout
 from rectify_desktop.ui.printing.options import PrintOptions, load_options, save_options
+from rectify_desktop.ui.printing.summary import attach, summary_for
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -77,9 +78,11 @@ def build_layout(
         scope=lists.filter_label(inspection_id, options.items, options.value),
     )
     setup.signers = {label: settings.get(key) for label, key in SIGNERS.items()}
+    if options.summary and options.document == lists.LEDGER and options.items == lists.ALL:  # the whole ledger's
+        setup.summary = summary_for(inspection_id, options.date or dt.date.today())
     if paper_mm:
         setup.paper_mm = paper_mm
-    return SheetLayout(sheet, setup)
+    return attach(SheetLayout(sheet, setup))
 
 
 def _page_layout(layout: SheetLayout) -> QPageLayout:
@@ -399,7 +402,8 @@ def _fail(message: str) -> int:
 
 
 def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
-    """`rectify-desktop export LEDGER OUT.pdf [--inspection ID] [--kind 问题清单]`: the printout as a PDF."""
+    """`rectify-desktop export LEDGER OUT.pdf [--inspection ID] [--kind 问题清单] [--no-summary]`: the printout
+    as a PDF (the 整改台账 with its 整改情况汇总 page unless --no-summary)."""
     from rectify_desktop.core.ledger import Ledger
 
     kind_arg = getattr(args, "kind", None)
@@ -415,7 +419,7 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
     try:
         with Ledger.open(ledger_path, readonly=True) as ledger:
             inspection_id = ledger.pick_inspection(getattr(args, "inspection", None))
-            options = PrintOptions(document=kind)
+            options = PrintOptions(document=kind, summary=not getattr(args, "no_summary", False))
             layout = build_layout(inspection_id, options)
             pages = write_layout(layout, Path(out), ledgers=[ledger_path])
     except LedgerError as exc:
