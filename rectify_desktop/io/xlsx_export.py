@@ -2,9 +2,9 @@
 
 Sheets: 台账 (the ledger of DOMAIN.md, from :mod:`rectify_desktop.core.table`, laid out for paper), 可筛选
 (the same, one row per item and nothing merged, to sort and filter), 统计 (the figures of
-:mod:`rectify_desktop.core.stats`, by category and by department), 佐证材料, 制度建设 and 会议. Every sheet is
-set up to print on A4 landscape, all columns on the page width, the header repeated on every page and
-"第 X 页 共 Y 页" at the foot.
+:mod:`rectify_desktop.core.stats`, by category and by department, and 整改成效), 佐证材料, 制度建设, 会议 and
+整改成效 (every 问责 and 资金 entry). Every sheet is set up to print on A4 landscape, all columns on the page
+width, the header repeated on every page and "第 X 页 共 Y 页" at the foot.
 
 Text is always written as text: a finding titled "=HYPERLINK(...)" stays a title, never a formula, and is
 marked with Excel's quote prefix so that editing it in Excel does not turn it into one. Control characters
@@ -19,6 +19,7 @@ are in modules of their own, and what callers import from here is re-exported:
     xlsx_ledger_sheet   the 台账 sheet (column widths fitted to the page, row heights, pages, signatures)
     xlsx_flat_sheet     the 可筛选 sheet (one row per item, for sorting and filtering)
     xlsx_tables         the 统计 sheet and the registers 佐证材料, 制度建设, 会议
+    xlsx_results        the 整改成效 sheet (every 问责 and 资金 entry with its item)
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ from rectify_desktop.io.xlsx_ledger_sheet import (  # noqa: F401 - re-exported f
     lines_at,
     measure_column,
 )
+from rectify_desktop.io.xlsx_results import RESULTS_SHEET, write_results
 from rectify_desktop.io.xlsx_sheet import _FAST_ROWS_AVAILABLE, Sheet
 from rectify_desktop.io.xlsx_tables import (  # noqa: F401 - re-exported for the callers
     EVIDENCE_HEADERS,
@@ -124,7 +126,7 @@ from rectify_desktop.io.xlsx_tables import (  # noqa: F401 - re-exported for the
 )
 
 Progress = Callable[[int, int], None]
-SHEET_NAMES = ("台账", "可筛选", "统计", "佐证材料", "制度建设", "会议")
+SHEET_NAMES = ("台账", "可筛选", "统计", "佐证材料", "制度建设", "会议", RESULTS_SHEET)
 
 
 class ExportError(outfile.OutputError):
@@ -235,6 +237,7 @@ def _fill_workbook(
         [6, 14, 16, 52, 26, 20],
         _meeting_cells(inspection_id),
     )
+    write_results(sheets[RESULTS_SHEET], unit, today, inspection_id, order)
     if continuations.pieces:
         sheet = sheets[CONTINUATION_SHEET] = Sheet(wb, CONTINUATION_SHEET, fast)
         sheet.styles = styles

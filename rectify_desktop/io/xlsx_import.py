@@ -158,7 +158,7 @@ def _parse_workbook(path: Path, max_bytes: int, max_rows: int) -> ImportedInspec
             for n in book.names
             if n != sheet.name
             and n not in book.hidden
-            and n not in OWN_SHEETS
+            and n not in OWN_SHEETS + OWN_UNREAD
             and n not in own
             and _looks_like_ledger(book, n)
         ]
@@ -198,6 +198,8 @@ def _list_other_sheets(book: Workbook, out: ImportedInspection, read: list[str],
             why = "也像台账，本次没有导入"
         elif name in book.hidden:
             why = "是隐藏的工作表，没有导入"
+        elif name in OWN_UNREAD:
+            why = "是导出的问责、资金清单，没有导入（需要时请在细化问题的整改成效中重新录入）"
         else:
             why = "不是台账，没有导入"
         out.skipped.append(Skipped(row, f"{name}：{_short(first, 30)}", f"工作表“{name}”{why}"))
@@ -210,6 +212,9 @@ def _looks_like_ledger(book: Workbook, name: str) -> bool:
 # --- the other sheets of the program's own export -------------------------------------------------
 
 OWN_SHEETS = ("可筛选", "统计", "佐证材料", "制度建设", "会议")
+# The export's list of 问责 and 资金 entries (整改成效): not read, so listed as not imported like any such sheet,
+# but never taken for a second ledger because its columns name 细化问题.
+OWN_UNREAD = ("整改成效",)
 _REGISTER_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "会议": {
         "kind": ("会议类型", "类型", "会议类别"),

@@ -1,6 +1,7 @@
 """The sheets of the exported workbook after the 台账: 统计 (the figures of :mod:`rectify_desktop.core.stats`,
-by category and by department) and the registers 佐证材料, 制度建设 and 会议, each a plain table written by
-:func:`_write_table_sheet`, which the 续 sheet uses too.
+by category and by department, and the 整改成效 of :mod:`rectify_desktop.core.results`) and the registers
+佐证材料, 制度建设 and 会议, each a plain table written by :func:`_write_table_sheet`, which the 续 sheet and
+the 整改成效 sheet (io/xlsx_results.py) use too.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from rectify_desktop.core import lists, rules, stats
+from rectify_desktop.core import lists, results, rules, stats
 from rectify_desktop.core.models import (
     DONE,
     IN_PROGRESS,
@@ -36,6 +38,7 @@ from rectify_desktop.io.xlsx_cells import (
     DATE_FORMAT,
     HASH_FONT,
     HEADER_FONT,
+    INFO_FONT,
     TOTAL_FILL,
     Cell,
     Look,
@@ -72,15 +75,50 @@ SUMMARY_LABELS: tuple[tuple[str, str], ...] = (
 )
 GROUP_HEADERS = ("细化问题", "已完成", "正在推进", "未启动", "长期坚持", "已逾期", "完成率")
 RATE_FORMAT = '0"%"'  # a whole percent, 55%, as the window writes it
+# 万元 to the 元, every amount with its four places: never rounded on screen, the column's points aligned.
+AMOUNT_FORMAT = "0.0000"
+NOT_RECORDED = "尚未记录"
+# What is left of A4 landscape's height within the sheets' margins (io.xlsx_sheet.MARGINS), in points.
+_PAGE_HEIGHT_PT = (210 / 25.4 - 0.25 - 0.4) * 72
+
+
+def amount_cell(amount: Decimal, look: Look | None = None) -> Cell:
+    """An amount in 万元 as a number cell holding exactly the ledger's Decimal: its float is written with the
+    same digits (23.8 is written 23.8) for any amount of up to 15 digits, which is all an Excel number holds;
+    a larger one, which Excel would round, is written as its exact text instead."""
+    look = look or Look("台账正文居中", number_format=AMOUNT_FORMAT)
+    value = float(amount)
+    if Decimal(repr(value)) == amount:
+        return Cell(value, look)
+    return text_cell(results.amount_text(amount), look)
+
+
+def result_figures(r: results.Results) -> list[tuple[str, int | Decimal]]:
+    """The 统计 sheet's 整改成效 rows, (label, figure), in core.results' order (the notice's), kinds of nothing
+    left out: 问责：批评教育（人） 3, 资金：追回（万元） 23.8, 审计：问题金额（万元）, 制度：制定及修改完善（项）,
+    会议：专题会议（次）. The audit amounts are an item's own, not results: apart, as in ``stats --json``."""
+    rows: list[tuple[str, int | Decimal]] = []
+    rows += [(f"问责：{k}（人）", v.count) for k, v in r.accountability.items() if v.count]
+    rows += [(f"资金：{k}（万元）", v.amount) for k, v in r.money.items() if v.amount]
+    rows += [(f"审计：{k}（万元）", v.amount) for k, v in r.audit.items() if v.amount]
+    if r.rules.count:
+        rows.append(("制度：制定及修改完善（项）", r.rules.count))
+    rows += [(f"会议：{k}（次）", v.count) for k, v in r.meetings.items() if v.count]
+    return rows
 
 
 def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspection, today: dt.date) -> None:
-    widths = [6.0, 40.0] + [10.5] * len(GROUP_HEADERS)
-    # The same figures as the overview's, from core: the sheet and the window never disagree.
+    # The same figures as the overview's and ``stats --json``'s, from core: the sheet, the window and the
+    # command line never disagree.
     groups_cat, groups_dept = stats.breakdown(insp.id, today)
+    figures = result_figures(results.compute(insp.id))
+    widths = [6.0, 40.0] + [10.5] * len(GROUP_HEADERS)
+    # The 数值 column holds an amount whole, 1234567.1234, never ###.
+    amounts = [results.amount_json(v) for _, v in figures if isinstance(v, Decimal)]
+    widths[2] = max([widths[2], *(natural_width(print_width(a), BODY_FONT) for a in amounts)])
     sheet.columns(widths)
     # title, 填报, headline; a title and a header a section; the figures; a total; the note
-    sheet.dimension(3 + 2 * 3 + len(SUMMARY_LABELS) + len(groups_cat) + 1 + len(groups_dept) + 1)
+    sheet.dimension(3 + 2 * 4 + len(SUMMARY_LABELS) + max(1, len(figures)) + len(groups_cat) + 1 + len(groups_dept) + 1)
     sheet.print_setup(0)
     unit = lists.reporting_unit(insp.id)  # the setting 填报单位 when set, else the inspected unit
     _title_rows(sheet, f"{table.title}——整改情况统计", unit, today, widths)
@@ -107,9 +145,23 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
         look = rate if key == "completion_whole" else num
         sheet.add(Row([Cell(i, num), text_cell(label, body), Cell(value, look)], 20.0))
 
+    # 二、整改成效: on the first page when it fits there, else on a page of its own (never split from its title).
+    cap = wrap_capacity(widths[1], BODY_FONT)
+    heights = [max(20.0, row_height(line_count(label, cap), BODY_FONT)) for label, _ in figures]
+    if sum(sheet.heights) + 30.0 + 22.0 + (sum(heights) or 20.0) > _PAGE_HEIGHT_PT:
+        sheet.ws.row_breaks.append(Break(id=sheet.rows))
+    section_title("二、整改成效")
+    sheet.add(Row([text_cell("序号", head), text_cell("项目", head), text_cell("数值", head)], 22.0))
+    amount = Look("台账正文居中", number_format=AMOUNT_FORMAT)
+    for i, ((label, value), height) in enumerate(zip(figures, heights, strict=True), 1):
+        figure = amount_cell(value, amount) if isinstance(value, Decimal) else Cell(value, num)
+        sheet.add(Row([Cell(i, num), text_cell(label, body), figure], height))
+    if not figures:
+        sheet.add(Row([Cell(None, num), text_cell(NOT_RECORDED, body), Cell(None, num)], 20.0))
+
     for title, first, groups, total in (
-        ("二、按方面统计", "方面", groups_cat, True),
-        ("三、按责任部门统计", "责任部门", groups_dept, False),
+        ("三、按方面统计", "方面", groups_cat, True),
+        ("四、按责任部门统计", "责任部门", groups_dept, False),
     ):
         if total:  # the tables by category and by department begin a new page
             sheet.ws.row_breaks.append(Break(id=sheet.rows))
@@ -129,18 +181,13 @@ def _write_stats(sheet: Sheet, table: LedgerTable, s: stats.Stats, insp: Inspect
             cells = [Cell(None, tl), text_cell("合计", tl)]
             cells += [Cell(v, tr if j == len(GROUP_HEADERS) - 1 else tl) for j, v in enumerate(t.values())]
             sheet.add(Row(cells, 20.0))
-    sheet.add(
-        Row(
-            [
-                text_cell(
-                    "注：细化问题由多个部门共同负责的，分别计入各部门，故各部门之和可能大于细化问题总数；"
-                    "完成率 = 已完成 ÷ 细化问题，长期坚持不计为已完成；逾期指已超过整改时限仍未完成（截至填报日期）。",
-                    note,
-                )
-            ],
-            36.0,
-        )
+    footnote = (
+        "注：细化问题由多个部门共同负责的，分别计入各部门，故各部门之和可能大于细化问题总数；"
+        "完成率 = 已完成 ÷ 细化问题，长期坚持不计为已完成；逾期指已超过整改时限仍未完成（截至填报日期）。"
+        "整改成效中的问责和资金逐条列于“整改成效”表，制度和会议逐条列于“制度建设”“会议”表。"
     )
+    lines = line_count(footnote, wrap_capacity(sum(widths), INFO_FONT))
+    sheet.add(Row([text_cell(footnote, note)], max(36.0, row_height(lines, INFO_FONT))))
     sheet.merge(f"A{sheet.rows}:{get_column_letter(ncol)}{sheet.rows}")
 
 

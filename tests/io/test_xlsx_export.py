@@ -126,7 +126,7 @@ def expected_values(row, item: Item) -> list:  # noqa: ANN001
 
 
 def test_sheets_title_rows_and_cells(rich_ledger: Ledger, book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["台账", "可筛选", "统计", "佐证材料", "制度建设", "会议"]
+    assert book.sheetnames == ["台账", "可筛选", "统计", "佐证材料", "制度建设", "会议", "整改成效"]
     ws = book["台账"]
     table = build_table(1, today=TODAY)
     insp = Inspection.get_by_id(1)

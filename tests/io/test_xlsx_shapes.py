@@ -650,6 +650,12 @@ def test_the_programs_own_export_lists_only_its_legend_date_and_signatures(demo_
     assert [(s.line, s.text, s.reason) for s in parsed.skipped if s not in signed] == [
         (2, OVERDUE_LEGEND, "颜色说明，不是台账内容"),
         (2, "填报日期：2026年12月1日", FILLED),
+        # 整改成效 (issue 14): its 问责 and 资金 entries are not read, and the clerk is told so.
+        (
+            1,
+            "整改成效：整改成效清单（问责、资金）",
+            "工作表“整改成效”是导出的问责、资金清单，没有导入（需要时请在细化问题的整改成效中重新录入）",
+        ),
     ]
     last = signed[0].line
     assert [(s.line, s.text) for s in signed] == [
