@@ -52,7 +52,7 @@ FOOTER = "第 &P 页 共 &N 页"
 # printer keeps. The legend stands once, above the table. (Workbooks exported before said 已逾期 in 完成时间;
 # the import still reads that.)
 OVERDUE_MARK = "已逾期"
-OVERDUE_LEGEND = "浅红底色：已逾期（超过整改时限仍未完成；整改时限加粗、带网点，黑白打印可辨）"
+OVERDUE_LEGEND = "浅红底色：已逾期（整改时限加粗带网点，黑白打印可辨）"
 FORMULA_START = ("=", "+", "-", "@")
 
 # Row heights: points per line of text, as a multiple of the font size. CJK fonts are taller than their
