@@ -135,6 +135,7 @@ class TextImportDialog(QDialog):
         self.parsed = ImportedInspection()
         self.parsed_text: str | None = None
         self.opened_path: Path | None = None  # the text file read with 打开文本文件…, if any
+        self.skipped_lines: list[int] = []  # the text's line of each row of 未导入的内容
 
         # Left: the text.
         self.editor = QPlainTextEdit()
@@ -166,6 +167,11 @@ class TextImportDialog(QDialog):
         self.declared_label.setObjectName("declared")
         self.declared_label.setWordWrap(True)
         self.declared_label.setStyleSheet(f"color: {HINT_COLOR}")
+        # 整改成效 the text states for the whole inspection (问责, 资金), and the figures not imported with why.
+        self.results_label = QLabel("")
+        self.results_label.setObjectName("results")
+        self.results_label.setWordWrap(True)
+        self.results_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = QTreeWidget()
         self.tree.setObjectName("tree")
         self.tree.setColumnCount(len(self.COLUMNS))
@@ -185,6 +191,7 @@ class TextImportDialog(QDialog):
         trl = QVBoxLayout(tree_box)
         trl.addWidget(self.summary_label)
         trl.addWidget(self.declared_label)
+        trl.addWidget(self.results_label)
         trl.addWidget(self.tree, 1)
 
         self.warnings = QListWidget()
@@ -319,6 +326,12 @@ class TextImportDialog(QDialog):
             self.summary_label.setText(f"<b>{_html(title)}</b><br>{text_import.summary(p)}")
         self.declared_label.setText(text_import.declared_summary(p.declared))
         self.declared_label.setVisible(bool(p.declared))
+        # The figures imported here; those not imported are listed with the lines not imported, below.
+        said = [
+            x for x in ([] if empty or not p.items() else text_import.results_lines(p)) if not x.startswith("未导入")
+        ]
+        self.results_label.setText(said[0] if said else "")
+        self.results_label.setVisible(bool(said))
         self._fill_tree()
         self.warnings.clear()
         for w in [] if empty else p.warnings:
@@ -326,8 +339,16 @@ class TextImportDialog(QDialog):
         n = self.warnings.count()
         self.warn_box.setTitle(f"请核对的提示（{n} 条）" if n else "提示（没有需要核对的地方）")
         self.skipped.clear()
-        for sk in [] if empty or not p.items() else p.skipped:
-            row = f"第{sk.line}行　［{sk.reason}］　{sk.text}"
+        rows = (
+            []
+            if empty or not p.items()
+            else [(sk.line, f"第{sk.line}行　［{sk.reason}］　{sk.text}") for sk in p.skipped]
+        )
+        if rows:
+            rows += [(r.line, f"第{r.line}行　［整改成效未导入］　{r.text}：{r.reason}") for r in p.results_skipped]
+        rows.sort(key=lambda x: x[0])
+        self.skipped_lines = [line for line, _ in rows]
+        for _, row in rows:
             QListWidgetItem(row, self.skipped).setToolTip(row)
         k = self.skipped.count()
         self.skipped_box.setTitle(f"未导入的内容（{k} 行，点击可在左侧查看）" if k else "未导入的内容（没有）")
@@ -397,8 +418,8 @@ class TextImportDialog(QDialog):
             self._goto_line(int(m.group(1)))
 
     def _show_skipped_line(self, row: int) -> None:
-        if 0 <= row < len(self.parsed.skipped):
-            self._goto_line(self.parsed.skipped[row].line)
+        if 0 <= row < len(self.skipped_lines):
+            self._goto_line(self.skipped_lines[row])
 
     def _goto_line(self, line: int) -> None:
         block = self.editor.document().findBlockByNumber(max(0, line - 1))
