@@ -20,6 +20,7 @@ from rectify_desktop.core.models import (
 )
 from rectify_desktop.ui.forms.base import _Form
 from rectify_desktop.ui.forms.bindings import _ComboBinding, _LineBinding
+from rectify_desktop.ui.forms.results import ResultsEditor
 from rectify_desktop.ui.forms.widgets import _KIND_WORDS, _OTHER_WORDS, _hint_label, _section, flow_row
 
 if TYPE_CHECKING:
@@ -74,6 +75,10 @@ class _InspectionForm(_Form):
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.addWidget(self.headline)
         self.body.addWidget(self.figures)
+
+        # The items' entries are on their own forms; here those of the whole unit (a 民主生活会's 批评教育).
+        self.results = ResultsEditor(self, "整改成效（不对应具体问题的）", "inspection.results")
+        self.body.addWidget(self.results)
         self.body.addStretch(1)
         self.align_labels()
 
@@ -92,3 +97,15 @@ class _InspectionForm(_Form):
         if s.written_off or s.writeoff_pending:
             parts.append(f"已销号{s.written_off}项，待审核{s.writeoff_pending}项")
         self.figures.setText("；".join(parts) + "。")
+        self.results.load(None, row.id)
+
+    def reset(self) -> None:
+        self.results.forget()
+
+    def commit_pending(self) -> None:
+        self.results.commit_pending()
+        super().commit_pending()
+
+    def set_readonly(self, readonly: bool) -> None:
+        super().set_readonly(readonly)
+        self.results.set_readonly(readonly)

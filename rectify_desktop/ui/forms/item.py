@@ -41,6 +41,7 @@ from rectify_desktop.ui.forms.base import _Form
 from rectify_desktop.ui.forms.bindings import _Binding, _ComboBinding, _DeadlineBinding
 from rectify_desktop.ui.forms.evidence import _DRAG_TYPES, _EvidenceEditor
 from rectify_desktop.ui.forms.measures import _MeasureEditor
+from rectify_desktop.ui.forms.results import ResultsEditor
 from rectify_desktop.ui.forms.widgets import (
     _hint_label,
     _section,
@@ -170,6 +171,10 @@ class _ItemForm(_Form):
         self.body.addWidget(_section("佐证材料"))
         self.evidence = _EvidenceEditor(self)
         self.body.addWidget(self.evidence)
+
+        # 整改成效 last, folded when the item has none: most items never get one.
+        self.results = ResultsEditor(self, "整改成效")
+        self.body.addWidget(self.results)
         self.body.addStretch(1)
         self.align_labels()
         # Files dropped anywhere on the form (its text fields included) are the item's evidence.
@@ -195,6 +200,7 @@ class _ItemForm(_Form):
         self.measures.ids = []
         self.evidence.item_id = None
         self.evidence.ids = []
+        self.results.forget()
         # Reading the names of a 10,000-item ledger takes a while: only after they may have changed.
         if not self.completers_stale:
             return
@@ -219,6 +225,7 @@ class _ItemForm(_Form):
             self._fill_writeoff(row)
         self.measures.load(row.id)
         self.evidence.load(row.id)
+        self.results.load(row.id, finding.inspection_id if finding else None, written_off=self.locked)
 
     def _fill_deadline_hint(self, row: Item, finding: Finding | None) -> None:
         insp = Inspection.get_or_none(Inspection.id == finding.inspection_id) if finding else None
@@ -286,10 +293,13 @@ class _ItemForm(_Form):
     def commit_pending(self) -> None:
         self.measures.commit_pending()
         self.evidence.commit_pending()
+        self.results.commit_pending()
         super().commit_pending()
 
     def set_readonly(self, readonly: bool) -> None:
         self._editors_readonly(readonly or self.locked)
+        # Not the write-off lock: accountability and recovered money often come after it.
+        self.results.set_readonly(readonly)
         if self.writeoff_box is not None:  # its 撤销销号 stays usable on a locked item
             self.writeoff_box.set_readonly(readonly)
 
