@@ -112,14 +112,27 @@ def test_nothing_recorded_says_so(printing, demo_ledger, tmp_path):
 
 
 def test_the_summary_stays_inside_the_page(printing, demo_ledger):
+    """Inside the margins, nothing over anything else, as the kinds grow one by one until the tables go on to
+    a second page (the signatures once, at the end)."""
     layout = printing.build_layout(1)
-    summary = layout.summary
-    assert summary is not None and summary.page_count == 1
+    assert layout.summary is not None and layout.summary.page_count == 1
     assert layout.page_count == len(layout.pages) + 1
-    for box in summary.boxes():
-        assert layout.left - 0.01 <= box.left() and box.right() <= layout.right + 0.01, box
-        assert layout.top - 0.01 <= box.top() and box.bottom() <= layout.bottom + 0.01, box
-    assert summary.fonts.body.font.pixelSize() >= 100  # 10 pt at least, as the table
+    assert layout.summary.fonts.body.font.pixelSize() >= 100  # 10 pt at least, as the table
+    insp = Meeting.select().first().inspection
+    for k in range(16):
+        summary = layout.summary
+        for page in range(summary.page_count):
+            boxes = summary.boxes(page)
+            for n, box in enumerate(boxes):
+                assert layout.left - 0.01 <= box.left() and box.right() <= layout.right + 0.01, (k, box)
+                assert layout.top - 0.01 <= box.top() and box.bottom() <= layout.bottom + 0.01, (k, box)
+                for other in boxes[n + 1 :]:
+                    common = box.intersected(other)
+                    assert common.width() < 1 or common.height() < 1, (k, box, other)
+        assert [p.signature_y is not None for p in summary.pages] == [False] * (summary.page_count - 1) + [True]
+        Meeting.create(inspection=insp, kind=f"第{k + 1}类专题会议", position=100 + k)
+        layout = printing.build_layout(1)
+    assert layout.summary.page_count == 2
 
 
 def test_portrait_and_many_kinds_flow_on_to_another_page(printing, demo_ledger, tmp_path):
@@ -163,8 +176,9 @@ def test_the_dialog_offers_it_for_the_whole_ledger_only(qapp, demo_ledger):
     assert d.summary.text() == "附整改情况汇总页" and not d.summary.isChecked()
     d.summary.setChecked(True)
     assert d.summary.isEnabled() and d.options().summary
+    assert d.summary_hint.text() == ""
     d.document.setCurrentIndex(d.document.findData(lists.PROBLEMS))
-    assert not d.summary.isEnabled()
+    assert not d.summary.isEnabled() and "全部事项" in d.summary_hint.text()
     d.document.setCurrentIndex(d.document.findData(lists.LEDGER))
     d.items.setCurrentIndex(d.items.findData(lists.NOT_DONE))
     assert not d.summary.isEnabled()

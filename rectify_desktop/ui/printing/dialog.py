@@ -121,7 +121,12 @@ class PrintOptionsDialog(QDialog):
             "在台账之后加一页：整改进度（完成率、逾期、销号）和整改成效（问责、资金、制度、会议），签名栏随之移到该页。\n"
             "汇总的是本次巡察的全部事项，只随“整改台账”的全部事项打印。"
         )
-        form.addRow("汇总：", self.summary)
+        self.summary_hint = QLabel("")  # why it is greyed: a list, or some of the items
+        self.summary_hint.setStyleSheet("color: #808080")
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary)
+        summary_row.addWidget(self.summary_hint, 1)
+        form.addRow("汇总：", summary_row)
 
         self.unit = QLineEdit(options.unit if options.unit is not None else unit)
         form.addRow("填报单位：", self.unit)
@@ -181,7 +186,9 @@ class PrintOptionsDialog(QDialog):
         self.all_columns.setEnabled(ledger)
         cols = self.checked_columns()
         self.columns_hint.setText("" if ledger else "三张清单有各自固定的列")
-        self.summary.setEnabled(ledger and self.items.currentData() == lists.ALL)
+        whole = ledger and self.items.currentData() == lists.ALL
+        self.summary.setEnabled(whole)
+        self.summary_hint.setText("" if whole else "汇总页只随“整改台账”的全部事项打印")
         if ledger and not cols:
             self.columns_hint.setText("请至少选择一列")
         needs_value = self.items.currentData() in (lists.CATEGORY, lists.DEPARTMENT)

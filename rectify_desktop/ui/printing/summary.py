@@ -125,6 +125,9 @@ class SummaryPage:
     texts: list[Text] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     signature_y: float | None = None
+    # The signatures in one column, at its foot (two labels a line), when the other column runs too far down for
+    # them across the page: rather than a page with only the signatures on it.
+    signature_col: int | None = None
 
 
 class SummaryPages:
@@ -228,9 +231,16 @@ class SummaryPages:
                 y += h
             ends[col] = y
         y = max(ends) + 1.0 * MM
-        if y + SIGNATURE_LINES * f.info.lh > bottom + 0.01:
-            page, y = self._new_page(), host.later_header_y
-        page.signature_y = y
+        short = min(range(self.columns), key=lambda c: ends[c])
+        if y + SIGNATURE_LINES * f.info.lh <= bottom + 0.01:
+            page.signature_y = y
+        elif self.columns > 1 and ends[short] + 1.0 * MM + self._narrow_h() <= bottom + 0.01:
+            page.signature_y, page.signature_col = bottom - self._narrow_h(), short
+        else:
+            page, page.signature_y = self._new_page(), host.later_header_y
+
+    def _narrow_h(self) -> float:
+        return 4.9 * self.fonts.info.lh  # a gap of 0.9 line, then four lines (see _paint_narrow_signature)
 
     def _row(self, row: tuple[str, str, str]) -> tuple[str, list[list[Line]], float]:
         body = self.fonts.body
@@ -238,13 +248,16 @@ class SummaryPages:
         lines = max(len(c) for c in cells + [body.wrap(row[0], self._inner(0))])
         return row[0], cells, lines * body.lh + 2 * self.host.pad_y
 
-    def boxes(self) -> list[QRectF]:
-        """Everything painted on the pages, as rectangles (for checking that it stays inside the margins)."""
+    def boxes(self, index: int) -> list[QRectF]:
+        """Everything painted on page `index`, as rectangles (for checking that it stays inside the margins)."""
         out = []
-        for page in self.pages:
+        for page in self.pages[index : index + 1]:
             out += [t.rect() for t in page.texts]
             out += [QRectF(t.x, t.y, self.col_w, t.end(self.header_h) - t.y) for t in page.tables]
-            if page.signature_y is not None:
+            if page.signature_y is not None and page.signature_col is not None:
+                x = self.host.left + page.signature_col * (self.col_w + GAP_MM * MM)
+                out.append(QRectF(x, page.signature_y, self.col_w, self._narrow_h()))
+            elif page.signature_y is not None:
                 h = SIGNATURE_LINES * self.fonts.info.lh
                 out.append(QRectF(self.host.left, page.signature_y, self.host.right - self.host.left, h))
         return out
@@ -261,9 +274,28 @@ class SummaryPages:
             p.drawText(QPointF(t.x, t.style.baseline(t.top)), t.text)
         for table in page.tables:
             self._paint_table(p, table)
-        if page.signature_y is not None:
+        if page.signature_y is not None and page.signature_col is not None:
+            self._paint_narrow_signature(p, page.signature_col, page.signature_y)
+        elif page.signature_y is not None:
             host._paint_signature(p, page.signature_y)
         host._paint_footer(p, len(host.pages) + index + 1)
+
+    def _paint_narrow_signature(self, p: QPainter, col: int, y: float) -> None:
+        """The signatures in a column: 填表人 and 审核人 on a line, 负责人 and 联系电话 on the next, then the unit
+        with its seal and the date on the right, as under the table."""
+        info, pad = self.fonts.info, self.host.pad_x
+        x = self.host.left + col * (self.col_w + GAP_MM * MM)
+        labels, seal, date = self.host.setup.signature_lines()
+        p.setPen(QColor(0, 0, 0))
+        p.setFont(info.font)
+        base = info.baseline(y + 0.9 * info.lh)
+        for k, label in enumerate(labels):
+            p.drawText(QPointF(x + pad + (k % 2) * self.col_w / 2, base + (k // 2) * info.lh), label)
+        base += info.lh
+        for text in (seal, date):
+            base += info.lh
+            if text:
+                p.drawText(QPointF(x + self.col_w - pad - info.width(text), base), text)
 
     def _paint_table(self, p: QPainter, t: Table) -> None:
         host, head, body = self.host, self.fonts.head, self.fonts.body
