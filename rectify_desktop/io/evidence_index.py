@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from rectify_desktop.core import evidence
 from rectify_desktop.core.table import cn_date
+from rectify_desktop.io import xlsx_cells
 
 if TYPE_CHECKING:
     from rectify_desktop.io.evidence_zip import Entry
@@ -41,10 +42,10 @@ COLUMNS = (
     Column("细化问题编号", 9, True),
     Column("细化问题", 22, True),
     Column("对应措施", 23, True),
-    Column("材料名称", 23, True),
+    Column("材料名称", 28.5, True),
     Column("类型", 9, True),
-    # "2026年12月31日" on one line in any font (a date must not split, and a date cell too narrow shows ###).
-    Column("日期", 18, True),
+    # "2026.12.31" on one line in any font (a date must not split, and a date cell too narrow shows ###).
+    Column("日期", 12.5, True),
     Column("文号", 15, True),  # "临教党组〔2026〕12号" in two lines at most
     Column("文件", 6, True),
     Column("备注", 10, True),
@@ -64,7 +65,9 @@ HAS_FILE, LACKS_FILE = "已附", "未附"
 BODY_PT = 10.5
 HASH_PT = 9.0
 TITLE_PT = 16.0
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+# The date cells of every workbook the program writes read 2026.12.31, as the ledger workbook's (its table
+# needs the width: 10 pages for the demo against 12 with 2026年12月31日); sentences say 2026年12月31日.
+DATE_FORMAT = xlsx_cells.DATE_FORMAT
 # Landscape A4 is 842 pt wide; with 0.4 in side margins 784 pt (1045 px) are left, and the printed columns
 # take 7 px a unit plus 5 px each: 140 units make 1030 px, so the fit to the width leaves them at 100 %.
 SIDE_MARGIN_IN = 0.4
