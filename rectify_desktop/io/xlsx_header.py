@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from rectify_desktop.io.xlsx_amounts import amount_header
 from rectify_desktop.io.xlsx_reader import HEADER_ROWS, Sheet
 
 # Column keys (as in core.table.KEYS, plus "completed") and the header words that name them.
@@ -100,6 +101,8 @@ def header_key(value: Any, *, loose: bool = True) -> str | None:
     text = normalize_header(value)
     if not text:
         return None
+    if amount_header(text) is not None:
+        return None  # 问题金额 is an amount column (Header.money), not the 问题 column
     if text in _EXACT:
         return _EXACT[text]
     bare = _BRACKETS.sub("", text)
@@ -123,6 +126,8 @@ class Header:
     # The progress column when its cells also say the status (整改进展情况: 已完成 / 正在整改 …): it is read
     # as both, the status from the words it opens with and the whole text as progress.
     shared_status: int | None = None
+    # Amount columns (问题金额（万元）, 追缴金额（元）…): column → (kind, unit), read into the items' money entries.
+    money: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def col(self, key: str) -> int | None:
         for c, k in self.columns.items():
@@ -188,9 +193,13 @@ def find_header(sheet: Sheet, scan: int = HEADER_ROWS) -> Header | None:
         for c in list(extra):
             if c in columns:
                 del extra[c]
+        # An amount column that names its kind is read as amounts; one that does not stays extra (备注).
+        money = {c: found for c, name in extra.items() if (found := amount_header(name)) is not None and found[0]}
+        for c in money:
+            names[c] = extra.pop(c)
         score = len(set(columns.values()) - {"seq"})
         if score > best_score:
-            best, best_score = Header(last, r, columns, names, extra), score
+            best, best_score = Header(last, r, columns, names, extra, money=money), score
     if best is not None and best.col("deadline") is None and best.col("completed") is not None:
         # "完成时间" alone is the planned date, as in 整改时限（完成时间）.
         c = best.col("completed")

@@ -23,10 +23,12 @@ from rectify_desktop.core.importing import (
     ImportedInspection,
     ImportedItem,
     ImportedMeasure,
+    ImportedMoney,
     Skipped,
 )
 from rectify_desktop.core.models import DONE, NOT_STARTED, STATUSES
 from rectify_desktop.core.table import COLUMNS
+from rectify_desktop.io.xlsx_amounts import amount_header, read_amount
 from rectify_desktop.io.xlsx_cells import OVERDUE_MARK
 from rectify_desktop.io.xlsx_header import GROUP_WORDS, KEY_NAMES, Header, _row_keys, header_key, normalize_header
 from rectify_desktop.io.xlsx_ledger_sheet import (
@@ -181,7 +183,9 @@ class _Builder:
         self.fill: dict[tuple[int, int], Any] = {}
         self.merged_from: dict[tuple[int, int], int] = {}  # (row, column) → first row of its merged range
         self.hspan: dict[tuple[int, int], int] = {}  # (row, column) → columns a merged cell spans
-        wanted = set(header.columns) | set(header.extra)
+        wanted = set(header.columns) | set(header.extra) | set(header.money)
+        self.money_from: dict[tuple[int, int], int] = {}  # (first row, column) of an amount → its item's row
+        self.money_warned: set[tuple[int, int]] = set()  # amounts merged over several items, said once
         last = max(sheet.cells) if sheet.cells else 0
         for r1, c1, r2, c2 in sheet.merges:
             if r2 <= header.row:
@@ -275,7 +279,7 @@ class _Builder:
             return
         self._read_row(r, raw)
         if self._data_row(r, raw, texts):
-            known = set(self.h.columns) | set(self.h.extra)
+            known = set(self.h.columns) | set(self.h.extra) | set(self.h.money)
             for c in sorted(texts):
                 if c not in known:
                     self.skip(r, {c: texts[c]}, f"该列没有表头，{_col_letter(c)}列的内容未导入")
@@ -495,11 +499,43 @@ class _Builder:
                     r, self.colname("writeoff"), f"“{_short(wo)}”不是销号状态（已销号、待审核、已退回），已记入备注"
                 )
                 item.remarks = join(item.remarks, f"{self.colname('writeoff')}：{wo}")
+        self._amounts(item, r, raw)
         item.remarks = join(item.remarks, self.text("remarks"))
         for c, name in self.h.extra.items():
             t = cell_text(raw.get(c, self.fill.get((r, c))))
             if t:
                 item.remarks = join(item.remarks, f"{name}：{t}")
+
+    def _amounts(self, item: ImportedItem, r: int, raw: dict[int, Any]) -> None:
+        """The row's amount cells as the item's money entries (xlsx_amounts); a bad cell is a hint, the rest
+        of the row is imported. An amount merged down over several items is the first item's only."""
+        for c, (kind, unit) in sorted(self.h.money.items()):
+            value = raw.get(c)
+            origin = r
+            if value is None and (r, c) in self.merged_from:
+                value, origin = self.fill.get((r, c)), self.merged_from[(r, c)]
+            if value is None:
+                continue
+            name = self.h.names.get(c, kind)
+            owner = self.money_from.setdefault((origin, c), self.item_row)
+            if owner != self.item_row:
+                if (origin, c) not in self.money_warned:
+                    self.money_warned.add((origin, c))
+                    self.warn(
+                        origin,
+                        name,
+                        f"合并单元格跨多项细化问题，{kind}只记在第一项（第{owner}行），其余各项未重复记入",
+                    )
+                continue
+            if origin != r:
+                continue  # a further row of the same item inside the merged cell: already read
+            try:
+                amount = read_amount(value, unit)
+            except ValueError as exc:
+                self.warn(r, name, f"“{cell_text(value)}”{exc}，该金额未导入，本行其他内容照常导入")
+                continue
+            if amount is not None:
+                item.money.append(ImportedMoney(kind, amount, "", f"{self.name}!第{r}行"))
 
     def _status(self, item: ImportedItem, r: int, raw: dict[int, Any]) -> None:
         if self.cols["status"] is None:
@@ -575,9 +611,22 @@ class _Builder:
             what = f"{column}为空" if word == BLANK else f"“{word}”"
             self.warnings.append(f"{_cell_ref(self.name, rows, column)}：{what}，按“{status}”导入")
         for c, name in sorted(self.h.extra.items()):
+            if amount_header(name) is not None:  # 金额（元）: an amount, but of which kind?
+                self.warnings.append(
+                    f"{self.name}!第{self.h.row}行 {get_column_letter(c)}列“{name}”：没有说明是哪类金额"
+                    "（问题金额、整改到位金额、追缴、追回、清退……），未按金额导入，内容已并入备注；"
+                    "请把列名改为如“问题金额（万元）”后重新导入，或导入后在整改成效中登记"
+                )
+                continue
             self.warnings.append(
                 f"{self.name}!第{self.h.row}行 {get_column_letter(c)}列“{name}”：不是台账的列，内容已并入备注"
             )
+        for c, (kind, unit) in sorted(self.h.money.items()):
+            if not unit:
+                self.warnings.append(
+                    f"{self.name}!第{self.h.row}行 {get_column_letter(c)}列“{self.h.names.get(c, kind)}”："
+                    f"列名没有写单位，按万元导入为{kind}，请核对"
+                )
         if self.cols["status"] is None:
             self.warnings.append(
                 f"{self.name}!第{self.h.row}行 表头：没有“完成情况”列，全部细化问题按“{NOT_STARTED}”导入"
