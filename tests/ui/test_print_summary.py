@@ -114,6 +114,8 @@ def test_nothing_recorded_says_so(printing, demo_ledger, tmp_path):
 def test_the_summary_stays_inside_the_page(printing, demo_ledger):
     """Inside the margins, nothing over anything else, as the kinds grow one by one until the tables go on to
     a second page (the signatures once, at the end)."""
+    from rectify_desktop.ui.printing.options import PrintOptions
+
     layout = printing.build_layout(1)
     assert layout.summary is not None and layout.summary.page_count == 1
     assert layout.page_count == len(layout.pages) + 1
@@ -130,9 +132,16 @@ def test_the_summary_stays_inside_the_page(printing, demo_ledger):
                     common = box.intersected(other)
                     assert common.width() < 1 or common.height() < 1, (k, box, other)
         assert [p.signature_y is not None for p in summary.pages] == [False] * (summary.page_count - 1) + [True]
+        assert all(len(t.rows) >= 3 for p in summary.pages[1:] for t in p.tables), k  # never one row alone
         Meeting.create(inspection=insp, kind=f"第{k + 1}类专题会议", position=100 + k)
         layout = printing.build_layout(1)
     assert layout.summary.page_count == 2
+    # Portrait at 小四: the table goes on to a second page with three rows and the signatures, not one row.
+    Meeting.delete().where(Meeting.position >= 100).execute()
+    layout = printing.build_layout(1, PrintOptions(landscape=False, font_size=12.0))
+    assert layout.summary.page_count == 2
+    last = layout.summary.pages[-1]
+    assert last.signature_y is not None and sum(len(t.rows) for t in last.tables) >= 3
 
 
 def test_portrait_and_many_kinds_flow_on_to_another_page(printing, demo_ledger, tmp_path):

@@ -30,6 +30,7 @@ NOTHING = "尚未记录整改成效"
 HEADERS = ("类别", "项目", "数量")
 CONTINUED = "（续）"
 GAP_MM = 8.0  # between the two tables side by side
+MIN_CARRY = 3  # rows a table carries on to the next column or page, at least (with the signatures, if last)
 SOURCES = ("巡察", "审计", "督查")  # the word the headline begins with: 巡察反馈的…
 
 
@@ -218,8 +219,14 @@ class SummaryPages:
             table = Table(x(), y)
             page.tables.append(table)
             y += self.header_h
-            for group, cells, h in rows:
-                if y + h > bottom + 0.01 and table.rows:
+            # The printout's last rows carry the signatures on one column; a table that goes on carries a few rows
+            # with it, never one alone on the next page.
+            reserve = 1.0 * MM + SIGNATURE_LINES * f.info.lh if k == len(self.summary.sections) - 1 else 0.0
+            reserve = reserve if self.columns == 1 else 0.0
+            for j, (group, cells, h) in enumerate(rows):
+                tail = rows[j:]
+                carry = len(tail) <= MIN_CARRY and y + sum(r[2] for r in tail) + reserve > bottom + 0.01
+                if (y + h > bottom + 0.01 or carry) and table.rows:
                     ends[col] = y
                     page, y = next_column()
                     page.texts.append(Text(f.head, section.title + CONTINUED, x() + host.pad_x, y))
