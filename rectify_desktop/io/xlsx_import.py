@@ -281,7 +281,10 @@ def _read_registers(book: Workbook, out: ImportedInspection, carried: CarriedTex
 
 def summary(parsed: ImportedInspection) -> str:
     c = parsed.counts()
-    return f"{c['categories']}个方面、{c['findings']}个问题、{c['items']}项细化问题、{c['measures']}条整改措施"
+    said = f"{c['categories']}个方面、{c['findings']}个问题、{c['items']}项细化问题、{c['measures']}条整改措施"
+    if c.get("money"):  # the amount columns' entries (问题金额, 追缴 …), only when the sheet has them
+        said += f"、{c['money']}笔金额"
+    return said
 
 
 def source_sheet(parsed: ImportedInspection) -> str:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import rules, storage
+from rectify_desktop.core import results, rules, storage
 from rectify_desktop.core.importing import AddInspection, ImportedInspection, _numbers
 from rectify_desktop.core.models import STATUSES, Inspection
 from rectify_desktop.ui.theme import HINT_COLOR, STATUS_COLORS
@@ -368,6 +368,10 @@ class ImportPreviewDialog(QDialog):
                         tip = [it.title]
                         if it.measures:
                             tip.append("整改措施：" + rules.measures_text([m.text for m in it.measures]))
+                        if it.money:
+                            tip.append(
+                                "金额：" + "，".join(f"{m.kind}{results.amount_text(m.amount)}万元" for m in it.money)
+                            )
                         if it.source:
                             tip.append(f"来源：{it.source}")
                         ii.setToolTip(0, "\n".join(tip))

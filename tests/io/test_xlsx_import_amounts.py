@@ -177,3 +177,15 @@ def test_imported_into_a_ledger_file_and_read_back(tmp_path):
         res = results.compute(result.inspection_id)
         assert res.audit["问题金额"].amount == Decimal("1234.6678")
         assert res.money["追缴"].amount == Decimal("0.3")
+
+
+def test_the_command_line_and_the_summary_count_the_amounts(tmp_path, cli):  # noqa: ANN001
+    p = write(
+        tmp_path / "a.xlsx",
+        [*BASE, "问题金额（万元）", "追缴金额（万元）"],
+        [[1, "财务", "问题甲", "措施甲", "财务科", "已完成", 0.1, "abc"]],
+    )
+    r = cli("import", tmp_path / "台账.db", p, "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "1项细化问题、1条整改措施、1笔金额" in r.stdout
+    assert "abc" in r.stdout and "不是数字" in r.stdout
