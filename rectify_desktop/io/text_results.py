@@ -91,6 +91,7 @@ _MEETINGS = re.compile(
 )
 # Clauses: a number's words are looked for from the clause's start, never across 。；，.
 _CLAUSE = re.compile(r"[。；;！？\n]|[，,](?!\d{3})")
+_DIGIT_BEFORE = set("0123456789.．０１２３４５６７８９")
 _BRACKETS = re.compile(r"[（(]([^（）()]*)[）)]")
 
 
@@ -216,6 +217,8 @@ class _Reader:
                 continue  # 参会人员50人: not a 问责 figure at all
             if plan:
                 self.not_imported(no, phrase, "是计划或目标，不是已取得的成效，未导入")
+            elif words[-1:] in _DIGIT_BEFORE:  # 诫勉2.5人: the number read is only its end
+                self.not_imported(no, phrase, "人数不是整数，未导入")
             elif not people:
                 self.not_imported(no, phrase, "人数不是大于0的整数，未导入")
             elif len(kinds) > 1:
@@ -249,6 +252,9 @@ class _Reader:
             kinds = _money_kinds(words)
             if plan:
                 self.not_imported(no, phrase, "是计划或目标，不是已取得的成效，未导入")
+                continue
+            if words.rstrip()[-1:] in ("-", "－", "−"):
+                self.not_imported(no, phrase, "金额为负数，金额不能为负，未导入")
                 continue
             if not kinds:
                 if _AUDIT_WORDS.search(words):

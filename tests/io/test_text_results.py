@@ -111,6 +111,14 @@ def test_the_total_and_what_maps_onto_no_kind_are_listed_never_dropped():
     assert any("未导入" in line for line in results_lines(r))
 
 
+def test_a_count_that_is_not_whole_and_a_negative_amount_are_refused_with_the_reason():
+    r = parse_text(with_sentence("诫勉2.5人，组织处理1人，追缴资金-5万元，清退资金2万元。"))
+    assert figures(r) == ([("组织处理", 1)], [("清退", Decimal("2"))])
+    listed = {s.text: s.reason for s in r.results_skipped}
+    assert any("2.5人" in t and "整数" in why for t, why in listed.items()), listed
+    assert any("-5万元" in t and "负" in why for t, why in listed.items()), listed
+
+
 def test_a_breakdown_in_brackets_is_not_counted_twice():
     r = parse_text(with_sentence("给予党纪政务处分3人（其中党纪处分2人、政务处分1人），组织处理1人。"))
     assert figures(r)[0] == [("党纪政务处分", 3), ("组织处理", 1)]
