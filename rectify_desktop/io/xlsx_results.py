@@ -35,8 +35,9 @@ RESULTS_SHEET = "整改成效"
 RESULTS_TITLE = "整改成效清单（问责、资金）"
 RESULTS_HEADERS = ("序号", "类型", "类别", "人数", "金额（万元）", "日期", "问题编号", "细化问题", "备注", "姓名")
 RESULTS_PRINTED = RESULTS_HEADERS.index("姓名")
-# The printed nine within the page's width at 100 %, as the 佐证材料 sheet's; 姓名 on screen only.
-RESULTS_WIDTHS = (5, 6, 15, 7, 12, 10, 10, 34, 32, 20)
+# The printed nine at 100 % on A4 (148 units at most, as the 台账's), 姓名 on screen only. 类型 holds
+# 尚未记录 on one line (the row of a sheet with no entry is measured in that column), 问题编号 13.（1）.
+RESULTS_WIDTHS = (5, 8.5, 15, 7, 12, 10, 11, 40, 35, 20)
 # What an entry of the whole inspection (a 民主生活会 of the unit) says in place of an item's number.
 WHOLE = "（整体）"
 _TITLE_CHARS = 40  # an item's title is there to recognise it by; the 台账 has it whole
