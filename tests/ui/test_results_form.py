@@ -220,7 +220,7 @@ def test_a_bad_amount_is_refused_with_the_core_reason_and_nothing_saved(window, 
     assert window.undo_stack.count() == steps
     assert cell(money, 0, money.COL_AMOUNT) == "12.5"
     assert money.problem.isVisible()
-    assert money.problem.text() == reason_of(results.parse_amount, bad)
+    assert money.problem.text() == reason_of(results.parse_amount, bad) + "。未保存，仍为原来的值。"
     # The next good value is saved and the reason goes.
     type_cell(qtbot, money, 0, money.COL_AMOUNT, "7")
     assert MoneyEntry.get_by_id(m.id).amount == 70000
@@ -244,7 +244,7 @@ def test_a_bad_number_of_people_is_refused_with_the_core_reason_and_nothing_save
     assert window.undo_stack.count() == steps
     assert cell(acc, 0, acc.COL_PEOPLE) == "2"
     assert acc.problem.isVisible()
-    assert acc.problem.text() == reason_of(results.parse_people, bad)
+    assert acc.problem.text() == reason_of(results.parse_people, bad) + "。未保存，仍为原来的值。"
     assert answers[1] == []
 
 
@@ -264,6 +264,11 @@ def test_an_entry_of_the_whole_inspection_from_the_inspection_form(window, qtbot
     assert ed.acc.table.rowCount() == shown_before.count()
     type_cell(qtbot, ed.acc, ed.acc.table.rowCount() - 1, ed.acc.COL_PEOPLE, "4")
     assert Accountability.get_by_id(new.id).people == 4
+    # The line above the section sums the whole inspection, items and all, as the notice will say it.
+    total = window.panel.current_form.results_total
+    people = sum(a.people for a in Accountability.select().where(Accountability.kind == new.kind))
+    assert f"{new.kind}{people}人" in total.text()
+    assert total.text().endswith(results.sentence(results.compute(insp.id)).removeprefix("在整改工作中，"))
 
     before = ed.money.table.rowCount()
     ed.money.add_button.click()
@@ -343,14 +348,37 @@ def test_a_written_off_item_keeps_its_results_editable_and_says_so_quietly(windo
 def test_a_read_only_ledger_shows_the_results_without_edits(window, qtbot):
     row = Accountability.select().where(Accountability.item.is_null(False)).order_by(Accountability.id).first()
     window.select(ITEM, row.item_id)
-    window.panel.set_readonly(True)
     ed = section(window)
+    t = ed.acc.table
+    r = ed.acc.ids.index(row.id)
+    # Writable, F2 opens the cell; read-only, it does not.
+    t.setCurrentCell(r, ed.acc.COL_PEOPLE)
+    qtbot.keyClick(t, Qt.Key.Key_F2)
+    assert isinstance(ed.acc.delegate.editor, QLineEdit)
+    ed.acc.commit_pending()
+    window.panel.set_readonly(True)
     assert row.id in ed.acc.ids
     assert not ed.acc.add_button.isEnabled() and not ed.money.add_button.isEnabled()
     assert not ed.acc.delete_button.isEnabled()
-    t = ed.acc.table
-    r = ed.acc.ids.index(row.id)
     assert not t.item(r, ed.acc.COL_PEOPLE).flags() & Qt.ItemFlag.ItemIsEditable
-    where = t.visualRect(t.model().index(r, ed.acc.COL_PEOPLE)).center()
-    qtbot.mouseDClick(t.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    t.setCurrentCell(r, ed.acc.COL_PEOPLE)
+    qtbot.keyClick(t, Qt.Key.Key_F2)
     assert ed.acc.delegate.editor is None and t.state() != QAbstractItemView.State.EditingState
+    assert Accountability.get_by_id(row.id).people == row.people
+
+
+def test_the_item_history_names_its_entries_by_what_they_say(window, qtbot):
+    """The history strip under the form named a new 问责 or 资金 entry "（已删除）": it names them as they are."""
+    item = item_without_results()
+    window.select(ITEM, item.id)
+    ed = section(window)
+    ed.acc.add_button.click()
+    type_cell(qtbot, ed.acc, 0, ed.acc.COL_PEOPLE, "3")
+    ed.money.add_button.click()
+    type_cell(qtbot, ed.money, 0, ed.money.COL_AMOUNT, "0.5")
+    strip = window.node_history
+    texts = lambda: [strip.model.change_text(r) for r in strip.model.rows]  # noqa: E731
+    qtbot.waitUntil(lambda: len(texts()) >= 4)
+    assert not [t for t in texts() if "已删除" in t]
+    assert any("问责" in t and "批评教育3人" in t for t in texts())
+    assert any("资金" in t and "追缴0.5万元" in t for t in texts())

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
 )
 
+from rectify_desktop.core import results
 from rectify_desktop.core.models import (
     INSPECTION_KINDS,
     Inspection,
@@ -75,6 +76,11 @@ class _InspectionForm(_Form):
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.addWidget(self.headline)
         self.body.addWidget(self.figures)
+        # What the notice will say of the results, summed from the items and the whole inspection.
+        self.results_total = _hint_label()
+        self.results_total.setObjectName("inspection.results_total")
+        self.results_total.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.results_total)
 
         # The items' entries are on their own forms; here those of the whole unit (a 民主生活会's 批评教育).
         self.results = ResultsEditor(self, "整改成效（不对应具体问题的）", "inspection.results")
@@ -97,6 +103,9 @@ class _InspectionForm(_Form):
         if s.written_off or s.writeoff_pending:
             parts.append(f"已销号{s.written_off}项，待审核{s.writeoff_pending}项")
         self.figures.setText("；".join(parts) + "。")
+        said = results.sentence(results.compute(row.id)).removeprefix("在整改工作中，")
+        self.results_total.setText(f"整改成效（含各细化问题）：{said}" if said else "")
+        self.results_total.setVisible(bool(said))
         self.results.load(None, row.id)
 
     def reset(self) -> None:

@@ -311,7 +311,7 @@ class _Entries(QWidget):
 
     def tell(self, reason: str) -> None:
         """Says under the table why what was typed was not saved ("" takes it away)."""
-        self.problem.setText(reason)
+        self.problem.setText(f"{reason.rstrip('。')}。未保存，仍为原来的值。" if reason else "")
         self.problem.setVisible(bool(reason))
 
     def commit_pending(self) -> None:
@@ -528,7 +528,7 @@ class ResultsEditor(QWidget):
         people = sum(r.people or 0 for r in self.acc.rows.values())
         bits = [f"问责{people}人"] if self.acc.rows else []
         bits += [f"资金{len(self.money.rows)}笔"] if self.money.rows else []
-        self.summary.setText("，".join(bits) if bits else "暂无记录")
+        self.summary.setText("，".join(bits) if bits else "暂无问责、资金记录")
         # Open where there is something to see, folded where there is not, unless the clerk chose.
         self._show_expanded(self.chosen if self.chosen is not None else bool(bits))
 
