@@ -20,7 +20,7 @@ from typing import Any
 
 from peewee import SQL, NodeList
 
-from rectify_desktop.core import rules
+from rectify_desktop.core import results, rules
 from rectify_desktop.core.commands import ENTITY_NAMES, SIBLING_KEY, Change, LogEntry
 from rectify_desktop.core.models import (
     Accountability,
@@ -364,6 +364,18 @@ def object_labels(rows: Iterable[LogRow]) -> dict[tuple[str, int], str]:
             refs = _item_refs(r[2] for r in rows_)
             for rid, _owner_id, item_id in rows_:
                 put(entity, rid, f"关联{refs.get(item_id, '')}")
+        elif model in (Accountability, MoneyEntry):
+            # 问责 and 资金 entries by what they say (诫勉2人, 追回23.8万元); until now shown as deleted.
+            size = Accountability.people if model is Accountability else MoneyEntry.amount
+            rows_ = _in_chunks(model, ids, model.item, model.kind, size)  # type: ignore[attr-defined]
+            refs = _item_refs(r[1] for r in rows_ if r[1] is not None)
+            for rid, item_id, kind, n in rows_:
+                what = (
+                    f"{kind}{n}人"
+                    if model is Accountability
+                    else f"{kind}{results.amount_text(results.from_units(n))}万元"
+                )
+                put(entity, rid, f"{refs[item_id]}的{what}" if item_id in refs else what)
         elif model is Setting:
             pass  # settings are keyed by name, not by id
     return out
