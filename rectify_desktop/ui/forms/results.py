@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -346,7 +346,7 @@ class _Entries(QWidget):
     def add(self) -> None:
         if self.readonly or self.owner is None or not self.panel.editable:
             return
-        self.delegate.flush()
+        self.section.commit_pending()  # a cell still open in either table is written first
         try:
             cmd = self.new_entry(*self.owner)
         except ValueError as exc:
@@ -359,7 +359,9 @@ class _Entries(QWidget):
         if new_id in self.ids:
             r = self.ids.index(new_id)
             col = self.FIELDS.index(self.OPEN_FIELD)
-            self.section.form.ensureWidgetVisible(self.table)
+            # Once the form has taken the new row's height (after this event), the row is brought into sight.
+            form = self.section.form
+            QTimer.singleShot(0, self.table, lambda: form.ensureWidgetVisible(self.table))
             self.table.setCurrentCell(r, col)
             self.table.setFocus()
             self.table.edit(self.table.model().index(r, col))
@@ -371,7 +373,7 @@ class _Entries(QWidget):
         sel = self.selected_id()
         if self.readonly or sel is None or not self.panel.editable:
             return
-        self.delegate.flush()
+        self.section.commit_pending()  # a cell still open in either table is written first
         row = self.model.get_or_none(self.model.id == sel)
         if row is None:
             return
