@@ -205,3 +205,20 @@ def test_cli_prints_the_summary_unless_told_not_to(demo_path, cli, tmp_path):
     texts, bare_texts = page_texts(out), page_texts(bare)
     assert HEADING in texts[-1] and not any(HEADING in t for t in bare_texts)
     assert len(bare_texts) == len(texts) - 1
+
+
+def test_the_figures_are_the_table_s_whatever_the_date_written(printing, demo_ledger, tmp_path):
+    """已逾期 on the summary is the number of items the table marks 已逾期, counted today as the marks are, even
+    when the clerk writes another 填报日期 (the statuses are today's)."""
+    from rectify_desktop.core.table import cn_date
+    from rectify_desktop.ui.printing.cells import OVERDUE_MARK
+    from rectify_desktop.ui.printing.options import PrintOptions
+
+    out = tmp_path / "台账.pdf"
+    n = printing.write_pdf(1, out, PrintOptions(date=dt.date(2026, 1, 31)))
+    texts = page_texts(out)
+    s = stats.compute(1, dt.date.today(), settings.get_int("immediate_days"))
+    marked = "".join(texts[: n - 1]).count(squeeze(OVERDUE_MARK))
+    assert marked == s.overdue > 0
+    assert f"已逾期{s.overdue}项" in texts[-1] and f"（截至{cn_date(dt.date.today())}）" in texts[-1]
+    assert "2026年1月31日" in texts[0]  # the 填报日期 as written

@@ -79,7 +79,7 @@ def build_layout(
     )
     setup.signers = {label: settings.get(key) for label, key in SIGNERS.items()}
     if options.summary and options.document == lists.LEDGER and options.items == lists.ALL:  # the whole ledger's
-        setup.summary = summary_for(inspection_id, options.date or dt.date.today())
+        setup.summary = summary_for(inspection_id, dt.date.today())  # as the table's 已逾期 marks: the state now
     if paper_mm:
         setup.paper_mm = paper_mm
     return attach(SheetLayout(sheet, setup))

@@ -51,7 +51,7 @@ class Section:
 class Summary:
     """The words and figures of the summary page, from core only (the notice and the 统计 sheet say the same)."""
 
-    as_of: str  # the date the figures are counted at (逾期 depends on it): the printout's 填报日期
+    as_of: str  # the date the figures are counted at (逾期 depends on it), as the table marks 已逾期: today
     paragraphs: list[str]
     sections: list[Section]
 
