@@ -26,6 +26,8 @@ from rectify_desktop.core.models import (
     Category,
     ChangeLog,
     Evidence,
+    FillOutReturn,
+    FillOutRound,
     Finding,
     Inspection,
     Institution,
@@ -35,6 +37,7 @@ from rectify_desktop.core.models import (
     Meeting,
     MeetingItem,
     MoneyEntry,
+    ProgressReport,
     Setting,
     WriteOff,
 )
@@ -56,6 +59,9 @@ ENTITY_NAMES: dict[type[BaseModel], str] = {
     Setting: "设置",
     Accountability: "问责",
     MoneyEntry: "资金",
+    FillOutRound: "填报轮次",
+    FillOutReturn: "填报回收",
+    ProgressReport: "进展报告",
 }
 
 FIELD_NAMES: dict[str, str] = {
@@ -266,6 +272,8 @@ _CASCADES: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {
         (Meeting, "inspection"),
         (Accountability, "inspection"),
         (MoneyEntry, "inspection"),
+        (FillOutRound, "inspection"),
+        (ProgressReport, "inspection"),
     ],
     Category: [(Finding, "category")],
     Finding: [(Item, "finding")],
@@ -280,6 +288,7 @@ _CASCADES: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {
     ],
     Institution: [(InstitutionItem, "institution")],
     Meeting: [(MeetingItem, "meeting")],
+    FillOutRound: [(FillOutReturn, "round")],
 }
 _SET_NULLS: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {Measure: [(Evidence, "measure")]}
 

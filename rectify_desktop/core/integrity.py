@@ -30,6 +30,9 @@ _TABLE_NAMES = {
     "change_log": "修改记录",
     "accountability": "问责",
     "money_entry": "资金",
+    "fill_out_round": "填报轮次",
+    "fill_out_return": "填报回收",
+    "progress_report": "进展报告",
 }
 
 _COLUMN_NAMES = {

@@ -287,6 +287,43 @@ class MoneyEntry(BaseModel):
     note = TextField(default="")
 
 
+class FillOutRound(BaseModel):
+    """A fill-out round (填报轮次): the workbooks sent to the departments (or leaders, persons) for their
+    progress. `token` is written into every workbook of the round, so that a returned one is tied to it and to
+    this ledger whatever its name; `groups` (JSON list) names who was sent one, so that a report can say who
+    did not answer."""
+
+    inspection = ForeignKeyField(Inspection, backref="fill_out_rounds", on_delete="CASCADE")
+    sent_at = SafeDateTimeField(default=dt.datetime.now)
+    by = CharField(default="department")  # department, leader or person
+    token = CharField(default="")
+    groups = TextField(default="[]")
+    note = TextField(default="")
+
+
+class FillOutReturn(BaseModel):
+    """A returned workbook merged back (回收): which group answered a round, from which file, and when;
+    the file's SHA-256 recognises the same file returned twice."""
+
+    round = ForeignKeyField(FillOutRound, backref="returns", on_delete="CASCADE")
+    group = TextField(default="")
+    file_name = TextField(default="")
+    file_sha256 = CharField(default="")
+    merged_at = SafeDateTimeField(default=dt.datetime.now)
+    changes = SafeIntegerField(default=0)
+
+
+class ProgressReport(BaseModel):
+    """A progress report made (进展报告), with the figures as they stood at its date (截至), remembered so
+    that the next report compares with it (较上期)."""
+
+    inspection = ForeignKeyField(Inspection, backref="progress_reports", on_delete="CASCADE")
+    as_of = SafeDateField()
+    made_at = SafeDateTimeField(default=dt.datetime.now)
+    file_name = TextField(default="")
+    figures = TextField(default="{}")  # JSON
+
+
 class ChangeLog(BaseModel):
     """The change log (修改记录): every change made through the ledger's one door, with who and when."""
 
@@ -336,6 +373,9 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Setting,
     Accountability,
     MoneyEntry,
+    FillOutRound,
+    FillOutReturn,
+    ProgressReport,
 )
 
 # The tree's structure: each kind of node and its parent's foreign key.

@@ -25,7 +25,7 @@ from rectify_desktop.core.models import ALL_MODELS, db
 
 # "ZGTZ" (整改台账) as a big-endian integer: marks the file as ours for `file`, SQLite tools and us.
 APPLICATION_ID = 0x5A47545A
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 PRAGMAS: dict[str, object] = {
@@ -569,10 +569,19 @@ def _migrate_3_to_4(database: SqliteDatabase) -> None:
     database.create_tables([Accountability, MoneyEntry])
 
 
+def _migrate_4_to_5(database: SqliteDatabase) -> None:
+    from rectify_desktop.core.models import FillOutReturn, FillOutRound, ProgressReport
+
+    # Version 5 keeps the monthly round in the ledger: the fill-out workbooks sent, those merged back, and
+    # the progress reports made (each the 上期 of the next). Only new tables.
+    database.create_tables([FillOutRound, FillOutReturn, ProgressReport])
+
+
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
 }
 
 
