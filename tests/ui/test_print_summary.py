@@ -222,3 +222,31 @@ def test_the_figures_are_the_table_s_whatever_the_date_written(printing, demo_le
     assert marked == s.overdue > 0
     assert f"已逾期{s.overdue}项" in texts[-1] and f"（截至{cn_date(dt.date.today())}）" in texts[-1]
     assert "2026年1月31日" in texts[0]  # the 填报日期 as written
+
+
+def test_the_window_prints_without_it_when_unticked_and_remembers(window, demo_path, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    from rectify_desktop.ui.done_box import DoneBox
+    from rectify_desktop.ui.printing.dialog import PrintOptionsDialog
+    from rectify_desktop.ui.printing.options import load_options
+
+    assert window.open_ledger(demo_path)
+    seen: list[bool] = []
+
+    def exec_(d: PrintOptionsDialog) -> int:
+        seen.append(d.summary.isChecked())
+        d.summary.setChecked(False)
+        return PrintOptionsDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PrintOptionsDialog, "exec", exec_)
+    monkeypatch.setattr(DoneBox, "exec", lambda box: 0)
+    out = tmp_path / "台账.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF 文件 (*.pdf)"))
+    window.actions["export_pdf"].trigger()
+    texts = page_texts(out)
+    assert seen == [True] and texts and not any(HEADING in t for t in texts)
+    assert all(x in texts[-1] for x in SIGNATURE)
+    assert load_options(window.settings).summary is False
+    window.actions["export_pdf"].trigger()
+    assert seen == [True, False]  # the dialog opens unticked the next time
