@@ -181,6 +181,8 @@ class SummaryPages:
         y += f.body.lh + 1.5 * MM
         for para in self.summary.paragraphs:  # indented two characters, as a report's paragraph is
             for text, _ in f.info.wrap("\u3000\u3000" + para, width - 2 * host.pad_x):
+                if y + f.info.lh > bottom + 0.01:  # a sentence naming a hundred kinds of meeting
+                    page, y = self._new_page(), host.later_header_y
                 page.texts.append(Text(f.info, text, host.left + host.pad_x, y))
                 y += f.info.lh
         y += 2.0 * MM
