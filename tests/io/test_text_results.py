@@ -199,3 +199,14 @@ def test_cli_prints_and_json_gives_the_figures(cli, tmp_path: Path):
     assert any("通报批评" in s["text"] for s in out["results"]["not_imported"])
     with Ledger.open(target, readonly=True):
         assert MoneyEntry.select().count() == 3 and Accountability.select().count() == 4
+
+
+def test_the_audit_headline_gives_the_rectified_money_and_lists_the_problem_money():
+    sentence = (
+        "审计指出涉及3个方面、5个单位共计7项具体问题，问题资金1,500万元，已整改6项，"
+        "整改到位资金1,234.56万元，正在整改1项。"
+    )
+    r = parse_text(with_sentence(sentence, "preamble"))
+    assert figures(r) == ([], [("整改到位资金", Decimal("1234.56"))])
+    assert [s.text for s in r.results_skipped] == ["问题资金1,500万元"]
+    assert "细化问题" in r.results_skipped[0].reason
