@@ -128,6 +128,7 @@ class Header:
     shared_status: int | None = None
     # Amount columns (问题金额（万元）, 追缴金额（元）…): column → (kind, unit), read into the items' money entries.
     money: dict[int, tuple[str, str]] = field(default_factory=dict)
+    groups: list[str] = field(default_factory=list)  # words over amount columns (金额（万元）): not a column
 
     def col(self, key: str) -> int | None:
         for c, k in self.columns.items():
@@ -143,6 +144,26 @@ def _row_keys(row: dict[int, Any], *, loose: bool = True) -> dict[int, str]:
 def _is_header(keys: dict[int, str]) -> bool:
     found = set(keys.values())
     return bool(found & {"finding", "item"}) and len(found - {"seq"}) >= 2
+
+
+def _amounts_below(sheet: Sheet, r: int, columns: dict[int, str]) -> dict[int, str]:
+    """Amount columns named on the row below a header row, under a merged group cell such as 金额（万元）:
+    column → the group's unit ("" when it says none); {} when that row is not such a second header row."""
+    top, sub = sheet.cells.get(r, {}), sheet.cells.get(r + 1, {})
+    found = {c: a for c, v in sub.items() if (a := amount_header(v)) is not None and a[0]}
+    if not found or any(c not in found and c not in columns and normalize_header(v) for c, v in sub.items()):
+        return {}
+    out: dict[int, str] = {}
+    for c in found:
+        group = next(
+            (sheet.cells.get(r1, {}).get(c1) for r1, c1, r2, c2 in sheet.merges if r1 <= r <= r2 and c1 <= c <= c2),
+            top.get(c),
+        )
+        said = amount_header(group) if group is not None else None
+        if said is None or said[0]:
+            return {}  # not under a group cell that names an amount
+        out[c] = said[1]
+    return out
 
 
 def find_header(sheet: Sheet, scan: int = HEADER_ROWS) -> Header | None:
@@ -176,6 +197,9 @@ def find_header(sheet: Sheet, scan: int = HEADER_ROWS) -> Header | None:
                     columns[c] = k
                     names[c] = normalize_header(sub[c])
                 last = r + 1
+        group_units = _amounts_below(sheet, r, columns) if last == r else {}
+        if group_units:
+            last = r + 1
         # Columns whose words are not recognised, and repeated keys, are kept as extra (into 备注).
         extra: dict[int, str] = {}
         seen: set[str] = set()
@@ -194,12 +218,17 @@ def find_header(sheet: Sheet, scan: int = HEADER_ROWS) -> Header | None:
             if c in columns:
                 del extra[c]
         # An amount column that names its kind is read as amounts; one that does not stays extra (备注).
+        for c in group_units:
+            extra[c] = normalize_header(sub[c])  # 问题金额 under 金额（万元）: the lower words name the column
         money = {c: found for c, name in extra.items() if (found := amount_header(name)) is not None and found[0]}
-        for c in money:
+        for c, (kind, unit) in money.items():
             names[c] = extra.pop(c)
+            if not unit and group_units.get(c):
+                money[c] = (kind, group_units[c])
         score = len(set(columns.values()) - {"seq"})
         if score > best_score:
-            best, best_score = Header(last, r, columns, names, extra, money=money), score
+            groups = [normalize_header(rows[r][c]) for c in group_units if rows.get(r, {}).get(c) is not None]
+            best, best_score = Header(last, r, columns, names, extra, money=money, groups=groups), score
     if best is not None and best.col("deadline") is None and best.col("completed") is not None:
         # "完成时间" alone is the planned date, as in 整改时限（完成时间）.
         c = best.col("completed")

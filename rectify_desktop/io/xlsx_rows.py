@@ -237,7 +237,9 @@ class _Builder:
     def build(self) -> ImportedInspection:
         rows = self.sheet.cells
         # The header's own cells are its column names; any other text in its rows is listed.
-        named = {normalize_header(t) for t in (*self.h.names.values(), *self.h.extra.values(), *GROUP_WORDS)}
+        named = {
+            normalize_header(t) for t in (*self.h.names.values(), *self.h.extra.values(), *GROUP_WORDS, *self.h.groups)
+        }
         for r in range(self.h.first_row, self.h.row + 1):
             for c, v in sorted(rows.get(r, {}).items()):
                 if (t := cell_text(v)) and normalize_header(t) not in named and header_key(v) is None:

@@ -189,3 +189,21 @@ def test_the_command_line_and_the_summary_count_the_amounts(tmp_path, cli):  # n
     assert r.returncode == 0, r.stderr
     assert "1项细化问题、1条整改措施、1笔金额" in r.stdout
     assert "abc" in r.stdout and "不是数字" in r.stdout
+
+
+def test_amounts_named_under_a_group_cell_of_a_two_row_header(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "问题类别", "存在问题", "整改措施", "完成情况", "金额（元）", None])
+    ws.append([None, None, None, None, None, "问题金额", "整改金额"])
+    ws.append([1, "财务", "问题甲", "措施甲", "已完成", 120000, "50,000"])
+    for col in "ABCDE":
+        ws.merge_cells(f"{col}1:{col}2")
+    ws.merge_cells("F1:G1")
+    p = tmp_path / "two.xlsx"
+    wb.save(p)
+    parsed = parse_workbook(p)
+    assert money(parsed) == [[("问题金额", Decimal("12")), ("整改到位金额", Decimal("5"))]]
+    assert [i.title for i in parsed.items()] == ["问题甲"]
+    assert parsed.skipped == [] and parsed.items()[0].remarks == ""
+    assert not any("单位" in w for w in parsed.warnings), parsed.warnings
