@@ -1,0 +1,704 @@
+"""截至: the ledger's figures and items as they stood at the end of a date, for the progress report (进展报告).
+
+The change log (修改记录) holds every change made through the ledger's one door, with its time. The state at
+the end of day D is the state now with every change made after D taken back: for each item and field, the
+earliest change after D holds in its ``old`` the value the field had at D; a row inserted after D did not exist
+at D; a row deleted after D did, and comes back with its values at D as far as the log knows them.
+
+What the log cannot tell is said, never guessed (:attr:`AsOf.unknown`):
+
+- a deletion logs only the title of what it removed (commands.Delete), and an insertion only its title, so
+  an item deleted since D comes back with the fields the log saw changed (its last change up to D, or its first
+  change after D); a field never changed through the log is unknown. An item whose 完成情况 is unknown is left
+  out of the figures and named;
+- a category or finding deleted since D takes its items with it in one log row, which does not list them: an
+  item of it the log never names again cannot be brought back, and the deletion is named;
+- in a ledger holding several inspections, an item deleted since D cannot be told apart by inspection.
+
+Write-offs (销号) count from their own date (the date on the paperwork, else the day they were entered).
+The numbers 3（2） are today's: renumbering logs no numbers.
+
+Remembering a report (:func:`remember`) writes a :class:`ProgressReport` row through the one door, so that the
+next report compares with it (:func:`previous_report`, :func:`compare`: 较上期新增完成N项). No Qt here; the
+ledger must be open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rectify_desktop.core import rules
+from rectify_desktop.core.commands import ENTITY_NAMES, Change, Command, LogEntry
+from rectify_desktop.core.models import (
+    DONE,
+    NOT_STARTED,
+    STATUSES,
+    WO_APPLY,
+    WO_APPROVE,
+    Category,
+    ChangeLog,
+    FillOutReturn,
+    FillOutRound,
+    Finding,
+    Inspection,
+    Item,
+    Measure,
+    ProgressReport,
+    WriteOff,
+    db,
+)
+from rectify_desktop.core.stats import DeadlineContext, GroupFigures, ItemRow, Stats, as_date, departments_of
+from rectify_desktop.core.storage import LedgerError
+
+# Actions of the change log that bring a row into being, or take it away (commands.py, importing.py; an
+# undo writes 撤销 before the action it undoes).
+_STARTS = frozenset({"新增", "撤销删除", "导入"})
+_ENDS = frozenset({"删除", "撤销新增", "撤销导入"})
+_EDITS = frozenset({"修改", "撤销修改"})
+_MOVES = frozenset({"移动", "撤销移动"})
+
+_INSPECTION = ENTITY_NAMES[Inspection]
+_CATEGORY = ENTITY_NAMES[Category]
+_FINDING = ENTITY_NAMES[Finding]
+_ITEM = ENTITY_NAMES[Item]
+_MEASURE = ENTITY_NAMES[Measure]
+_WRITEOFF = ENTITY_NAMES[WriteOff]
+_REPORT = ENTITY_NAMES[ProgressReport]
+_READ_ENTITIES = (_INSPECTION, _CATEGORY, _FINDING, _ITEM, _MEASURE)
+
+# The item's fields a report needs, by the name the change log gives them (commands.FIELD_NAMES).
+_ITEM_FIELDS = {
+    "标题": "title",
+    "责任部门": "department",
+    "完成情况": "status",
+    "完成日期": "completed_date",
+}
+# deadline_date and deadline_text are both logged as 整改时限; _deadline_field tells them apart.
+_DEADLINE = "整改时限"
+_FIELD_WORDS = {
+    "status": "完成情况",
+    "department": "责任部门",
+    "deadline": "整改时限",
+}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIGURES_VERSION = 1
+
+
+class AsOfError(LedgerError):
+    """A date the figures cannot be given for, or a ledger that cannot tell; the message is for the clerk."""
+
+
+def ar_date(d: dt.date) -> str:
+    """2026年12月1日 (GB/T 9704-2012 writes dates in Arabic numerals)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def parse_day(text: str, today: dt.date | None = None) -> dt.date:
+    """The date a clerk types for 截至: 2026-12-01, 2026.12.1, 2026/12/1, 2026年12月1日, or 今天."""
+    t = (text or "").strip()
+    if t in ("今天", "今日", "today"):
+        return today or dt.date.today()
+    day = rules.parse_date(t)
+    if day is None:
+        raise AsOfError(f"看不懂截至日期“{text}”，请写成 2026-12-01 或 2026年12月1日 的样子")
+    return day
+
+
+@dataclass
+class AsOfItem:
+    """An item (细化问题) as it stood at the date."""
+
+    id: int
+    ref: str  # 3（2） as numbered today; "" for an item deleted since
+    title: str
+    department: str
+    deadline_date: dt.date | None  # as stored (a date typed)
+    deadline_text: str  # as stored (the clerk's phrase)
+    deadline: dt.date | None  # the last day it allows (rules.effective_deadline)
+    status: str
+    completed_date: dt.date | None
+    overdue: bool = False
+    written_off: bool = False
+    exists_now: bool = True
+
+    @property
+    def deadline_display(self) -> str:
+        """整改时限 as the ledger prints it: the phrase, else the date."""
+        return rules.deadline_display(self.deadline_date, self.deadline_text)
+
+
+@dataclass
+class AsOf:
+    """The figures (:class:`Stats`, as core.stats counts them) and the items of one inspection at the end of
+    `day`, with what the change log could not tell (`unknown`, sentences for the clerk)."""
+
+    inspection_id: int
+    day: dt.date
+    stats: Stats
+    items: list[AsOfItem]
+    unknown: list[str] = field(default_factory=list)
+
+    def not_done(self) -> list[AsOfItem]:
+        """Items not yet done (未完成: 正在推进, 未启动, 长期坚持), in ledger order."""
+        return [r for r in self.items if r.status != DONE]
+
+    def by_department(self) -> list[GroupFigures]:
+        """Figures per responsible department (most items first), as core.stats.breakdown counts them: an item
+        naming two departments counts for each."""
+        groups: dict[str, GroupFigures] = {}
+        for r in self.items:
+            for name in departments_of(r.department):
+                g = groups.get(name)
+                if g is None:
+                    g = groups[name] = GroupFigures(name, name)
+                g.add(r.status, r.overdue)
+        order = {name: i for i, name in enumerate(groups)}
+        return sorted(groups.values(), key=lambda g: (-g.items, order[g.name]))
+
+    def figures_json(self) -> dict[str, Any]:
+        """What a remembered report keeps (ProgressReport.figures): the figures and the items behind the
+        changes the next report names (done, overdue, written off)."""
+        return {
+            "version": FIGURES_VERSION,
+            "as_of": self.day.isoformat(),
+            "stats": self.stats.to_json(),
+            "items": [r.id for r in self.items],
+            "done": [r.id for r in self.items if r.status == DONE],
+            "overdue": [r.id for r in self.items if r.overdue],
+            "written_off": [r.id for r in self.items if r.written_off],
+        }
+
+
+# --- reading the log --------------------------------------------------------------------------------
+
+
+def _deadline_field(old: str | None, new: str | None) -> str:
+    """Which of the two 整改时限 fields a log row changed. A date is logged as YYYY-MM-DD or nothing (None), a
+    phrase as text, never None; ops.deadline_values stores a bare date as a date, so a phrase never reads as
+    one in both its old and new value."""
+    if old is None or new is None:
+        return "deadline_date"
+    if old == "" or new == "":
+        return "deadline_text"
+    return "deadline_date" if _ISO_DAY.match(old) and _ISO_DAY.match(new) else "deadline_text"
+
+
+def _item_field(field_name: str, old: str | None, new: str | None) -> str | None:
+    if field_name == _DEADLINE:
+        return _deadline_field(old, new)
+    return _ITEM_FIELDS.get(field_name)
+
+
+def _decode(name: str, value: str | None) -> Any:
+    """A logged value (text, as commands._s wrote it) as the field holds it."""
+    if name in ("completed_date", "deadline_date"):
+        return as_date(value) if value else None
+    return value if value is not None else ""
+
+
+@dataclass
+class _After:
+    """The change log after the date, folded: per row of the tree, its first appearance or removal; per item
+    and field, the value before its first change; what moved; what was deleted."""
+
+    first_event: dict[tuple[str, int], str] = field(default_factory=dict)
+    touched: dict[str, set[int]] = field(default_factory=dict)
+    before: dict[tuple[int, str], Any] = field(default_factory=dict)
+    moved: set[tuple[str, int]] = field(default_factory=set)
+    removed: dict[tuple[str, int], tuple[dt.datetime | None, str, str]] = field(default_factory=dict)
+    item_of: dict[int, int] = field(default_factory=dict)  # a measure's item, as the log recorded it
+
+    def held(self, entity: str, row_id: int, exists_now: bool) -> bool:
+        """Whether a row existed at the end of the date, from its first appearance or removal after it."""
+        first = self.first_event.get((entity, row_id))
+        if first is None:
+            return exists_now or row_id in self.touched.get(entity, set())
+        return first in _ENDS
+
+
+def _read_after(day: dt.date) -> _After:
+    after = _After()
+    marks = ",".join("?" * len(_READ_ENTITIES))
+    sql = (
+        "SELECT action, entity, entity_id, field, old, new, item_id, at, summary FROM change_log"
+        f" WHERE at >= ? AND entity IN ({marks}) ORDER BY id"
+    )
+    since = (day + dt.timedelta(days=1)).isoformat()
+    for action, entity, row_id, field_name, old, new, item_id, at, summary in db.execute_sql(
+        sql, [since, *_READ_ENTITIES]
+    ).fetchall():
+        if not isinstance(row_id, int):
+            continue
+        key = (entity, row_id)
+        after.touched.setdefault(entity, set()).add(row_id)
+        if action in _STARTS or action in _ENDS:
+            after.first_event.setdefault(key, action)
+            if action in _ENDS:
+                at_time = at if isinstance(at, dt.datetime) else _time(at)
+                after.removed.setdefault(key, (at_time, old or "", summary or ""))
+        elif action in _MOVES:
+            after.moved.add(key)
+        elif entity == _ITEM and action in _EDITS:
+            name = _item_field(field_name or "", old, new)
+            if name is not None:
+                after.before.setdefault((row_id, name), _decode(name, old))
+        if entity == _MEASURE and isinstance(item_id, int):
+            after.item_of.setdefault(row_id, item_id)
+    return after
+
+
+def _time(text: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+
+
+def _last_known(item_ids: list[int], day: dt.date) -> tuple[dict[tuple[int, str], Any], dict[int, str]]:
+    """For items deleted since the date: each field's value from its last change up to the date, and the title
+    its insertion logged."""
+    values: dict[tuple[int, str], Any] = {}
+    titles: dict[int, str] = {}
+    until = (day + dt.timedelta(days=1)).isoformat()
+    for i in range(0, len(item_ids), 500):
+        part = item_ids[i : i + 500]
+        sql = (
+            "SELECT action, entity_id, field, old, new FROM change_log WHERE entity = ? AND at < ?"
+            f" AND entity_id IN ({','.join('?' * len(part))}) ORDER BY id"
+        )
+        for action, row_id, field_name, old, new in db.execute_sql(sql, [_ITEM, until, *part]).fetchall():
+            if action in _EDITS:
+                name = _item_field(field_name or "", old, new)
+                if name is not None:
+                    values[(row_id, name)] = _decode(name, new)
+            elif action in _STARTS and new:
+                titles[row_id] = new
+    return values, titles
+
+
+def _check_covered(inspection_id: int, day: dt.date, today: dt.date) -> None:
+    """Refuses a date the log cannot reach back to: before the inspection came into the ledger, or before
+    the log begins (a ledger without a log answers only for today)."""
+    first = ChangeLog.select(ChangeLog.at).order_by(ChangeLog.id).first()
+    if first is None:
+        if day < today:
+            raise AsOfError(
+                f"该台账没有修改记录，无法推算{ar_date(day)}的情况；只能生成截至今天（{ar_date(today)}）的进展报告"
+            )
+        return
+    created = (
+        ChangeLog.select(ChangeLog.at)
+        .where(
+            (ChangeLog.entity == _INSPECTION)
+            & (ChangeLog.entity_id == inspection_id)
+            & ChangeLog.action.in_(["新增", "导入"])
+        )
+        .order_by(ChangeLog.id)
+        .first()
+    )
+    if created is not None and created.at is not None:
+        if day < created.at.date():
+            raise AsOfError(
+                f"截至日期{ar_date(day)}早于该巡察录入台账的日期（{ar_date(created.at.date())}），那时台账中还没有这次巡察"
+            )
+    elif first.at is not None and day < first.at.date():
+        raise AsOfError(f"台账的修改记录从{ar_date(first.at.date())}开始，无法推算{ar_date(day)}的情况")
+
+
+# --- the figures at a date ------------------------------------------------------------------------------
+
+
+def _writeoff_states(item_ids: list[int], day: dt.date) -> dict[int, str]:
+    """Each item's last write-off step dated up to the day (the step's date, else the day it was entered)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(item_ids), 500):
+        part = item_ids[i : i + 500]
+        q = (
+            WriteOff.select(WriteOff.item, WriteOff.action, WriteOff.date, WriteOff.created_at)
+            .where(WriteOff.item.in_(part))
+            .order_by(WriteOff.id)
+            .tuples()
+        )
+        for item_id, action, date, created in q:
+            when = date or (created.date() if created else None)
+            if when is not None and when <= day:
+                out[item_id] = action
+    return out
+
+
+def _inspections_at(after: _After) -> set[int]:
+    ids = {i for (i,) in Inspection.select(Inspection.id).tuples()}
+    gone = after.touched.get(_INSPECTION, set()) - ids
+    return {i for i in ids if after.held(_INSPECTION, i, True)} | {i for i in gone if after.held(_INSPECTION, i, False)}
+
+
+def figures_as_of(
+    inspection_id: int,
+    day: dt.date,
+    today: dt.date | None = None,
+    immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
+) -> AsOf:
+    """The figures and items of an inspection as they stood at the end of `day` (see the module's text).
+
+    Raises AsOfError for an inspection not in the ledger, a date after today, or a date the log cannot reach."""
+    today = today or dt.date.today()
+    insp = Inspection.get_or_none(Inspection.id == inspection_id)
+    if insp is None:
+        raise AsOfError(f"台账中没有编号为 {inspection_id} 的巡察")
+    if day > today:
+        raise AsOfError(f"截至日期{ar_date(day)}晚于今天（{ar_date(today)}），只能报告今天及以前的情况")
+    _check_covered(inspection_id, day, today)
+    after = _read_after(day)
+    unknown: list[str] = []
+
+    cats = {
+        cid: pos
+        for cid, pos in Category.select(Category.id, Category.position)
+        .where(Category.inspection == inspection_id)
+        .tuples()
+    }
+    finds = {
+        fid: (cid, pos, num)
+        for fid, cid, pos, num in Finding.select(Finding.id, Finding.category, Finding.position, Finding.number)
+        .where(Finding.inspection == inspection_id)
+        .tuples()
+    }
+    cat_held = {cid: after.held(_CATEGORY, cid, True) for cid in cats}
+    find_held = {
+        fid: after.held(_FINDING, fid, True) and (cat_held[cid] or (_FINDING, fid) in after.moved)
+        for fid, (cid, _, _) in finds.items()
+    }
+    insp_held = after.held(_INSPECTION, inspection_id, True)
+    only_one = _inspections_at(after) == {inspection_id}
+
+    # Items there now: today's values with every field changed since the date set back.
+    sql = (
+        "SELECT i.id, i.finding_id, CAST(i.number AS INTEGER), CAST(i.position AS INTEGER), i.title, i.department,"
+        " i.deadline_date, i.deadline_text, i.status, i.completed_date"
+        " FROM item i JOIN finding f ON f.id = i.finding_id WHERE f.inspection_id = ?"
+    )
+    rows: list[tuple[tuple, dict[str, Any]]] = []
+    for iid, fid, num, pos, title, dept, ddate, dtext, status, cdate in db.execute_sql(sql, [inspection_id]).fetchall():
+        moved = (_ITEM, iid) in after.moved
+        if not (insp_held and after.held(_ITEM, iid, True) and (moved or find_held.get(fid, False))):
+            continue
+        cid, fpos, fnum = finds[fid]
+        values = {
+            "id": iid,
+            "ref": f"{fnum}{rules.item_label(num)}",
+            "title": title or "",
+            "department": dept or "",
+            "deadline_date": as_date(ddate),
+            "deadline_text": dtext or "",
+            "status": status or "",
+            "completed_date": as_date(cdate),
+            "exists_now": True,
+        }
+        for name in ("title", "department", "deadline_date", "deadline_text", "status", "completed_date"):
+            if (iid, name) in after.before:
+                values[name] = after.before[(iid, name)]
+        rows.append(((0, cats.get(cid, 0), cid, fpos, fid, pos, iid), values))
+
+    # Items deleted since the date: brought back with what the log knows of them.
+    existing = {i for (i,) in Item.select(Item.id).tuples()}
+    gone = sorted(i for i in after.touched.get(_ITEM, set()) - existing if after.held(_ITEM, i, False))
+    if gone and not only_one:
+        for iid in gone:
+            title = after.removed.get((_ITEM, iid), (None, "", ""))[1] or f"#{iid}"
+            unknown.append(f"细化问题“{title}”在截至日之后被删除，台账中有多次巡察，无法确定它属于哪一次，未计入")
+        gone = []
+    last, inserted = _last_known(gone, day)
+    logged_writeoffs = _logged_writeoffs(gone)
+    for iid in gone:
+        values = {"id": iid, "ref": "", "exists_now": False}
+        missing = []
+        for name in ("title", "department", "deadline_date", "deadline_text", "status", "completed_date"):
+            if (iid, name) in after.before:
+                values[name] = after.before[(iid, name)]
+            elif (iid, name) in last:
+                values[name] = last[(iid, name)]
+            elif name == "title":
+                values[name] = after.removed.get((_ITEM, iid), (None, "", ""))[1] or inserted.get(iid, f"#{iid}")
+            else:
+                values[name] = None if name.endswith("_date") else ""
+                missing.append(name)
+        deleted = after.removed.get((_ITEM, iid), (None, "", ""))[0]
+        when = f"于{ar_date(deleted.date())}删除" if deleted else "在截至日之后被删除"
+        if "status" in missing:
+            unknown.append(f"细化问题“{values['title']}”{when}，修改记录中没有它在截至日的完成情况，未计入统计")
+            continue
+        words = [_FIELD_WORDS[n] for n in ("department",) if n in missing]
+        if "deadline_date" in missing and "deadline_text" in missing:
+            words.append(_FIELD_WORDS["deadline"])
+        if words:
+            unknown.append(f"细化问题“{values['title']}”{when}，修改记录中没有它在截至日的{'、'.join(words)}，按空白计")
+        if iid in logged_writeoffs:
+            unknown.append(f"细化问题“{values['title']}”{when}，它的销号记录已随之删除，按未销号计")
+        rows.append(((1, iid), values))
+
+    _name_cascades(after, inspection_id, only_one, unknown)
+
+    # Figures, counted as core.stats counts them, at the day.
+    rows.sort(key=lambda r: r[0])
+    ctx = DeadlineContext(immediate_days)
+    states = _writeoff_states([v["id"] for _, v in rows if v["exists_now"]], day)
+    s = Stats()
+    items: list[AsOfItem] = []
+    for _, v in rows:
+        row = ItemRow(
+            v["id"], 0, 0, 0, v["title"], v["status"], v["deadline_date"], v["deadline_text"], inspection_id, ""
+        )
+        deadline = ctx.deadline(row)
+        status = v["status"]
+        s.status[status if status in s.status else NOT_STARTED] += 1
+        left = rules.days_left(status, deadline, day)
+        if left is not None:
+            if left < 0:
+                s.overdue += 1
+            elif left <= 7:
+                s.due_7 += 1
+            if 0 <= left <= 30:
+                s.due_30 += 1
+        state = states.get(v["id"])
+        s.written_off += state == WO_APPROVE
+        s.writeoff_pending += state == WO_APPLY
+        items.append(
+            AsOfItem(
+                id=v["id"],
+                ref=v["ref"],
+                title=v["title"],
+                department=v["department"],
+                deadline_date=v["deadline_date"],
+                deadline_text=v["deadline_text"],
+                deadline=deadline,
+                status=status if status in STATUSES else NOT_STARTED,
+                completed_date=v["completed_date"],
+                overdue=left is not None and left < 0,
+                written_off=state == WO_APPROVE,
+                exists_now=v["exists_now"],
+            )
+        )
+    s.items = len(items)
+    s.categories, s.findings = _tree_counts(after, cats, cat_held, find_held, only_one)
+    s.measures = _measure_count(after, {r.id for r in items})
+    s.completion_percent = rules.percent_one_decimal(s.done, s.items)
+    s.completion_whole = rules.percent_whole(s.done, s.items)
+    return AsOf(inspection_id, day, s, items, unknown)
+
+
+def _logged_writeoffs(item_ids: list[int]) -> set[int]:
+    """The deleted items the log shows with a write-off step: their steps went with them."""
+    out: set[int] = set()
+    for i in range(0, len(item_ids), 500):
+        part = item_ids[i : i + 500]
+        q = ChangeLog.select(ChangeLog.item_id).where((ChangeLog.entity == _WRITEOFF) & ChangeLog.item_id.in_(part))
+        out |= {r for (r,) in q.tuples()}
+    return out
+
+
+def _name_cascades(after: _After, inspection_id: int, only_one: bool, unknown: list[str]) -> None:
+    """A category or finding (or the whole inspection) deleted since the date took its items in one log row."""
+    for (entity, row_id), (when, title, summary) in after.removed.items():
+        if entity not in (_CATEGORY, _FINDING) or not after.held(entity, row_id, False):
+            continue
+        if not only_one:
+            continue  # named with the items of unknown inspection above, when the log names them
+        model = Category if entity == _CATEGORY else Finding
+        if model.get_or_none(model.id == row_id) is not None:
+            continue  # deleted and brought back by undo: its items came back with it
+        at = f"于{ar_date(when.date())}" if when else "在截至日之后"
+        unknown.append(
+            f"{entity}“{title or f'#{row_id}'}”{at}被删除（{summary}），"
+            "其下修改记录中未单独出现的细化问题无法恢复，未计入"
+        )
+
+
+def _tree_counts(
+    after: _After,
+    cats: dict[int, int],
+    cat_held: dict[int, bool],
+    find_held: dict[int, bool],
+    only_one: bool,
+) -> tuple[int, int]:
+    categories = sum(cat_held.values())
+    findings = sum(find_held.values())
+    if only_one:
+        for entity, now in ((_CATEGORY, set(cats)), (_FINDING, set(find_held))):
+            model = Category if entity == _CATEGORY else Finding
+            candidates = after.touched.get(entity, set()) - now
+            if not candidates:
+                continue
+            present = {i for (i,) in model.select(model.id).where(model.id.in_(sorted(candidates))).tuples()}
+            n = sum(1 for i in candidates - present if after.held(entity, i, False))
+            if entity == _CATEGORY:
+                categories += n
+            else:
+                findings += n
+    return categories, findings
+
+
+def _measure_count(after: _After, item_ids: set[int]) -> int:
+    """Measures of the items at the date: those there now that were there then, and those deleted since whose
+    item the log names."""
+    n = 0
+    ids = sorted(item_ids)
+    present: set[int] = set()
+    for i in range(0, len(ids), 500):
+        for (mid,) in Measure.select(Measure.id).where(Measure.item.in_(ids[i : i + 500])).tuples():
+            present.add(mid)
+            n += after.held(_MEASURE, mid, True)
+    gone = after.touched.get(_MEASURE, set()) - present
+    if gone:
+        still = {i for (i,) in Measure.select(Measure.id).where(Measure.id.in_(sorted(gone))).tuples()}
+        n += sum(1 for m in gone - still if after.item_of.get(m) in item_ids and after.held(_MEASURE, m, False))
+    return n
+
+
+# --- the previous report and the comparison -------------------------------------------------------------
+
+
+def previous_report(inspection_id: int, day: dt.date) -> ProgressReport | None:
+    """上期: the latest report remembered for the inspection with an earlier date than `day`."""
+    return (
+        ProgressReport.select()
+        .where((ProgressReport.inspection == inspection_id) & (ProgressReport.as_of < day))
+        .order_by(ProgressReport.as_of.desc(), ProgressReport.made_at.desc(), ProgressReport.id.desc())
+        .first()
+    )
+
+
+_GROUP_WORDS = {"department": "部门", "leader": "责任领导", "person": "责任人"}
+
+
+@dataclass
+class Comparison:
+    """The change since the previous report (较上期) and who did not answer the last fill-out round."""
+
+    current: AsOf
+    previous: ProgressReport | None
+    previous_stats: dict[str, Any] = field(default_factory=dict)
+    newly_done: list[AsOfItem] = field(default_factory=list)
+    newly_overdue: list[AsOfItem] = field(default_factory=list)
+    newly_written_off: list[AsOfItem] = field(default_factory=list)
+    round_sent: dt.date | None = None  # the last round sent up to the date
+    round_by: str = "department"
+    silent_groups: list[str] = field(default_factory=list)
+
+    def sentence(self) -> str:
+        """较上期（截至2026年11月1日）新增完成2项，新增逾期1项，新增销号1项，完成率由20%提高到40%。 and the round."""
+        parts: list[str] = []
+        if self.previous is None or self.previous.as_of is None:
+            parts.append("本期为首次报告，无上期数据可比。")
+        else:
+            head = f"较上期（截至{ar_date(self.previous.as_of)}）新增完成{len(self.newly_done)}项"
+            more = [f"新增逾期{len(self.newly_overdue)}项" if self.newly_overdue else "无新增逾期"]
+            if self.newly_written_off:
+                more.append(f"新增销号{len(self.newly_written_off)}项")
+            was = self.previous_stats.get("completion_whole")
+            now = self.current.stats.completion_whole
+            if isinstance(was, int) and was != now:
+                more.append(f"完成率由{was}%{'提高到' if now > was else '降至'}{now}%")
+            parts.append("，".join([head, *more]) + "。")
+        if self.round_sent is not None:
+            who = _GROUP_WORDS.get(self.round_by, "部门")
+            if self.silent_groups:
+                parts.append(
+                    f"{ar_date(self.round_sent)}下发的整改进展填报表，截至{ar_date(self.current.day)}"
+                    f"尚有{len(self.silent_groups)}个{who}未反馈：{'、'.join(self.silent_groups)}。"
+                )
+            else:
+                parts.append(f"{ar_date(self.round_sent)}下发的整改进展填报表，各{who}均已反馈。")
+        return "".join(parts)
+
+
+def _figures_of(report: ProgressReport) -> dict[str, Any]:
+    try:
+        data = json.loads(report.figures or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _ids(data: dict[str, Any], key: str) -> set[int]:
+    values = data.get(key)
+    return {v for v in values if isinstance(v, int)} if isinstance(values, list) else set()
+
+
+def compare(current: AsOf, previous: ProgressReport | None) -> Comparison:
+    """What changed since `previous` (较上期), and the groups that did not answer the last fill-out round sent up
+    to the date (its groups less those whose return was merged by the end of the date)."""
+    c = Comparison(current, previous)
+    if previous is not None:
+        data = _figures_of(previous)
+        c.previous_stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
+        done, overdue, written_off = _ids(data, "done"), _ids(data, "overdue"), _ids(data, "written_off")
+        c.newly_done = [r for r in current.items if r.status == DONE and r.id not in done]
+        c.newly_overdue = [r for r in current.items if r.overdue and r.id not in overdue]
+        c.newly_written_off = [r for r in current.items if r.written_off and r.id not in written_off]
+    until = dt.datetime.combine(current.day + dt.timedelta(days=1), dt.time())
+    rnd = (
+        FillOutRound.select()
+        .where((FillOutRound.inspection == current.inspection_id) & (FillOutRound.sent_at < until))
+        .order_by(FillOutRound.sent_at.desc(), FillOutRound.id.desc())
+        .first()
+    )
+    if rnd is not None and rnd.sent_at is not None:
+        try:
+            groups = [str(g) for g in json.loads(rnd.groups or "[]") if str(g).strip()]
+        except (ValueError, TypeError):
+            groups = []
+        answered = {
+            g
+            for (g,) in FillOutReturn.select(FillOutReturn.group)
+            .where((FillOutReturn.round == rnd.id) & (FillOutReturn.merged_at < until))
+            .tuples()
+        }
+        c.round_sent = rnd.sent_at.date()
+        c.round_by = rnd.by or "department"
+        c.silent_groups = [g for g in dict.fromkeys(groups) if g not in answered]
+    return c
+
+
+class RememberReport(Command):
+    """Keeps a report made (进展报告: its date, file and figures) in the ledger, so that the next one has its 上期.
+
+    Its own command rather than commands.Insert: the figures (a JSON list of item ids) may be longer than the
+    2,000 characters Insert allows a line of text."""
+
+    def __init__(self, inspection_id: int, day: dt.date, file_name: str, figures: dict[str, Any]) -> None:
+        self.values = {
+            "inspection": inspection_id,
+            "as_of": day,
+            "made_at": dt.datetime.now().replace(microsecond=0),
+            "file_name": file_name,
+            "figures": json.dumps(figures, ensure_ascii=False, separators=(",", ":")),
+        }
+        self.row_id: int | None = None
+        self.text = f"记录进展报告（截至{ar_date(day)}）"
+
+    def do(self) -> list[Change]:
+        values = dict(self.values)
+        if self.row_id is not None:
+            values["id"] = self.row_id  # redo gives the row back its id
+        self.row_id = int(ProgressReport.insert(**values).execute())
+        return [Change("insert", ProgressReport, self.row_id)]
+
+    def undo(self) -> list[Change]:
+        assert self.row_id is not None
+        ProgressReport.delete().where(ProgressReport.id == self.row_id).execute()
+        return [Change("remove", ProgressReport, self.row_id)]
+
+    def log(self) -> list[LogEntry]:
+        return [LogEntry("新增", _REPORT, self.row_id, new=self.values["file_name"], summary=self.text)]
+
+
+def remember(ledger: Any, current: AsOf, file_name: str) -> RememberReport:
+    """Records the report made of `current` as `file_name` through the ledger's one door; returns the command
+    (for the window's undo stack)."""
+    cmd = RememberReport(current.inspection_id, current.day, file_name, current.figures_json())
+    ledger.apply(cmd)
+    return cmd
