@@ -8,6 +8,7 @@ edit, so they are logged and undoable.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from rectify_desktop.core.commands import Change, Command, LogEntry
@@ -37,12 +38,26 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("immediate_days", "“立行立改”整改期限（天）", "30", "int", 1, 365),
     SettingSpec("evidence_max_mb", "单个佐证文件大小上限（MB）", "500", "int", 1, 4096),
 )
-SPEC = {s.key: s for s in SPECS}
+# Kept by the program itself, not shown in 设置: the ledger's identity (台账标识, a uuid4 made the first time
+# a fill-out round needs it), written into every 填报表 so that a returned workbook is known to be this ledger's.
+INTERNAL: tuple[SettingSpec, ...] = (SettingSpec("ledger_id", "台账标识", ""),)
+SPEC = {s.key: s for s in SPECS + INTERNAL}
 
 
 def get(key: str) -> str:
     row = Setting.get_or_none(Setting.key == key)
     return row.value if row is not None else SPEC[key].default
+
+
+def ledger_id() -> tuple[str, Command | None]:
+    """The ledger's identity (台账标识), and the command that stores it when the ledger has none yet (None when
+    it has one). The caller applies the command with whatever first needs the identity, so that it is undone
+    with it."""
+    current = get("ledger_id").strip()
+    if current:
+        return current, None
+    new = str(uuid.uuid4())
+    return new, SetSettings({"ledger_id": new})
 
 
 def get_int(key: str) -> int:

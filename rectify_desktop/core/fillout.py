@@ -1,0 +1,410 @@
+"""The fill-out round in the ledger (填报轮次): who gets which items, what an item said when sent, and the
+merge plan of the returned workbooks (回收合并) with the one command that applies what the clerk accepted.
+
+The workbooks themselves are io's business (io/fillout_export.py writes them, io/fillout_merge.py reads them
+back into a :class:`MergePlan`); everything here is plain data and commands, so that the window's dialog and
+the command line share it. Nothing here imports Qt or openpyxl.
+
+What an item said (:func:`item_states`) is one canonical dict per item, the same at export and at merge:
+the answer fields as the workbook's cells show them, its measures (id, done) and its evidence names. The
+export writes it into the workbook's hidden sheet with a hash; the merge compares three versions of every
+field: the ledger now (old), the workbook as sent (sent) and the department's answer (new).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rectify_desktop.core import ops
+from rectify_desktop.core.commands import (
+    ENTITY_NAMES,
+    Batch,
+    Command,
+    Insert,
+    SetFields,
+    check_lengths,
+    item_written_off,
+    written_off_items_under,
+)
+from rectify_desktop.core.evidence import clean_name, guess_kind
+from rectify_desktop.core.models import (
+    Evidence,
+    FillOutReturn,
+    FillOutRound,
+    Finding,
+    Inspection,
+    Item,
+    Measure,
+    db,
+)
+from rectify_desktop.core.stats import NO_DEPARTMENT, split_names
+from rectify_desktop.core.storage import LedgerError
+
+# Who a round is sent to: an item goes to each department (leader, person) its cell names.
+BY_FIELDS: dict[str, str] = {"department": "责任部门", "leader": "责任领导", "person": "责任人"}
+# The fields a department answers, with their column headers.
+ANSWER_LABELS: dict[str, str] = {
+    "progress": "整改进展",
+    "status": "完成情况",
+    "completed_date": "完成时间",
+    "evidence": "佐证材料",
+    "remarks": "备注",
+}
+TICK_DONE = "已完成"
+TICK_OPEN = "未完成"
+FORMAT_VERSION = 1
+
+
+# --- who gets what ----------------------------------------------------------------------------------
+
+
+def round_groups(inspection_id: int, by: str = "department") -> tuple[dict[str, list[int]], list[int]]:
+    """The groups of a round (the departments, leaders or persons the items name, in order of first
+    appearance) with their items in ledger order, and the items that name no one (sent to nobody).
+
+    An item naming two departments ("基础教育股、办公室") goes to both. A written-off item (已销号) goes to
+    nobody: its content is what was approved and may not change."""
+    if by not in BY_FIELDS:
+        raise ValueError(f"未知的填报方式：{by}（应为 department、leader 或 person）")
+    if Inspection.get_or_none(Inspection.id == inspection_id) is None:
+        raise LedgerError(f"台账中没有编号为 {inspection_id} 的巡察")
+    from rectify_desktop.core.table import build_table  # the ledger's order of items
+
+    held = set(written_off_items_under(Inspection, inspection_id))
+    order = [r.item_id for r in build_table(inspection_id).rows if r.item_id not in held]
+    names = dict(Item.select(Item.id, getattr(Item, by)).where(Item.id.in_(order)).tuples()) if order else {}
+    groups: dict[str, list[int]] = {}
+    nobody: list[int] = []
+    for iid in order:
+        found = list(dict.fromkeys(split_names(names.get(iid) or "")))
+        if not found:
+            nobody.append(iid)
+        for g in found:
+            if g != NO_DEPARTMENT:
+                groups.setdefault(g, []).append(iid)
+    return groups, nobody
+
+
+# --- what an item said -----------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.isoformat() if isinstance(value, dt.date) else ""
+
+
+def item_states(item_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """What each item says now, as the fill-out compares it: progress, status, completed_date (ISO or ""),
+    remarks, evidence (names in order) and measures ([id, done] in order)."""
+    ids = list(dict.fromkeys(item_ids))
+    out: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for iid, progress, status, completed, remarks in db.execute_sql(
+            f"SELECT id, progress, status, completed_date, remarks FROM item WHERE id IN ({marks})", chunk
+        ).fetchall():
+            out[iid] = {
+                "progress": progress or "",
+                "status": status or "",
+                "completed_date": _iso(completed) if not isinstance(completed, str) else completed[:10],
+                "remarks": remarks or "",
+                "evidence": [],
+                "measures": [],
+            }
+        for iid, mid, done in db.execute_sql(
+            f"SELECT item_id, id, done FROM measure WHERE item_id IN ({marks})"
+            " ORDER BY item_id, CAST(position AS INTEGER), id",
+            chunk,
+        ).fetchall():
+            out[iid]["measures"].append([mid, bool(done)])
+        for iid, name in db.execute_sql(
+            f"SELECT item_id, name FROM evidence WHERE item_id IN ({marks})"
+            " ORDER BY item_id, CAST(position AS INTEGER), id",
+            chunk,
+        ).fetchall():
+            out[iid]["evidence"].append(name or "")
+    return out
+
+
+def state_hash(item_id: int, sent: dict[str, Any], token: str) -> str:
+    """The hash of a row as sent (its item, what it said, the round): a key or hidden value edited by hand
+    no longer matches it. Not a secret: it tells a changed key from an intact one."""
+    text = json.dumps([item_id, sent, token], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def round_command(
+    inspection_id: int,
+    by: str,
+    token: str,
+    groups: list[str],
+    *,
+    sent_at: dt.datetime,
+    note: str = "",
+    before: Command | None = None,
+) -> Command:
+    """The round's row (FillOutRound) as one undoable step; `before` (storing the ledger's identity the first
+    time) goes with it."""
+    insert = Insert(
+        FillOutRound,
+        {
+            "inspection": inspection_id,
+            "sent_at": sent_at,
+            "by": by,
+            "token": token,
+            "groups": json.dumps(groups, ensure_ascii=False),
+            "note": note,
+        },
+    )
+    insert.text = f"下发填报表（按{BY_FIELDS[by]}，{len(groups)}份）"
+    return Batch(insert.text, [c for c in (before, insert) if c is not None])
+
+
+# --- the merge plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    """One field an answer changes (old → new), with what the workbook said when sent.
+
+    `field` is progress, status, completed_date, remarks, measure:<id> or evidence:<name> (a new material
+    name, registered without its file). `conflict` says why it is not applied without the clerk's word."""
+
+    id: str
+    item_id: int
+    field: str
+    label: str
+    old: Any
+    sent: Any
+    new: Any
+    conflict: str = ""
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, k) for k in ("id", "item_id", "field", "label", "old", "sent", "new", "conflict", "note")
+        }
+
+
+@dataclass
+class ItemEntry:
+    """One returned row: the item, who answered it, from which file, and the fields it changes.
+    `held` (a row whose locked columns or key were changed, a file of an older round) keeps every field
+    out of :meth:`MergePlan.default_accepted`."""
+
+    id: str
+    item_id: int
+    ref: str
+    title: str
+    group: str
+    file: str
+    fields: list[FieldChange] = field(default_factory=list)
+    held: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "item_id": self.item_id,
+            "ref": self.ref,
+            "title": self.title,
+            "group": self.group,
+            "file": self.file,
+            "held": self.held,
+            "fields": [f.to_json() for f in self.fields],
+        }
+
+
+@dataclass
+class Conflict:
+    """A conflict, in the clerk's words, with where it is (file, group, row, item) and the entry it holds."""
+
+    message: str
+    file: str = ""
+    group: str = ""
+    row: int | None = None
+    item_id: int | None = None
+    entry: str = ""  # the id of the ItemEntry or FieldChange it holds back ("" when it holds none)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("message", "file", "group", "row", "item_id", "entry")}
+
+
+@dataclass
+class ToAttach:
+    """A material the department named (佐证材料) that the ledger does not have: for the clerk to attach."""
+
+    item_id: int
+    ref: str
+    name: str
+    group: str
+    file: str
+
+
+@dataclass
+class ReturnedFile:
+    """One file read: its group and round, or why it was refused (`refused`, "" when read)."""
+
+    path: str
+    name: str
+    sha256: str = ""
+    group: str = ""
+    round_id: int | None = None
+    refused: str = ""
+    rows: int = 0
+
+
+@dataclass
+class MergePlan:
+    """What the returned workbooks would change (no write made yet): per file, per item, per field; the
+    conflicts; notes (synonyms mapped, rows moved with their key intact, names removed); materials to attach."""
+
+    files: list[ReturnedFile] = field(default_factory=list)
+    entries: list[ItemEntry] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    to_attach: list[ToAttach] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[ReturnedFile]:
+        return [f for f in self.files if f.refused]
+
+    def fields(self) -> list[FieldChange]:
+        return [f for e in self.entries for f in e.fields]
+
+    def default_accepted(self) -> set[str]:
+        """The ids of every field change without a conflict, in a row not held: what the command line
+        applies without --dry-run, and what the dialog ticks at first."""
+        return {f.id for e in self.entries if not e.held for f in e.fields if not f.conflict}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": [vars(f) for f in self.files],
+            "entries": [e.to_json() for e in self.entries],
+            "conflicts": [c.to_json() for c in self.conflicts],
+            "notes": list(self.notes),
+            "to_attach": [vars(t) for t in self.to_attach],
+        }
+
+
+def _chosen(plan: MergePlan, accepted: set[str]) -> list[tuple[ItemEntry, FieldChange]]:
+    """The field changes `accepted` names: by their own id, or by their entry's id (which takes the entry's
+    changes without a conflict: a conflicting field is taken only by its own id)."""
+    out = []
+    for e in plan.entries:
+        for f in e.fields:
+            if f.id in accepted or (e.id in accepted and not f.conflict and not e.held):
+                out.append((e, f))
+    return out
+
+
+def _one_value_each(chosen: list[tuple[ItemEntry, FieldChange]]) -> list[tuple[ItemEntry, FieldChange]]:
+    """The chosen changes with a field answered alike by two groups taken once; two different answers for
+    one field refused, since only one can be the ledger's."""
+    seen: dict[tuple[int, str], FieldChange] = {}
+    out = []
+    for e, f in chosen:
+        key = (f.item_id, f.field)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = f
+            out.append((e, f))
+        elif first.new != f.new:
+            raise LedgerError(f"{e.ref}的{f.label}选用了两个不同的答复（“{first.new}”和“{f.new}”），只能选用一个")
+    return out
+
+
+def _value(f: FieldChange) -> Any:
+    if f.field == "completed_date":
+        return dt.date.fromisoformat(f.new) if f.new else None
+    return f.new
+
+
+def apply_plan(plan: MergePlan, accepted: set[str], today: dt.date | None = None) -> Command:
+    """ONE undoable command applying the accepted changes of `plan` (see :func:`_chosen`): the items'
+    fields and measures set by the rules of ops (已完成 gets a completion date, a ticked measure its date),
+    the new material names registered without their files (Evidence with no blob, shown as 未附文件), and a
+    FillOutReturn for each file read that had an accepted change or no change at all. Every change-log row
+    says in its summary which department answered and in which file."""
+    today = today or dt.date.today()
+    chosen = _one_value_each(_chosen(plan, accepted))
+    commands: list[Command] = []
+    counted: dict[str, int] = {}
+    by_source: dict[tuple[str, str, int], list[FieldChange]] = {}
+    for e, f in chosen:
+        by_source.setdefault((e.group, e.file, e.item_id), []).append(f)
+        counted[e.file] = counted.get(e.file, 0) + 1
+    for (group, file, item_id), changes in by_source.items():
+        source = f"回收填报表：{group}（{file}）"
+        if item_written_off(item_id) or Item.get_or_none(Item.id == item_id) is None:
+            raise LedgerError(f"{source}：该细化问题已销号或已删除，不能修改")
+        values = {f.field: _value(f) for f in changes if f.field in ANSWER_LABELS}
+        if values:
+            cmd = ops.set_fields(Item, item_id, values, today)
+            assert isinstance(cmd, SetFields)
+            check_lengths(Item, cmd.values)
+            cmd.text = source
+            commands.append(cmd)
+        for f in changes:
+            if f.field.startswith("measure:"):
+                m = ops.set_fields(Measure, int(f.field.split(":", 1)[1]), {"done": bool(f.new)}, today)
+                m.text = source
+                commands.append(m)
+            elif f.field.startswith("evidence:"):
+                name = clean_name(f.new)
+                ins = Insert(Evidence, {"item": item_id, "name": name, "kind": guess_kind(name), "note": source})
+                ins.text = source
+                commands.append(ins)
+    for rf in plan.files:
+        if rf.refused or rf.round_id is None:
+            continue
+        answered = any(e.file == rf.name and e.fields for e in plan.entries)
+        if counted.get(rf.name) or not answered:
+            ins = Insert(
+                FillOutReturn,
+                {
+                    "round": rf.round_id,
+                    "group": rf.group,
+                    "file_name": rf.name,
+                    "file_sha256": rf.sha256,
+                    "merged_at": dt.datetime.now().replace(microsecond=0),
+                    "changes": counted.get(rf.name, 0),
+                },
+            )
+            ins.text = f"回收填报表：{rf.group}（{rf.name}）"
+            commands.append(ins)
+    files = len({f for f in counted} | {rf.name for rf in plan.files if not rf.refused and not counted.get(rf.name)})
+    return Batch(f"回收填报表（{files}个文件，{len(chosen)}处修改）", commands)
+
+
+def finding_ref(item_id: int) -> str:
+    """3（2）: an item by its finding's number and its own."""
+    row = Item.select(Item.number, Finding.number).join(Finding).where(Item.id == item_id).tuples().first()
+    return f"{row[1]}（{row[0]}）" if row else f"#{item_id}"
+
+
+__all__ = [
+    "ANSWER_LABELS",
+    "BY_FIELDS",
+    "ENTITY_NAMES",
+    "FORMAT_VERSION",
+    "TICK_DONE",
+    "TICK_OPEN",
+    "Conflict",
+    "FieldChange",
+    "ItemEntry",
+    "MergePlan",
+    "ReturnedFile",
+    "ToAttach",
+    "apply_plan",
+    "item_states",
+    "round_command",
+    "round_groups",
+    "state_hash",
+]

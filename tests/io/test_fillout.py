@@ -1,0 +1,444 @@
+"""The monthly round (issue 15): 下发填报表 (io/fillout_export) and 回收合并 (io/fillout_merge + core/fillout).
+
+Real demo ledgers, real workbooks written by the export and answered with openpyxl in their unlocked cells,
+real merges through the one door; each conflict is asserted by its message, and a ledger from which nothing
+was accepted is compared by its SHA-256 with the file before the merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from rectify_desktop.core import ops, settings
+from rectify_desktop.core.commands import written_off_items_under
+from rectify_desktop.core.fillout import apply_plan
+from rectify_desktop.core.ledger import Ledger
+from rectify_desktop.core.models import (
+    DONE,
+    ChangeLog,
+    Evidence,
+    FillOutReturn,
+    FillOutRound,
+    Inspection,
+    Item,
+    Measure,
+)
+from rectify_desktop.io.fillout_export import DATA_SHEET, KEY_HEADER, MAIN_SHEET, export_round
+from rectify_desktop.io.fillout_merge import read_returns
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def snapshot() -> dict:
+    items = {i.id: (i.progress, i.status, i.completed_date, i.remarks, i.title, i.department) for i in Item.select()}
+    measures = {m.id: (m.done, m.done_date, m.text) for m in Measure.select()}
+    evidence = sorted((e.item_id, e.name) for e in Evidence.select())
+    return {"items": items, "measures": measures, "evidence": evidence}
+
+
+def columns(ws) -> tuple[int, dict[str, int]]:  # noqa: ANN001
+    """The header row of a 填报表 and its columns by header text."""
+    for r in range(1, 10):
+        heads = {str(c.value).split("\n")[0]: c.column for c in ws[r] if c.value}
+        if KEY_HEADER in heads:
+            return r, heads
+    raise AssertionError("no header")
+
+
+def rows_by_item(ws) -> dict[int, int]:  # noqa: ANN001
+    head, cols = columns(ws)
+    out = {}
+    for r in range(head + 1, ws.max_row + 1):
+        key = ws.cell(r, cols[KEY_HEADER]).value
+        if key:
+            out[int(str(key).split("-")[0])] = r
+    return out
+
+
+def answer(path: Path, item_id: int, **cells: object) -> None:
+    """Writes answers into the row of `item_id`, by header text (整改进展=…, 措施1=…)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN_SHEET]
+    _, cols = columns(ws)
+    r = rows_by_item(ws)[item_id]
+    for head, value in cells.items():
+        cell = ws.cell(r, cols[head])
+        assert cell.protection.locked is False or head in ("细化问题",), head
+        cell.value = value
+    wb.save(path)
+
+
+@pytest.fixture
+def demo(demo_path: Path):
+    led = Ledger.open(demo_path)
+    yield led
+    if not led.closed:
+        led.close()
+
+
+def export(led: Ledger, out: Path, by: str = "department", today: dt.date = TODAY) -> dict[str, Path]:
+    paths = export_round(led, out, by=by, today=today)
+    return {p.name.split("-")[0]: p for p in paths}
+
+
+def sendable(group: str) -> list[int]:
+    """The items naming only `group`, not written off (those go to nobody), in id order."""
+    held = set(written_off_items_under(Inspection, Inspection.select().first().id))
+    return [i.id for i in Item.select().where(Item.department == group).order_by(Item.id) if i.id not in held]
+
+
+def single_item(group: str) -> int:
+    return sendable(group)[0]
+
+
+def closed_sha(led: Ledger) -> str:
+    led.close()
+    return sha(led.path)
+
+
+# --- out ----------------------------------------------------------------------------------------------
+
+
+def test_one_workbook_per_department_with_its_items_locked_context_and_keys(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    assert "财务股" in books and "基础教育股" in books
+    assert books["财务股"].name == "财务股-整改进展填报-2026年12月1日.xlsx"
+    joint = Item.get(Item.department == "基础教育股、办公室").id
+    wb = openpyxl.load_workbook(books["基础教育股"])
+    assert wb.sheetnames[:2] == [MAIN_SHEET, "填报说明"]
+    assert wb[DATA_SHEET].sheet_state == "veryHidden"
+    ws = wb[MAIN_SHEET]
+    assert ws.protection.sheet is True
+    head, cols = columns(ws)
+    assert ws.column_dimensions[openpyxl.utils.get_column_letter(cols[KEY_HEADER])].hidden
+    mine = rows_by_item(ws)
+    held = set(written_off_items_under(Inspection, demo.inspections()[0].id))
+    expected = {i.id for i in Item.select() if "基础教育股" in i.department.split("、") and i.id not in held}
+    assert set(mine) == expected and joint in mine
+    r = mine[joint]
+    for locked in ("方面", "问题", "细化问题", "整改措施", "整改时限"):
+        assert ws.cell(r, cols[locked]).protection.locked is not False, locked
+    for free in ("整改进展", "完成情况", "完成时间", "佐证材料", "备注", "措施1"):
+        assert ws.cell(r, cols[free]).protection.locked is False, free
+    kinds = {dv.type for dv in ws.data_validations.dataValidation}
+    assert {"list", "date"} <= kinds
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
+    guide = "\n".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
+    assert "完成情况" in guide and "请勿" in guide
+    rnd = FillOutRound.get()
+    assert rnd.by == "department" and "基础教育股" in json.loads(rnd.groups)
+    assert settings.get("ledger_id")
+
+
+def test_a_failed_write_leaves_no_round_and_no_file(demo, tmp_path) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(Exception):  # noqa: B017 - whichever OS error, told in Chinese by outfile
+        export_round(demo, blocker, today=TODAY)
+    assert FillOutRound.select().count() == 0
+    assert settings.get("ledger_id") == ""
+
+
+# --- back: the round trip ----------------------------------------------------------------------------
+
+
+def test_round_trip_applies_exactly_the_answers_as_one_undoable_step(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    before = snapshot()
+    edited: dict[int, str] = {}
+    for group, path in books.items():
+        mine = sendable(group)
+        if not mine:
+            continue
+        answer(path, mine[0], 整改进展=f"{group}已召开专题会议", 完成情况="已完成", 措施1="已完成")
+        edited[mine[0]] = group
+    assert len(edited) >= 5
+    plan = read_returns(list(books.values()))
+    assert not plan.refused and not plan.conflicts, [c.message for c in plan.conflicts]
+    cmd = apply_plan(plan, plan.default_accepted())
+    demo.apply(cmd)
+    after = snapshot()
+    for iid, group in edited.items():
+        it = Item.get_by_id(iid)
+        assert it.progress == f"{group}已召开专题会议" and it.status == DONE and it.completed_date is not None
+        first = Measure.select().where(Measure.item == iid).order_by(Measure.position, Measure.id).first()
+        assert after["measures"][first.id][0] is True
+    changed_items = {i for i in before["items"] if before["items"][i] != after["items"][i]}
+    changed_measures = {m for m in before["measures"] if before["measures"][m] != after["measures"][m]}
+    assert changed_items == set(edited)
+    assert {Measure.get_by_id(m).item_id for m in changed_measures} <= set(edited)
+    assert after["evidence"] == before["evidence"]
+    assert FillOutReturn.select().count() == len(books)
+    batch = ChangeLog.select().order_by(ChangeLog.id.desc()).first().batch
+    summaries = " ".join(r.summary for r in ChangeLog.select().where(ChangeLog.batch == batch))
+    for group, path in books.items():
+        if group in edited.values():
+            assert group in summaries and path.name in summaries
+    demo.revert(cmd)
+    assert snapshot() == before
+    assert FillOutReturn.select().count() == 0
+
+
+# --- back: conflicts, each with its message, the ledger unchanged --------------------------------------
+
+
+def test_item_changed_in_the_ledger_since_sent_shows_both(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    iid = single_item("财务股")
+    demo.apply(ops.set_fields(Item, iid, {"progress": "台账里后来改的"}))
+    answer(books["财务股"], iid, 整改进展="部门填的进展")
+    base = closed_sha(demo)
+    led = Ledger.open(demo.path)
+    plan = read_returns([books["财务股"]])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("下发后台账中已修改" in m and "台账里后来改的" in m and "部门填的进展" in m for m in msgs), msgs
+    assert not plan.default_accepted()
+    led.close()
+    assert sha(demo.path) == base
+
+
+def test_two_departments_answering_one_item_differently(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    joint = Item.get(Item.department == "基础教育股、办公室").id
+    answer(books["基础教育股"], joint, 整改进展="基础教育股的说法")
+    answer(books["办公室"], joint, 整改进展="办公室的说法")
+    base = closed_sha(demo)
+    led = Ledger.open(demo.path)
+    plan = read_returns([books["基础教育股"], books["办公室"]])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("基础教育股" in m and "办公室" in m and "填写不同" in m for m in msgs), msgs
+    assert not plan.default_accepted()
+    # The clerk takes one of the two: that one is applied.
+    pick = next(f for e in plan.entries for f in e.fields if f.new == "办公室的说法")
+    led.apply(apply_plan(plan, {pick.id}))
+    assert Item.get_by_id(joint).progress == "办公室的说法"
+    led.close()
+    assert sha(demo.path) != base
+
+
+def test_same_answer_from_both_departments_is_no_conflict(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    joint = Item.get(Item.department == "基础教育股、办公室").id
+    answer(books["基础教育股"], joint, 备注="共同答复")
+    answer(books["办公室"], joint, 备注="共同答复")
+    plan = read_returns([books["基础教育股"], books["办公室"]])
+    assert not plan.conflicts
+    demo.apply(apply_plan(plan, plan.default_accepted()))
+    assert Item.get_by_id(joint).remarks == "共同答复"
+
+
+def test_workbook_of_another_ledger_is_refused(demo, tmp_path) -> None:
+    other = shutil.copy(demo.path, tmp_path / "另一本.db")
+    demo.close()
+    with Ledger.open(other) as led2:
+        books = export(led2, tmp_path / "other")
+    led = Ledger.open(tmp_path / "示例台账.db")
+    led.close()
+    base = sha(led.path)
+    led = Ledger.open(led.path)
+    plan = read_returns([books["财务股"]])
+    assert plan.refused and "另一本台账" in plan.refused[0].refused
+    led.close()
+    assert sha(led.path) == base
+
+
+def test_row_key_of_another_inspection(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    insp2 = demo.apply(ops.add_inspection("第二次巡察"))[0].id
+    cat = demo.apply(ops.add_category(insp2, "方面"))[0].id
+    fin = demo.apply(ops.add_finding(cat, "问题"))[0].id
+    foreign = demo.apply(ops.add_item(fin, "别的巡察的细化问题"))[0].id
+    iid = single_item("财务股")
+    wb = openpyxl.load_workbook(books["财务股"])
+    ws = wb[MAIN_SHEET]
+    _, cols = columns(ws)
+    r = rows_by_item(ws)[iid]
+    key = ws.cell(r, cols[KEY_HEADER])
+    key.value = f"{foreign}-" + str(key.value).split("-", 1)[1]
+    wb.save(books["财务股"])
+    plan = read_returns([books["财务股"]])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("另一次巡察" in m for m in msgs), msgs
+    assert any("删除" in m for m in msgs), msgs  # the row of iid is gone with its key
+
+
+def test_unknown_round_is_refused(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    FillOutRound.update(token="换掉了").execute()
+    plan = read_returns([books["财务股"]])
+    assert plan.refused and "下发轮次" in plan.refused[0].refused
+
+
+def test_rows_deleted_added_and_moved(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    path = books["办公室"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN_SHEET]
+    ws.protection.sheet = False
+    head, cols = columns(ws)
+    rows = rows_by_item(ws)
+    ids = list(rows)
+    moved_a, moved_b, gone = ids[0], ids[1], ids[2]
+    ra, rb = rows[moved_a], rows[moved_b]
+    for c in range(1, ws.max_column + 1):  # swap two rows whole: their keys go with them
+        a, b = ws.cell(ra, c), ws.cell(rb, c)
+        a.value, b.value = b.value, a.value
+    ws.cell(rb, cols["整改进展"]).value = "换了位置也要合并"
+    ws.delete_rows(rows[gone])
+    ws.cell(ws.max_row + 1, cols["细化问题"]).value = "自己加的一行"
+    wb.save(path)
+    plan = read_returns([path])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("删除" in m for m in msgs), msgs
+    assert any("新增" in m and "自己加的一行" in m for m in msgs), msgs
+    notes = " ".join(plan.notes)
+    assert "移动" in notes and "键完好" in notes
+    accepted = plan.default_accepted()
+    demo.apply(apply_plan(plan, accepted))
+    assert Item.get_by_id(moved_a).progress == "换了位置也要合并"
+
+
+def test_locked_column_changed_is_held(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    iid = single_item("财务股")
+    wb = openpyxl.load_workbook(books["财务股"])
+    ws = wb[MAIN_SHEET]
+    ws.protection.sheet = False
+    _, cols = columns(ws)
+    r = rows_by_item(ws)[iid]
+    ws.cell(r, cols["细化问题"]).value = "改过的标题"
+    ws.cell(r, cols["整改进展"]).value = "新的进展"
+    wb.save(books["财务股"])
+    base = closed_sha(demo)
+    led = Ledger.open(demo.path)
+    plan = read_returns([books["财务股"]])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("锁定" in m and "细化问题" in m and "改过的标题" in m for m in msgs), msgs
+    assert not plan.default_accepted()
+    led.close()
+    assert sha(demo.path) == base
+
+
+def test_status_words_outside_the_list(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    a, b = sendable("办公室")[:2]
+    answer(books["办公室"], a, 完成情况="已整改")
+    answer(books["办公室"], b, 完成情况="差不多了")
+    plan = read_returns([books["办公室"]])
+    notes = " ".join(plan.notes)
+    assert "“已整改”" in notes and "已完成" in notes
+    msgs = [c.message for c in plan.conflicts]
+    assert any("差不多了" in m and "不在" in m for m in msgs), msgs
+    demo.apply(apply_plan(plan, plan.default_accepted()))
+    assert Item.get_by_id(a).status == DONE
+    assert Item.get_by_id(b).status != "差不多了"
+
+
+def test_files_that_are_not_returned_workbooks_are_refused(demo, tmp_path) -> None:
+    from rectify_desktop.io.xlsx_export import export_workbook
+
+    plain = tmp_path / "台账.xlsx"
+    export_workbook(demo.inspections()[0].id, plain, today=TODAY)
+    text = tmp_path / "假的.xlsx"
+    text.write_text("不是工作簿")
+    base = closed_sha(demo)
+    led = Ledger.open(demo.path)
+    plan = read_returns([plain, text])
+    reasons = {r.name: r.refused for r in plan.refused}
+    assert "不是下发的填报表" in reasons["台账.xlsx"]
+    assert reasons["假的.xlsx"]
+    led.close()
+    assert sha(demo.path) == base
+
+
+def test_the_same_file_twice_and_a_file_merged_before(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    iid = single_item("财务股")
+    answer(books["财务股"], iid, 备注="一次")
+    copy = shutil.copy(books["财务股"], tmp_path / "副本.xlsx")
+    plan = read_returns([books["财务股"], copy])
+    assert [r.name for r in plan.refused] == ["副本.xlsx"]
+    assert "同一文件" in plan.refused[0].refused
+    demo.apply(apply_plan(plan, plan.default_accepted()))
+    again = read_returns([copy])
+    assert again.refused and "已合并过" in again.refused[0].refused
+
+
+def test_a_workbook_of_an_older_round_is_warned(demo, tmp_path) -> None:
+    old = export(demo, tmp_path / "round1", today=dt.date(2026, 11, 1))
+    FillOutRound.update(sent_at=dt.datetime(2026, 11, 1, 9)).execute()
+    export(demo, tmp_path / "round2")
+    iid = single_item("财务股")
+    answer(old["财务股"], iid, 备注="上一轮的答复")
+    plan = read_returns([old["财务股"]])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("较早" in m and "财务股" in m for m in msgs), msgs
+    assert not plan.default_accepted()
+
+
+def test_evidence_names_are_listed_to_attach_and_registered_without_a_file(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    iid = single_item("财务股")
+    answer(books["财务股"], iid, 佐证材料="关于整改的通知.pdf\n会议记录.docx")
+    plan = read_returns([books["财务股"]])
+    assert {e.name for e in plan.to_attach} == {"关于整改的通知.pdf", "会议记录.docx"}
+    demo.apply(apply_plan(plan, plan.default_accepted()))
+    evs = list(
+        Evidence.select().where((Evidence.item == iid) & Evidence.name.in_(["关于整改的通知.pdf", "会议记录.docx"]))
+    )
+    assert len(evs) == 2 and all(e.blob_sha256 is None for e in evs)
+
+
+def test_rejected_fields_are_not_applied(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    iid = single_item("财务股")
+    answer(books["财务股"], iid, 整改进展="要的", 备注="不要的")
+    plan = read_returns([books["财务股"]])
+    keep = {f.id for e in plan.entries for f in e.fields if f.field == "progress"}
+    demo.apply(apply_plan(plan, keep))
+    it = Item.get_by_id(iid)
+    assert it.progress == "要的" and it.remarks != "不要的"
+
+
+# --- command line -------------------------------------------------------------------------------------
+
+
+def test_cli_fill_out_and_merge(demo_path, tmp_path, cli) -> None:
+    out = tmp_path / "out"
+    r = cli("fill-out", demo_path, out, "--by", "department")
+    assert r.returncode == 0, r.stderr
+    books = {p.name.split("-")[0]: p for p in out.glob("*.xlsx")}
+    assert "财务股" in books
+    with Ledger.open(demo_path) as led:
+        iid = single_item("财务股")
+        assert led
+    answer(books["财务股"], iid, 整改进展="命令行合并")
+    base = sha(demo_path)
+    r = cli("merge", demo_path, books["财务股"], "--dry-run", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert any(f["new"] == "命令行合并" for e in data["entries"] for f in e["fields"])
+    assert sha(demo_path) == base
+    bad = tmp_path / "坏.xlsx"
+    bad.write_text("x")
+    r = cli("merge", demo_path, books["财务股"], bad)
+    assert r.returncode == 1
+    assert "坏.xlsx" in r.stderr
+    with Ledger.open(demo_path, readonly=True):
+        assert Item.get_by_id(iid).progress == "命令行合并"
+
+
+def test_cli_fill_out_unknown_inspection(demo_path, tmp_path, cli) -> None:
+    r = cli("fill-out", demo_path, tmp_path / "o", "--inspection", "99")
+    assert r.returncode == 1 and "99" in r.stderr
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
