@@ -8,6 +8,9 @@
     rectify-desktop export LEDGER OUT.xlsx|.pdf|.docx|.txt|.zip    files for the inspection office
     rectify-desktop import LEDGER IN.xlsx|.txt [--dry-run] [--json]  a new inspection from a file
     rectify-desktop self-test                  check that this installation can do its work (no display needed)
+    rectify-desktop report LEDGER OUT.docx|OUT.xlsx [--as-of DATE]   进展报告 截至 a date, with 较上期
+    rectify-desktop fill-out LEDGER OUTDIR [--by department|leader|person]   填报表 for the departments
+    rectify-desktop merge LEDGER FILE... [--dry-run] [--json]               their returns merged back
 
 Messages are in Chinese; bad input exits non-zero and leaves every file as it was.
 """
@@ -159,6 +162,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     return fn(Path(args.ledger), Path(args.file), args) if fn else EXIT_USAGE
 
 
+def cmd_fill_out(args: argparse.Namespace) -> int:
+    from rectify_desktop.io.fillout_cli import fill_out
+
+    return fill_out(args)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from rectify_desktop.io.fillout_cli import merge
+
+    return merge(args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from rectify_desktop.io.report import cli_report
+
+    return cli_report(args)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "demo": ("生成示例台账", cmd_demo),
     "stats": ("统计台账数据", cmd_stats),
@@ -170,6 +191,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     ),
     "import": ("导入文件，新增为一次巡察（.xlsx 台账、.txt 反馈意见或通报文本）", cmd_import),
     "self-test": ("自检：生成示例台账，导出并读回各种文件，检查字体、打印支持与中文翻译（无需显示器）", cmd_self_test),
+    "report": ("生成进展报告（截至某日，.docx 或 .xlsx，与上期比较）", cmd_report),
+    "fill-out": ("下发填报表（每个责任部门一份）", cmd_fill_out),
+    "merge": ("回收合并交回的填报表", cmd_merge),
 }
 
 
@@ -206,6 +230,14 @@ def _command_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("self-test", help=COMMANDS["self-test"][0])
     t.add_argument("--keep", metavar="DIR", default=None, help="把生成的文件留在该文件夹中")
     t.add_argument("-v", "--verbose", action="store_true", help="失败时显示详细的错误信息")
+    r = sub.add_parser("report", help=COMMANDS["report"][0])
+    r.add_argument("ledger", help="台账文件")
+    r.add_argument("out", help="报告文件：.docx 或 .xlsx")
+    r.add_argument("--as-of", default=None, help="截至日期，如 2026-12-01 或 2026年12月1日（默认今天）")
+    r.add_argument("--inspection", type=int, default=None, help="该编号的巡察（默认第一个）")
+    from rectify_desktop.io import fillout_cli
+
+    fillout_cli.add_parsers(sub)
     return p
 
 
