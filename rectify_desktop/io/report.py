@@ -76,7 +76,7 @@ TABLE_PT = 10.5
 TABLE_LINE_PT = 15.0
 # Column widths in mm; the type area of GB/T 9704 is 156 mm wide.
 DEPARTMENT_MM = (33, 19, 16, 19, 16, 19, 16, 16)
-ITEM_MM = (18, 62, 28, 24, 24)
+ITEM_MM = (19, 47, 28, 35, 27)
 
 
 class ReportError(LedgerError):
@@ -128,10 +128,6 @@ def headline(current: AsOf, word: str) -> str:
     return text + "；" + "，".join(more) + "。"
 
 
-def status_text(r: AsOfItem) -> str:
-    return f"{r.status}（已逾期）" if r.overdue else r.status
-
-
 def compose(current: AsOf, comparison: Comparison, made: dt.date) -> ReportText:
     insp = Inspection.get_by_id(current.inspection_id)
     issuer = issuer_of(insp)
@@ -159,8 +155,10 @@ def _department_row(g: GroupFigures) -> list[str | int]:
     return [g.name, g.items, g.done, g.in_progress, g.not_started, g.ongoing, g.overdue, f"{g.rate:.1f}%"]
 
 
-def _item_row(r: AsOfItem) -> list[str]:
-    return [r.ref or DELETED_REF, r.title, r.department, r.deadline_display, status_text(r)]
+def _item_row(r: AsOfItem, sep: str = "") -> list[str]:
+    """序号, 细化问题, 责任部门, 整改时限, 完成情况; `sep` goes before （已逾期） (a line break in the document)."""
+    status = f"{r.status}{sep}（已逾期）" if r.overdue else r.status
+    return [r.ref or DELETED_REF, r.title, r.department, r.deadline_display, status]
 
 
 # --- the Word document ---------------------------------------------------------------------------------
@@ -241,7 +239,11 @@ def _table_after(doc: Any, anchor: Any, headers: tuple[str, ...], rows: list[lis
             centred = n == 0 or isinstance(value, int) or text.endswith("%") or col == 0 and len(headers) == 5
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
             east = fonts["heading1"] if n == 0 else fonts["body"]
-            notice_docx._run(p, notice_docx._XML_ILLEGAL.sub("", text), east, TABLE_PT)
+            # A cell's own lines (状态 over （已逾期）) as line breaks, so that a word is never split.
+            for i, line in enumerate(notice_docx._XML_ILLEGAL.sub("", text).split("\n")):
+                run = notice_docx._run(p, line, east, TABLE_PT)
+                if i:
+                    run._r.find(qn("w:t")).addprevious(OxmlElement("w:br"))
     grid = table._tbl.find(qn("w:tblGrid"))
     if grid is not None:
         for col, gc in enumerate(grid.findall(qn("w:gridCol"))):
@@ -259,7 +261,7 @@ def build_docx(t: ReportText) -> Any:
     rows = [_department_row(g) for g in t.departments] + [_department_row(t.total)]
     _table_after(doc, _paragraph(doc, SECTION_DEPARTMENTS)._p, DEPARTMENT_HEADERS, rows, DEPARTMENT_MM)
     if t.todo:
-        _table_after(doc, _paragraph(doc, SECTION_TODO)._p, ITEM_HEADERS, [_item_row(r) for r in t.todo], ITEM_MM)
+        _table_after(doc, _paragraph(doc, SECTION_TODO)._p, ITEM_HEADERS, [_item_row(r, "\n") for r in t.todo], ITEM_MM)
     return doc
 
 
@@ -274,7 +276,7 @@ def write_docx(t: ReportText, out: Path, ledgers: Iterable[str | os.PathLike[str
 # --- the workbook ---------------------------------------------------------------------------------------
 
 _SUMMARY_WIDTHS = (26, 11, 10, 11, 10, 11, 10, 10)
-_TODO_WIDTHS = (10, 60, 20, 18, 20)
+_TODO_WIDTHS = (10, 70, 27, 21, 22)
 
 
 def _merged_text(ws: Worksheet, row: int, text: str, font: Font, widths: tuple[int, ...], **align: Any) -> None:

@@ -45,7 +45,7 @@ def test_docx_as_of_a_date_then_a_second_report_compares(three_days, tmp_path): 
     listed = table_rows(items)
     assert listed[0] == ["序号", "细化问题", "责任部门", "整改时限", "完成情况"]
     assert [r[1] for r in listed[1:]] == ["C", "D", "E"]
-    assert listed[2][2:] == ["人事股", "立行立改", "正在推进（已逾期）"]
+    assert listed[2][2:] == ["人事股", "立行立改", "正在推进\n（已逾期）"]
     assert listed[3][3] == "2026年11月30日"
     # GB/T 9704 paper, as the notice (io/notice_docx): A4, margins, page number field.
     sec = doc.sections[0]
