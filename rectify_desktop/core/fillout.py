@@ -20,19 +20,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rectify_desktop.core import ops
 from rectify_desktop.core.commands import (
     ENTITY_NAMES,
+    FIELD_NAMES,
+    WRITTEN_OFF_LOCKED,
     Batch,
+    Change,
     Command,
     Insert,
-    SetFields,
+    LogEntry,
+    _s,
     check_lengths,
-    item_written_off,
     written_off_items_under,
 )
 from rectify_desktop.core.evidence import clean_name, guess_kind
 from rectify_desktop.core.models import (
+    DONE,
+    STATUSES,
     Evidence,
     FillOutReturn,
     FillOutRound,
@@ -326,15 +330,127 @@ def _value(f: FieldChange) -> Any:
     return f.new
 
 
+class ReturnFields(Command):
+    """The answers of returned workbooks set on items and measures (回收合并): SetFields for many rows at once.
+
+    The same rules as ops.set_fields (已完成 gets a completion date unless one is given, another status
+    clears it; a ticked measure gets its date, an unticked one loses it), the same checks as SetFields (a
+    written-off item refused, lengths capped), the same change-log rows (one per field, old and new), each
+    with its own summary naming the department and file it came from. Made for thousands of rows: the old
+    values are read and the rows written a few hundred at a time, where a SetFields per row took seconds.
+    `rows` is a list of (model, row id, values, source)."""
+
+    def __init__(self, rows: list[tuple[type[Any], int, dict[str, Any], str]], today: dt.date, text: str) -> None:
+        self.rows = rows
+        self.today = today
+        self.text = text
+        self.old: list[dict[str, Any]] = []
+        self.done: list[dict[str, Any]] = []
+        self.items: dict[tuple[type[Any], int], int] = {}  # measure → its item, for the log and the views
+
+    def _read(self, model: type[Any], ids: list[int], names: set[str]) -> dict[int, dict[str, Any]]:
+        cols = sorted(names | ({"item"} if model is Measure else set()))
+        out: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            fields = [model.id] + [getattr(model, c) for c in cols]
+            for r in model.select(*fields).where(model.id.in_(ids[i : i + 500])).dicts():
+                out[r["id"]] = r
+        return out
+
+    def _write(self, model: type[Any], row_id: int, values: dict[str, Any]) -> None:
+        if not values:
+            return
+        meta = model._meta.fields
+        cols = ", ".join(f'"{meta[k].column_name}" = ?' for k in values)
+        params = [meta[k].db_value(v) for k, v in values.items()] + [row_id]
+        db.execute_sql(f'UPDATE "{model._meta.table_name}" SET {cols} WHERE "id" = ?', params)
+
+    def do(self) -> list[Change]:
+        by_model: dict[type[Any], list[int]] = {}
+        names: dict[type[Any], set[str]] = {}
+        for model, rid, values, _ in self.rows:
+            by_model.setdefault(model, []).append(rid)
+            names.setdefault(model, set()).update(values)
+            names[model].update({"completed_date"} if model is Item else {"done_date"})
+        current = {m: self._read(m, ids, names[m]) for m, ids in by_model.items()}
+        items = {rid for m, rid, _, _ in self.rows if m is Item}
+        for r in current.get(Measure, {}).values():
+            items.add(int(r["item"]))
+        held = _written_off(items)
+        self.old, self.done = [], []
+        changes: list[Change] = []
+        for model, rid, values, source in self.rows:
+            row = current[model].get(rid)
+            if row is None:
+                raise LedgerError(f"{source}：要修改的{ENTITY_NAMES[model]}已不存在，未保存")
+            item_id = rid if model is Item else int(row["item"])
+            if item_id in held:
+                raise LedgerError(f"{source}：{WRITTEN_OFF_LOCKED}")
+            values = _with_rules(model, row, values, self.today)
+            check_lengths(model, values)
+            self.old.append({k: row.get(k) for k in values})
+            self.done.append(values)
+            self._write(model, rid, values)
+            self.items[(model, rid)] = item_id
+            changes.append(Change("update", model, rid, item_id if model is Measure else None, tuple(values)))
+        return changes
+
+    def undo(self) -> list[Change]:
+        changes = []
+        for (model, rid, _, _), old in zip(reversed(self.rows), reversed(self.old), strict=True):
+            self._write(model, rid, old)
+            parent = self.items.get((model, rid)) if model is Measure else None
+            changes.append(Change("update", model, rid, parent, tuple(old)))
+        return changes
+
+    def log(self) -> list[LogEntry]:
+        out = []
+        for (model, rid, _, source), old, new in zip(self.rows, self.old, self.done, strict=True):
+            ent = ENTITY_NAMES[model]
+            for k, v in new.items():
+                was = old.get(k)
+                if was != v:
+                    out.append(LogEntry("修改", ent, rid, FIELD_NAMES.get(k, k), _s(was), _s(v), source))
+        return out
+
+
+def _written_off(item_ids: set[int]) -> set[int]:
+    """The written-off items (已销号) among `item_ids`, in a few queries."""
+    ids = sorted(item_ids)
+    inspections: set[int] = set()
+    for i in range(0, len(ids), 500):
+        q = Finding.select(Finding.inspection).join(Item).where(Item.id.in_(ids[i : i + 500])).distinct()
+        inspections.update(int(r[0]) for r in q.tuples())
+    out: set[int] = set()
+    for insp_id in inspections:
+        out.update(written_off_items_under(Inspection, insp_id))
+    return out & item_ids
+
+
+def _with_rules(model: type[Any], row: dict[str, Any], values: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The values completed by the rules of ops.set_fields, from the row's current values."""
+    values = dict(values)
+    if model is Item and "status" in values:
+        completed = row.get("completed_date")
+        if values["status"] == DONE and completed is None and "completed_date" not in values:
+            values["completed_date"] = today
+        if values["status"] != DONE and completed is not None and "completed_date" not in values:
+            values["completed_date"] = None
+    if model is Measure and "done" in values and "done_date" not in values:
+        values["done_date"] = today if values["done"] else None
+    return values
+
+
 def apply_plan(plan: MergePlan, accepted: set[str], today: dt.date | None = None) -> Command:
     """ONE undoable command applying the accepted changes of `plan` (see :func:`_chosen`): the items'
-    fields and measures set by the rules of ops (已完成 gets a completion date, a ticked measure its date),
-    the new material names registered without their files (Evidence with no blob, shown as 未附文件), and a
-    FillOutReturn for each file read that had an accepted change or no change at all. Every change-log row
-    says in its summary which department answered and in which file."""
+    fields and measures set by the rules of ops.set_fields (已完成 gets a completion date, a ticked measure
+    its date; see :class:`ReturnFields`), the new material names registered without their files (Evidence
+    with no blob, shown as 未附文件), and a FillOutReturn for each file read that had an accepted change or
+    no change at all. Every change-log row says in its summary which department answered in which file."""
     today = today or dt.date.today()
     chosen = _one_value_each(_chosen(plan, accepted))
-    commands: list[Command] = []
+    rows: list[tuple[type[Any], int, dict[str, Any], str]] = []
+    inserts: list[Command] = []
     counted: dict[str, int] = {}
     by_source: dict[tuple[str, str, int], list[FieldChange]] = {}
     for e, f in chosen:
@@ -342,25 +458,24 @@ def apply_plan(plan: MergePlan, accepted: set[str], today: dt.date | None = None
         counted[e.file] = counted.get(e.file, 0) + 1
     for (group, file, item_id), changes in by_source.items():
         source = f"回收填报表：{group}（{file}）"
-        if item_written_off(item_id) or Item.get_or_none(Item.id == item_id) is None:
-            raise LedgerError(f"{source}：该细化问题已销号或已删除，不能修改")
         values = {f.field: _value(f) for f in changes if f.field in ANSWER_LABELS}
         if values:
-            cmd = ops.set_fields(Item, item_id, values, today)
-            assert isinstance(cmd, SetFields)
-            check_lengths(Item, cmd.values)
-            cmd.text = source
-            commands.append(cmd)
+            if "status" in values and values["status"] not in STATUSES:
+                raise LedgerError(f"{source}：未知的完成情况“{values['status']}”")
+            rows.append((Item, item_id, values, source))
         for f in changes:
             if f.field.startswith("measure:"):
-                m = ops.set_fields(Measure, int(f.field.split(":", 1)[1]), {"done": bool(f.new)}, today)
-                m.text = source
-                commands.append(m)
+                rows.append((Measure, int(f.field.split(":", 1)[1]), {"done": bool(f.new)}, source))
             elif f.field.startswith("evidence:"):
                 name = clean_name(f.new)
                 ins = Insert(Evidence, {"item": item_id, "name": name, "kind": guess_kind(name), "note": source})
                 ins.text = source
-                commands.append(ins)
+                inserts.append(ins)
+    commands: list[Command] = []
+    text = f"回收填报表（{len(counted)}个文件，{len(chosen)}处修改）"
+    if rows:
+        commands.append(ReturnFields(rows, today, text))
+    commands += inserts
     for rf in plan.files:
         if rf.refused or rf.round_id is None:
             continue
@@ -379,8 +494,7 @@ def apply_plan(plan: MergePlan, accepted: set[str], today: dt.date | None = None
             )
             ins.text = f"回收填报表：{rf.group}（{rf.name}）"
             commands.append(ins)
-    files = len({f for f in counted} | {rf.name for rf in plan.files if not rf.refused and not counted.get(rf.name)})
-    return Batch(f"回收填报表（{files}个文件，{len(chosen)}处修改）", commands)
+    return Batch(text, commands)
 
 
 def finding_ref(item_id: int) -> str:

@@ -26,6 +26,7 @@ file was written whole, so that a failed export leaves no round behind.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import json
 import uuid
@@ -38,6 +39,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
@@ -96,6 +98,7 @@ NOT_APPLICABLE_FILL = PatternFill("solid", fgColor="D9D9D9")
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _OPEN = Protection(locked=False)
+KEY_FONT = Font(name="Courier New", size=8)
 _DATA_CHUNK = 30_000  # characters of JSON per cell of 填报数据 (a cell holds 32,767)
 
 
@@ -134,22 +137,50 @@ def _measures_text(texts: Sequence[str]) -> str:
 
 
 def _cell(
-    ws: Worksheet, r: int, c: int, value: Any, *, font: Font = BODY_FONT, align: Alignment = _LEFT, boxed: bool = True
+    ws: Worksheet,
+    r: int,
+    c: int,
+    value: Any,
+    *,
+    font: Font = BODY_FONT,
+    align: Alignment = _LEFT,
+    boxed: bool = True,
+    fill: PatternFill | None = None,
+    open_: bool = False,
+    number_format: str | None = None,
 ) -> Any:
+    """A cell with its value and look. Each look is made once per workbook and copied to the cells that share
+    it: setting fonts and borders cell by cell makes openpyxl hash every style, which took most of the time of
+    a round of 30 workbooks."""
     cell = ws.cell(r, c)
+    quote = False
     if isinstance(value, str):
         value = clean_text(value)
-        if looks_like_formula(value):
-            cell.quotePrefix = True
+        quote = looks_like_formula(value)
         cell.value = value or None
         if value:
             cell.data_type = "s"  # never a formula
     else:
         cell.value = value
+    looks: dict[tuple[Any, ...], StyleArray] = ws.parent.__dict__.setdefault("_fill_out_looks", {})
+    key = (id(font), id(align), boxed, id(fill), open_, number_format, quote)
+    style = looks.get(key)
+    if style is not None:
+        cell._style = copy.copy(style)
+        return cell
     cell.font = font
     cell.alignment = align
     if boxed:
         cell.border = BORDER
+    if fill is not None:
+        cell.fill = fill
+    if open_:
+        cell.protection = _OPEN
+    if number_format is not None:
+        cell.number_format = number_format
+    if quote:
+        cell.quotePrefix = True
+    looks[key] = copy.copy(cell._style)
     return cell
 
 
@@ -189,8 +220,8 @@ def _main_sheet(
     ws.row_dimensions[2].height = 24
     answer_keys = set(ANSWER_LABELS) | {k for k, _, _ in cols if k.startswith("tick:")}
     for c, (key, head, _) in enumerate(cols, 1):
-        cell = _cell(ws, HEADER_ROW, c, head, font=HEADER_FONT, align=_CENTER)
-        cell.fill = ANSWER_FILL if key in answer_keys else HEADER_FILL
+        fill = ANSWER_FILL if key in answer_keys else HEADER_FILL
+        cell = _cell(ws, HEADER_ROW, c, head, font=HEADER_FONT, align=_CENTER, fill=fill)
         if key in answer_keys:
             cell.value = f"{head}\n{FILL_MARK}"
             tip = (
@@ -235,11 +266,11 @@ def _main_sheet(
                 k = int(key[5:])
                 if k <= len(row.measures):
                     done = row.state["measures"][k - 1][1]
-                    cell = _cell(ws, r, c, TICK_DONE if done else TICK_OPEN, align=_CENTER)
-                    cell.fill, cell.protection = ANSWER_FILL, _OPEN
+                    text = TICK_DONE if done else TICK_OPEN
+                    cell = _cell(ws, r, c, text, align=_CENTER, fill=ANSWER_FILL, open_=True)
                     dv_tick.add(cell.coordinate)
                 else:
-                    _cell(ws, r, c, None).fill = NOT_APPLICABLE_FILL
+                    _cell(ws, r, c, None, fill=NOT_APPLICABLE_FILL)
             elif key in ANSWER_LABELS:
                 st = row.state
                 if key == "completed_date":
@@ -248,14 +279,20 @@ def _main_sheet(
                     value = "\n".join(clean_text(e) for e in st["evidence"])
                 else:
                     value = _shown(st[key]).rstrip()
-                cell = _cell(ws, r, c, value, align=_CENTER if key in ("status", "completed_date") else _LEFT)
-                if key == "completed_date":
-                    cell.number_format = DATE_FORMAT
-                cell.fill, cell.protection = ANSWER_FILL, _OPEN
+                _cell(
+                    ws,
+                    r,
+                    c,
+                    value,
+                    align=_CENTER if key in ("status", "completed_date") else _LEFT,
+                    fill=ANSWER_FILL,
+                    open_=True,
+                    number_format=DATE_FORMAT if key == "completed_date" else None,
+                )
                 if isinstance(value, str):
                     lines = max(lines, line_count(value, cap))
             elif key == "key":
-                _cell(ws, r, c, row.context["_key"], font=Font(name="Courier New", size=8))
+                _cell(ws, r, c, row.context["_key"], font=KEY_FONT)
         # Room to write in: three lines at least, the whole text where it is longer.
         ws.row_dimensions[r].height = max(row_height(max(lines, 3), BODY_FONT), 40.0)
     ws.add_data_validation(dv_status)

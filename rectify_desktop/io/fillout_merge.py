@@ -488,7 +488,7 @@ class _Reader:
             have = set(now["evidence"]) | set(state["evidence"])
             for x in names:
                 if x not in have:
-                    fc = FieldChange(f"{entry.id}:evidence:{x}", iid, f"evidence:{x}", "佐证材料", None, None, x)
+                    fc = FieldChange(f"{entry.id}:evidence:{x}", iid, f"evidence:{x}", "新增佐证材料", None, None, x)
                     entry.fields.append(fc)
                     self.plan.to_attach.append(fillout.ToAttach(iid, ref[0], x, rf.group, rf.name))
             gone = [x for x in state["evidence"] if x not in names]
