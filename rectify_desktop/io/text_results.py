@@ -188,7 +188,7 @@ class _Reader:
 
         text = _BRACKETS.sub(inner, text)
         # "共问责12人，其中……" : the total and its kinds may stand in different clauses of the line.
-        self.mapped_here: list[int] = []
+        self.mapped_here = []
         self.totals = []
         for clause in _CLAUSE.split(text):
             if clause.strip():
