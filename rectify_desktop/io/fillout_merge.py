@@ -49,7 +49,7 @@ from rectify_desktop.core.fillout import (
     MergePlan,
     ReturnedFile,
 )
-from rectify_desktop.core.models import STATUSES, FillOutReturn, FillOutRound, Finding, Item
+from rectify_desktop.core.models import DONE, STATUSES, FillOutReturn, FillOutRound, Finding, Item
 from rectify_desktop.core.table import cn_date
 from rectify_desktop.io.fillout_export import CONTEXT, DATA_SHEET, KEY_HEADER, MAIN_SHEET, TICK_HEADER
 from rectify_desktop.io.xlsx_reader import Workbook, XlsxImportError
@@ -439,6 +439,9 @@ class _Reader:
                 if not iso and status_date is not None and not state["completed_date"]:
                     iso = status_date.isoformat()
                 new["completed_date"] = iso
+        final = new.get("status", state["status"])
+        if new.get("completed_date") and new["completed_date"] != state["completed_date"] and final != DONE:
+            bad["completed_date"] = f"{where}填写了完成时间“{new.pop('completed_date')}”，但完成情况为“{final}”，未采用"
         for i, (mid, _done) in enumerate(state["measures"], 1):
             c = cols.get(TICK_HEADER.format(n=i))
             if c is None:

@@ -82,8 +82,8 @@ def answer(path: Path, item_id: int, **cells: object) -> None:
 def demo(demo_path: Path):
     led = Ledger.open(demo_path)
     yield led
-    if not led.closed:
-        led.close()
+    if Ledger._current is not None and not Ledger._current.closed:
+        Ledger._current.close()
 
 
 def export(led: Ledger, out: Path, by: str = "department", today: dt.date = TODAY) -> dict[str, Path]:
@@ -101,9 +101,23 @@ def single_item(group: str) -> int:
     return sendable(group)[0]
 
 
-def closed_sha(led: Ledger) -> str:
+def current() -> Ledger:
+    assert Ledger._current is not None
+    return Ledger._current
+
+
+def untouched(*paths: Path):  # noqa: ANN201 - a MergePlan
+    """read_returns with the ledger closed before and after: reading, with nothing accepted, must leave the
+    ledger's file byte for byte as it was (SHA-256). The ledger is open again afterwards."""
+    path = current().path
+    current().close()
+    base = sha(path)
+    led = Ledger.open(path)
+    plan = read_returns(list(paths))
     led.close()
-    return sha(led.path)
+    assert sha(path) == base
+    Ledger.open(path)
+    return plan
 
 
 # --- out ----------------------------------------------------------------------------------------------
@@ -140,11 +154,29 @@ def test_one_workbook_per_department_with_its_items_locked_context_and_keys(demo
     assert settings.get("ledger_id")
 
 
-def test_a_failed_write_leaves_no_round_and_no_file(demo, tmp_path) -> None:
-    blocker = tmp_path / "out"
-    blocker.write_text("a file where the folder should be")
-    with pytest.raises(Exception):  # noqa: B017 - whichever OS error, told in Chinese by outfile
-        export_round(demo, blocker, today=TODAY)
+def test_a_failed_write_leaves_no_round_and_no_file(demo, tmp_path, monkeypatch) -> None:
+    """The disk fills up at the third workbook: no workbook is left (the first two were still under their
+    temporary names), no round is recorded, the ledger has no identity yet."""
+    import errno
+
+    from openpyxl import Workbook
+
+    from rectify_desktop.core.storage import LedgerError
+
+    real, calls = Workbook.save, []
+
+    def failing(self, filename):  # noqa: ANN001, ANN202
+        calls.append(filename)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(filename))
+        return real(self, filename)
+
+    monkeypatch.setattr(Workbook, "save", failing)
+    out = tmp_path / "out"
+    with pytest.raises(LedgerError, match="磁盘空间不足"):
+        export_round(demo, out, today=TODAY)
+    assert len(calls) == 3
+    assert list(out.iterdir()) == []
     assert FillOutRound.select().count() == 0
     assert settings.get("ledger_id") == ""
 
@@ -163,10 +195,10 @@ def test_round_trip_applies_exactly_the_answers_as_one_undoable_step(demo, tmp_p
         answer(path, mine[0], 整改进展=f"{group}已召开专题会议", 完成情况="已完成", 措施1="已完成")
         edited[mine[0]] = group
     assert len(edited) >= 5
-    plan = read_returns(list(books.values()))
+    plan = untouched(*books.values())
     assert not plan.refused and not plan.conflicts, [c.message for c in plan.conflicts]
     cmd = apply_plan(plan, plan.default_accepted())
-    demo.apply(cmd)
+    current().apply(cmd)
     after = snapshot()
     for iid, group in edited.items():
         it = Item.get_by_id(iid)
@@ -184,7 +216,7 @@ def test_round_trip_applies_exactly_the_answers_as_one_undoable_step(demo, tmp_p
     for group, path in books.items():
         if group in edited.values():
             assert group in summaries and path.name in summaries
-    demo.revert(cmd)
+    current().revert(cmd)
     assert snapshot() == before
     assert FillOutReturn.select().count() == 0
 
@@ -195,16 +227,12 @@ def test_round_trip_applies_exactly_the_answers_as_one_undoable_step(demo, tmp_p
 def test_item_changed_in_the_ledger_since_sent_shows_both(demo, tmp_path) -> None:
     books = export(demo, tmp_path / "out")
     iid = single_item("财务股")
-    demo.apply(ops.set_fields(Item, iid, {"progress": "台账里后来改的"}))
+    current().apply(ops.set_fields(Item, iid, {"progress": "台账里后来改的"}))
     answer(books["财务股"], iid, 整改进展="部门填的进展")
-    base = closed_sha(demo)
-    led = Ledger.open(demo.path)
-    plan = read_returns([books["财务股"]])
+    plan = untouched(books["财务股"])
     msgs = [c.message for c in plan.conflicts]
     assert any("下发后台账中已修改" in m and "台账里后来改的" in m and "部门填的进展" in m for m in msgs), msgs
     assert not plan.default_accepted()
-    led.close()
-    assert sha(demo.path) == base
 
 
 def test_two_departments_answering_one_item_differently(demo, tmp_path) -> None:
@@ -212,18 +240,14 @@ def test_two_departments_answering_one_item_differently(demo, tmp_path) -> None:
     joint = Item.get(Item.department == "基础教育股、办公室").id
     answer(books["基础教育股"], joint, 整改进展="基础教育股的说法")
     answer(books["办公室"], joint, 整改进展="办公室的说法")
-    base = closed_sha(demo)
-    led = Ledger.open(demo.path)
-    plan = read_returns([books["基础教育股"], books["办公室"]])
+    plan = untouched(books["基础教育股"], books["办公室"])
     msgs = [c.message for c in plan.conflicts]
     assert any("基础教育股" in m and "办公室" in m and "填写不同" in m for m in msgs), msgs
     assert not plan.default_accepted()
     # The clerk takes one of the two: that one is applied.
     pick = next(f for e in plan.entries for f in e.fields if f.new == "办公室的说法")
-    led.apply(apply_plan(plan, {pick.id}))
+    current().apply(apply_plan(plan, {pick.id}))
     assert Item.get_by_id(joint).progress == "办公室的说法"
-    led.close()
-    assert sha(demo.path) != base
 
 
 def test_same_answer_from_both_departments_is_no_conflict(demo, tmp_path) -> None:
@@ -231,33 +255,33 @@ def test_same_answer_from_both_departments_is_no_conflict(demo, tmp_path) -> Non
     joint = Item.get(Item.department == "基础教育股、办公室").id
     answer(books["基础教育股"], joint, 备注="共同答复")
     answer(books["办公室"], joint, 备注="共同答复")
-    plan = read_returns([books["基础教育股"], books["办公室"]])
+    plan = untouched(books["基础教育股"], books["办公室"])
     assert not plan.conflicts
-    demo.apply(apply_plan(plan, plan.default_accepted()))
+    current().apply(apply_plan(plan, plan.default_accepted()))
     assert Item.get_by_id(joint).remarks == "共同答复"
 
 
 def test_workbook_of_another_ledger_is_refused(demo, tmp_path) -> None:
-    other = shutil.copy(demo.path, tmp_path / "另一本.db")
+    from rectify_desktop.core.demo import make_demo
+
+    export(demo, tmp_path / "ours")
+    path = demo.path
     demo.close()
+    other = make_demo(tmp_path / "另一本.db")
     with Ledger.open(other) as led2:
         books = export(led2, tmp_path / "other")
-    led = Ledger.open(tmp_path / "示例台账.db")
-    led.close()
-    base = sha(led.path)
-    led = Ledger.open(led.path)
-    plan = read_returns([books["财务股"]])
-    assert plan.refused and "另一本台账" in plan.refused[0].refused
-    led.close()
-    assert sha(led.path) == base
+    Ledger.open(path)
+    plan = untouched(books["财务股"])
+    assert [r.name for r in plan.refused] == [books["财务股"].name]
+    assert "另一本台账" in plan.refused[0].refused
 
 
 def test_row_key_of_another_inspection(demo, tmp_path) -> None:
     books = export(demo, tmp_path / "out")
-    insp2 = demo.apply(ops.add_inspection("第二次巡察"))[0].id
-    cat = demo.apply(ops.add_category(insp2, "方面"))[0].id
-    fin = demo.apply(ops.add_finding(cat, "问题"))[0].id
-    foreign = demo.apply(ops.add_item(fin, "别的巡察的细化问题"))[0].id
+    insp2 = current().apply(ops.add_inspection("第二次巡察"))[0].id
+    cat = current().apply(ops.add_category(insp2, "方面"))[0].id
+    fin = current().apply(ops.add_finding(cat, "问题"))[0].id
+    foreign = current().apply(ops.add_item(fin, "别的巡察的细化问题"))[0].id
     iid = single_item("财务股")
     wb = openpyxl.load_workbook(books["财务股"])
     ws = wb[MAIN_SHEET]
@@ -266,7 +290,7 @@ def test_row_key_of_another_inspection(demo, tmp_path) -> None:
     key = ws.cell(r, cols[KEY_HEADER])
     key.value = f"{foreign}-" + str(key.value).split("-", 1)[1]
     wb.save(books["财务股"])
-    plan = read_returns([books["财务股"]])
+    plan = untouched(books["财务股"])
     msgs = [c.message for c in plan.conflicts]
     assert any("另一次巡察" in m for m in msgs), msgs
     assert any("删除" in m for m in msgs), msgs  # the row of iid is gone with its key
@@ -275,7 +299,7 @@ def test_row_key_of_another_inspection(demo, tmp_path) -> None:
 def test_unknown_round_is_refused(demo, tmp_path) -> None:
     books = export(demo, tmp_path / "out")
     FillOutRound.update(token="换掉了").execute()
-    plan = read_returns([books["财务股"]])
+    plan = untouched(books["财务股"])
     assert plan.refused and "下发轮次" in plan.refused[0].refused
 
 
@@ -297,14 +321,14 @@ def test_rows_deleted_added_and_moved(demo, tmp_path) -> None:
     ws.delete_rows(rows[gone])
     ws.cell(ws.max_row + 1, cols["细化问题"]).value = "自己加的一行"
     wb.save(path)
-    plan = read_returns([path])
+    plan = untouched(path)
     msgs = [c.message for c in plan.conflicts]
     assert any("删除" in m for m in msgs), msgs
     assert any("新增" in m and "自己加的一行" in m for m in msgs), msgs
     notes = " ".join(plan.notes)
     assert "移动" in notes and "键完好" in notes
     accepted = plan.default_accepted()
-    demo.apply(apply_plan(plan, accepted))
+    current().apply(apply_plan(plan, accepted))
     assert Item.get_by_id(moved_a).progress == "换了位置也要合并"
 
 
@@ -319,14 +343,10 @@ def test_locked_column_changed_is_held(demo, tmp_path) -> None:
     ws.cell(r, cols["细化问题"]).value = "改过的标题"
     ws.cell(r, cols["整改进展"]).value = "新的进展"
     wb.save(books["财务股"])
-    base = closed_sha(demo)
-    led = Ledger.open(demo.path)
-    plan = read_returns([books["财务股"]])
+    plan = untouched(books["财务股"])
     msgs = [c.message for c in plan.conflicts]
     assert any("锁定" in m and "细化问题" in m and "改过的标题" in m for m in msgs), msgs
     assert not plan.default_accepted()
-    led.close()
-    assert sha(demo.path) == base
 
 
 def test_status_words_outside_the_list(demo, tmp_path) -> None:
@@ -334,14 +354,28 @@ def test_status_words_outside_the_list(demo, tmp_path) -> None:
     a, b = sendable("办公室")[:2]
     answer(books["办公室"], a, 完成情况="已整改")
     answer(books["办公室"], b, 完成情况="差不多了")
-    plan = read_returns([books["办公室"]])
+    plan = untouched(books["办公室"])
     notes = " ".join(plan.notes)
     assert "“已整改”" in notes and "已完成" in notes
     msgs = [c.message for c in plan.conflicts]
     assert any("差不多了" in m and "不在" in m for m in msgs), msgs
-    demo.apply(apply_plan(plan, plan.default_accepted()))
+    current().apply(apply_plan(plan, plan.default_accepted()))
     assert Item.get_by_id(a).status == DONE
     assert Item.get_by_id(b).status != "差不多了"
+
+
+def test_a_completion_date_without_done_is_not_taken(demo, tmp_path) -> None:
+    books = export(demo, tmp_path / "out")
+    iid = next(i for i in sendable("财务股") if Item.get_by_id(i).status != DONE)
+    answer(books["财务股"], iid, 完成时间="2026.11.30")
+    plan = untouched(books["财务股"])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("2026-11-30" in m and "完成情况" in m for m in msgs), msgs
+    answer(books["财务股"], iid, 完成情况="已完成")
+    plan = untouched(books["财务股"])
+    assert not plan.conflicts
+    current().apply(apply_plan(plan, plan.default_accepted()))
+    assert Item.get_by_id(iid).completed_date == dt.date(2026, 11, 30)
 
 
 def test_files_that_are_not_returned_workbooks_are_refused(demo, tmp_path) -> None:
@@ -351,14 +385,10 @@ def test_files_that_are_not_returned_workbooks_are_refused(demo, tmp_path) -> No
     export_workbook(demo.inspections()[0].id, plain, today=TODAY)
     text = tmp_path / "假的.xlsx"
     text.write_text("不是工作簿")
-    base = closed_sha(demo)
-    led = Ledger.open(demo.path)
-    plan = read_returns([plain, text])
+    plan = untouched(plain, text)
     reasons = {r.name: r.refused for r in plan.refused}
     assert "不是下发的填报表" in reasons["台账.xlsx"]
     assert reasons["假的.xlsx"]
-    led.close()
-    assert sha(demo.path) == base
 
 
 def test_the_same_file_twice_and_a_file_merged_before(demo, tmp_path) -> None:
@@ -366,11 +396,11 @@ def test_the_same_file_twice_and_a_file_merged_before(demo, tmp_path) -> None:
     iid = single_item("财务股")
     answer(books["财务股"], iid, 备注="一次")
     copy = shutil.copy(books["财务股"], tmp_path / "副本.xlsx")
-    plan = read_returns([books["财务股"], copy])
+    plan = untouched(books["财务股"], copy)
     assert [r.name for r in plan.refused] == ["副本.xlsx"]
     assert "同一文件" in plan.refused[0].refused
-    demo.apply(apply_plan(plan, plan.default_accepted()))
-    again = read_returns([copy])
+    current().apply(apply_plan(plan, plan.default_accepted()))
+    again = untouched(copy)
     assert again.refused and "已合并过" in again.refused[0].refused
 
 
@@ -380,7 +410,7 @@ def test_a_workbook_of_an_older_round_is_warned(demo, tmp_path) -> None:
     export(demo, tmp_path / "round2")
     iid = single_item("财务股")
     answer(old["财务股"], iid, 备注="上一轮的答复")
-    plan = read_returns([old["财务股"]])
+    plan = untouched(old["财务股"])
     msgs = [c.message for c in plan.conflicts]
     assert any("较早" in m and "财务股" in m for m in msgs), msgs
     assert not plan.default_accepted()
@@ -390,9 +420,9 @@ def test_evidence_names_are_listed_to_attach_and_registered_without_a_file(demo,
     books = export(demo, tmp_path / "out")
     iid = single_item("财务股")
     answer(books["财务股"], iid, 佐证材料="关于整改的通知.pdf\n会议记录.docx")
-    plan = read_returns([books["财务股"]])
+    plan = untouched(books["财务股"])
     assert {e.name for e in plan.to_attach} == {"关于整改的通知.pdf", "会议记录.docx"}
-    demo.apply(apply_plan(plan, plan.default_accepted()))
+    current().apply(apply_plan(plan, plan.default_accepted()))
     evs = list(
         Evidence.select().where((Evidence.item == iid) & Evidence.name.in_(["关于整改的通知.pdf", "会议记录.docx"]))
     )
@@ -403,9 +433,9 @@ def test_rejected_fields_are_not_applied(demo, tmp_path) -> None:
     books = export(demo, tmp_path / "out")
     iid = single_item("财务股")
     answer(books["财务股"], iid, 整改进展="要的", 备注="不要的")
-    plan = read_returns([books["财务股"]])
+    plan = untouched(books["财务股"])
     keep = {f.id for e in plan.entries for f in e.fields if f.field == "progress"}
-    demo.apply(apply_plan(plan, keep))
+    current().apply(apply_plan(plan, keep))
     it = Item.get_by_id(iid)
     assert it.progress == "要的" and it.remarks != "不要的"
 
