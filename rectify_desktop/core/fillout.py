@@ -9,6 +9,21 @@ What an item said (:func:`item_states`) is one canonical dict per item, the same
 the answer fields as the workbook's cells show them, its measures (id, done) and its evidence names. The
 export writes it into the workbook's hidden sheet with a hash; the merge compares three versions of every
 field: the ledger now (old), the workbook as sent (sent) and the department's answer (new).
+
+For the window's dialogs (文件 → 下发填报表 / 回收填报表), with the ledger open:
+
+- 下发: ``round_groups(inspection_id, by)`` lists who would get which items (and the items naming no one);
+  ``io.fillout_export.export_round(ledger, out_dir, by, inspection_id=…, deadline=…, note=…, groups=[…])``
+  writes the workbooks and records the round itself (through ``ledger.apply``: the window refreshes as for
+  any edit; the round is not on the window's undo stack, since undoing it would orphan the files sent).
+- 回收: ``io.fillout_merge.read_returns(paths)`` gives a :class:`MergePlan` without writing: ``files`` (each
+  with its group, round or ``refused`` reason), ``entries`` (one :class:`ItemEntry` per returned row that
+  changes something: item ref, title, group, file, ``held`` reason, and its :class:`FieldChange` s with
+  old/sent/new/``conflict``/``note``), ``conflicts`` (every message, with the id of the entry or field it
+  holds back), ``notes`` and ``to_attach``. Tick what ``plan.default_accepted()`` returns, let the clerk
+  untick fields (their ids) or tick conflicting ones, then push ``apply_plan(plan, accepted)``: one command
+  for the undo stack. An entry's id accepts its fields without a conflict; a conflicting field is accepted
+  only by its own id; two different answers accepted for one field are refused with a message.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ def add_parsers(sub: Any) -> None:
 
 def fill_out(args: argparse.Namespace) -> int:
     from rectify_desktop.core import rules
+    from rectify_desktop.core.fillout import BY_FIELDS, round_groups
     from rectify_desktop.core.ledger import Ledger
     from rectify_desktop.core.storage import LedgerError
     from rectify_desktop.io.fillout_export import export_round
@@ -52,10 +53,14 @@ def fill_out(args: argparse.Namespace) -> int:
         if deadline is None:
             raise LedgerError(f"交回时限“{args.deadline}”不是日期（如 2026-12-08）")
     with Ledger.open(args.ledger) as ledger:
-        paths = export_round(ledger, Path(args.outdir), by=args.by, inspection_id=args.inspection, deadline=deadline)
+        insp = ledger.pick_inspection(args.inspection)
+        _, nobody = round_groups(insp, args.by)
+        paths = export_round(ledger, Path(args.outdir), by=args.by, inspection_id=insp, deadline=deadline)
     print(f"已生成 {len(paths)} 份填报表：{args.outdir}")
     for p in paths:
         print(f"  {p.name}")
+    if nobody:
+        print(f"另有 {len(nobody)} 项细化问题没有填写{BY_FIELDS[args.by]}，未下发")
     return EXIT_OK
 
 
