@@ -21,7 +21,7 @@ from typing import Any
 from peewee import SQL, NodeList
 
 from rectify_desktop.core import results, rules
-from rectify_desktop.core.commands import ENTITY_NAMES, SIBLING_KEY, Change, LogEntry
+from rectify_desktop.core.commands import ENTITY_NAMES, FIELD_NAMES, SIBLING_KEY, Change, LogEntry
 from rectify_desktop.core.models import (
     Accountability,
     BaseModel,
@@ -126,6 +126,18 @@ _SEARCHED = (
 )
 
 
+# The log keeps an amount as stored (whole 元), so that it is exact and an undo of the log is possible; the
+# history says it in 万元, as the clerk typed it and the notice prints it.
+_STORED_AMOUNT, _AMOUNT_SAID = FIELD_NAMES["amount"], "金额（万元）"
+
+
+def _wan(stored: str | None) -> str | None:
+    try:
+        return results.amount_text(results.from_units(int(stored))) if stored is not None else None
+    except ValueError:  # a row written by another tool: shown as it is
+        return stored
+
+
 def _rows(query: Any) -> list[LogRow]:
     """LogRows of a query ordered newest first; the rows of one change (one batch) keep the order in which
     they were written, so that "完成情况 → 已完成" comes before the completion date it brought."""
@@ -134,6 +146,8 @@ def _rows(query: Any) -> list[LogRow]:
     for rid, at, user, batch, action, entity, entity_id, field, old, new, summary in query.tuples():
         if isinstance(at, str):  # a row written by another tool may hold text peewee cannot read as a time
             at = _parse_time(at)
+        if field == _STORED_AMOUNT:
+            field, old, new = _AMOUNT_SAID, _wan(old), _wan(new)
         row = LogRow(
             rid, at, user or "", batch or 0, action or "", entity or "", entity_id, field or "", old, new, summary or ""
         )

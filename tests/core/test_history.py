@@ -239,3 +239,18 @@ def test_results_entries_are_in_their_items_history_and_inspection_entries_are_n
     assert ChangeLog.select().where(ChangeLog.entity == "问责", ChangeLog.item_id.is_null()).count() == 1
     whole = [(r.entity, r.new) for r in history.node_log("inspection", insp.id)]
     assert sum(1 for entity, _ in whole if entity == "问责") == 2  # the item's and the inspection's own
+
+
+def test_an_amount_reads_in_wan_yuan_in_the_history(two_items):
+    """The log keeps the stored whole 元; the history says it as the clerk typed it, in 万元 (it said
+    "金额（元）：0 → 5000" for 0.5万元)."""
+    ledger, first, _ = two_items
+    ledger.apply(ops.add_money(kind="追回", amount="0", item_id=first.id))
+    from rectify_desktop.core.models import MoneyEntry
+
+    money = MoneyEntry.get(MoneyEntry.item == first.id)
+    ledger.apply(ops.edit_money(money.id, amount="0.5"))
+    edits = [r for r in history.node_log("item", first.id) if r.field]
+    assert [(r.field, r.old, r.new) for r in edits] == [("金额（万元）", "0", "0.5")]
+    raw = ChangeLog.get(ChangeLog.field != "")
+    assert (raw.old, raw.new) == ("0", "5000")  # what is stored stays in the log
