@@ -220,34 +220,70 @@ class _After:
         return first in _ENDS
 
 
+def _marks(values: tuple[str, ...] | frozenset[str]) -> str:
+    return ",".join("?" * len(values))
+
+
 def _read_after(day: dt.date) -> _After:
+    """Folds the log after `day` in a few queries that SQLite answers on the index of `at` (+entity keeps it
+    from choosing the index of entity, which would read the whole log): the rows a clerk writes most (整改进展,
+    备注) are never brought into Python."""
     after = _After()
-    marks = ",".join("?" * len(_READ_ENTITIES))
-    sql = (
-        "SELECT action, entity, entity_id, field, old, new, item_id, at, summary FROM change_log"
-        f" WHERE at >= ? AND entity IN ({marks}) ORDER BY id"
-    )
     since = (day + dt.timedelta(days=1)).isoformat()
-    for action, entity, row_id, field_name, old, new, item_id, at, summary in db.execute_sql(
-        sql, [since, *_READ_ENTITIES]
+    ents = _READ_ENTITIES
+    # Which rows the log speaks of since the date.
+    for entity, row_id in db.execute_sql(
+        f"SELECT DISTINCT entity, entity_id FROM change_log WHERE at >= ? AND +entity IN ({_marks(ents)})",
+        [since, *ents],
+    ).fetchall():
+        if isinstance(row_id, int):
+            after.touched.setdefault(entity, set()).add(row_id)
+    # Rows brought into being or taken away, and moved.
+    kinds = tuple(sorted(_STARTS | _ENDS | _MOVES))
+    for action, entity, row_id, old, at, summary in db.execute_sql(
+        "SELECT action, entity, entity_id, old, at, summary FROM change_log"
+        f" WHERE at >= ? AND +entity IN ({_marks(ents)}) AND action IN ({_marks(kinds)}) ORDER BY id",
+        [since, *ents, *kinds],
     ).fetchall():
         if not isinstance(row_id, int):
             continue
         key = (entity, row_id)
-        after.touched.setdefault(entity, set()).add(row_id)
-        if action in _STARTS or action in _ENDS:
-            after.first_event.setdefault(key, action)
-            if action in _ENDS:
-                at_time = at if isinstance(at, dt.datetime) else _time(at)
-                after.removed.setdefault(key, (at_time, old or "", summary or ""))
-        elif action in _MOVES:
+        if action in _MOVES:
             after.moved.add(key)
-        elif entity == _ITEM and action in _EDITS:
-            name = _item_field(field_name or "", old, new)
-            if name is not None:
-                after.before.setdefault((row_id, name), _decode(name, old))
-        if entity == _MEASURE and isinstance(item_id, int):
-            after.item_of.setdefault(row_id, item_id)
+            continue
+        after.first_event.setdefault(key, action)
+        if action in _ENDS:
+            at_time = at if isinstance(at, dt.datetime) else _time(at)
+            after.removed.setdefault(key, (at_time, old or "", summary or ""))
+    # Each item field's first change since the date: its old value is the value at the date. 整改时限 names two
+    # fields, told apart row by row (_deadline_field), so its rows are read whole.
+    edits = tuple(sorted(_EDITS))
+    names = tuple(_ITEM_FIELDS)
+    first = (
+        "SELECT MIN(id) FROM change_log WHERE at >= ? AND +entity = ?"
+        f" AND action IN ({_marks(edits)}) AND field IN ({_marks(names)}) GROUP BY entity_id, field"
+    )
+    rows = db.execute_sql(
+        f"SELECT entity_id, field, old, new FROM change_log WHERE id IN ({first})",
+        [since, _ITEM, *edits, *names],
+    ).fetchall()
+    rows += db.execute_sql(
+        "SELECT entity_id, field, old, new FROM change_log"
+        f" WHERE at >= ? AND +entity = ? AND action IN ({_marks(edits)}) AND field = ? ORDER BY id",
+        [since, _ITEM, *edits, _DEADLINE],
+    ).fetchall()
+    for row_id, field_name, old, new in rows:
+        name = _item_field(field_name or "", old, new)
+        if name is not None and isinstance(row_id, int):
+            after.before.setdefault((row_id, name), _decode(name, old))
+    # A measure deleted since the date is counted with its item, which the log records.
+    for row_id, item_id in db.execute_sql(
+        "SELECT entity_id, MIN(item_id) FROM change_log WHERE at >= ? AND +entity = ? AND item_id IS NOT NULL"
+        " GROUP BY entity_id",
+        [since, _MEASURE],
+    ).fetchall():
+        if isinstance(row_id, int) and isinstance(item_id, int):
+            after.item_of[row_id] = item_id
     return after
 
 
@@ -312,21 +348,17 @@ def _check_covered(inspection_id: int, day: dt.date, today: dt.date) -> None:
 # --- the figures at a date ------------------------------------------------------------------------------
 
 
-def _writeoff_states(item_ids: list[int], day: dt.date) -> dict[int, str]:
+def _writeoff_states(inspection_id: int, day: dt.date) -> dict[int, str]:
     """Each item's last write-off step dated up to the day (the step's date, else the day it was entered)."""
     out: dict[int, str] = {}
-    for i in range(0, len(item_ids), 500):
-        part = item_ids[i : i + 500]
-        q = (
-            WriteOff.select(WriteOff.item, WriteOff.action, WriteOff.date, WriteOff.created_at)
-            .where(WriteOff.item.in_(part))
-            .order_by(WriteOff.id)
-            .tuples()
-        )
-        for item_id, action, date, created in q:
-            when = date or (created.date() if created else None)
-            if when is not None and when <= day:
-                out[item_id] = action
+    sql = (
+        "SELECT w.item_id, w.action, w.date, w.created_at FROM write_off w JOIN item i ON i.id = w.item_id"
+        " JOIN finding f ON f.id = i.finding_id WHERE f.inspection_id = ? ORDER BY w.id"
+    )
+    for item_id, action, date, created in db.execute_sql(sql, [inspection_id]).fetchall():
+        when = as_date(date) or as_date(created)
+        if when is not None and when <= day:
+            out[item_id] = action
     return out
 
 
@@ -404,8 +436,9 @@ def figures_as_of(
         rows.append(((0, cats.get(cid, 0), cid, fpos, fid, pos, iid), values))
 
     # Items deleted since the date: brought back with what the log knows of them.
-    existing = {i for (i,) in Item.select(Item.id).tuples()}
-    gone = sorted(i for i in after.touched.get(_ITEM, set()) - existing if after.held(_ITEM, i, False))
+    candidates = sorted(after.touched.get(_ITEM, set()))
+    existing = {i for (i,) in db.execute_sql("SELECT id FROM item").fetchall()} if candidates else set()
+    gone = [i for i in candidates if i not in existing and after.held(_ITEM, i, False)]
     if gone and not only_one:
         for iid in gone:
             title = after.removed.get((_ITEM, iid), (None, "", ""))[1] or f"#{iid}"
@@ -445,7 +478,7 @@ def figures_as_of(
     # Figures, counted as core.stats counts them, at the day.
     rows.sort(key=lambda r: r[0])
     ctx = DeadlineContext(immediate_days)
-    states = _writeoff_states([v["id"] for _, v in rows if v["exists_now"]], day)
+    states = _writeoff_states(inspection_id, day)
     s = Stats()
     items: list[AsOfItem] = []
     for _, v in rows:
@@ -484,7 +517,7 @@ def figures_as_of(
         )
     s.items = len(items)
     s.categories, s.findings = _tree_counts(after, cats, cat_held, find_held, only_one)
-    s.measures = _measure_count(after, {r.id for r in items})
+    s.measures = _measure_count(after, inspection_id, {r.id for r in items})
     s.completion_percent = rules.percent_one_decimal(s.done, s.items)
     s.completion_whole = rules.percent_whole(s.done, s.items)
     return AsOf(inspection_id, day, s, items, unknown)
@@ -541,17 +574,16 @@ def _tree_counts(
     return categories, findings
 
 
-def _measure_count(after: _After, item_ids: set[int]) -> int:
+def _measure_count(after: _After, inspection_id: int, item_ids: set[int]) -> int:
     """Measures of the items at the date: those there now that were there then, and those deleted since whose
     item the log names."""
-    n = 0
-    ids = sorted(item_ids)
-    present: set[int] = set()
-    for i in range(0, len(ids), 500):
-        for (mid,) in Measure.select(Measure.id).where(Measure.item.in_(ids[i : i + 500])).tuples():
-            present.add(mid)
-            n += after.held(_MEASURE, mid, True)
-    gone = after.touched.get(_MEASURE, set()) - present
+    sql = (
+        "SELECT m.id, m.item_id FROM measure m JOIN item i ON i.id = m.item_id JOIN finding f ON f.id = i.finding_id"
+        " WHERE f.inspection_id = ?"
+    )
+    present = db.execute_sql(sql, [inspection_id]).fetchall()
+    n = sum(1 for mid, item in present if item in item_ids and after.held(_MEASURE, mid, True))
+    gone = after.touched.get(_MEASURE, set()) - {mid for mid, _ in present}
     if gone:
         still = {i for (i,) in Measure.select(Measure.id).where(Measure.id.in_(sorted(gone))).tuples()}
         n += sum(1 for m in gone - still if after.item_of.get(m) in item_ids and after.held(_MEASURE, m, False))

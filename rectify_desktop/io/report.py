@@ -13,6 +13,7 @@ yet done with their department and deadline, and what the log could not tell. No
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import os
@@ -206,9 +207,16 @@ def _as_of_paragraph(doc: Any, title_p: Any, text: str) -> None:
     notice_docx._run(p, text, notice_docx._fonts()["heading2"], notice_docx.BODY_PT)
 
 
+def _cell_lines(value: Any) -> list[str]:
+    # A cell's own lines (状态 over （已逾期）) become line breaks, so that a word is never split.
+    return notice_docx._XML_ILLEGAL.sub("", clean_text(value)).split("\n")
+
+
 def _table_after(doc: Any, anchor: Any, headers: tuple[str, ...], rows: list[list[Any]], mm: tuple[int, ...]) -> None:
     """A bordered table after paragraph `anchor`: 五号 text off the line grid, the header repeated on each page,
-    numbers centred."""
+    a row never split across pages, numbers centred. The header and the first row are made through python-docx;
+    the other rows are copies of the first with their own text, as build_document copies paragraphs (making a
+    cell through python-docx costs a search of the whole table)."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.oxml import OxmlElement
@@ -216,18 +224,16 @@ def _table_after(doc: Any, anchor: Any, headers: tuple[str, ...], rows: list[lis
     from docx.shared import Mm, Pt
 
     fonts = notice_docx._fonts()
-    table = doc.add_table(rows=1 + len(rows), cols=len(headers))
+    table = doc.add_table(rows=1 + min(1, len(rows)), cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     anchor.addnext(table._tbl)
     for n, row in enumerate(table.rows):
-        values = headers if n == 0 else rows[n - 1]
+        values = headers if n == 0 else rows[0]
         if n == 0:
-            tr_pr = row._tr.get_or_add_trPr()
-            tr_pr.append(OxmlElement("w:tblHeader"))
-        cant = OxmlElement("w:cantSplit")
-        row._tr.get_or_add_trPr().append(cant)
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for col, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = Mm(mm[col])
             p = cell.paragraphs[0]
@@ -235,15 +241,30 @@ def _table_after(doc: Any, anchor: Any, headers: tuple[str, ...], rows: list[lis
             pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             pf.line_spacing = Pt(TABLE_LINE_PT)
             notice_docx._no_grid_snap(p)
-            text = clean_text(value)
-            centred = n == 0 or isinstance(value, int) or text.endswith("%") or col == 0 and len(headers) == 5
+            centred = n == 0 or isinstance(value, int) or str(value).endswith("%") or col == 0 and len(headers) == 5
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
             east = fonts["heading1"] if n == 0 else fonts["body"]
-            # A cell's own lines (状态 over （已逾期）) as line breaks, so that a word is never split.
-            for i, line in enumerate(notice_docx._XML_ILLEGAL.sub("", text).split("\n")):
-                run = notice_docx._run(p, line, east, TABLE_PT)
-                if i:
-                    run._r.find(qn("w:t")).addprevious(OxmlElement("w:br"))
+            notice_docx._run(p, "-", east, TABLE_PT)  # its text is set below, with every row's
+    template = copy.deepcopy(table.rows[-1]._tr) if rows else None
+    trs = [table.rows[0]._tr] + ([table.rows[1]._tr] if rows else [])
+    for _ in rows[1:]:
+        tr = copy.deepcopy(template)
+        table._tbl.append(tr)
+        trs.append(tr)
+    for tr, values in zip(trs, [headers, *rows], strict=True):
+        for tc, value in zip(tr.findall(qn("w:tc")), values, strict=True):
+            p = tc.find(qn("w:p"))
+            first = p.find(qn("w:r"))
+            lines = _cell_lines(value)
+            first.find(qn("w:t")).text = lines[0]
+            first.find(qn("w:t")).set(qn("xml:space"), "preserve")  # a text's own spaces kept
+            at = first
+            for line in lines[1:]:
+                run = copy.deepcopy(first)
+                run.find(qn("w:t")).text = line
+                run.find(qn("w:t")).addprevious(OxmlElement("w:br"))
+                at.addnext(run)
+                at = run
     grid = table._tbl.find(qn("w:tblGrid"))
     if grid is not None:
         for col, gc in enumerate(grid.findall(qn("w:gridCol"))):
