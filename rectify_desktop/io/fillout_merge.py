@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from rectify_desktop.core import fillout, rules, settings
-from rectify_desktop.core.commands import item_written_off
+from rectify_desktop.core.commands import written_off_items_under
 from rectify_desktop.core.fillout import (
     ANSWER_LABELS,
     FORMAT_VERSION,
@@ -49,7 +49,7 @@ from rectify_desktop.core.fillout import (
     MergePlan,
     ReturnedFile,
 )
-from rectify_desktop.core.models import DONE, STATUSES, FillOutReturn, FillOutRound, Finding, Item
+from rectify_desktop.core.models import DONE, STATUSES, FillOutReturn, FillOutRound, Finding, Inspection, Item
 from rectify_desktop.core.table import cn_date
 from rectify_desktop.io.fillout_export import CONTEXT, DATA_SHEET, KEY_HEADER, MAIN_SHEET, TICK_HEADER
 from rectify_desktop.io.xlsx_reader import Workbook, XlsxImportError
@@ -251,6 +251,13 @@ class _Reader:
         self.ledger_id = settings.get("ledger_id").strip()
         self.seen: dict[str, str] = {}
         self.merged = {r.file_sha256: r for r in FillOutReturn.select() if r.file_sha256}
+        self.written_off: dict[int, set[int]] = {}
+
+    def _held(self, inspection_id: int) -> set[int]:
+        """The written-off items (已销号) of an inspection, read once per merge."""
+        if inspection_id not in self.written_off:
+            self.written_off[inspection_id] = set(written_off_items_under(Inspection, inspection_id))
+        return self.written_off[inspection_id]
 
     def read(self, path: Path, n: int) -> None:
         rf = ReturnedFile(path=str(path), name=path.name)
@@ -404,7 +411,7 @@ class _Reader:
                 )
                 self._conflict(msg, rf, r, iid, entry.id)
                 held.append(f"锁定列“{label}”被改动")
-        if item_written_off(iid):
+        if iid in self._held(ref[2]):
             self._conflict(f"{where}：该细化问题已销号，不能修改，未合并", rf, r, iid, entry.id)
             held.append("已销号")
         new: dict[str, Any] = {}

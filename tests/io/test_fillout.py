@@ -378,6 +378,20 @@ def test_a_completion_date_without_done_is_not_taken(demo, tmp_path) -> None:
     assert Item.get_by_id(iid).completed_date == dt.date(2026, 11, 30)
 
 
+def test_an_item_written_off_since_sent_is_held(demo, tmp_path) -> None:
+    from rectify_desktop.core.models import WO_APPLY, WO_APPROVE
+
+    books = export(demo, tmp_path / "out")
+    iid = next(i for i in sendable("财务股") if Item.get_by_id(i).status == DONE)
+    demo.apply(ops.write_off(iid, WO_APPLY, "张三", TODAY))
+    demo.apply(ops.write_off(iid, WO_APPROVE, "李四", TODAY))
+    answer(books["财务股"], iid, 备注="销号后才交回的答复")
+    plan = untouched(books["财务股"])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("已销号" in m for m in msgs), msgs
+    assert not plan.default_accepted()
+
+
 def test_files_that_are_not_returned_workbooks_are_refused(demo, tmp_path) -> None:
     from rectify_desktop.io.xlsx_export import export_workbook
 
