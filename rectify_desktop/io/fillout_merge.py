@@ -295,7 +295,14 @@ class _Reader:
         rf.group, rf.round_id = meta["group"], int(rnd.id)
         newer = (
             FillOutRound.select()
-            .where((FillOutRound.inspection == rnd.inspection_id) & (FillOutRound.sent_at > rnd.sent_at))
+            .where(
+                (FillOutRound.inspection == rnd.inspection_id)
+                # two rounds sent within the same second: the later row is the newer
+                & (
+                    (FillOutRound.sent_at > rnd.sent_at)
+                    | ((FillOutRound.sent_at == rnd.sent_at) & (FillOutRound.id > rnd.id))
+                )
+            )
             .order_by(FillOutRound.sent_at.desc())
         )
         for other in newer:
@@ -343,7 +350,9 @@ class _Reader:
                 continue
             sent = book.sent[iid]
             if m.group(2) != sent["hash"]:
-                self._conflict(f"{where}的键与下发时不符（被手工改动过），未合并", rf, r, iid)
+                self._conflict(
+                    f"{where}的键与下发时不符（被手工改动，或是从另一轮的填报表复制来的），未合并", rf, r, iid
+                )
                 continue
             if iid in found:
                 self._conflict(

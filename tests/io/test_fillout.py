@@ -430,6 +430,25 @@ def test_a_workbook_of_an_older_round_is_warned(demo, tmp_path) -> None:
     assert not plan.default_accepted()
 
 
+def test_a_row_pasted_from_another_rounds_workbook(demo, tmp_path) -> None:
+    old = export(demo, tmp_path / "round1")
+    new = export(demo, tmp_path / "round2")
+    iid = single_item("财务股")
+    wb_old = openpyxl.load_workbook(old["财务股"])
+    ws_old = wb_old[MAIN_SHEET]
+    _, cols = columns(ws_old)
+    old_key = ws_old.cell(rows_by_item(ws_old)[iid], cols[KEY_HEADER]).value
+    wb = openpyxl.load_workbook(new["财务股"])
+    ws = wb[MAIN_SHEET]
+    ws.cell(rows_by_item(ws)[iid], cols[KEY_HEADER]).value = old_key
+    wb.save(new["财务股"])
+    answer(new["财务股"], iid, 整改进展="贴错的行")
+    plan = untouched(new["财务股"])
+    msgs = [c.message for c in plan.conflicts]
+    assert any("另一轮" in m for m in msgs), msgs
+    assert not any(f.new == "贴错的行" for f in plan.fields())
+
+
 def test_evidence_names_are_listed_to_attach_and_registered_without_a_file(demo, tmp_path) -> None:
     books = export(demo, tmp_path / "out")
     iid = single_item("财务股")
