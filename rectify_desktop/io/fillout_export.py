@@ -295,9 +295,9 @@ def _main_sheet(
                 _cell(ws, r, c, row.context["_key"], font=KEY_FONT)
         # Room to write in: three lines at least, the whole text where it is longer.
         ws.row_dimensions[r].height = max(row_height(max(lines, 3), BODY_FONT), 40.0)
-    ws.add_data_validation(dv_status)
-    ws.add_data_validation(dv_tick)
-    ws.add_data_validation(dv_date)
+    for dv in (dv_status, dv_tick, dv_date):
+        if dv.sqref.ranges:  # Excel repairs (and warns about) a validation that covers no cell
+            ws.add_data_validation(dv)
     # Protection without a password; rows and columns may still be resized, and the sheet filtered.
     ws.protection.sheet = True
     ws.protection.formatColumns = False

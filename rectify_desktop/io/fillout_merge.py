@@ -36,6 +36,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils.datetime import from_excel
+
 from rectify_desktop.core import fillout, rules, settings
 from rectify_desktop.core.commands import written_off_items_under
 from rectify_desktop.core.fillout import (
@@ -56,6 +58,7 @@ from rectify_desktop.io.xlsx_reader import Workbook, XlsxImportError
 from rectify_desktop.io.xlsx_values import _STATUS_WORDS, cell_text, read_status
 
 NOT_RETURNED = "不是下发的填报表"
+_SERIAL = (36526, 73051)  # Excel's day numbers of 2000-01-01 and 2099-12-31
 _KEY = re.compile(r"^\s*(\d+)-([0-9a-f]{16})\s*$")
 _TICKS_DONE = frozenset({TICK_DONE, "完成", "是", "√", "✓", "✔", "已完成整改", "已落实"})
 _TICKS_OPEN = frozenset({TICK_OPEN, "否", "×", "✗", "未", "正在推进", "推进中"})
@@ -214,6 +217,9 @@ def _date(value: Any) -> tuple[str | None, bool]:
         return value.date().isoformat(), True
     if isinstance(value, dt.date):
         return value.isoformat(), True
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _SERIAL[0] <= value <= _SERIAL[1]:
+        # A date whose cell lost its date format reads as Excel's day number (46357 = 2026-12-01).
+        return from_excel(value).date().isoformat(), True
     d = rules.parse_date(_text(value).strip())
     return (d.isoformat(), True) if d else (None, False)
 
