@@ -1,24 +1,83 @@
-"""What a frozen folder needs from the system: the system libraries its programs and libraries link directly
-(ELF NEEDED entries not satisfied inside the folder), the Debian package of each on this machine, and the
-newest glibc symbol version any of them requires.
+"""The Depends line of the .deb, from what a frozen folder links: every ELF NEEDED entry that the folder does not
+hold itself is a system library, and the fixed table PACKAGES says which package has it on the target systems.
 
-    python3 deb_depends.py FOLDER [--check "DEPENDS LINE"]
+    python3 deb_depends.py FOLDER                    one line per system library: soname, Depends clause
+    python3 deb_depends.py FOLDER --depends          the Depends line
+    python3 deb_depends.py FOLDER --check "LINE"     exits 1 if LINE misses one of them
 
-Prints one line per external library and "glibc>=X.Y". With --check, exits 1 if a library's package is not
-named in the Depends line (so the .deb's Depends never silently misses a library), or the line's libc6 version
-is lower than the glibc the folder needs. Uses objdump (binutils), ldconfig and dpkg.
+The table, not the build machine, answers: a library need not be installed where the package is built (a fresh
+Debian 12 has no libxcb-icccm4), and the names are those of the systems the package is for. Every name in it
+exists in Debian 10 (buster: UOS 20 and Kylin V10 are built on it) and Debian 11 (bullseye) and in Ubuntu 18.04+;
+names after "|" are the same library under a later name (libglvnd's split, the t64 renames of Debian 13 and
+Ubuntu 24.04). A library the table does not know stops the build: look its package up in those releases first.
+The glibc and the C++ runtime are bundled (build_deb.sh); were they not, libc6 (>= the newest GLIBC_ version the
+folder needs) and libstdc++6 / libgcc-s1 would be asked for instead. Uses objdump (binutils).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-GLIBC_LIBS = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libutil.so.1"}
+PACKAGES: dict[str, str] = {
+    "libX11.so.6": "libx11-6",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxcb.so.1": "libxcb1",
+    "libxcb-glx.so.0": "libxcb-glx0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xinerama.so.0": "libxcb-xinerama0",
+    "libxcb-xinput.so.0": "libxcb-xinput0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    # libxcb-util.so.1 is not here on purpose: Debian 10 has libxcb-util0 (libxcb-util.so.0); the spec bundles it.
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libfreetype.so.6": "libfreetype6",
+    "libpng16.so.16": "libpng16-16 | libpng16-16t64",
+    "libGL.so.1": "libgl1 | libgl1-mesa-glx",
+    "libEGL.so.1": "libegl1 | libegl1-mesa",
+    "libOpenGL.so.0": "libopengl0",
+    "libGLX.so.0": "libglx0",
+    "libglib-2.0.so.0": "libglib2.0-0 | libglib2.0-0t64",
+    "libgobject-2.0.so.0": "libglib2.0-0 | libglib2.0-0t64",
+    "libgthread-2.0.so.0": "libglib2.0-0 | libglib2.0-0t64",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libcups.so.2": "libcups2 | libcups2t64",
+    "libzstd.so.1": "libzstd1",
+    "libz.so.1": "zlib1g",
+    "libexpat.so.1": "libexpat1",
+    "libbz2.so.1.0": "libbz2-1.0",
+    "liblzma.so.5": "liblzma5",
+    "libuuid.so.1": "libuuid1",
+    "libstdc++.so.6": "libstdc++6",
+    "libgcc_s.so.1": "libgcc-s1 | libgcc1",
+}
+# The glibc's own libraries: from libc6, at least the newest GLIBC_ version required (when not bundled).
+GLIBC_LIBS = {
+    "libc.so.6",
+    "libm.so.6",
+    "libpthread.so.0",
+    "libdl.so.2",
+    "librt.so.1",
+    "libutil.so.1",
+    "libresolv.so.2",
+    "libanl.so.1",
+    "libmvec.so.1",
+    "ld-linux-x86-64.so.2",
+    "ld-linux-aarch64.so.1",
+}
 
 
 def elf_files(folder: Path) -> list[Path]:
@@ -31,82 +90,62 @@ def elf_files(folder: Path) -> list[Path]:
     return out
 
 
-def objdump(path: Path) -> str:
-    return subprocess.run(["objdump", "-p", str(path)], capture_output=True, text=True, check=False).stdout
-
-
 def needed_and_glibc(path: Path) -> tuple[list[str], tuple[int, ...]]:
-    text = objdump(path)
+    """The NEEDED entries of one ELF file and the newest GLIBC_ version it requires."""
+    text = subprocess.run(["objdump", "-p", str(path)], capture_output=True, text=True, check=False).stdout
     needed = re.findall(r"^\s*NEEDED\s+(\S+)", text, re.M)
-    newest: tuple[int, ...] = (0,)
-    current = None
-    for line in text.splitlines():
-        m = re.match(r"\s*required from (\S+):", line)
-        if m:
-            current = m.group(1)
-            continue
-        m = re.search(r"GLIBC_(\d+(?:\.\d+)+)", line)
-        if m and current in GLIBC_LIBS:
-            newest = max(newest, tuple(int(x) for x in m.group(1).split(".")))
-    return needed, newest
-
-
-def library_paths() -> dict[str, str]:
-    text = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=False).stdout
-    paths: dict[str, str] = {}
-    for m in re.finditer(r"^\s*(\S+) \(([^)]*)\) => (\S+)", text, re.M):
-        if "x86-64" in m.group(2) or "64bit" in m.group(2) or os.uname().machine not in ("x86_64",):
-            paths.setdefault(m.group(1), m.group(3))
-    return paths
-
-
-def package_of(path: str) -> str | None:
-    real = os.path.realpath(path)
-    candidates = {path, real}
-    for p in list(candidates):
-        if p.startswith("/usr/"):
-            candidates.add(p[4:])
-        else:
-            candidates.add("/usr" + p)
-    for p in candidates:
-        r = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True, check=False)
-        if r.returncode == 0 and r.stdout:
-            return r.stdout.split(":", 1)[0].split(",")[0].strip()
-    return None
+    versions = re.findall(r"\bGLIBC_(\d+(?:\.\d+)+)", text.split("Version References:", 1)[-1])
+    return needed, max((tuple(int(x) for x in v.split(".")) for v in versions), default=(0,))
 
 
 def analyse(folder: Path) -> tuple[dict[str, str | None], tuple[int, ...]]:
-    files = elf_files(folder)
+    """{soname: Depends clause or None when unknown} for the system libraries, and the newest GLIBC_ needed."""
     bundled = {p.name for p in folder.rglob("*")}
     external: set[str] = set()
     glibc: tuple[int, ...] = (0,)
-    for f in files:
+    for f in elf_files(folder):
         needed, newest = needed_and_glibc(f)
         glibc = max(glibc, newest)
         external.update(n for n in needed if n not in bundled)
-    paths = library_paths()
-    return {so: (package_of(paths[so]) if so in paths else None) for so in sorted(external)}, glibc
+    libs: dict[str, str | None] = {}
+    for so in sorted(external):
+        if so in GLIBC_LIBS:
+            libs[so] = f"libc6 (>= {'.'.join(map(str, glibc))})"
+        else:
+            libs[so] = PACKAGES.get(so)
+    return libs, glibc
+
+
+def depends_line(libs: dict[str, str | None]) -> str:
+    return ", ".join(dict.fromkeys(sorted(c for c in libs.values() if c)))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", type=Path)
+    ap.add_argument("--depends", action="store_true", help="print the Depends line")
     ap.add_argument("--check", metavar="DEPENDS", help="the Depends line to check against")
     args = ap.parse_args(argv)
-    libs, glibc = analyse(args.folder)
-    floor = ".".join(map(str, glibc))
-    for so, pkg in libs.items():
-        print(f"{so}\t{pkg or '?'}")
-    print(f"glibc>={floor}")
+    libs, _glibc = analyse(args.folder)
+    unknown = [so for so, clause in libs.items() if clause is None]
+    if unknown:
+        print(
+            "对照表中没有这些系统库：" + "、".join(unknown) + "（请在 deb_depends.py 的 PACKAGES 中写明它在"
+            " Debian 10 和 11 中的软件包名，或把它打进程序里）",
+            file=sys.stderr,
+        )
+        return 1
+    if args.depends:
+        print(depends_line(libs))
+        return 0
+    for so, clause in libs.items():
+        print(f"{so}\t{clause}")
     if args.check is None:
         return 0
-    named = set(re.findall(r"[a-z0-9][a-z0-9+.-]+", args.check))
-    bad = [f"{so}（{pkg or '找不到所属软件包'}）" for so, pkg in libs.items() if pkg not in named]
-    m = re.search(r"libc6 \(>= ([\d.]+)\)", args.check)
-    if not m or tuple(int(x) for x in m.group(1).split(".")) < glibc:
-        bad.append(f"libc6 的版本要求应不低于 {floor}")
-    if bad:
-        print("Depends 中缺少：" + "；".join(bad), file=sys.stderr)
+    named = {c.strip() for c in args.check.split(",")}
+    missing = [f"{so}（{clause}）" for so, clause in libs.items() if clause not in named]
+    if missing:
+        print("Depends 中缺少：" + "；".join(missing), file=sys.stderr)
         return 1
     return 0
 
