@@ -8,7 +8,11 @@ and what must be seen survives a black-and-white printer:
 - in the ledger, a date in brackets after a status ("已完成（2026年7月20日）") goes on the line under it, so that
   the column need only be as wide as the date, which is never broken (the lists have the width for one line);
 - several evidence names (佐证材料) are numbered ①②③, so that where one ends and the next begins is seen
-  even when a name wraps.
+  even when a name wraps;
+- in the ledger, whole dates read 2026.7.20, as in the Excel ledger's table: thirteen columns share the
+  paper, and three of them hold dates that must not break; "2026年7月20日" took a third of the width at 14 pt
+  (55 pages for the demo's 29 items, the text columns three characters wide). Phrases (2026年10月底前)
+  stay as written; sentences (the title lines, the summary, the signatures) keep 年月日.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ __all__ = ["OVERDUE_MARK", "OVERDUE_WORDS", "display_cells", "evidence_text"]
 OVERDUE_WORDS = "已逾期"
 _STATUS_DATE = re.compile(r"^(?P<status>[^（(\n]+)[（(](?P<date>[^）)\n]*\d[^）)\n]*)[）)]$")
 DATED_KEYS = ("status", "writeoff", "done")
+_FULL_DATE = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日")
+COMPACT_KEYS = ("deadline", *DATED_KEYS)
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -35,6 +41,11 @@ def evidence_text(text: str) -> str:
     if len(names) < 2:
         return "\n".join(names)
     return "\n".join(numbered(i) + n for i, n in enumerate(names))
+
+
+def compact_dates(text: str) -> str:
+    """ "2026年7月20日" → "2026.7.20" wherever a whole date stands; "2026年10月底前" unchanged."""
+    return _FULL_DATE.sub(r"\1.\2.\3", text)
 
 
 def dated(text: str) -> str:
@@ -54,6 +65,9 @@ def display_cells(sheet: Sheet) -> tuple[list[dict[str, str]], set[tuple[int, st
         for key in DATED_KEYS if sheet.kind == LEDGER else ():  # the lists have the width for one line
             if key in cells:
                 cells[key] = dated(cells[key])
+        for key in COMPACT_KEYS if sheet.kind == LEDGER else ():
+            if key in cells:
+                cells[key] = compact_dates(cells[key])
         if "evidence" in cells:
             cells["evidence"] = evidence_text(cells["evidence"])
         item = row.item
