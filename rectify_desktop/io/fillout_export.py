@@ -120,7 +120,9 @@ def _shown(text: str) -> str:
     return excel_cut(text, MAX_CELL_CHARS)[0]
 
 
-def _sent_state(state: dict[str, Any]) -> dict[str, Any]:
+def sent_state(state: dict[str, Any]) -> dict[str, Any]:
+    """An item's state (core.fillout.item_states) as the workbook's cells hold it: texts cleaned and cut as a
+    cell holds them, without trailing blanks (the merge compares the ledger's values the same way)."""
     out = dict(state)
     for k in ("progress", "remarks"):
         out[k] = _shown(out[k]).rstrip()
@@ -425,7 +427,7 @@ def _data_sheet(
 
 def sent_values(context: dict[str, str], state: dict[str, Any]) -> dict[str, Any]:
     """What a row said when sent, as hashed and stored in 填报数据."""
-    return {"context": {k: v for k, v in context.items() if not k.startswith("_")}, "state": _sent_state(state)}
+    return {"context": {k: v for k, v in context.items() if not k.startswith("_")}, "state": sent_state(state)}
 
 
 def export_round(

@@ -53,11 +53,12 @@ from rectify_desktop.core.fillout import (
 )
 from rectify_desktop.core.models import DONE, STATUSES, FillOutReturn, FillOutRound, Finding, Inspection, Item
 from rectify_desktop.core.table import cn_date
-from rectify_desktop.io.fillout_export import CONTEXT, DATA_SHEET, KEY_HEADER, MAIN_SHEET, TICK_HEADER
+from rectify_desktop.io.fillout_export import CONTEXT, DATA_SHEET, KEY_HEADER, MAIN_SHEET, TICK_HEADER, sent_state
 from rectify_desktop.io.xlsx_reader import Workbook, XlsxImportError
 from rectify_desktop.io.xlsx_values import _STATUS_WORDS, cell_text, read_status
 
 NOT_RETURNED = "不是下发的填报表"
+OLDER_ROUND = "较早一轮的填报表"
 _SERIAL = (36526, 73051)  # Excel's day numbers of 2000-01-01 and 2099-12-31
 _KEY = re.compile(r"^\s*(\d+)-([0-9a-f]{16})\s*$")
 _TICKS_DONE = frozenset({TICK_DONE, "完成", "是", "√", "✓", "✔", "已完成整改", "已落实"})
@@ -412,7 +413,7 @@ class _Reader:
         where = f"“{rf.name}”第 {r} 行（{ref[0]}）"
         held = []
         if older:
-            held.append("较早一轮的填报表")
+            held.append(OLDER_ROUND)
         for key, text in sent["context"].items():
             label = _CONTEXT_LABELS.get(key, key)
             c = cols.get(label)
@@ -476,7 +477,7 @@ class _Reader:
             else:
                 new[f"measure:{mid}"] = tick
         sent_flat = dict(state)
-        now_flat = dict(now)
+        now_flat = sent_state(now)  # as a cell would show it, like what was sent
         for mid, done in state["measures"]:
             sent_flat[f"measure:{mid}"] = done
         for mid, done in now["measures"]:
@@ -487,8 +488,6 @@ class _Reader:
         for key, value in new.items():
             was = sent_flat.get(key)
             old = now_flat.get(key)
-            if key in ("progress", "remarks"):
-                old = _text(old or "")
             if value == was:
                 continue  # not answered: whatever the ledger says now stands
             if key.startswith("measure:") and key not in now_flat:
@@ -524,7 +523,9 @@ class _Reader:
                 )
         if held:
             entry.held = "；".join(dict.fromkeys(held))
-        if entry.fields or held:
+        # A row held for its own reason is shown even when it changes nothing; an unchanged row of an older
+        # round's workbook is not.
+        if entry.fields or any(h != OLDER_ROUND for h in held):
             self.plan.entries.append(entry)
 
     def across_files(self) -> None:

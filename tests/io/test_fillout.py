@@ -462,6 +462,20 @@ def test_evidence_names_are_listed_to_attach_and_registered_without_a_file(demo,
     assert len(evs) == 2 and all(e.blob_sha256 is None for e in evs)
 
 
+def test_a_progress_longer_than_a_cell_is_not_taken_for_an_answer(demo, tmp_path) -> None:
+    """A cell holds 32,767 characters: a longer 整改进展 goes out cut, and coming back cut is no change."""
+    iid = single_item("财务股")
+    long_text = "已召开专题会议研究整改工作。" * 3000  # 42,000 characters
+    demo.apply(ops.set_fields(Item, iid, {"progress": long_text}))
+    books = export(demo, tmp_path / "out")
+    answer(books["财务股"], iid, 备注="只改备注")
+    plan = untouched(books["财务股"])
+    assert not plan.conflicts
+    assert [f.field for f in plan.fields()] == ["remarks"]
+    current().apply(apply_plan(plan, plan.default_accepted()))
+    assert Item.get_by_id(iid).progress == long_text
+
+
 def test_rejected_fields_are_not_applied(demo, tmp_path) -> None:
     books = export(demo, tmp_path / "out")
     iid = single_item("财务股")
