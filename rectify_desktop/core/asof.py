@@ -220,36 +220,51 @@ class _After:
         return first in _ENDS
 
 
-def _marks(values: tuple[str, ...] | frozenset[str]) -> str:
+def _marks(values: tuple[str, ...]) -> str:
     return ",".join("?" * len(values))
 
 
+_TABLES = {_INSPECTION: "inspection", _CATEGORY: "category", _FINDING: "finding", _ITEM: "item", _MEASURE: "measure"}
+
+
 def _read_after(day: dt.date) -> _After:
-    """Folds the log after `day` in a few queries that SQLite answers on the index of `at` (+entity keeps it
-    from choosing the index of entity, which would read the whole log): the rows a clerk writes most (整改进展,
-    备注) are never brought into Python."""
+    """Folds the log after `day` in two readings of it: the rows of what is gone now, and the rows that say
+    what came and went and the first change of each field a report needs. The rows a clerk writes most
+    (整改进展, 备注) of what is still there never reach Python; the order is taken in Python, and the unary +
+    keeps SQLite's planner off the index of entity, which reads the whole log however few rows are asked for."""
     after = _After()
     since = (day + dt.timedelta(days=1)).isoformat()
     # When most of the log lies after the date, reading the table straight through beats looking each row up
-    # from the index (a report as of the first weeks of a long-kept ledger).
+    # from the index of at (a report as of the first weeks of a long-kept ledger).
     later = db.execute_sql("SELECT COUNT(*) FROM change_log WHERE at >= ?", [since]).fetchone()[0]
+    if not later:
+        return after
     whole = db.execute_sql("SELECT MAX(id) FROM change_log").fetchone()[0] or 0
-    log = "change_log NOT INDEXED" if later * 3 > whole else "change_log"
+    hint = " NOT INDEXED" if later * 3 > whole else ""
     ents = _READ_ENTITIES
-    # Which rows the log speaks of since the date.
-    for entity, row_id in db.execute_sql(
-        f"SELECT DISTINCT entity, entity_id FROM {log} WHERE at >= ? AND +entity IN ({_marks(ents)})",
+    # What the log speaks of since the date and is not in the ledger now, with the item it recorded (a
+    # measure deleted since is counted with its item).
+    absent = " ".join(
+        f"WHEN '{name}' THEN (SELECT 1 FROM {table} t WHERE t.id = c.entity_id)" for name, table in _TABLES.items()
+    )
+    for entity, row_id, item_id in db.execute_sql(
+        f"SELECT +c.entity, +c.entity_id, MIN(c.item_id) FROM change_log c{hint}"
+        f" WHERE c.at >= ? AND +c.entity IN ({_marks(ents)}) AND (CASE c.entity {absent} END) IS NULL"
+        " GROUP BY +c.entity, +c.entity_id",
         [since, *ents],
     ).fetchall():
         if isinstance(row_id, int):
             after.touched.setdefault(entity, set()).add(row_id)
-    # Rows brought into being or taken away, and moved.
+            if entity == _MEASURE and isinstance(item_id, int):
+                after.item_of[row_id] = item_id
+    # Rows brought into being or taken away, and moved: few.
     kinds = tuple(sorted(_STARTS | _ENDS | _MOVES))
-    for action, entity, row_id, old, at, summary in db.execute_sql(
-        f"SELECT action, entity, entity_id, old, at, summary FROM {log}"
-        f" WHERE at >= ? AND +entity IN ({_marks(ents)}) AND action IN ({_marks(kinds)}) ORDER BY id",
+    events = db.execute_sql(
+        f"SELECT id, action, entity, entity_id, old, at, summary FROM change_log{hint}"
+        f" WHERE at >= ? AND +entity IN ({_marks(ents)}) AND action IN ({_marks(kinds)})",
         [since, *ents, *kinds],
-    ).fetchall():
+    ).fetchall()
+    for _, action, entity, row_id, old, at, summary in sorted(events, key=lambda r: r[0]):
         if not isinstance(row_id, int):
             continue
         key = (entity, row_id)
@@ -260,35 +275,24 @@ def _read_after(day: dt.date) -> _After:
         if action in _ENDS:
             at_time = at if isinstance(at, dt.datetime) else _time(at)
             after.removed.setdefault(key, (at_time, old or "", summary or ""))
-    # Each item field's first change since the date: its old value is the value at the date. 整改时限 names two
-    # fields, told apart row by row (_deadline_field), so its rows are read whole.
+    # Each item field's first change since the date, whose old value is the value at the date: SQLite gives a
+    # group's other columns from the row of its MIN(id). 整改时限 names two fields, told apart as
+    # _deadline_field tells them (a date is YYYY-MM-DD or NULL, a phrase never NULL).
     edits = tuple(sorted(_EDITS))
-    names = tuple(_ITEM_FIELDS)
-    first = (
-        f"SELECT MIN(id) FROM {log} WHERE at >= ? AND +entity = ?"
-        f" AND action IN ({_marks(edits)}) AND field IN ({_marks(names)}) GROUP BY entity_id, field"
+    names = (*_ITEM_FIELDS, _DEADLINE)
+    iso = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+    which = (
+        f"CASE WHEN field <> '{_DEADLINE}' THEN 0 WHEN old IS NULL OR new IS NULL THEN 1"
+        f" WHEN old = '' OR new = '' THEN 2 WHEN old GLOB {iso} AND new GLOB {iso} THEN 1 ELSE 2 END"
     )
-    rows = db.execute_sql(
-        f"SELECT entity_id, field, old, new FROM change_log WHERE id IN ({first})",
+    for row_id, field_name, old, new, _ in db.execute_sql(
+        f"SELECT entity_id, field, old, new, MIN(id) FROM change_log{hint} WHERE at >= ? AND +entity = ?"
+        f" AND action IN ({_marks(edits)}) AND field IN ({_marks(names)}) GROUP BY entity_id, field, {which}",
         [since, _ITEM, *edits, *names],
-    ).fetchall()
-    rows += db.execute_sql(
-        f"SELECT entity_id, field, old, new FROM {log}"
-        f" WHERE at >= ? AND +entity = ? AND action IN ({_marks(edits)}) AND field = ? ORDER BY id",
-        [since, _ITEM, *edits, _DEADLINE],
-    ).fetchall()
-    for row_id, field_name, old, new in rows:
+    ).fetchall():
         name = _item_field(field_name or "", old, new)
         if name is not None and isinstance(row_id, int):
             after.before.setdefault((row_id, name), _decode(name, old))
-    # A measure deleted since the date is counted with its item, which the log records.
-    for row_id, item_id in db.execute_sql(
-        f"SELECT entity_id, MIN(item_id) FROM {log} WHERE at >= ? AND +entity = ? AND item_id IS NOT NULL"
-        " GROUP BY entity_id",
-        [since, _MEASURE],
-    ).fetchall():
-        if isinstance(row_id, int) and isinstance(item_id, int):
-            after.item_of[row_id] = item_id
     return after
 
 
@@ -392,21 +396,23 @@ def figures_as_of(
     after = _read_after(day)
     unknown: list[str] = []
 
-    cats = {
-        cid: pos
-        for cid, pos in Category.select(Category.id, Category.position)
-        .where(Category.inspection == inspection_id)
-        .tuples()
-    }
+    # Plain SQL as stats.item_rows reads: peewee's conversion of each value would cost more than the rest.
+    cats = dict(
+        db.execute_sql(
+            "SELECT id, CAST(position AS INTEGER) FROM category WHERE inspection_id = ?", [inspection_id]
+        ).fetchall()
+    )
     finds = {
         fid: (cid, pos, num)
-        for fid, cid, pos, num in Finding.select(Finding.id, Finding.category, Finding.position, Finding.number)
-        .where(Finding.inspection == inspection_id)
-        .tuples()
+        for fid, cid, pos, num in db.execute_sql(
+            "SELECT id, category_id, CAST(position AS INTEGER), CAST(number AS INTEGER) FROM finding"
+            " WHERE inspection_id = ?",
+            [inspection_id],
+        ).fetchall()
     }
     cat_held = {cid: after.held(_CATEGORY, cid, True) for cid in cats}
     find_held = {
-        fid: after.held(_FINDING, fid, True) and (cat_held[cid] or (_FINDING, fid) in after.moved)
+        fid: after.held(_FINDING, fid, True) and (cat_held.get(cid, False) or (_FINDING, fid) in after.moved)
         for fid, (cid, _, _) in finds.items()
     }
     insp_held = after.held(_INSPECTION, inspection_id, True)
