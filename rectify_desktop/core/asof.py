@@ -455,6 +455,8 @@ def figures_as_of(
             title = after.removed.get((_ITEM, iid), (None, "", ""))[1] or f"#{iid}"
             unknown.append(f"细化问题“{title}”在截至日之后被删除，台账中有多次巡察，无法确定它属于哪一次，未计入")
         gone = []
+    elif only_one:
+        gone = sorted(set(gone) | _swept_items(after, day))
     last, inserted = _last_known(gone, day)
     logged_writeoffs = _logged_writeoffs(gone)
     for iid in gone:
@@ -532,6 +534,38 @@ def figures_as_of(
     s.completion_percent = rules.percent_one_decimal(s.done, s.items)
     s.completion_whole = rules.percent_whole(s.done, s.items)
     return AsOf(inspection_id, day, s, items, unknown)
+
+
+def _swept_items(after: _After, day: dt.date) -> set[int]:
+    """Items a category or finding deleted since the date took with it, as far as the log can tell: items gone
+    now, brought in through the log up to the date, with no category or finding deleted between their coming
+    and the date (such a deletion might have been theirs). Asked only when such a deletion happened since."""
+    swept = [
+        key
+        for key in after.removed
+        if key[0] in (_CATEGORY, _FINDING) and after.first_event.get(key) in _ENDS and after.held(*key, False)
+    ]
+    if not swept:
+        return set()
+    until = (day + dt.timedelta(days=1)).isoformat()
+    kinds = tuple(sorted(_STARTS | _ENDS))
+    rows = db.execute_sql(
+        f"SELECT id, entity, entity_id, action FROM change_log WHERE at < ? AND +entity IN (?,?,?)"
+        f" AND action IN ({_marks(kinds)})",
+        [until, _CATEGORY, _FINDING, _ITEM, *kinds],
+    ).fetchall()
+    rows.sort(key=lambda r: r[0])
+    last_cut = max((rid for rid, entity, _, action in rows if entity != _ITEM and action in _ENDS), default=0)
+    state: dict[int, tuple[int, str]] = {}
+    for rid, entity, row_id, action in rows:
+        if entity == _ITEM and isinstance(row_id, int):
+            state[row_id] = (rid, action)
+    existing = {i for (i,) in db.execute_sql("SELECT id FROM item").fetchall()}
+    return {
+        iid
+        for iid, (rid, action) in state.items()
+        if action in _STARTS and rid > last_cut and iid not in existing and (_ITEM, iid) not in after.first_event
+    }
 
 
 def _logged_writeoffs(item_ids: list[int]) -> set[int]:

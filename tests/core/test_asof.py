@@ -236,3 +236,29 @@ def test_comparison_with_the_previous_report_and_the_silent_departments(three_da
     assert json.loads(ProgressReport.get(ProgressReport.as_of == DAY3).figures)["stats"]["status"]["已完成"] == 2
     # The report made on DAY3 is not its own 上期; one made since on the same date neither.
     assert asof.previous_report(insp, DAY3).as_of == DAY1
+
+
+def test_a_finding_deleted_since_is_named_with_what_the_log_cannot_bring_back(three_days, monkeypatch):
+    ledger, insp, _ = three_days
+    second = Finding.get(Finding.title == "问题二").id
+    set_clock(monkeypatch, dt.datetime(2026, 11, 26, 9, 0))
+    add_item(ledger, second, "G", department="办公室")
+    set_clock(monkeypatch, dt.datetime(2026, 11, 28, 9, 0))
+    ledger.apply(ops.delete(Finding, second))
+    monkeypatch.undo()
+    before = asof.figures_as_of(insp, dt.date(2026, 11, 27))
+    # G was inserted through the log and deleted with its finding: its own rows say it was there, and its
+    # status was never logged, so it is named rather than counted.
+    assert before.stats.findings == 2
+    assert any("问题“问题二”" in u and "2026年11月28日" in u for u in before.unknown)
+    assert any("“G”" in u and "完成情况" in u for u in before.unknown)
+    assert asof.figures_as_of(insp, DAY3).stats.findings == 2  # 问题二 existed at the end of DAY3 too
+
+
+def test_a_remembered_report_is_undone_like_any_change(three_days):
+    ledger, insp, _ = three_days
+    cmd = asof.remember(ledger, asof.figures_as_of(insp, DAY2), "进展.xlsx")
+    assert asof.previous_report(insp, DAY3).file_name == "进展.xlsx"
+    assert ChangeLog.select().where(ChangeLog.entity == "进展报告").count() == 1
+    ledger.revert(cmd)
+    assert asof.previous_report(insp, DAY3) is None
