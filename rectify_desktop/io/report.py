@@ -67,7 +67,7 @@ SUFFIXES = (".docx", ".xlsx")
 DEPARTMENT_HEADERS = ("责任部门", "细化问题", "已完成", "正在推进", "未启动", "长期坚持", "已逾期", "完成率")
 ITEM_HEADERS = ("序号", "细化问题", "责任部门", "整改时限", "完成情况")
 ALL_ITEMS = "全部细化问题"  # the total row: an item of two departments counts once here, once for each there
-DELETED_REF = "（已删除）"
+DELETED_REF = "已删除"  # in the 序号 column of an item deleted since the date
 SECTION_DEPARTMENTS = "一、各责任部门整改进展"
 SECTION_TODO = "二、尚未完成的细化问题"
 SECTION_UNKNOWN = "三、需要说明的情况"
@@ -76,7 +76,7 @@ UNKNOWN_INTRO = "以下情况无法从修改记录得知，上述数字未含其
 TABLE_PT = 10.5
 TABLE_LINE_PT = 15.0
 # Column widths in mm; the type area of GB/T 9704 is 156 mm wide.
-DEPARTMENT_MM = (33, 19, 16, 19, 16, 19, 16, 16)
+DEPARTMENT_MM = (38, 19, 15, 19, 15, 19, 15, 15)
 ITEM_MM = (19, 47, 28, 35, 27)
 
 
@@ -145,7 +145,7 @@ def compose(current: AsOf, comparison: Comparison, made: dt.date) -> ReportText:
         departments=current.by_department(),
         total=total if s.items else GroupFigures(ALL_ITEMS, ALL_ITEMS),
         todo=[r for r in current.items if r.status != DONE],
-        unknown=list(current.unknown),
+        unknown=[u if u.endswith("。") else u + "。" for u in current.unknown],
         issuer=issuer,
         author=author_of(insp),
         made=made,
