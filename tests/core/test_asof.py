@@ -262,3 +262,11 @@ def test_a_remembered_report_is_undone_like_any_change(three_days):
     assert ChangeLog.select().where(ChangeLog.entity == "进展报告").count() == 1
     ledger.revert(cmd)
     assert asof.previous_report(insp, DAY3) is None
+
+
+def test_the_demo_as_of_today_equals_its_figures_now(demo_ledger):
+    insp = Inspection.get().id
+    got = asof.figures_as_of(insp, dt.date.today())
+    assert got.stats.to_json() == stats.compute(insp).to_json()
+    assert got.stats.written_off > 0 and got.stats.measures > 0 and got.unknown == []
+    assert {g.name for g in got.by_department()} == {g.name for g in stats.breakdown(insp)[1]}

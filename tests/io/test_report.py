@@ -155,3 +155,13 @@ def test_nothing_written_or_remembered_on_a_refusal(three_days, tmp_path, name):
         with pytest.raises(OutputError):
             report.make_report(led, insp, DAY1, disguised)
         assert disguised.read_bytes() == before and ProgressReport.select().count() == 0
+
+
+def test_cli_report_while_the_window_holds_the_ledger_is_made_but_not_remembered(cli, demo_path, tmp_path):
+    from rectify_desktop.core.ledger import Ledger
+
+    with Ledger.open(demo_path):  # the writer's lock, as the window holds it
+        r = cli("report", demo_path, tmp_path / "进展.xlsx")
+        assert r.returncode == 0, r.stderr
+        assert "未记入台账" in r.stderr and (tmp_path / "进展.xlsx").exists()
+        assert ProgressReport.select().count() == 0
