@@ -773,9 +773,14 @@ class RememberReport(Command):
         return [LogEntry("新增", _REPORT, self.row_id, new=self.values["file_name"], summary=self.text)]
 
 
+def remember_command(current: AsOf, file_name: str) -> RememberReport:
+    """The command that records the report made of `current` as `file_name`, for the window's undo stack."""
+    return RememberReport(current.inspection_id, current.day, file_name, current.figures_json())
+
+
 def remember(ledger: Any, current: AsOf, file_name: str) -> RememberReport:
-    """Records the report made of `current` as `file_name` through the ledger's one door; returns the command
-    (for the window's undo stack)."""
-    cmd = RememberReport(current.inspection_id, current.day, file_name, current.figures_json())
+    """Records the report made of `current` as `file_name` through the ledger's one door (the command line;
+    the window pushes remember_command on its undo stack instead); returns the command."""
+    cmd = remember_command(current, file_name)
     ledger.apply(cmd)
     return cmd

@@ -9,6 +9,13 @@ The document follows the notice's paper (io/notice_docx: GB/T 9704-2012 fonts, m
 workbook follows the lists' (io/sheet_export: A4 landscape, 第 N 页 共 M 页, written whole). Both hold: the title
 and its 截至 line, the headline sentence at the date, the comparison, the figures per department, the items not
 yet done with their department and deadline, and what the log could not tell. No Qt here.
+
+For the window (生成进展报告): asof.parse_day reads the date typed; asof.figures_as_of, asof.previous_report and
+asof.compare give what a preview shows (compose turns them into the report's sentences and tables);
+make_report(ledger, inspection_id, day, out, remember=False) writes the file, and the window then pushes
+asof.remember_command(result.current, out.name) on its undo stack, so that remembering the report is undone
+like any change. asof.AsOfError (a date in the future, before the inspection, a ledger without a log) and
+outfile.OutputError carry the sentence to show.
 """
 
 from __future__ import annotations
