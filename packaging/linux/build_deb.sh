@@ -124,11 +124,14 @@ if [ "${SKIP_FREEZE:-}" != 1 ]; then
 fi
 [ -x "$DIST/rectify-desktop" ] || die "没有找到冻结后的程序：$DIST/rectify-desktop"
 
-AS_ROOT=""
-if [ "$(id -u)" = 0 ] && unshare -n -m true 2>/dev/null; then AS_ROOT=1; fi
+# As root, the self-tests run with the network cut off (unshare -n), and the patched program in a mount namespace
+# of its own (unshare -m; not in a chroot, where / is not a mount point).
+OFFLINE="" OWN_MOUNTS=""
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then OFFLINE=1; fi
+if [ -n "$OFFLINE" ] && unshare -n -m true 2>/dev/null; then OWN_MOUNTS=1; fi
 say "3/6 自检（冻结后的程序，无显示器）"
 SELFTEST=(env -u DISPLAY -u WAYLAND_DISPLAY "$DIST/rectify-desktop" self-test)
-if [ -n "$AS_ROOT" ]; then
+if [ -n "$OFFLINE" ]; then
     echo "（断开网络：unshare -n）"
     SELFTEST=(unshare -n "${SELFTEST[@]}")
 fi
@@ -242,14 +245,14 @@ echo "  解释器 $(patchelf --print-interpreter "$BOOT")；RPATH $(patchelf --p
 "$PYTHON" "$HERE/check_glibc.py" "$PKG$INSTALL_DIR" --install-dir "$INSTALL_DIR" --runtime "$RUNTIME" \
     > "$BUILD_DIR/glibc.txt" || { cat "$BUILD_DIR/glibc.txt"; die "程序仍需要系统的 glibc，或捆绑的不够新（见上）"; }
 sed 's/^/  /' "$BUILD_DIR/glibc.txt"
-if [ -n "$AS_ROOT" ]; then
+if [ -n "$OWN_MOUNTS" ]; then
     # The patched program only runs from its installed path: run it there, in a mount namespace of its own.
     echo "  自检（捆绑的 glibc，在 $INSTALL_DIR，unshare -n -m，LD_BIND_NOW=1）"
     unshare -n -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs "$(dirname "$1")" && mkdir "$1" &&
         mount --bind "$2" "$1" && exec env -u DISPLAY -u WAYLAND_DISPLAY LD_BIND_NOW=1 "$1/rectify-desktop" self-test' \
         sh "$INSTALL_DIR" "$PKG$INSTALL_DIR" || die "捆绑 glibc 后自检未通过，不打包"
 else
-    echo "（不是 root：捆绑 glibc 后的自检留给 test_on_old_system.sh）"
+    echo "（不是 root，或不能 unshare -m：捆绑 glibc 后的程序的自检留给 test_on_old_system.sh）"
 fi
 
 say "6/6 依赖与打包"
