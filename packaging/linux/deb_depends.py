@@ -40,12 +40,13 @@ PACKAGES: dict[str, str] = {
     "libxcb-xinerama.so.0": "libxcb-xinerama0",
     "libxcb-xinput.so.0": "libxcb-xinput0",
     "libxcb-xkb.so.1": "libxcb-xkb1",
-    # libxcb-util.so.1 is not here on purpose: Debian 10 has libxcb-util0 (libxcb-util.so.0); the spec bundles it.
+    # Not here on purpose, the spec bundles them: libxcb-util.so.1 (Debian 10 has only libxcb-util0, .so.0) and
+    # libfreetype.so.6 (Qt needs 2.9: Ubuntu 18.04 has 2.8.1).
     "libxkbcommon.so.0": "libxkbcommon0",
     "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
     "libfontconfig.so.1": "libfontconfig1",
-    "libfreetype.so.6": "libfreetype6",
     "libpng16.so.16": "libpng16-16 | libpng16-16t64",
+    "libbrotlidec.so.1": "libbrotli1",
     "libGL.so.1": "libgl1 | libgl1-mesa-glx",
     "libEGL.so.1": "libegl1 | libegl1-mesa",
     "libOpenGL.so.0": "libopengl0",

@@ -32,7 +32,7 @@ OUT="${OUT:-$ROOT/build/old-system/screenshot.png}"
 DESKTOP_PACKAGES="libx11-6 libx11-xcb1 libxcb1 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
  libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
  libxcb-xfixes0 libxcb-xinerama0 libxcb-xinput0 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0 libxrender1 libxext6
- libxi6 libfontconfig1 libfreetype6 fontconfig-config fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libglx-mesa0
+ libxi6 libfontconfig1 libfreetype6 libbrotli1 fontconfig-config fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libglx-mesa0
  libegl-mesa0 libglib2.0-0 libdbus-1-3 libcups2 libzstd1 libexpat1 zlib1g libbz2-1.0 liblzma5 libpng16-16
  shared-mime-info desktop-file-utils xdg-utils xvfb xauth"
 
