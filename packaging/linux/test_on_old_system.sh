@@ -112,6 +112,8 @@ done
 mnt "$R/dev/shm" -t tmpfs -o mode=1777 tmpfs
 mnt "$R/tmp" -t tmpfs -o mode=1777 tmpfs
 cp "$DEB" "$R/tmp/package.deb"
+# User names as Debian 10 and UOS 20 look them up ("compat"): the bundled glibc must load its own libnss_compat.
+sed -i -E 's/^(passwd|group|shadow):.*/\1: compat/' "$R/etc/nsswitch.conf"
 in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root LANG=C.UTF-8 "$@"; }
 
 say "2/6 dpkg -i $(basename "$DEB")"
