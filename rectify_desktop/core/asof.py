@@ -784,3 +784,14 @@ def remember(ledger: Any, current: AsOf, file_name: str) -> RememberReport:
     cmd = remember_command(current, file_name)
     ledger.apply(cmd)
     return cmd
+
+
+def timeline(
+    inspection_id: int, today: dt.date | None = None, immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS
+) -> list:
+    """整改进度走势: (day, done, in_progress, overdue) at the end of each day the log holds a change of the
+    inspection's tree, and today, oldest first; one pass over the log (core.timeline), the same figures as
+    figures_as_of gives for each of those days."""
+    from rectify_desktop.core.timeline import timeline as _timeline  # it builds on this module's fold
+
+    return _timeline(inspection_id, today, immediate_days)

@@ -270,3 +270,66 @@ def test_the_demo_as_of_today_equals_its_figures_now(demo_ledger):
     assert got.stats.to_json() == stats.compute(insp).to_json()
     assert got.stats.written_off > 0 and got.stats.measures > 0 and got.unknown == []
     assert {g.name for g in got.by_department()} == {g.name for g in stats.breakdown(insp)[1]}
+
+
+# --- 整改进度走势: the figures of each day, in one pass (asof.timeline, for the 总览's chart) ---------------------
+
+
+def _agrees_with_figures_as_of(insp: int, points: list) -> None:
+    for p in points:
+        s = asof.figures_as_of(insp, p.day).stats
+        assert (p.done, p.in_progress, p.overdue) == (s.done, s.status[IN_PROGRESS], s.overdue), p.day
+
+
+def test_the_timeline_gives_each_changed_day_the_figures_that_held_at_its_end(three_days):
+    _, insp, held = three_days
+    points = asof.timeline(insp)
+    assert [p.day for p in points] == [DAY1, DAY2, DAY3, dt.date.today()]
+    for p in points[:3]:
+        figures = held[p.day]
+        assert (p.done, p.in_progress, p.overdue) == (
+            figures["status"][DONE],
+            figures["status"][IN_PROGRESS],
+            figures["overdue"],
+        ), p.day
+    assert [(p.done, p.in_progress) for p in points[:3]] == [(0, 4), (1, 4), (2, 1)]
+    _agrees_with_figures_as_of(insp, points)
+
+
+def test_the_timeline_agrees_with_figures_as_of_when_a_finding_took_its_items_away(three_days, monkeypatch):
+    ledger, insp, _ = three_days
+    second = Finding.get(Finding.title == "问题二").id
+    set_clock(monkeypatch, dt.datetime(2026, 11, 26, 9, 0))
+    g = add_item(ledger, second, "G", department="办公室", deadline_date=dt.date(2026, 11, 27))
+    edit(ledger, "G", dt.date(2026, 11, 26), status=IN_PROGRESS)
+    set_clock(monkeypatch, dt.datetime(2026, 11, 27, 9, 0))
+    ledger.apply(ops.add_item(second, "H", status=DONE))
+    set_clock(monkeypatch, dt.datetime(2026, 11, 28, 9, 0))
+    ledger.apply(ops.delete(Finding, second))
+    edit(ledger, "C", dt.date(2026, 11, 28), status=DONE)
+    monkeypatch.undo()
+    points = asof.timeline(insp)
+    assert [p.day for p in points][-4:] == [
+        dt.date(2026, 11, 26),
+        dt.date(2026, 11, 27),
+        dt.date(2026, 11, 28),
+        dt.date.today(),
+    ]
+    # G stood, in progress and overdue from 11-28 on, until its finding went with it.
+    by_day = {p.day: p for p in points}
+    assert by_day[dt.date(2026, 11, 26)].in_progress == by_day[DAY3].in_progress + 1
+    assert g not in {r.id for r in Item.select()}
+    _agrees_with_figures_as_of(insp, points)
+
+
+def test_the_timeline_of_the_demo_ends_with_its_figures_now(demo_ledger):
+    insp = Inspection.get().id
+    points = asof.timeline(insp)
+    now = stats.compute(insp)
+    assert points[-1].day == dt.date.today()
+    assert (points[-1].done, points[-1].in_progress, points[-1].overdue) == (
+        now.done,
+        now.status[IN_PROGRESS],
+        now.overdue,
+    )
+    _agrees_with_figures_as_of(insp, points)
