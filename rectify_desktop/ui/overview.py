@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -26,11 +26,16 @@ from PySide6.QtWidgets import (
 from rectify_desktop.core import results, rules, search
 from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING
 from rectify_desktop.core.stats import GroupFigures
+from rectify_desktop.ui.overview_chart import TrendBlock
 from rectify_desktop.ui.theme import HINT_COLOR, OVERDUE_COLOR, STATUS_COLORS
 
 if TYPE_CHECKING:
     from rectify_desktop.core.commands import Change
     from rectify_desktop.ui.host import WindowHost
+
+
+# After a change, the trend is worked out again once the changes stop for this long (typing makes many).
+TREND_DELAY_MS = 400
 
 
 class FigureButton(QPushButton):
@@ -344,6 +349,17 @@ class OverviewPage(QWidget):
         self.results = ResultsBlock()
         self.lay.addWidget(self.results)
 
+        # 整改进度走势: worked out from the whole change log, so only while the page is shown, and once after a
+        # burst of changes (TREND_DELAY_MS), not with every keystroke's refresh of the figures.
+        self.lay.addWidget(_section("整改进度走势"))
+        self.trend = TrendBlock()
+        self.lay.addWidget(self.trend)
+        self._trend_stale = True
+        self._trend_timer = QTimer(self)
+        self._trend_timer.setSingleShot(True)
+        self._trend_timer.setInterval(TREND_DELAY_MS)
+        self._trend_timer.timeout.connect(self.refresh_trend)
+
         self.lay.addWidget(_section("各方面整改进度"))
         self.categories = QVBoxLayout()
         self.lay.addLayout(self.categories)
@@ -383,6 +399,35 @@ class OverviewPage(QWidget):
     def on_changes(self, changes: list[Change]) -> None:
         self._timer.start()  # many changes in one event: refresh once
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._trend_stale:
+            self._trend_timer.start()
+
+    def _schedule_trend(self) -> None:
+        self._trend_stale = True
+        if self.isVisible():
+            self._trend_timer.start()
+
+    def refresh_trend(self) -> None:
+        """整改进度走势 of the inspection shown, from the change log in one pass (asof.timeline)."""
+        w = self.window_
+        if not self.isVisible():
+            return  # stays stale: worked out when the page is next shown
+        self._trend_stale = False
+        if w.ledger is None or w.ledger.closed or self.inspection_id is None:
+            self.trend.show_points([])
+            return
+        from rectify_desktop.core import asof
+        from rectify_desktop.core.storage import LedgerError
+
+        try:
+            points = asof.timeline(self.inspection_id, w.model.today, w.model.immediate_days)
+        except LedgerError as exc:
+            self.trend.show_points([], f"无法从修改记录得出整改进度走势：{exc}")
+            return
+        self.trend.show_points(points)
+
     def set_readonly(self, readonly: bool) -> None:
         pass  # the overview changes nothing
 
@@ -403,6 +448,7 @@ class OverviewPage(QWidget):
             self.title.setText("台账中还没有巡察")
             self.headline.setText("")
             self.results.show_results(None, self._result_clicked)
+            self._schedule_trend()
             self._refresh_groups()
             return
         from rectify_desktop.core.models import Inspection
@@ -432,6 +478,7 @@ class OverviewPage(QWidget):
             self.figures[key].set_value(value)
         # A few queries over the entry tables, not a scan of the items: refreshed with the figures.
         self.results.show_results(results.compute(self.inspection_id), self._result_clicked)
+        self._schedule_trend()
         if groups:
             self._refresh_groups()
 
