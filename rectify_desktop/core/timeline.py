@@ -120,8 +120,10 @@ def timeline(
     today: dt.date | None = None,
     immediate_days: int = rules.DEFAULT_IMMEDIATE_DAYS,
 ) -> list[TimelinePoint]:
-    """The figures at the end of each day on which the log holds a change of the inspection's tree (and of
-    today), oldest first, from the day the inspection came into the ledger."""
+    """The figures at the end of each day on which the figures could change by the log — an item's status or
+    deadline changed, a row of the tree came, went or moved — and of today, oldest first, from the day the
+    inspection came into the ledger. A day with only other edits (整改进展, 备注) gives no point: its overdue
+    count is the line between its neighbours'."""
     today = today or dt.date.today()
     if Inspection.get_or_none(Inspection.id == inspection_id) is None:
         raise AsOfError(f"台账中没有编号为 {inspection_id} 的巡察")

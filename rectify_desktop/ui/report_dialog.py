@@ -149,7 +149,7 @@ class ProgressReportDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.previous.setMaximumHeight(140)
+        self.previous.setMaximumHeight(self.previous.horizontalHeader().sizeHint().height() + 4 * 26 + 4)
         self._fill_previous()
         lay.addWidget(self.previous)
 
@@ -236,7 +236,7 @@ class ProgressReportDialog(QDialog):
         finally:
             QApplication.restoreOverrideCursor()
         bad = bool(self.error)
-        self.error_label.setText(f"不能生成截至{ar_date(day)}的报告：{self.error}" if bad else "")
+        self.error_label.setText(self.error)  # the reason names the date (asof.AsOfError)
         self.error_label.setVisible(bad)
         for label in (self.headline_label, self.comparison_label):
             label.setVisible(not bad)

@@ -181,7 +181,7 @@ def test_a_date_the_log_cannot_tell_is_refused_in_the_dialog(window, clerk, erro
     ):
         clerk.report(window, day)
         seen = clerk.seen[-1]
-        assert reason in seen["error"] and f"不能生成截至{ar_date(day)}的报告" in seen["error"]
+        assert reason in seen["error"] and ar_date(day) in seen["error"]
         assert not seen["ok"] and seen["headline"] == ""
     assert clerk.defaults == []  # no file was asked for
     assert ProgressReport.select().count() == 0 and errors == []
