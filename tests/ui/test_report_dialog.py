@@ -197,3 +197,10 @@ def test_a_read_only_ledger_writes_the_report_without_remembering_it(window, his
     assert ProgressReport.select().count() == 0
     assert "未记入台账" in done[-1].notes_label.text()
     assert not window.undo_stack.canUndo()
+
+
+def test_a_file_that_cannot_be_written_is_told_and_nothing_remembered(window, clerk, done, errors):
+    clerk.folder = clerk.folder / "没有这个文件夹"
+    clerk.report(window, TODAY)
+    assert len(errors) == 1 and errors[0].startswith("进展报告没有生成：") and "文件夹不存在" in errors[0]
+    assert ProgressReport.select().count() == 0 and not window.undo_stack.canUndo() and done == []
