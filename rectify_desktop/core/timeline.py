@@ -229,7 +229,8 @@ def timeline(
             i for i in gone if after.held(_INSPECTION, i, False)
         }
 
-    days = sorted({r[1] for r in rows if start.isoformat() <= r[1] <= today.isoformat()} | {today.isoformat()})
+    first, last = start.isoformat(), today.isoformat()
+    days = sorted({r[1] for r in rows if first <= r[1] <= last} | {last})
     points: list[TimelinePoint] = []
     at = 0  # rows folded so far: those of the days after the current one
     everything = True
