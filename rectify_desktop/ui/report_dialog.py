@@ -308,11 +308,12 @@ def make_progress_report(window: Any) -> Path | None:
         QMessageBox.critical(window, TITLE, f"生成进展报告时出错，报告没有生成：{type(exc).__name__}: {exc}")
         return None
     QApplication.restoreOverrideCursor()
-    extra = ""
     if window.ledger.readonly or getattr(window, "bridge", None) is None:
         extra = "台账以只读方式打开，本报告未记入台账，下次报告的“较上期”不以它为准。"
     elif window.bridge.push(asof.remember_command(result.current, out.name)):
         extra = "本报告已记入台账，作为下次报告的“上期”（可撤销：Ctrl+Z）。"
+    else:  # the bridge has said why
+        extra = "本报告未能记入台账，下次报告的“较上期”不以它为准。"
     what = f"已生成进展报告（截至{ar_date(day)}）"
     window.statusBar().showMessage(f"{what}：{out}", 10000)
     from rectify_desktop.ui.done_box import show_done
