@@ -229,6 +229,9 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
             "export_excel": has_insp,
             "import_excel": writable,
             "import_text": writable,
+            # a round sent is recorded in the ledger; a merge writes the answers: both need it writable
+            "fill_out": writable and has_insp,
+            "merge_returns": writable and has_insp,
             "export_evidence": has_insp,
             "notice": has_insp,
             "report": has_insp,
