@@ -15,18 +15,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QTextBrowser,
     QTreeWidget,
@@ -41,8 +45,10 @@ from rectify_desktop.core.table import cn_date
 
 CONFLICT_COLOR = QColor("#c62828")
 HELD_COLOR = QColor("#b45309")
+NOTE_COLOR = QColor("#555555")
 HEADERS = ("细化问题 / 改动", "原值（台账）", "新值（填报）", "填报单位", "文件")
 _ROLE_ID = Qt.ItemDataRole.UserRole
+_ROLE_MESSAGE = Qt.ItemDataRole.UserRole + 1  # a conflict's message row: drawn wrapped over the whole width
 _EMPTY = "（空）"
 
 
@@ -63,6 +69,42 @@ def shown(field: str, value: Any) -> str:
 def _one_line(text: str, n: int = 80) -> str:
     line = " ".join(text.split())
     return line if len(line) <= n else line[: n - 1] + "…"
+
+
+class _MessageDelegate(QStyledItemDelegate):
+    """Draws a conflict's message row wrapped over the whole width, so that a long message (both values,
+    the file, the row) is read in the tree itself rather than cut off; other rows as usual."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def _width(self, index: QModelIndex | QPersistentModelIndex) -> int:
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        return max(200, self.tree.viewport().width() - self.tree.indentation() * (depth + 1) - 12)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        if index.data(_ROLE_MESSAGE) is None:
+            return super().sizeHint(option, index)
+        width = self._width(index)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        box = option.fontMetrics.boundingRect(QRect(0, 0, width, 100000), flags, str(index.data()))
+        return QSize(width, box.height() + 6)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        if index.data(_ROLE_MESSAGE) is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        opt.textElideMode = Qt.TextElideMode.ElideNone
+        style = opt.widget.style() if opt.widget is not None else self.tree.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
 
 
 class MergeDialog(QDialog):
@@ -97,15 +139,18 @@ class MergeDialog(QDialog):
             row.setForeground(QBrush(CONFLICT_COLOR))
             row.setToolTip(rf.path)
             self.refused_list.addItem(row)
+        self.refused_list.setWordWrap(True)
         self.refused_list.setVisible(bool(plan.refused))
-        self.refused_list.setMaximumHeight(22 * min(4, len(plan.refused)) + 10)
+        self.refused_list.setMaximumHeight(40 * min(3, len(plan.refused)) + 12)
         layout.addWidget(self.refused_list)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.tree = QTreeWidget()
         self.tree.setObjectName("fillout.merge.tree")
         self.tree.setHeaderLabels(list(HEADERS))
-        self.tree.setUniformRowHeights(True)
+        self.tree.setUniformRowHeights(False)  # a message row is as high as its wrapped text
+        self.tree.setItemDelegate(_MessageDelegate(self.tree))
+        self.tree.viewport().installEventFilter(self)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         head = self.tree.header()
@@ -144,19 +189,19 @@ class MergeDialog(QDialog):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([500, 160])  # the changes first; the lists below are looked up
         layout.addWidget(splitter, 1)
 
         self.count_label = QLabel()
         self.count_label.setObjectName("fillout.merge.count")
         layout.addWidget(self.count_label)
 
-        buttons = QDialogButtonBox()
-        self.accept_clean_button = buttons.addButton("全部接受无冲突的", QDialogButtonBox.ButtonRole.ActionRole)
-        self.reject_all_button = buttons.addButton("全部不接受", QDialogButtonBox.ButtonRole.ActionRole)
+        buttons = QHBoxLayout()
+        self.accept_clean_button = QPushButton("全部接受无冲突的")
+        self.reject_all_button = QPushButton("全部不接受")
         only_returns = not self._fields and any(not f.refused for f in plan.files)
-        merge_text = "登记交回（无改动）" if only_returns else "合并所选"
-        self.merge_button = buttons.addButton(merge_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.merge_button = QPushButton("登记交回（无改动）" if only_returns else "合并所选")
+        self.cancel_button = QPushButton("取消")
         for b in (self.accept_clean_button, self.reject_all_button, self.cancel_button):
             b.setAutoDefault(False)  # Enter merges, whichever button the focus passed through
         self.merge_button.setDefault(True)
@@ -164,9 +209,14 @@ class MergeDialog(QDialog):
         self.reject_all_button.setEnabled(bool(self._fields))
         self.accept_clean_button.clicked.connect(lambda: self.set_accepted(self.plan.default_accepted()))
         self.reject_all_button.clicked.connect(lambda: self.set_accepted(set()))
-        buttons.accepted.connect(self._merge)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.merge_button.clicked.connect(self._merge)
+        self.cancel_button.clicked.connect(self.reject)
+        buttons.addWidget(self.accept_clean_button)
+        buttons.addWidget(self.reject_all_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.merge_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
         self._update_count()
         self._size(parent)
 
@@ -245,8 +295,6 @@ class MergeDialog(QDialog):
         new = shown(f.field, f.new)
         if f.field.startswith("evidence:"):
             new += "（只登记名称，文件待附）"
-        elif f.note:
-            new += f"（{f.note}）"
         row = QTreeWidgetItem([f.label, _one_line(shown(f.field, f.old)), _one_line(new), e.group, e.file])
         row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
         row.setData(0, _ROLE_ID, f.id)
@@ -262,10 +310,18 @@ class MergeDialog(QDialog):
                 row.setForeground(col, QBrush(CONFLICT_COLOR))
                 row.setToolTip(col, message)
             self._message_row(row, message, CONFLICT_COLOR)
-            row.setExpanded(True)
+        if f.note:  # a synonym mapped (已整改 → 已完成): said, not a conflict
+            self._message_row(row, f.note, NOTE_COLOR, mark="ⓘ")
+        row.setExpanded(True)
 
-    def _message_row(self, parent: QTreeWidgetItem, text: str, color: QColor) -> None:
-        line = QTreeWidgetItem([f"⚠ {text}"])
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self.tree.doItemsLayout()  # the message rows wrap anew to the tree's new width
+        return super().eventFilter(watched, event)
+
+    def _message_row(self, parent: QTreeWidgetItem, text: str, color: QColor, mark: str = "⚠") -> None:
+        line = QTreeWidgetItem([f"{mark} {text}"])
+        line.setData(0, _ROLE_MESSAGE, True)
         line.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         line.setForeground(0, QBrush(color))
         line.setToolTip(0, text)
