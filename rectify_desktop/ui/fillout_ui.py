@@ -86,6 +86,15 @@ def _start_dir(window: Any, key: str) -> Path:
     return Path(window.ledger.path).parent
 
 
+def _send_folder(window: Any) -> Path:
+    """The folder last sent to; the first time a new folder beside the ledger named for the day, so that
+    a round's workbooks are kept together and apart from the ledger file."""
+    last = window.settings.value(FOLDER_KEY, "", str) if window.settings is not None else ""
+    if last and Path(last).is_dir():
+        return Path(last)
+    return Path(window.ledger.path).parent / f"整改进展填报表-{cn_date(dt.date.today())}"
+
+
 def _remember(window: Any, key: str, folder: Path) -> None:
     if window.settings is not None:
         window.settings.setValue(key, str(folder))
@@ -281,7 +290,7 @@ def send_round(window: Any) -> list[Path]:
     title = "下发填报表"
     if not _ready(window, title):
         return []
-    dlg = SendDialog(window, window.current_inspection_id(), _start_dir(window, FOLDER_KEY))
+    dlg = SendDialog(window, window.current_inspection_id(), _send_folder(window))
     try:
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return []

@@ -219,3 +219,101 @@ def test_read_only_ledger_cannot_send_or_merge(window, demo_path) -> None:  # no
     assert window.open_ledger(demo_path, readonly=True)
     assert not window.actions["merge_returns"].isEnabled()
     assert not window.actions["fill_out"].isEnabled()
+
+
+def test_two_departments_answers_one_is_chosen_and_applied(demo_window, tmp_path, monkeypatch, errors) -> None:  # noqa: ANN001
+    w = demo_window
+    books = send(w, monkeypatch, tmp_path / "out")
+    joint = Item.get(Item.department == "基础教育股、办公室").id
+    answer(books["基础教育股"], joint, 整改进展="基础教育股的说法")
+    answer(books["办公室"], joint, 整改进展="办公室的说法")
+
+    def act(dlg: MergeDialog) -> None:
+        ours = {f.new: f.id for f in dlg.plan.fields()}
+        assert set(ours) == {"基础教育股的说法", "办公室的说法"}
+        assert dlg.accepted() == set()
+        assert "填写不同" in dlg.message_for(ours["办公室的说法"])
+        first, second = dlg.field_items[ours["基础教育股的说法"]], dlg.field_items[ours["办公室的说法"]]
+        first.setCheckState(0, Qt.CheckState.Checked)
+        second.setCheckState(0, Qt.CheckState.Checked)  # only one answer can be the ledger's
+        assert dlg.accepted() == {ours["办公室的说法"]}
+        dlg.reject_all_button.click()
+        assert dlg.accepted() == set()
+        dlg.accept_clean_button.click()
+        assert dlg.accepted() == set()  # both are conflicts: neither is taken without the clerk
+        second.setCheckState(0, Qt.CheckState.Checked)
+        dlg.merge_button.click()
+
+    merge(w, monkeypatch, [books["基础教育股"], books["办公室"]], act)
+    assert not errors
+    assert Item.get_by_id(joint).progress == "办公室的说法"
+    assert w.statusBar().currentMessage() == "已合并 1 项细化问题的 1 处改动（可撤销）"
+
+
+def test_escape_cancels_the_merge_and_the_ledger_stays(demo_window, tmp_path, monkeypatch, errors, qtbot) -> None:  # noqa: ANN001
+    w = demo_window
+    books = send(w, monkeypatch, tmp_path / "out")
+    ((group, iid),) = two_open_items(books)[:1]
+    answer(books[group], iid, 整改进展="部门填的进展")
+    before = snapshot()
+    steps = w.undo_stack.count()
+
+    def act(dlg: MergeDialog) -> None:
+        assert dlg.accepted()
+        qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+
+    merge(w, monkeypatch, [books[group]], act)
+    assert snapshot() == before and w.undo_stack.count() == steps
+
+
+def test_workbooks_returned_without_a_change_are_registered_as_returned(
+    demo_window, tmp_path, monkeypatch, errors
+) -> None:  # noqa: ANN001
+    from rectify_desktop.core.models import FillOutReturn
+
+    w = demo_window
+    books = send(w, monkeypatch, tmp_path / "out")
+    two = list(books.values())[:2]
+
+    def act(dlg: MergeDialog) -> None:
+        assert not dlg.field_items and dlg.merge_button.text() == "登记交回（无改动）"
+        dlg.merge_button.click()
+
+    merge(w, monkeypatch, two, act)
+    assert FillOutReturn.select().count() == 2
+    assert "已登记 2 个交回的填报表" in w.statusBar().currentMessage()
+    w.undo_stack.undo()
+    assert FillOutReturn.select().count() == 0
+
+
+def test_a_send_that_cannot_write_says_why_and_records_nothing(demo_window, tmp_path, monkeypatch, errors) -> None:  # noqa: ANN001
+    w = demo_window
+    blocker = tmp_path / "是个文件"
+    blocker.write_text("x")
+
+    def exec_(dlg: SendDialog) -> int:
+        dlg.folder_edit.setText(str(blocker / "填报表"))
+        dlg.ok_button.click()
+        return dlg.result()
+
+    monkeypatch.setattr(SendDialog, "exec", exec_)
+    monkeypatch.setattr(SentBox, "exec", lambda box: pytest.fail("no success message"))
+    w.actions["fill_out"].trigger()
+    assert len(errors) == 1 and "台账未改动" in errors[0] and "无法建立文件夹" in errors[0], errors
+    assert FillOutRound.select().count() == 0
+
+
+def test_the_send_dialog_offers_a_folder_beside_the_ledger_and_counts_by_leader(demo_window) -> None:  # noqa: ANN001
+    w = demo_window
+    nobody = open_item("财务股")
+    assert w.bridge.push(ops.set_fields(Item, nobody, {"department": ""}))
+    dlg = SendDialog(w, w.current_inspection_id(), fillout_ui._send_folder(w))
+    try:
+        assert dlg.folder().parent == w.ledger.path.parent and dlg.folder().name.startswith("整改进展填报表-")
+        assert dlg.preview_label.text().endswith("；1 项未明确责任部门，不下发）"), dlg.preview_label.text()
+        dlg.by_buttons["leader"].setChecked(True)
+        groups, _ = round_groups(w.current_inspection_id(), "leader")
+        assert dlg.preview_label.text().startswith(f"将生成 {len(groups)} 个填报表")
+        assert dlg.groups_label.text().startswith("责任领导：")
+    finally:
+        dlg.deleteLater()
