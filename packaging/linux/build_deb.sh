@@ -73,7 +73,7 @@ BUILD_PACKAGES="python3 python3-venv binutils patchelf dpkg-dev file desktop-fil
  libfontconfig1 libfreetype6 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0
  libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
  libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libdbus-1-3 libcups2
- libzstd1 libexpat1"
+ libzstd1 libexpat1 libice6 libsm6"
 
 installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
 apt_install() {  # apt_install PACKAGE...: those not yet installed
@@ -260,6 +260,7 @@ say "6/6 依赖与打包"
     || die "有系统库不在 deb_depends.py 的对照表中（见上）"
 sed 's/^/  /' "$BUILD_DIR/depends.txt"
 DEPENDS="$("$PYTHON" "$HERE/deb_depends.py" "$PKG$INSTALL_DIR" --depends)"
+RECOMMENDS="$("$PYTHON" "$HERE/deb_depends.py" "$PKG$INSTALL_DIR" --recommends)"
 "$PYTHON" "$HERE/deb_depends.py" "$PKG$INSTALL_DIR" --check "$DEPENDS" >/dev/null \
     || die "Depends 与程序实际链接的系统库不符（见上）"
 INSTALLED_KB="$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)"
@@ -270,7 +271,8 @@ Architecture: $ARCH
 Maintainer: Rectify Desktop <rectify-desktop@localhost>
 Installed-Size: $INSTALLED_KB
 Depends: $DEPENDS
-Section: misc
+${RECOMMENDS:+Recommends: $RECOMMENDS
+}Section: misc
 Priority: optional
 Description: 整改台账：巡察、审计、督查整改落实台账
  Rectify Desktop keeps the ledger a unit maintains while it rectifies what an

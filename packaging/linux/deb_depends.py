@@ -3,6 +3,7 @@ hold itself is a system library, and the fixed table PACKAGES says which package
 
     python3 deb_depends.py FOLDER                    one line per system library: soname, Depends clause
     python3 deb_depends.py FOLDER --depends          the Depends line
+    python3 deb_depends.py FOLDER --recommends       the Recommends line (libraries of optional Qt plugins)
     python3 deb_depends.py FOLDER --check "LINE"     exits 1 if LINE misses one of them
 
 The table, not the build machine, answers: a library need not be installed where the package is built (a fresh
@@ -62,8 +63,19 @@ PACKAGES: dict[str, str] = {
     "libbz2.so.1.0": "libbz2-1.0",
     "liblzma.so.5": "liblzma5",
     "libuuid.so.1": "libuuid1",
+    "libICE.so.6": "libice6",
+    "libSM.so.6": "libsm6",
     "libstdc++.so.6": "libstdc++6",
     "libgcc_s.so.1": "libgcc-s1 | libgcc1",
+}
+# Libraries only Qt's TIFF and WebP image plugins link (the aarch64 wheels of PySide6 6.8 do not carry them; the
+# x86_64 wheels do): Debian 10/11, UOS and Kylin have them under these names, Debian 12 and Ubuntu 22.04 have newer
+# sonames. Without them Qt skips those two plugins and reads the other formats: Recommends, not Depends.
+OPTIONAL: dict[str, str] = {
+    "libtiff.so.5": "libtiff5",
+    "libwebp.so.6": "libwebp6",
+    "libwebpdemux.so.2": "libwebpdemux2",
+    "libwebpmux.so.3": "libwebpmux3",
 }
 # The glibc's own libraries: from libc6, at least the newest GLIBC_ version required (when not bundled).
 GLIBC_LIBS = {
@@ -113,18 +125,20 @@ def analyse(folder: Path) -> tuple[dict[str, str | None], tuple[int, ...]]:
         if so in GLIBC_LIBS:
             libs[so] = f"libc6 (>= {'.'.join(map(str, glibc))})"
         else:
-            libs[so] = PACKAGES.get(so)
+            libs[so] = PACKAGES.get(so) or OPTIONAL.get(so)
     return libs, glibc
 
 
-def depends_line(libs: dict[str, str | None]) -> str:
-    return ", ".join(dict.fromkeys(sorted(c for c in libs.values() if c)))
+def depends_line(libs: dict[str, str | None], optional: bool = False) -> str:
+    """The Depends line (optional=False) or the Recommends line (optional=True) for these libraries."""
+    return ", ".join(dict.fromkeys(sorted(c for so, c in libs.items() if c and (so in OPTIONAL) == optional)))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", type=Path)
     ap.add_argument("--depends", action="store_true", help="print the Depends line")
+    ap.add_argument("--recommends", action="store_true", help="print the Recommends line (may be empty)")
     ap.add_argument("--check", metavar="DEPENDS", help="the Depends line to check against")
     args = ap.parse_args(argv)
     libs, _glibc = analyse(args.folder)
@@ -136,15 +150,15 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    if args.depends:
-        print(depends_line(libs))
+    if args.depends or args.recommends:
+        print(depends_line(libs, optional=args.recommends))
         return 0
     for so, clause in libs.items():
         print(f"{so}\t{clause}")
     if args.check is None:
         return 0
     named = {c.strip() for c in args.check.split(",")}
-    missing = [f"{so}（{clause}）" for so, clause in libs.items() if clause not in named]
+    missing = [f"{so}（{clause}）" for so, clause in libs.items() if clause not in named and so not in OPTIONAL]
     if missing:
         print("Depends 中缺少：" + "；".join(missing), file=sys.stderr)
         return 1
