@@ -119,7 +119,10 @@ class MergeDialog(QDialog):
         self.field_items: dict[str, QTreeWidgetItem] = {}
         self.entry_items: dict[str, QTreeWidgetItem] = {}
         self._fields: dict[str, FieldChange] = {f.id: f for f in plan.fields()}
-        self._entries: dict[str, ItemEntry] = {e.id: e for e in plan.entries}
+        self._entry_of: dict[str, ItemEntry] = {f.id: e for e in plan.entries for f in e.fields}
+        self._answers: dict[tuple[int, str], list[FieldChange]] = {}  # one field's answers, from each group
+        for f in self._fields.values():
+            self._answers.setdefault((f.item_id, f.field), []).append(f)
         self._messages: dict[str, list[str]] = {}
         for c in plan.conflicts:
             if c.entry:
@@ -267,6 +270,10 @@ class MergeDialog(QDialog):
             by_item.setdefault(e.item_id, []).append(e)
         ticked = self.plan.default_accepted()
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # Built detached and added at once, spans and expansion after: item by item in the tree, 5,000
+        # changes took a minute (each insertion and expansion laid the whole tree out again).
+        tops: list[QTreeWidgetItem] = []
+        self._spanned: list[QTreeWidgetItem] = []
         for entries in by_item.values():
             e0 = entries[0]
             top = QTreeWidgetItem([f"{e0.ref}　{_one_line(e0.title, 120)}"])
@@ -275,8 +282,8 @@ class MergeDialog(QDialog):
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
-            self.tree.addTopLevelItem(top)
-            top.setFirstColumnSpanned(True)
+            tops.append(top)
+            self._spanned.append(top)
             for e in entries:
                 self.entry_items[e.id] = top
                 top.setData(0, _ROLE_ID, e.id)
@@ -287,8 +294,11 @@ class MergeDialog(QDialog):
                     self._message_row(top, msg, HELD_COLOR if not e.fields else CONFLICT_COLOR)
                 for f in e.fields:
                     self._field_row(top, e, f, f.id in ticked)
-            top.setExpanded(True)
             self._sync_parent(top)
+        self.tree.addTopLevelItems(tops)
+        for item in self._spanned:
+            item.setFirstColumnSpanned(True)
+        self.tree.expandAll()
         self._syncing = False
 
     def _field_row(self, top: QTreeWidgetItem, e: ItemEntry, f: FieldChange, ticked: bool) -> None:
@@ -312,7 +322,6 @@ class MergeDialog(QDialog):
             self._message_row(row, message, CONFLICT_COLOR)
         if f.note:  # a synonym mapped (已整改 → 已完成): said, not a conflict
             self._message_row(row, f.note, NOTE_COLOR, mark="ⓘ")
-        row.setExpanded(True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
@@ -326,7 +335,7 @@ class MergeDialog(QDialog):
         line.setForeground(0, QBrush(color))
         line.setToolTip(0, text)
         parent.addChild(line)
-        line.setFirstColumnSpanned(True)
+        self._spanned.append(line)
 
     # --- the ticks ----------------------------------------------------------------------------------
 
@@ -342,12 +351,20 @@ class MergeDialog(QDialog):
         return {fid for fid, row in self.field_items.items() if row.checkState(0) == Qt.CheckState.Checked}
 
     def set_accepted(self, ids: set[str]) -> None:
+        """Ticks exactly `ids` (全部接受无冲突的 / 全部不接受). The model is silenced meanwhile and the view
+        repainted once: row by row, each tick made the view look at its row heights again."""
+        model = self.tree.model()
         self._syncing = True
-        for fid, row in self.field_items.items():
-            row.setCheckState(0, Qt.CheckState.Checked if fid in ids else Qt.CheckState.Unchecked)
-        for top in set(self.entry_items.values()):
-            self._sync_parent(top)
-        self._syncing = False
+        model.blockSignals(True)
+        try:
+            for fid, row in self.field_items.items():
+                row.setCheckState(0, Qt.CheckState.Checked if fid in ids else Qt.CheckState.Unchecked)
+            for top in dict.fromkeys(self.entry_items.values()):
+                self._sync_parent(top)
+        finally:
+            model.blockSignals(False)
+            self._syncing = False
+        self.tree.viewport().update()
         self._update_count()
 
     def _children(self, top: QTreeWidgetItem) -> list[QTreeWidgetItem]:
@@ -389,13 +406,12 @@ class MergeDialog(QDialog):
             r.setCheckState(0, Qt.CheckState.Checked if want else Qt.CheckState.Unchecked)
             if want:
                 self._untick_rivals(self._fields[r.data(0, _ROLE_ID)])
-        for t in set(self.entry_items.values()):
-            self._sync_parent(t)
+        self._sync_parent(top)
 
     def _untick_rivals(self, f: FieldChange) -> None:
         """Two departments' different answers for one field: ticking one unticks the other."""
-        for other in self._fields.values():
-            if other.id != f.id and (other.item_id, other.field) == (f.item_id, f.field) and other.new != f.new:
+        for other in self._answers[(f.item_id, f.field)]:
+            if other.id != f.id and other.new != f.new:
                 rival = self.field_items[other.id]
                 if rival.checkState(0) != Qt.CheckState.Unchecked:
                     rival.setCheckState(0, Qt.CheckState.Unchecked)
@@ -419,11 +435,8 @@ class MergeDialog(QDialog):
         if rid not in self._fields:
             return
         f = self._fields[rid]
-        e = self._entries[rid.rsplit(":", 1)[0]] if rid.rsplit(":", 1)[0] in self._entries else None
-        for eid, ent in self._entries.items():
-            if f in ent.fields:
-                e = self._entries[eid]
-        lines = [f"<b>{e.ref if e else ''} {f.label}</b>　{e.group if e else ''}（{e.file if e else ''}）"]
+        e = self._entry_of[rid]
+        lines = [f"<b>{_html(e.ref)} {_html(f.label)}</b>　{_html(e.group)}（{_html(e.file)}）"]
         lines.append(f"原值（台账）：{_html(shown(f.field, f.old))}")
         if f.sent != f.old and f.sent is not None:
             lines.append(f"下发时：{_html(shown(f.field, f.sent))}")

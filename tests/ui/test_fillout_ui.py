@@ -260,7 +260,9 @@ def test_escape_cancels_the_merge_and_the_ledger_stays(demo_window, tmp_path, mo
 
     def act(dlg: MergeDialog) -> None:
         assert dlg.accepted()
-        qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+        assert dlg.merge_button.isDefault()  # Enter merges
+        dlg.tree.setFocus()
+        qtbot.keyClick(dlg.tree, Qt.Key.Key_Escape)
 
     merge(w, monkeypatch, [books[group]], act)
     assert snapshot() == before and w.undo_stack.count() == steps
@@ -317,3 +319,19 @@ def test_the_send_dialog_offers_a_folder_beside_the_ledger_and_counts_by_leader(
         assert dlg.groups_label.text().startswith("责任领导：")
     finally:
         dlg.deleteLater()
+
+
+def test_enter_in_the_list_merges_the_ticked_changes(demo_window, tmp_path, monkeypatch, errors, qtbot) -> None:  # noqa: ANN001
+    w = demo_window
+    books = send(w, monkeypatch, tmp_path / "out")
+    ((group, iid),) = two_open_items(books)[:1]
+    answer(books[group], iid, 备注="按期报送")
+
+    def act(dlg: MergeDialog) -> None:
+        dlg.tree.setFocus()
+        dlg.tree.setCurrentItem(next(iter(dlg.field_items.values())))
+        assert "按期报送" in dlg.detail.toPlainText()
+        qtbot.keyClick(dlg.tree, Qt.Key.Key_Return)
+
+    merge(w, monkeypatch, [books[group]], act)
+    assert Item.get_by_id(iid).remarks == "按期报送"
