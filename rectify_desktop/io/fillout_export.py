@@ -42,7 +42,6 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rectify_desktop.core import fillout, lists, outfile, settings
@@ -54,7 +53,6 @@ from rectify_desktop.io.xlsx_cells import (
     BODY_FONT,
     BORDER,
     DATE_FORMAT,
-    FOOTER,
     HEADER_FILL,
     HEADER_FONT,
     INFO_FONT,
@@ -67,7 +65,7 @@ from rectify_desktop.io.xlsx_cells import (
     row_height,
     wrap_capacity,
 )
-from rectify_desktop.io.xlsx_sheet import MARGINS
+from rectify_desktop.io.xlsx_sheet import print_setup
 
 MAIN_SHEET = "填报表"
 GUIDE_SHEET = "填报说明"
@@ -305,29 +303,8 @@ def _main_sheet(
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     ws.protection.autoFilter = False
-    _print_setup(ws, HEADER_ROW)
+    print_setup(ws, HEADER_ROW)  # A4 landscape as the ledger workbook prints
     return where
-
-
-def _print_setup(ws: Worksheet, title_rows: int) -> None:
-    """A4 landscape as the ledger workbook prints (xlsx_sheet.Sheet.print_setup): every column on the page's
-    width, the header repeated, page numbers at the foot."""
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(
-        **{k: getattr(MARGINS, k) for k in ("left", "right", "top", "bottom", "header", "footer")}
-    )
-    ws.oddFooter.center.text = FOOTER
-    ws.oddFooter.center.font = "宋体,Regular"
-    ws.oddFooter.center.size = 10
-    if title_rows:
-        ws.print_title_rows = f"{title_rows}:{title_rows}"
-        ws.freeze_panes = f"A{title_rows + 1}"
-    ws.sheet_view.showGridLines = False
 
 
 def _guide_sheet(
@@ -394,12 +371,7 @@ def _guide_sheet(
         cell.alignment = _CENTER if r == 1 else _LEFT
         ws.row_dimensions[r].height = max(row_height(line_count(text, cap), font), 30.0 if r == 1 else 20.0)
     ws.protection.sheet = True
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.sheet_view.showGridLines = False
+    print_setup(ws, 0)
 
 
 def _data_sheet(

@@ -304,23 +304,7 @@ class Sheet:
     def print_setup(self, title_rows: int, *, landscape: bool = True, repeat_from: int = 1) -> None:
         """A4, all columns on the page width, rows `repeat_from` to `title_rows` repeated (the rows above
         print once), page numbers."""
-        ws = self.ws
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins = PageMargins(
-            **{k: getattr(MARGINS, k) for k in ("left", "right", "top", "bottom", "header", "footer")}
-        )
-        ws.oddFooter.center.text = FOOTER
-        ws.oddFooter.center.font = "宋体,Regular"
-        ws.oddFooter.center.size = 10
-        if title_rows:
-            ws.print_title_rows = f"{repeat_from}:{title_rows}"
-            ws.freeze_panes = f"A{title_rows + 1}"
-        ws.sheet_view.showGridLines = False
+        print_setup(self.ws, title_rows, landscape=landscape, repeat_from=repeat_from)
 
 
 def _header_row(sheet: Sheet, headers: Sequence[str], widths: Sequence[float], look: Look) -> None:
@@ -372,3 +356,24 @@ def _columns_for(widths: Sequence[float], need: float, end: int) -> int:
         start -= 1
         acc += widths[start]
     return start
+
+
+def print_setup(ws: Worksheet, title_rows: int, *, landscape: bool = True, repeat_from: int = 1) -> None:
+    """A worksheet printed as every workbook of the program prints: A4, all columns on the page width, rows
+    `repeat_from` to `title_rows` repeated (the rows above print once), 第 n 页 共 N 页 at the foot."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(
+        **{k: getattr(MARGINS, k) for k in ("left", "right", "top", "bottom", "header", "footer")}
+    )
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.font = "宋体,Regular"
+    ws.oddFooter.center.size = 10
+    if title_rows:
+        ws.print_title_rows = f"{repeat_from}:{title_rows}"
+        ws.freeze_panes = f"A{title_rows + 1}"
+    ws.sheet_view.showGridLines = False
