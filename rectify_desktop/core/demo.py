@@ -2,6 +2,10 @@
 
 The feedback date falls 150 days before the day the demo is made, so some items are always overdue, some
 due soon, and the figures look like those of a real rectification at its midpoint.
+
+The demo carries the history a clerk would have left (see :func:`fill_demo`): every change made through the
+ledger's one door, each on its day, so that the 总览's 整改进度走势, each item's 修改记录 and a progress report's
+较上期 have something to show on first start. Nothing is dated after the day the demo is made.
 """
 
 from __future__ import annotations
@@ -13,31 +17,38 @@ import io
 import os
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rectify_desktop.core import demo_data, demo_unit, evidence, results
+from rectify_desktop.core import asof, demo_data, demo_unit, evidence, ops, rules
+from rectify_desktop.core.commands import ENTITY_NAMES, Batch, Command, Insert
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
-    Accountability,
-    Category,
-    ChangeLog,
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    ONGOING,
+    WO_REJECT,
     Evidence,
     Finding,
-    Inspection,
     Institution,
     InstitutionItem,
     Item,
     Measure,
     Meeting,
     MeetingItem,
-    MoneyEntry,
-    WriteOff,
     db,
 )
 from rectify_desktop.core.storage import LedgerError
 
 FEEDBACK_DAYS_AGO = 150
+# The clerk typed the ledger in the day after the feedback, from the rectification plan.
+ENTERED_DAY = 1
+# The last progress report remembered (上期), made for the second 推进会.
+REPORT_DAYS_AGO = 30
+# Who the demo's change log names: the office's clerk (办公室), who keeps the ledger.
+DEMO_CLERK = "李明"
 
 
 def _month_end_after(start: dt.date, months: int) -> dt.date:
@@ -55,90 +66,268 @@ def _deadline(spec: Any, feedback: dt.date) -> tuple[dt.date | None, str]:
     return None, str(spec)
 
 
-def fill_demo(today: dt.date | None = None) -> int:
-    """Writes the demo inspection into the open ledger, in one transaction; returns its id."""
+class _Clerk:
+    """The demo's clerk: applies each command through the ledger's one door (so that the change log holds what
+    the program writes, item by item) on the day it happened. The log's clock says today; the rows a command
+    wrote are then given the time of its day, a few minutes after the clerk's previous change."""
+
+    def __init__(self, ledger: Ledger, feedback: dt.date, history: bool) -> None:
+        self.ledger = ledger
+        self.feedback = feedback
+        self.history = history
+        self.clock: dt.datetime | None = None
+        self.last_row = self._last_row()
+        self.times: list[tuple[str, int, int]] = []  # (time, first row, last row) not yet written
+
+    @staticmethod
+    def _last_row() -> int:
+        return int(db.execute_sql("SELECT MAX(id) FROM change_log").fetchone()[0] or 0)
+
+    def _tick(self, offset: int, not_before: dt.time | None) -> dt.datetime | None:
+        if not self.history:
+            return None
+        day = self.feedback + dt.timedelta(days=offset)
+        if self.clock is None or self.clock.date() < day:
+            # A working day begins some time after half past eight, not at the same minute every day.
+            self.clock = dt.datetime.combine(day, dt.time(8, 40)) + dt.timedelta(minutes=(offset * 37) % 80)
+        else:
+            self.clock += dt.timedelta(minutes=2 + offset % 3)
+        if not_before is not None:
+            self.clock = max(self.clock, dt.datetime.combine(day, not_before))
+        return self.clock
+
+    def apply(
+        self, offset: int, build: Callable[[dt.datetime | None], Command], not_before: dt.time | None = None
+    ) -> Command:
+        """Applies the command `build(time)` made, as done `offset` days after the feedback."""
+        when = self._tick(offset, not_before)
+        command = build(when)
+        self.ledger.apply(command)
+        last = self._last_row()
+        if when is not None and last > self.last_row:
+            # Written as Ledger._write_log writes the time (to the second); all at once in settle().
+            self.times.append((when.isoformat(" "), self.last_row, last))
+        self.last_row = last
+        return command
+
+    def settle(self) -> None:
+        """Gives the rows written so far their times (before asof reads the log, and at the end)."""
+        if self.times:
+            db.cursor().executemany("UPDATE change_log SET at = ? WHERE id > ? AND id <= ?", self.times)
+            self.times = []
+
+
+def _now(command: Command) -> Callable[[dt.datetime | None], Command]:
+    return lambda _when: command
+
+
+# An event of the demo's history: (day offset, order within the day, sequence, what the clerk did).
+_Event = tuple[int, int, int, Callable[[dt.datetime | None], Command]]
+
+
+def fill_demo(today: dt.date | None = None, ledger: Ledger | None = None, *, history: bool = True) -> int:
+    """Writes the demo inspection into the open ledger, in one transaction; returns its id.
+
+    With `history`, as a clerk would have kept it: the ledger typed in the day after the feedback, every item
+    未启动; each item started some days before its first measure was done, measures ticked, items completed
+    (已完成 on their completion date), write-offs applied for, sent back and approved, evidence, meetings, rules
+    and results entered, each on its day; and a progress report remembered a month before `today`. Without,
+    the same commands all logged now, and no report."""
     today = today or dt.date.today()
+    ledger = ledger or Ledger._current
+    if ledger is None or ledger.closed:
+        raise LedgerError("没有打开的台账，无法写入示例数据")
     feedback = today - dt.timedelta(days=FEEDBACK_DAYS_AGO)
+    clerk = _Clerk(ledger, feedback, history)
+    user, ledger.user = ledger.user, DEMO_CLERK
+    try:
+        with db.atomic():
+            insp_id = _fill(clerk, today, history)
+    finally:
+        ledger.user = user
+    return insp_id
+
+
+def _fill(clerk: _Clerk, today: dt.date, history: bool) -> int:
+    feedback = clerk.feedback
 
     def day(offset: int | None) -> dt.date | None:
         return None if offset is None else feedback + dt.timedelta(days=offset)
 
+    # The ledger typed in from the rectification plan (整改工作方案): the tree, every item 未启动.
     info = demo_unit.INSPECTION
+    insp_cmd = ops.add_inspection(
+        str(info["title"]),
+        kind=info["kind"],
+        inspecting_body=info["inspecting_body"],
+        inspected_unit=info["inspected_unit"],
+        period_start=day(int(info["period_start"])),  # type: ignore[call-overload]
+        period_end=day(int(info["period_end"])),  # type: ignore[call-overload]
+        feedback_date=feedback,
+        notes=info["notes"],
+    )
+    insp_cmd.text = "创建示例台账"
+    insp = _row_id(clerk.apply(ENTERED_DAY, _now(insp_cmd)))
     items_by_number: dict[tuple[int, int], int] = {}
-    with db.atomic():
-        insp = Inspection.create(
-            kind=info["kind"],
-            title=info["title"],
-            inspecting_body=info["inspecting_body"],
-            inspected_unit=info["inspected_unit"],
-            period_start=day(int(info["period_start"])),  # type: ignore[call-overload]
-            period_end=day(int(info["period_end"])),  # type: ignore[call-overload]
-            feedback_date=feedback,
-            notes=info["notes"],
-        )
-        number = 0
-        for cpos, cat in enumerate(demo_data.CATEGORIES):
-            c = Category.create(inspection=insp, position=cpos, title=cat["title"])
-            for fpos, fnd in enumerate(cat["findings"]):  # type: ignore[arg-type]
-                number += 1
-                f = Finding.create(
-                    inspection=insp,
-                    category=c,
-                    number=number,
-                    position=fpos,
-                    title=fnd["title"],
-                    description=fnd.get("description", ""),
+    measures_of: dict[int, list[int]] = {}
+    events: list[_Event] = []
+    number = 0
+    for cat in demo_data.CATEGORIES:
+        c = _row_id(clerk.apply(ENTERED_DAY, _now(ops.add_category(insp, str(cat["title"])))))
+        for fnd in cat["findings"]:  # type: ignore[attr-defined]
+            number += 1
+            values = {"category": c, "title": fnd["title"], "description": fnd.get("description", "")}
+            f = _row_id(clerk.apply(ENTERED_DAY, _now(Insert(Finding, values))))
+            for ipos, it in enumerate(fnd["items"]):
+                ddate, dtext = _deadline(it["deadline"], feedback)
+                add = ops.add_item(
+                    f,
+                    it["title"],
+                    description=it.get("description", ""),
+                    leader=it.get("leader", ""),
+                    department=it.get("department", ""),
+                    person=it.get("person", ""),
+                    deadline_date=ddate,
+                    deadline_text=dtext,
+                    status=NOT_STARTED,
+                    remarks=it.get("remarks", ""),
                 )
-                for ipos, it in enumerate(fnd["items"]):
-                    ddate, dtext = _deadline(it["deadline"], feedback)
-                    i = Item.create(
-                        finding=f,
-                        number=ipos + 1,
-                        position=ipos,
-                        title=it["title"],
-                        description=it.get("description", ""),
-                        leader=it.get("leader", ""),
-                        department=it.get("department", ""),
-                        person=it.get("person", ""),
-                        deadline_date=ddate,
-                        deadline_text=dtext,
-                        status=it["status"],
-                        completed_date=day(it.get("completed")),
-                        progress=it.get("progress", ""),
-                        remarks=it.get("remarks", ""),
-                    )
-                    items_by_number[(number, ipos + 1)] = i.id
-                    for mpos, (text, done) in enumerate(it.get("measures", [])):
-                        Measure.create(item=i, position=mpos, text=text, done=done is not None, done_date=day(done))
-                    for action, who, offset, opinion in it.get("writeoff", []):
-                        WriteOff.create(item=i, action=action, who=who, date=day(offset), opinion=opinion)
-        for pos, (kind, offset, topic) in enumerate(demo_unit.MEETINGS):
-            m = Meeting.create(inspection=insp, position=pos, kind=kind, date=day(offset), topic=topic)
-            if pos == 0:
-                for item_id in list(items_by_number.values())[:3]:
-                    MeetingItem.create(meeting=m, item=item_id)
-        for pos, (title, doc_number, offset, links) in enumerate(demo_unit.INSTITUTIONS):
-            made = feedback + dt.timedelta(days=offset)
-            # The data's document numbers are written for 2026; keep them in the year the demo is dated.
-            doc_number = doc_number.replace("〔2026〕", f"〔{made.year}〕")
-            inst = Institution.create(inspection=insp, position=pos, title=title, doc_number=doc_number, date=made)
-            for key in links:
-                if tuple(key) in items_by_number:
-                    InstitutionItem.create(institution=inst, item=items_by_number[tuple(key)])
-        for pos, (kind, people, offset, note, key) in enumerate(demo_unit.ACCOUNTABILITY):
-            item = items_by_number[key] if key else None
-            Accountability.create(
-                inspection=insp, item=item, position=pos, kind=kind, people=people, date=day(offset), note=note
-            )
-        for pos, (kind, amount, offset, note, key) in enumerate(demo_unit.MONEY):
-            units = results.to_units(results.parse_amount(amount))
-            item = items_by_number[key] if key else None
-            MoneyEntry.create(
-                inspection=insp, item=item, position=pos, kind=kind, amount=units, date=day(offset), note=note
-            )
-        _add_evidence(items_by_number, feedback)
-        ChangeLog.create(action="新增", entity="巡察", entity_id=insp.id, summary="创建示例台账", user="整改台账")
-    return int(insp.id)
+                i = _row_id(clerk.apply(ENTERED_DAY, _now(add)))
+                items_by_number[(number, ipos + 1)] = i
+                measures_of[i] = [
+                    _row_id(clerk.apply(ENTERED_DAY, _now(ops.add_measure(i, text)))) for text, _ in it["measures"]
+                ]
+                events += _item_events(i, measures_of[i], it, day)
+    events += _register_events(insp, items_by_number, day)
+    events += _evidence_events(items_by_number, measures_of, feedback)
+    if history:
+        events.append((FEEDBACK_DAYS_AGO - REPORT_DAYS_AGO, 9, 0, _report(clerk, insp, today)))
+    for offset, order, _, build in sorted(events, key=lambda e: e[:3]):
+        clerk.apply(max(ENTERED_DAY, offset), build, dt.time(16, 30) if order == 9 else None)
+    clerk.settle()
+    return insp
+
+
+def _row_id(command: Command) -> int:
+    row_id = getattr(command, "row_id", None)
+    assert isinstance(row_id, int)
+    return row_id
+
+
+def _item_events(item_id: int, measure_ids: list[int], it: dict[str, Any], day: Callable[[int], Any]) -> list[_Event]:
+    """An item's history: started (正在推进, or 长期坚持) a few days before its first measure was done, its
+    measures ticked on their days, done on its completion date with its progress text (else the text written
+    on the day of its last measure), its write-off steps; after a 退回 it is marked 已完成 again, with its
+    completion date, on the day it is applied for once more."""
+    status, completed, progress = it["status"], it.get("completed"), it.get("progress", "")
+    done_days = [d for _, d in it["measures"] if d is not None]
+    events: list[_Event] = []
+    seq = item_id * 100
+
+    def add(offset: int, order: int, command: Callable[[], Command]) -> None:
+        nonlocal seq
+        seq += 1
+        events.append((offset, order, seq, lambda _when: command()))
+
+    if status == NOT_STARTED:
+        return events
+    first = min(done_days + ([completed] if completed is not None else []))
+    start = max(ENTERED_DAY + 2, first - 5)
+    begun = ONGOING if status == ONGOING else IN_PROGRESS
+    add(start, 0, functools.partial(ops.set_fields, Item, item_id, {"status": begun}))
+    for mid, (_, done) in zip(measure_ids, it["measures"], strict=True):
+        if done is not None:
+            add(done, 1, functools.partial(ops.set_fields, Measure, mid, {"done": True, "done_date": day(done)}))
+    finished = {"status": DONE, "completed_date": day(completed)} if status == DONE else {}
+    if progress:
+        finished["progress"] = progress
+    if finished:
+        last = completed if status == DONE else max(done_days + [start])
+        add(last, 2, functools.partial(ops.set_fields, Item, item_id, finished))
+    steps = it.get("writeoff", [])
+    for n, (action, who, offset, opinion) in enumerate(steps):
+        add(offset, 3, functools.partial(ops.write_off, item_id, action, who, day(offset), opinion))
+        if action == WO_REJECT and n + 1 < len(steps):
+            again = {"status": DONE, "completed_date": day(completed)}
+            add(steps[n + 1][2], 2, functools.partial(ops.set_fields, Item, item_id, again))
+    return events
+
+
+def _links(model: type, fk: str, row_id: int, label: str, keys: list[tuple[int, int]], ids: dict) -> Command:
+    """The items a rule or meeting is linked to, as the registers page links them: one step."""
+    name = ENTITY_NAMES[Institution if model is InstitutionItem else Meeting]
+    steps: list[Command] = []
+    for key in keys:
+        if tuple(key) in ids:
+            ins = Insert(model, {fk: row_id, "item": ids[tuple(key)]})
+            ins.text = f"{name}“{label[:20]}”关联细化问题{key[0]}{rules.item_label(key[1])}"
+            steps.append(ins)
+    return Batch(f"修改{name}关联的细化问题", steps)
+
+
+def _register_events(insp: int, items: dict[tuple[int, int], int], day: Callable[[int], Any]) -> list[_Event]:
+    """Meetings and rules (each then linked to its items, as the registers page links them) and results (问责,
+    资金), each entered on its date, or, when the clerk entered several at once, with the one before it in its
+    register (the registers keep their order)."""
+    events: list[_Event] = []
+    made: dict[str, int] = {}
+    added: dict[tuple[str, int], Insert] = {}  # applied before the link that asks for its id
+
+    def enter(register: str, offset: int, build: Callable[[dt.datetime | None], Command]) -> None:
+        made[register] = max(made.get(register, 0), offset)
+        events.append((made[register], 5, len(events), build))
+
+    def insert(key: tuple[str, int], model: type, values: dict[str, Any]) -> Callable[[dt.datetime | None], Command]:
+        def build(_when: dt.datetime | None) -> Command:
+            added[key] = Insert(model, values)
+            return added[key]
+
+        return build
+
+    def link(key: tuple[str, int], model: type, fk: str, label: str, keys: list) -> Callable[..., Command]:
+        return lambda _when: _links(model, fk, _row_id(added[key]), label, keys, items)
+
+    for pos, (kind, offset, topic) in enumerate(demo_unit.MEETINGS):
+        values = {"inspection": insp, "kind": kind, "date": day(offset), "topic": topic}
+        enter("meeting", offset, insert(("meeting", pos), Meeting, values))
+        if pos == 0:
+            enter("meeting", offset, link(("meeting", pos), MeetingItem, "meeting", topic, list(items)[:3]))
+    for pos, (title, doc_number, offset, keys) in enumerate(demo_unit.INSTITUTIONS):
+        made_on = day(offset)
+        # The data's document numbers are written for 2026; keep them in the year the demo is dated.
+        number = doc_number.replace("〔2026〕", f"〔{made_on.year}〕")
+        values = {"inspection": insp, "title": title, "doc_number": number, "date": made_on}
+        enter("institution", offset, insert(("institution", pos), Institution, values))
+        enter("institution", offset, link(("institution", pos), InstitutionItem, "institution", title, keys))
+    for pos, (kind, people, offset, note, key) in enumerate(demo_unit.ACCOUNTABILITY):
+        item = items[key] if key else None
+        cmd = ops.add_accountability(
+            kind=kind, people=people, item_id=item, inspection_id=insp, date=day(offset), note=note
+        )
+        cmd.values["position"] = pos  # type: ignore[attr-defined]  # one order for the whole register
+        enter("results", offset, _now(cmd))
+    for pos, (kind, amount, offset, note, key) in enumerate(demo_unit.MONEY):
+        item = items[key] if key else None
+        cmd = ops.add_money(kind=kind, amount=amount, item_id=item, inspection_id=insp, date=day(offset), note=note)
+        cmd.values["position"] = pos  # type: ignore[attr-defined]
+        enter("results", offset, _now(cmd))
+    return events
+
+
+def _report(clerk: _Clerk, insp: int, today: dt.date) -> Callable[[dt.datetime | None], Command]:
+    """The progress report made for the second 推进会 a month ago, remembered with the figures asof gives for
+    its date from the log written so far, as 生成进展报告 remembers one."""
+    as_of = clerk.feedback + dt.timedelta(days=FEEDBACK_DAYS_AGO - REPORT_DAYS_AGO)
+
+    def build(when: dt.datetime | None) -> Command:
+        clerk.settle()
+        current = asof.figures_as_of(insp, as_of, today)
+        cmd = asof.remember_command(current, f"整改进展报告（截至{asof.ar_date(as_of)}）.docx")
+        if when is not None:
+            cmd.values["made_at"] = when
+        return cmd
+
+    return build
 
 
 # --- the demo's evidence files (佐证材料), made by the program itself ------------------------------
@@ -357,32 +546,44 @@ def _demo_file(key: str, day: dt.date) -> bytes:
     return demo_xlsx(day - dt.timedelta(days=40))
 
 
-def _add_evidence(items_by_number: dict[tuple[int, int], int], feedback: dt.date) -> None:
+def _evidence_events(
+    items_by_number: dict[tuple[int, int], int], measures_of: dict[int, list[int]], feedback: dt.date
+) -> list[_Event]:
+    """The evidence files and registered materials, each added on its date or with the one before it."""
+    events: list[_Event] = []
     positions: dict[int, int] = {}
+    entered = 0
     for finding, item, measure, key, name, kind, offset, doc_number in DEMO_EVIDENCE:
         item_id = items_by_number.get((finding, item))
         if item_id is None:
             continue
         day = feedback + dt.timedelta(days=offset)
-        measure_id = None
-        if measure is not None:
-            ids = [m.id for m in Measure.select(Measure.id).where(Measure.item == item_id).order_by(Measure.position)]
-            measure_id = ids[measure] if measure < len(ids) else None
-        Evidence.create(
-            item=item_id,
-            measure=measure_id,
-            blob=evidence.store_bytes(_demo_file(key, day)) if key else None,
-            position=positions.get(item_id, 0),
-            name=name,
-            kind=kind,
-            date=day,
-            doc_number=doc_number.replace("〔2026〕", f"〔{day.year}〕"),
-        )
+        ids = measures_of[item_id]
+        values = {
+            "item": item_id,
+            "measure": ids[measure] if measure is not None and measure < len(ids) else None,
+            "blob": evidence.store_bytes(_demo_file(key, day)) if key else None,
+            "position": positions.get(item_id, 0),
+            "name": name,
+            "kind": kind,
+            "date": day,
+            "doc_number": doc_number.replace("〔2026〕", f"〔{day.year}〕"),
+        }
         positions[item_id] = positions.get(item_id, 0) + 1
 
+        def build(when: dt.datetime | None, values: dict[str, Any] = values) -> Command:
+            cmd = Insert(Evidence, {**values, "added_at": when} if when else values)
+            cmd.text = "添加佐证材料"  # as evidence.AddEvidence says it
+            return cmd
 
-def make_demo(path: str | os.PathLike[str], today: dt.date | None = None) -> Path:
-    """Writes a new demo ledger file at `path` (which must not exist)."""
+        entered = max(entered, offset)
+        events.append((entered, 4, len(events), build))
+    return events
+
+
+def make_demo(path: str | os.PathLike[str], today: dt.date | None = None, *, history: bool = True) -> Path:
+    """Writes a new demo ledger file at `path` (which must not exist); with `history`, the demo's change log
+    spread over the months since its feedback, else all of it written now (see fill_demo)."""
     p = Path(path)
     if p.exists():
         raise LedgerError(f"文件已存在：{p}")
@@ -391,7 +592,7 @@ def make_demo(path: str | os.PathLike[str], today: dt.date | None = None) -> Pat
     tmp.unlink(missing_ok=True)
     ledger = Ledger.create(tmp)
     try:
-        fill_demo(today)
+        fill_demo(today, ledger, history=history)
     except BaseException:
         ledger.close()
         tmp.unlink(missing_ok=True)

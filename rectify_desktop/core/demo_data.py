@@ -15,6 +15,11 @@ Item fields:
 - ``measures``: ordered ``(text, done day offset or None)``; the "一是……二是……" markers are added by the program.
 - ``writeoff``: 销号 history, ``(action, who, day offset, opinion)`` with action 申请 / 批准 / 退回.
 
+The ledger is typed in the day after the feedback with every item 未启动; core.demo then replays these dates
+through the ledger's one door (an item starts a few days before its first measure is done, is 已完成 on its
+``completed`` day, and a 退回 sends it back to 正在推进 until it is applied for again), so that the change log
+tells the same story as the final fields. Every offset must therefore lie between 0 and 150 (today).
+
 Findings are numbered 1..13 in order across all categories; items (1), (2) … within their finding. The
 inspection itself and what the unit did around the problems (meetings, rules, 整改成效) are in
 :mod:`rectify_desktop.core.demo_unit`.

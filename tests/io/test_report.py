@@ -128,7 +128,7 @@ def test_cli_report_and_its_refusals(cli, demo_path, tmp_path):
 
     with Ledger.open(demo_path) as led:
         ChangeLog.delete().execute()
-        assert ProgressReport.select().count() == 2  # the two reports made above were remembered
+        assert ProgressReport.select().count() == 3  # the demo's own (上期) and the two made above
         del led
     r = cli("report", demo_path, tmp_path / "无记录.docx", "--as-of", (today - dt.timedelta(days=1)).isoformat())
     assert r.returncode == 1 and "没有修改记录" in r.stderr
@@ -164,4 +164,4 @@ def test_cli_report_while_the_window_holds_the_ledger_is_made_but_not_remembered
         r = cli("report", demo_path, tmp_path / "进展.xlsx")
         assert r.returncode == 0, r.stderr
         assert "未记入台账" in r.stderr and (tmp_path / "进展.xlsx").exists()
-        assert ProgressReport.select().count() == 0
+        assert ProgressReport.select().count() == 1  # the demo's own only

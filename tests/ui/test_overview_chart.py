@@ -67,8 +67,10 @@ def test_a_change_today_moves_the_last_point(window, history, qtbot):
     assert tuple(page.trend.points[-1]) == tuple(before)
 
 
-def test_a_log_of_one_day_gives_a_quiet_line(window, demo_path, qtbot):
-    assert window.open_ledger(demo_path)
+def test_a_log_of_one_day_gives_a_quiet_line(window, tmp_path, qtbot):
+    from rectify_desktop.core.demo import make_demo
+
+    assert window.open_ledger(make_demo(tmp_path / "示例台账.db", history=False))
     page = overview(window, qtbot)
     assert len(page.trend.points) == 1
     assert not page.trend.chart.isVisible()

@@ -35,7 +35,7 @@ def demo_with_history(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path
     file and the items completed."""
     from rectify_desktop.core.demo import make_demo
 
-    make_demo(path)
+    make_demo(path, history=False)
     done: list[int] = []
     with Ledger.open(path) as ledger:
         db.execute_sql("UPDATE change_log SET at = ?", [f"{START.isoformat()} 09:00:00"])
