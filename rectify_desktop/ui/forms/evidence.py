@@ -64,6 +64,7 @@ from rectify_desktop.ui.forms.widgets import (
     _FitTable,
     _hint_label,
     cn_date,
+    editor_rect,
     flow_row,
 )
 from rectify_desktop.ui.theme import HINT_COLOR
@@ -235,13 +236,7 @@ class _EvidenceDelegate(_EditingDelegate):
             text = self._text_rect(rect)
             rect = QRect(text.left() - 2, text.top() - 2, text.width() + 4, editor.sizeHint().height())
         else:
-            hint = editor.sizeHint()
-            rect.setWidth(max(rect.width(), hint.width()))
-            rect.setHeight(max(min(rect.height(), hint.height() + 8), hint.height()))
-            rect.moveTop(option.rect.center().y() - rect.height() // 2)
-            room = editor.parentWidget().width() if editor.parentWidget() is not None else rect.right() + 1
-            if rect.right() >= room:  # wider than its cell at the table's edge: it opens leftwards
-                rect.moveRight(room - 1)
+            rect = editor_rect(editor, option.rect)
         editor.setGeometry(rect)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -42,7 +42,15 @@ from rectify_desktop.core.models import (
 )
 from rectify_desktop.ui.dialogs import confirm
 from rectify_desktop.ui.forms.measures import _EditingDelegate
-from rectify_desktop.ui.forms.widgets import OptionalDateEdit, _blocked, _fit_limit, _FitTable, _hint_label, cn_date
+from rectify_desktop.ui.forms.widgets import (
+    OptionalDateEdit,
+    _blocked,
+    _fit_limit,
+    _FitTable,
+    _hint_label,
+    cn_date,
+    editor_rect,
+)
 from rectify_desktop.ui.theme import OVERDUE_COLOR
 
 if TYPE_CHECKING:
@@ -124,15 +132,7 @@ class _EntryDelegate(_EditingDelegate):
         self.part.commit_cell(index.row(), index.column(), value)
 
     def updateEditorGeometry(self, editor: QWidget, option: Any, index: Any) -> None:  # noqa: N802 - Qt's name
-        rect = QRect(option.rect)
-        hint = editor.sizeHint()
-        rect.setWidth(max(rect.width(), hint.width()))
-        rect.setHeight(max(min(rect.height(), hint.height() + 8), hint.height()))
-        rect.moveTop(option.rect.center().y() - rect.height() // 2)
-        room = editor.parentWidget().width() if editor.parentWidget() is not None else rect.right() + 1
-        if rect.right() >= room:  # wider than its cell at the table's edge: it opens leftwards
-            rect.moveRight(room - 1)
-        editor.setGeometry(rect)
+        editor.setGeometry(editor_rect(editor, option.rect))
 
 
 class _EntryTable(_FitTable):

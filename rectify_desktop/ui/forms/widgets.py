@@ -178,6 +178,20 @@ class _WrapDelegate(QStyledItemDelegate):
         return super().sizeHint(opt, index)
 
 
+def editor_rect(editor: QWidget, cell: QRect) -> QRect:
+    """Where a table's cell editor opens: at least as large as it wants (a date edit, a list), centred on its
+    row, and leftwards when it would run past the table's right edge (the last column)."""
+    rect = QRect(cell)
+    hint = editor.sizeHint()
+    rect.setWidth(max(rect.width(), hint.width()))
+    rect.setHeight(max(min(rect.height(), hint.height() + 8), hint.height()))
+    rect.moveTop(cell.center().y() - rect.height() // 2)
+    room = editor.parentWidget().width() if editor.parentWidget() is not None else rect.right() + 1
+    if rect.right() >= room:
+        rect.moveRight(room - 1)
+    return rect
+
+
 class _FlowLayout(QLayout):
     """Lays its parts on one line when the pane is wide enough, and goes on to the next line when it is not, so
     that a row of a form (two dates, a combo and its hint) never makes the form wider than its pane: a form
