@@ -325,16 +325,12 @@ def _last_known(item_ids: list[int], day: dt.date) -> tuple[dict[tuple[int, str]
     return values, titles
 
 
-def _check_covered(inspection_id: int, day: dt.date, today: dt.date) -> None:
-    """Refuses a date the log cannot reach back to: before the inspection came into the ledger, or before
-    the log begins (a ledger without a log answers only for today)."""
+def log_start(inspection_id: int) -> tuple[dt.date | None, dt.date | None] | None:
+    """None for a ledger without a change log; else the log's first day and the day the inspection came into
+    the ledger (新增 or 导入), each None when the log does not say: before them it cannot tell the figures."""
     first = ChangeLog.select(ChangeLog.at).order_by(ChangeLog.id).first()
     if first is None:
-        if day < today:
-            raise AsOfError(
-                f"该台账没有修改记录，无法推算{ar_date(day)}的情况；只能生成截至今天（{ar_date(today)}）的进展报告"
-            )
-        return
+        return None
     created = (
         ChangeLog.select(ChangeLog.at)
         .where(
@@ -345,13 +341,28 @@ def _check_covered(inspection_id: int, day: dt.date, today: dt.date) -> None:
         .order_by(ChangeLog.id)
         .first()
     )
-    if created is not None and created.at is not None:
-        if day < created.at.date():
+    came = created.at.date() if created is not None and created.at is not None else None
+    return (first.at.date() if first.at is not None else None), came
+
+
+def _check_covered(inspection_id: int, day: dt.date, today: dt.date) -> None:
+    """Refuses a date the log cannot reach back to: before the inspection came into the ledger, or before
+    the log begins (a ledger without a log answers only for today)."""
+    start = log_start(inspection_id)
+    if start is None:
+        if day < today:
             raise AsOfError(
-                f"截至日期{ar_date(day)}早于该巡察录入台账的日期（{ar_date(created.at.date())}），那时台账中还没有这次巡察"
+                f"该台账没有修改记录，无法推算{ar_date(day)}的情况；只能生成截至今天（{ar_date(today)}）的进展报告"
             )
-    elif first.at is not None and day < first.at.date():
-        raise AsOfError(f"台账的修改记录从{ar_date(first.at.date())}开始，无法推算{ar_date(day)}的情况")
+        return
+    first_day, came = start
+    if came is not None:
+        if day < came:
+            raise AsOfError(
+                f"截至日期{ar_date(day)}早于该巡察录入台账的日期（{ar_date(came)}），那时台账中还没有这次巡察"
+            )
+    elif first_day is not None and day < first_day:
+        raise AsOfError(f"台账的修改记录从{ar_date(first_day)}开始，无法推算{ar_date(day)}的情况")
 
 
 # --- the figures at a date ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from rectify_desktop.core.asof import (
     _marks,
     _swept_items,
 )
-from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING, STATUSES, ChangeLog, Inspection, db
+from rectify_desktop.core.models import DONE, IN_PROGRESS, NOT_STARTED, ONGOING, STATUSES, Inspection, db
 from rectify_desktop.core.stats import DeadlineContext, ItemRow, as_date
 
 # The fields the three figures depend on, by the change log's names: the status and the deadline.
@@ -57,22 +57,11 @@ class TimelinePoint(NamedTuple):
 def _start_day(inspection_id: int) -> dt.date | None:
     """The first day figures_as_of answers for (asof._check_covered): the inspection's coming into the
     ledger, else the log's first day; None for a ledger without a log."""
-    first = ChangeLog.select(ChangeLog.at).order_by(ChangeLog.id).first()
-    if first is None:
+    start = asof.log_start(inspection_id)
+    if start is None:
         return None
-    created = (
-        ChangeLog.select(ChangeLog.at)
-        .where(
-            (ChangeLog.entity == _INSPECTION)
-            & (ChangeLog.entity_id == inspection_id)
-            & ChangeLog.action.in_(["新增", "导入"])
-        )
-        .order_by(ChangeLog.id)
-        .first()
-    )
-    if created is not None and created.at is not None:
-        return created.at.date()
-    return first.at.date() if first.at is not None else None
+    first_day, came = start
+    return came or first_day
 
 
 def _share(status: str, deadline: dt.date | None) -> tuple[str, dt.date | None]:
