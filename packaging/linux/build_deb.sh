@@ -68,7 +68,8 @@ RUNTIME_LIBS="$LOADER libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 
 RUNTIME_NEEDED="libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libutil.so.1 libresolv.so.2 libstdc++.so.6
  libgcc_s.so.1"
 # Build machine packages (Debian 12 names): the tools, and the libraries the frozen Qt links, which PyInstaller
-# must find to collect the bundled ones (libxcb-cursor0, libxcb-util1, libexpat1) and the self-test must load.
+# must find to collect the bundled ones (libxcb-cursor0, libxcb-util1, libexpat1, libfreetype6) and the self-test
+# must load.
 BUILD_PACKAGES="python3 python3-venv binutils patchelf dpkg-dev file desktop-file-utils libgl1 libegl1
  libfontconfig1 libfreetype6 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0
  libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
@@ -232,6 +233,15 @@ for lib in $RUNTIME_LIBS; do
     chmod 0644 "$RT/$lib"
 done
 chmod 0755 "$RT/$LOADER"
+GLIBC_VERSION="$(dpkg-query -W -f='${Version}' "libc6:$ARCH" | cut -d- -f1)"
+# Where the system's glibc is as new as the bundled one or newer (Debian 12+, Ubuntu 24.04+), the system's own
+# libraries may need that newer glibc, which the bundle cannot give: there the wrapper starts the same program
+# unpatched, from system-glibc/ (its _internal/ is the same folder, linked).
+install -d "$PKG$INSTALL_DIR/system-glibc"
+cp -a "$BOOT" "$PKG$INSTALL_DIR/system-glibc/rectify-desktop"
+ln -s ../_internal "$PKG$INSTALL_DIR/system-glibc/_internal"
+sed -i "s/@GLIBC@/$GLIBC_VERSION/" "$PKG/usr/bin/rectify-desktop"
+grep -q "BUNDLED_GLIBC=$GLIBC_VERSION\$" "$PKG/usr/bin/rectify-desktop" || die "启动脚本中没有写入捆绑的 glibc 版本"
 echo "  $(cd "$RT" && ls | tr '\n' ' ')"
 echo "  glibc $(dpkg-query -W -f='${Version}' "libc6:$ARCH")，libstdc++ $(dpkg-query -W -f='${Version}' "libstdc++6:$ARCH")"
 # One patchelf call per change: interpreter, each NEEDED, then the RPATH (DT_RPATH, not RUNPATH: it also serves
@@ -243,6 +253,7 @@ done
 patchelf --force-rpath --set-rpath "\$ORIGIN/$RUNTIME" "$BOOT"
 echo "  解释器 $(patchelf --print-interpreter "$BOOT")；RPATH $(patchelf --print-rpath "$BOOT")"
 "$PYTHON" "$HERE/check_glibc.py" "$PKG$INSTALL_DIR" --install-dir "$INSTALL_DIR" --runtime "$RUNTIME" \
+    --system-glibc-dir system-glibc \
     > "$BUILD_DIR/glibc.txt" || { cat "$BUILD_DIR/glibc.txt"; die "程序仍需要系统的 glibc，或捆绑的不够新（见上）"; }
 sed 's/^/  /' "$BUILD_DIR/glibc.txt"
 if [ -n "$OWN_MOUNTS" ]; then
@@ -287,7 +298,8 @@ install -m 0755 "$HERE/postrm" "$PKG/DEBIAN/postrm"
 
 mkdir -p "$OUT_DIR"
 rm -f "$DEB"
-dpkg-deb --build --root-owner-group "$PKG" "$DEB"
+# xz -9: its 64 MiB window also takes in the second copy of the program file (system-glibc/), nearly free.
+dpkg-deb -Zxz -z9 --build --root-owner-group "$PKG" "$DEB"
 
 say "大小"
 printf '软件包  %s  %s\n' "$(du -h "$DEB" | cut -f1)" "$DEB"

@@ -81,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--install-dir", default="/opt/rectify-desktop")
     ap.add_argument("--runtime", default="runtime", help="the bundle's folder, inside FOLDER")
+    ap.add_argument(
+        "--system-glibc-dir",
+        metavar="DIR",
+        help="a folder inside FOLDER whose programs the wrapper starts only where the system's glibc is at least "
+        "the bundled one: they need from the system what the bundle would give",
+    )
     args = ap.parse_args(argv)
     folder: Path = args.folder
     bundle = folder / args.runtime
@@ -96,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     need_bundle: dict[Version, str] = {}
     need_bundle_cxx: dict[Version, str] = {}
     need_host: dict[Version, str] = {}
+    later: dict[str, Version] = {}  # programs run only where the system glibc >= the bundled one
     programs = 0
     for f in elf_files(folder):
         rel = f.relative_to(folder)
@@ -105,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         if not loaders:  # no bundle: every file takes its glibc from the system
             for v in versions:
                 need_host.setdefault(v, str(rel))
+            continue
+        if interp and args.system_glibc_dir and rel.parts[0] == args.system_glibc_dir:
+            later.setdefault(str(rel), max(versions, default=(0,)))
             continue
         if interp and not in_bundle:
             programs += 1
@@ -135,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     for v, who in sorted(need_bundle_cxx.items()):
         if v not in have_glibcxx:
             problems.append(f"{who} 需要 GLIBCXX_{show(v)}，捆绑的 libstdc++ 没有")
+    bundled = max(have_glibc, default=None)
+    for rel in later:
+        print(f"{rel}：只在系统 glibc ≥ {show(bundled)} 时启动（那时它与程序库需要的 GLIBC_{show(top)} 都由系统提供）")
+        if bundled and top and top > bundled:
+            problems.append(f"{rel} 需要的 GLIBC_{show(top)} 高于捆绑的 glibc")
     host_top = max(need_host, default=None)
     print(f"需要系统提供的最高 GLIBC_：{show(host_top) if host_top else 'none'}")
     if host_top:

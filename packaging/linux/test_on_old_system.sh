@@ -17,7 +17,9 @@
 #
 # Needs root, debootstrap (installed with apt-get when missing), python3, and the network to a
 # Debian mirror the first time (MIRROR, default: the one in /etc/apt/sources.list(.d), else deb.debian.org).
-# Environment: SUITE (default bullseye), CACHE, OUT, KEEP_CHROOT_CACHE=0 to rebuild the cached chroot.
+# Environment: SUITE (default bullseye; bookworm or trixie try the package where the system's glibc is as new as
+# the bundled one or newer, and the wrapper starts the program on the system's glibc), CACHE, OUT,
+# KEEP_CHROOT_CACHE=0 to rebuild the cached chroot.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,6 +37,11 @@ DESKTOP_PACKAGES="libx11-6 libx11-xcb1 libxcb1 libxcb-glx0 libxcb-icccm4 libxcb-
  libxi6 libfontconfig1 libfreetype6 libbrotli1 fontconfig-config fonts-wqy-microhei libgl1 libegl1 libgl1-mesa-dri libglx-mesa0
  libegl-mesa0 libglib2.0-0 libdbus-1-3 libcups2 libzstd1 libexpat1 zlib1g libbz2-1.0 liblzma5 libpng16-16
  shared-mime-info desktop-file-utils xdg-utils xvfb xauth"
+# Debian 13 renamed some of them (the 64-bit time_t transition): to try the package on a newer system too.
+case "$SUITE" in
+    buster | bullseye | bookworm) ;;
+    *) DESKTOP_PACKAGES="$(echo "$DESKTOP_PACKAGES" | sed -E 's/\b(libglib2\.0-0|libcups2|libpng16-16)\b/\1t64/g')" ;;
+esac
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf '错误：%s\n' "$*" >&2; exit 1; }
@@ -148,6 +155,14 @@ mkdir -p "$(dirname "$OUT")"
 python3 "$HERE/xwd_to_png.py" "$R/tmp/Xvfb_screen0" "$OUT" >/dev/null
 [ -n "$shown" ] || { cat "$WORK/app.log"; die "一分钟内没有出现窗口（截图：$OUT）"; }
 echo "截图：$OUT"
+# Which program the wrapper started, and which glibc it runs on (the bundled one where the system's is older).
+for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$R" ] || continue
+    exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || continue
+    case "$exe" in "$R/opt/rectify-desktop/"*) ;; *) continue ;; esac
+    libc="$(grep -oE '/[^ ]*/libc\.so\.6$' "/proc/$pid/maps" | head -n 1)"
+    echo "程序 ${exe#"$R"}，glibc ${libc#"$R"}"
+done | sort -u
 [ -s "$WORK/app.log" ] && { echo "程序输出："; sed 's/^/  /' "$WORK/app.log" | tail -20; }
 kill "$APP_PID"
 wait "$APP_PID" 2>/dev/null || true
