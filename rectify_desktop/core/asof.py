@@ -511,15 +511,8 @@ def figures_as_of(
         )
         deadline = ctx.deadline(row)
         status = v["status"]
-        s.status[status if status in s.status else NOT_STARTED] += 1
         left = rules.days_left(status, deadline, day)
-        if left is not None:
-            if left < 0:
-                s.overdue += 1
-            elif left <= 7:
-                s.due_7 += 1
-            if 0 <= left <= 30:
-                s.due_30 += 1
+        s.count_item(status, left)
         state = states.get(v["id"])
         s.written_off += state == WO_APPROVE
         s.writeoff_pending += state == WO_APPLY

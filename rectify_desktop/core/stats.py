@@ -137,6 +137,18 @@ class Stats:
     def done(self) -> int:
         return self.status[DONE]
 
+    def count_item(self, status: str, days_left: int | None) -> None:
+        """Counts an item by its status (an unknown word as 未启动) and, from its days left (rules.days_left),
+        as overdue or due within 7 or 30 days."""
+        self.status[status if status in self.status else NOT_STARTED] += 1
+        if days_left is not None:
+            if days_left < 0:
+                self.overdue += 1
+            elif days_left <= 7:
+                self.due_7 += 1
+            if 0 <= days_left <= 30:
+                self.due_30 += 1
+
     def headline(self, source: str = "巡察") -> str:
         """The notice's headline sentence: 巡察反馈的13个问题细化为29项，已整改完成28项，正在推进1项，完成率97%."""
         parts = [f"{source}反馈的{self.findings}个问题细化为{self.items}项", f"已整改完成{self.done}项"]
@@ -195,15 +207,7 @@ def compute(
     items = items or scan(inspection_id, immediate_days)
     s.items = len(items.rows)
     for r in items.rows:
-        s.status[r.status if r.status in s.status else NOT_STARTED] += 1
-        left = rules.days_left(r.status, items.deadlines[r.id], today)
-        if left is not None:
-            if left < 0:
-                s.overdue += 1
-            elif left <= 7:
-                s.due_7 += 1
-            if 0 <= left <= 30:
-                s.due_30 += 1
+        s.count_item(r.status, rules.days_left(r.status, items.deadlines[r.id], today))
     for action in last_writeoff_actions(inspection_id).values():
         if action == WO_APPROVE:
             s.written_off += 1
