@@ -177,6 +177,17 @@ Files: opt/rectify-desktop/_internal/PySide6/* opt/rectify-desktop/_internal/shi
 Copyright: The Qt Company Ltd.
 License: LGPL-3
 
+Files: opt/rectify-desktop/_internal/libfreetype.so.6
+Copyright: David Turner, Robert Wilhelm, Werner Lemberg and the FreeType contributors
+License: FTL or GPL-2+
+ FreeType as Debian builds it (source package freetype); https://freetype.org/license.html.
+
+Files: opt/rectify-desktop/_internal/libexpat.so.1 opt/rectify-desktop/_internal/libxcb-util.so.1
+ opt/rectify-desktop/_internal/libxcb-cursor.so.0
+Copyright: Expat maintainers; the XCB developers
+License: MIT
+ expat and xcb-util as Debian builds them (source packages expat, xcb-util, xcb-util-cursor).
+
 Files: opt/rectify-desktop/$RUNTIME/ld-linux* opt/rectify-desktop/$RUNTIME/libc.so.6
  opt/rectify-desktop/$RUNTIME/libm.so.6 opt/rectify-desktop/$RUNTIME/libpthread.so.0
  opt/rectify-desktop/$RUNTIME/libdl.so.2 opt/rectify-desktop/$RUNTIME/librt.so.1
