@@ -98,6 +98,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "按截至日期生成整改进展报告（Word或Excel），并与上期报告比较",
     ),
     ActionSpec(
+        "summary",
+        "汇总多个台账(&U)…",
+        None,
+        "rectify_desktop.ui.summary_page:open_summary",
+        "把各单位报来的台账（文件或文件夹）汇总成一张表，只读取，不改动原文件",
+    ),
+    ActionSpec(
         "print_preview",
         "打印预览(&V)…",
         "Ctrl+Shift+P",
@@ -162,6 +169,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "notice",
             "report",
             "progress_report",
+            "summary",
             "-",
             "print_preview",
             "print",
