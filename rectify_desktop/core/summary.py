@@ -271,7 +271,7 @@ def _datetime(value: Any) -> dt.datetime | None:
         return None
 
 
-def _ordered(found: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+def ordered(found: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     keys = [k for k in order if k in found] + sorted(k for k in found if k not in order)
     return {k: found[k] for k in keys}
 
@@ -332,11 +332,11 @@ def _ledger_results(r: _Reader, tables: set[str]) -> dict[int, Results]:
     out: dict[int, Results] = {}
     for iid in set(acc) | set(money) | set(audit) | set(rules_count) | set(meetings):
         res = Results()
-        res.accountability = _ordered(acc.get(iid, {}), ACCOUNTABILITY_KINDS)
-        res.money = _ordered(money.get(iid, {}), MONEY_KINDS)
-        res.audit = _ordered(audit.get(iid, {}), AUDIT_AMOUNT_KINDS)
+        res.accountability = ordered(acc.get(iid, {}), ACCOUNTABILITY_KINDS)
+        res.money = ordered(money.get(iid, {}), MONEY_KINDS)
+        res.audit = ordered(audit.get(iid, {}), AUDIT_AMOUNT_KINDS)
         mk = meetings.get(iid, {})
-        res.meetings = _ordered(mk, tuple(mk))
+        res.meetings = ordered(mk, tuple(mk))
         res.rules = rules_count.get(iid, Count())
         for figures in [res.accountability, res.money, res.audit, res.meetings, {"": res.rules}]:
             for f in figures.values():
@@ -345,7 +345,7 @@ def _ledger_results(r: _Reader, tables: set[str]) -> dict[int, Results]:
     return out
 
 
-def _count(row: UnitRow, status: str, deadline: dt.date | None, today: dt.date) -> int | None:
+def count_item(row: UnitRow, status: str, deadline: dt.date | None, today: dt.date) -> int | None:
     """Counts an item into `row` as stats.Stats.count_item does; its days left (None when not running)."""
     if status not in STATUSES:
         status = NOT_STARTED
@@ -438,7 +438,7 @@ def _read_rows(r: _Reader, path: Path, today: dt.date) -> list[UnitRow]:
         deadline = rules.effective_deadline(
             dates[ddate], dtext or "", year=year, feedback_date=fb, immediate_days=immediate
         )
-        left = _count(row, status, deadline, today)
+        left = count_item(row, status, deadline, today)
         if left is not None and left < 0 and deadline is not None:
             row.overdue_items.append(
                 OverdueItem(
@@ -468,60 +468,11 @@ def _maybe_int(value: Any) -> int | None:
 
 
 def read_workbook(path: Path, today: dt.date) -> UnitRow:
-    """The row of a ledger workbook (导出的台账工作簿), from what io.xlsx_import reads of it; raises
-    storage.LedgerError when it is not one. The import lives in io, so it is imported here when needed."""
-    from rectify_desktop.io import xlsx_import
+    """The row of a ledger workbook exported by this program (io.summary_workbook, imported when needed: the
+    workbook is read with what io knows of it); raises storage.LedgerError when it is not one."""
+    from rectify_desktop.io import summary_workbook
 
-    try:
-        parsed = xlsx_import.parse_workbook(path)
-    except Exception as exc:  # noqa: BLE001 - any failure means: not a workbook this program can sum
-        raise storage.NotALedgerError(f"不是台账：不是本程序导出的台账工作簿（{exc}）") from exc
-    items = parsed.items()
-    if not items:
-        raise storage.NotALedgerError("不是台账：工作簿中没有可汇总的整改事项")
-    fb = parsed.feedback_date
-    ref = fb or parsed.period_start
-    row = UnitRow(
-        path=path,
-        ledger_id="",
-        inspection_id=None,
-        unit=parsed.inspected_unit.strip() or path.stem,
-        inspecting_body=parsed.inspecting_body,
-        title=parsed.title,
-        feedback_date=fb,
-        findings=len(parsed.findings()),
-        source="工作簿",
-    )
-    for f in parsed.findings():
-        for it in f.items:
-            deadline = rules.effective_deadline(
-                it.deadline_date, it.deadline, year=ref.year if ref else None, feedback_date=fb
-            )
-            left = _count(row, it.status, deadline, today)
-            if left is not None and left < 0 and deadline is not None:
-                row.overdue_items.append(
-                    OverdueItem(
-                        row.unit, f.number, it.number, it.title, it.department, it.person, deadline,
-                        it.deadline, it.status if it.status in STATUSES else NOT_STARTED, -left,
-                    )
-                )  # fmt: skip
-            if it.writeoffs and it.writeoffs[-1].action == WO_APPROVE:
-                row.written_off += 1
-    row.completion_whole = rules.percent_whole(row.done, row.items)
-    res = Results()
-    for a in parsed.accountability:
-        res.accountability.setdefault(a.kind, Count()).count += a.people
-    for m in list(parsed.money) + [m for it in items for m in it.money]:
-        group = res.audit if m.kind in AUDIT_AMOUNT_KINDS else res.money
-        group.setdefault(m.kind, Amount()).amount += m.amount
-    res.rules.count = len(parsed.institutions)
-    for meeting in parsed.meetings:
-        res.meetings.setdefault(meeting.get("kind") or "会议", Count()).count += 1
-    res.accountability = _ordered(res.accountability, ACCOUNTABILITY_KINDS)
-    res.money = _ordered(res.money, MONEY_KINDS)
-    res.audit = _ordered(res.audit, AUDIT_AMOUNT_KINDS)
-    row.results = res.to_json()
-    return row
+    return summary_workbook.read_workbook(path, today)
 
 
 # --- summing ------------------------------------------------------------------------------------------------
@@ -563,10 +514,10 @@ def sum_results(all_results: Sequence[dict[str, Any]]) -> Results:
             meetings[k] = meetings.get(k, 0) + c.count
         rules_count += r.rules.count
     out = Results()
-    out.accountability = _ordered({k: Count(v) for k, v in acc.items()}, ACCOUNTABILITY_KINDS)
-    out.money = _ordered({k: Amount(v) for k, v in money.items()}, MONEY_KINDS)
-    out.audit = _ordered({k: Amount(v) for k, v in audit.items()}, AUDIT_AMOUNT_KINDS)
-    out.meetings = _ordered({k: Count(v) for k, v in meetings.items()}, tuple(meetings))
+    out.accountability = ordered({k: Count(v) for k, v in acc.items()}, ACCOUNTABILITY_KINDS)
+    out.money = ordered({k: Amount(v) for k, v in money.items()}, MONEY_KINDS)
+    out.audit = ordered({k: Amount(v) for k, v in audit.items()}, AUDIT_AMOUNT_KINDS)
+    out.meetings = ordered({k: Count(v) for k, v in meetings.items()}, tuple(meetings))
     out.rules = Count(rules_count)
     return out
 
