@@ -336,6 +336,14 @@ class LedgerFiles:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        else:
+            # The first time: the usual size where the screen has room for it, else the screen's free area
+            # with a margin (1400×860 ran off a 1280×800 or 1366×768 screen), centred.
+            free = self.screen().availableGeometry()
+            self.resize(min(self.width(), int(free.width() * 0.94)), min(self.height(), int(free.height() * 0.92)))
+            frame = self.frameGeometry()
+            frame.moveCenter(free.center())
+            self.move(frame.topLeft())
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)

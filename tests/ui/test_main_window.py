@@ -355,3 +355,12 @@ def test_file_actions_reach_their_modules(window, demo_path, monkeypatch):
     for name in ("export_excel", "export_pdf", "notice", "report"):
         window.actions[name].trigger()
     assert calls == [("excel", window), ("pdf", window), ("notice", window), ("report", window)]
+
+
+def test_the_first_window_fits_the_screen_it_opens_on(window):
+    """With no remembered geometry the window opens within the screen's free area (1400×860 was cut off on a
+    1280×800 or 1366×768 screen: the 完成率 card lay beyond the right edge), centred on it."""
+    free = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    assert window.width() <= free.width() and window.height() <= free.height(), (window.size(), free)
+    assert free.contains(frame.topLeft()) or free.left() <= window.x(), (frame, free)
