@@ -11,6 +11,7 @@
     rectify-desktop report LEDGER OUT.docx|OUT.xlsx [--as-of DATE]   进展报告 截至 a date, with 较上期
     rectify-desktop fill-out LEDGER OUTDIR [--by department|leader|person]   填报表 for the departments
     rectify-desktop merge LEDGER FILE... [--dry-run] [--json]               their returns merged back
+    rectify-desktop summary OUT.xlsx|.pdf|.docx INPUT... [--today DATE]     many units' ledgers summed
 
 Messages are in Chinese; bad input exits non-zero and leaves every file as it was.
 """
@@ -180,6 +181,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return cli_report(args)
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    from rectify_desktop.io.summary_cli import run
+
+    return run(args)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "demo": ("生成示例台账", cmd_demo),
     "stats": ("统计台账数据", cmd_stats),
@@ -194,6 +201,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "report": ("生成进展报告（截至某日，.docx 或 .xlsx，与上期比较）", cmd_report),
     "fill-out": ("下发填报表（每个责任部门一份）", cmd_fill_out),
     "merge": ("回收合并交回的填报表", cmd_merge),
+    "summary": ("汇总多个台账（文件、文件夹或导出的工作簿），生成汇总表 .xlsx/.pdf 或进展报告 .docx", cmd_summary),
 }
 
 
@@ -238,6 +246,9 @@ def _command_parser() -> argparse.ArgumentParser:
     from rectify_desktop.io import fillout_cli
 
     fillout_cli.add_parsers(sub)
+    from rectify_desktop.io import summary_cli
+
+    summary_cli.add_parser(sub)
     return p
 
 
