@@ -23,8 +23,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSettings,
+    QSortFilterProxyModel,
+    Qt,
+    QTemporaryDir,
+)
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -51,12 +60,11 @@ RED = QColor("#b91c1c")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 TOTAL_ROLE = Qt.ItemDataRole.UserRole + 2
 
-# (header, what the cell shows, what it sorts by): the columns the office's own summary tables have.
+# The figures first, as the office's own summary tables have them; who inspected and when after them, so
+# that on a small screen the figures are in sight.
 COLUMNS: tuple[str, ...] = (
     "单位",
     "提示",
-    "巡察组",
-    "反馈日期",
     "问题",
     "细化问题",
     "已完成",
@@ -68,6 +76,8 @@ COLUMNS: tuple[str, ...] = (
     "已销号",
     "问责（人）",
     "资金（万元）",
+    "巡察组",
+    "反馈日期",
     "最后修改",
 )
 NUMBER_FIELDS = {
@@ -162,6 +172,7 @@ class SummaryModel(QAbstractTableModel):
         self.today = dt.date.today()
         self.late_days = 0
         self.min_rate = 0
+        self.totals_note = ""  # said in the 合计 row while a filter hides some units
 
     def set_summary(self, summary: Any) -> None:
         self.beginResetModel()
@@ -200,13 +211,15 @@ class SummaryModel(QAbstractTableModel):
             if idle >= self.late_days:
                 late = f"{idle}天未更新"
         if self.min_rate > 0 and r.items and r.completion_whole < self.min_rate:
-            low = f"完成率低于{self.min_rate}%"
+            low = "完成率偏低"
         return late, low
 
     def _display(self, r: Any, col: str) -> Any:
         if col == "单位":
             return r.unit
         if col == "提示":
+            if r is self.totals:
+                return self.totals_note
             return "；".join(m for m in self.marks(r) if m)
         if col == "巡察组":
             return r.inspecting_body
@@ -264,35 +277,31 @@ class SummaryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if r is self.totals:
                 return "全部已汇总单位的合计（不受筛选影响）"
-            return f"{r.title}\n{r.path}"
+            why = [f"已{self.late_days}天以上未更新" if late else "", f"完成率低于{self.min_rate}%" if low else ""]
+            return "\n".join([r.title, str(r.path), *(w for w in why if w)])
         return None
 
 
 class SummaryProxy(QSortFilterProxyModel):
-    """Sorts the units and filters them by name; the 合计 row stays last in either order and never filtered."""
+    """The units, sorted and filtered by name; or, with `totals_only`, the 合计 row alone, which the window
+    pins under the table so that it is neither sorted nor filtered with the units, nor scrolled away."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, *, totals_only: bool = False) -> None:
         super().__init__(parent)
+        self.totals_only = totals_only
         self.setFilterKeyColumn(COLUMNS.index("单位"))
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802 - Qt's name
-        lt, rt = left.data(TOTAL_ROLE), right.data(TOTAL_ROLE)
-        if lt or rt:
-            # Qt reverses the comparison for a descending sort: the totals are "greatest" ascending and
-            # "least" descending, so they end last both ways.
-            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-            return bool(rt) != descending if not (lt and rt) else False
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if type(a) is not type(b):
             return str(a) < str(b)
         return a < b
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt's name
-        model = self.sourceModel()
-        index = model.index(row, 0, parent)
-        if index.data(TOTAL_ROLE):
-            return True
+        is_total = bool(self.sourceModel().index(row, 0, parent).data(TOTAL_ROLE))
+        if self.totals_only or is_total:
+            return self.totals_only and is_total
         return super().filterAcceptsRow(row, parent)
 
 
@@ -307,7 +316,9 @@ class SummaryWindow(QWidget):
         self.setAcceptDrops(True)
         self.inputs: list[Path] = []
         self.summary: Any = None
-        self.viewer: QWidget | None = None
+        self.viewer: Any = None
+        window.windowTitleChanged.connect(self._main_changed)
+        window.installEventFilter(self)  # the 汇总 and the unit's window close with the main window
         settings = window.settings
 
         lay = QVBoxLayout(self)
@@ -369,6 +380,7 @@ class SummaryWindow(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
         self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
@@ -378,6 +390,8 @@ class SummaryWindow(QWidget):
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
             sc.activated.connect(lambda: self.open_unit(self.view.currentIndex()))
         lay.addWidget(self.view, 1)
+        self.totals_view = self._totals_view()
+        lay.addWidget(self.totals_view)
         hint = QLabel("双击某单位（或选中后按回车），以只读方式打开其台账，查看总览。")
         hint.setStyleSheet("color: #555;")
         lay.addWidget(hint)
@@ -386,7 +400,6 @@ class SummaryWindow(QWidget):
         self.skipped_label.setStyleSheet("color: #b45309; font-weight: bold;")
         self.skipped = QListWidget()
         self.skipped.setObjectName("summary.not_summed")
-        self.skipped.setMaximumHeight(110)
         lay.addWidget(self.skipped_label)
         lay.addWidget(self.skipped)
 
@@ -459,13 +472,37 @@ class SummaryWindow(QWidget):
         self.skipped_label.setText(f"未汇总的文件（{n}个）：" if n else "")
         self.skipped_label.setVisible(bool(n))
         self.skipped.setVisible(bool(n))
+        # As tall as its lines, up to five; more scroll.
+        line = self.skipped.sizeHintForRow(0) if n else 0
+        self.skipped.setFixedHeight(min(n, 5) * line + 2 * self.skipped.frameWidth() + 4)
         self._fit_columns()
+
+    def _totals_view(self) -> QTableView:
+        """The 合计 row under the table, its columns kept as wide as the table's and scrolled with it."""
+        proxy = SummaryProxy(self, totals_only=True)
+        proxy.setSourceModel(self.model)
+        view = QTableView()
+        view.setObjectName("summary.totals")
+        view.setModel(proxy)
+        view.horizontalHeader().setVisible(False)
+        view.verticalHeader().setVisible(False)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.verticalHeader().setDefaultSectionSize(self.view.verticalHeader().defaultSectionSize())
+        view.setFixedHeight(self.view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth())
+        view.setStyleSheet("QTableView { background: #eef2f7; }")
+        self.view.horizontalHeader().sectionResized.connect(lambda col, _old, new: view.setColumnWidth(col, new))
+        self.view.horizontalScrollBar().valueChanged.connect(view.horizontalScrollBar().setValue)
+        return view
 
     def _fit_columns(self) -> None:
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
         # A long unit name or inspecting body must not push the figures out of sight.
-        for col, most in ((COLUMNS.index("单位"), 260), (COLUMNS.index("巡察组"), 180), (COLUMNS.index("提示"), 220)):
+        for col, most in ((COLUMNS.index("单位"), 260), (COLUMNS.index("巡察组"), 150), (COLUMNS.index("提示"), 200)):
             if header.sectionSize(col) > most:
                 header.resizeSection(col, most)
 
@@ -495,6 +532,9 @@ class SummaryWindow(QWidget):
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
+        self.model.totals_note = "全部单位合计，不受筛选影响" if text.strip() else ""
+        total = self.model.rowCount() - 1
+        self.model.dataChanged.emit(self.model.index(total, 0), self.model.index(total, len(COLUMNS) - 1))
 
     # --- a unit's ledger ----------------------------------------------------------------------------
 
@@ -536,17 +576,45 @@ class SummaryWindow(QWidget):
         viewer.raise_()
         viewer.activateWindow()
 
-    def _viewer(self) -> QWidget:
+    def _viewer(self) -> Any:
         if self.viewer is None:
             # A window of the main window's own class (only the start-up imports main_window), kept here so
-            # that it is not collected; its own close (closeEvent) closes its ledger.
-            self.viewer = type(self.window_)(self.window_.settings)
+            # that it is not collected; its own close (closeEvent) closes its ledger. It gets a copy of the
+            # settings: what it remembers (最近打开, the ledger to open at start, its size) must not become
+            # the office's own, or the next start would open a unit's file.
+            self.viewer = type(self.window_)(self._viewer_settings())
             self.viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.viewer.destroyed.connect(self._viewer_gone)
         return self.viewer
 
+    def _viewer_settings(self) -> QSettings:
+        self._viewer_dir = QTemporaryDir()
+        copy = QSettings(self._viewer_dir.filePath("viewer.ini"), QSettings.Format.IniFormat)
+        own = self.window_.settings
+        for key in own.allKeys():
+            copy.setValue(key, own.value(key))
+        return copy
+
     def _viewer_gone(self) -> None:
         self.viewer = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window_ and event.type() == QEvent.Type.Close:
+            self.close()
+        return False
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.viewer is not None:
+            self.viewer.close()  # closes the unit's ledger, so that nothing of it stays beside the file
+        self.window_.removeEventFilter(self)
+        event.accept()
+
+    def _main_changed(self) -> None:
+        """The main window opened a ledger of its own: the one ledger a process holds is now that one, so the
+        viewer's was closed under it and the viewer goes, rather than show a ledger no longer open."""
+        viewer = self.viewer
+        if viewer is not None and viewer.ledger is not None and viewer.ledger.closed:
+            viewer.close()
 
     # --- outputs ------------------------------------------------------------------------------------
 
