@@ -55,6 +55,14 @@ from PySide6.QtWidgets import (
 LATE_KEY = "summary/late_days"
 RATE_KEY = "summary/min_rate"
 DIR_KEY = "summary/last_dir"
+OFFICE_KEY = "summary/office"
+OUT_DIR_KEY = "summary/out_dir"
+# (button, output's suffix, tooltip): core.summary's three outputs, as `rectify-desktop summary` writes them.
+OUTPUTS = (
+    ("导出Excel…", ".xlsx", "汇总表：各单位一行并合计，另有逾期事项、未汇总两张表"),
+    ("导出PDF…", ".pdf", "汇总表的PDF，可直接打印或报送"),
+    ("生成进展报告…", ".docx", "按汇总结果生成本轮巡察整改进展情况报告（Word）"),
+)
 INPUT_FILTER = "台账及导出的Excel台账 (*.db *.zgtz *.xlsx);;所有文件 (*)"
 RED = QColor("#b91c1c")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -619,4 +627,64 @@ class SummaryWindow(QWidget):
     # --- outputs ------------------------------------------------------------------------------------
 
     def _add_output_buttons(self) -> None:
-        pass
+        """填报单位 (remembered) and the three outputs of core.summary's Summary: every unit, whatever the
+        filter shows, since the filter is for looking and the outputs are for sending."""
+        self.buttons.addWidget(QLabel("填报单位："))
+        self.office_box = QLineEdit(str(self.window_.settings.value(OFFICE_KEY, "") or ""))
+        self.office_box.setPlaceholderText("如：县委巡察办")
+        self.office_box.setMaximumWidth(200)
+        self.office_box.textChanged.connect(lambda text: self.window_.settings.setValue(OFFICE_KEY, text.strip()))
+        self.buttons.addWidget(self.office_box)
+        for text, kind, tip in OUTPUTS:
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, kind=kind: self.write_output(kind))
+            self.buttons.addWidget(button)
+
+    def write_output(self, kind: str) -> None:
+        from rectify_desktop.core.outfile import OutputError
+
+        if self.summary is None or not self.summary.rows:
+            QMessageBox.information(self, "汇总多个台账", "没有已汇总的台账，无法生成。")
+            return
+        name, what = {
+            ".xlsx": ("汇总表", "汇总表"),
+            ".pdf": ("汇总表", "汇总表PDF"),
+            ".docx": ("进展报告", "进展报告"),
+        }[kind]
+        # Its own folder, not the units' one: an output saved among the inputs would be read at the next 汇总.
+        start = Path(str(self.window_.settings.value(OUT_DIR_KEY, "") or Path.home()))
+        default = start / f"巡察整改进展情况{name}（{dt.date.today():%Y年%m月%d日}）{kind}"
+        kinds = {".xlsx": "Excel 工作簿 (*.xlsx)", ".pdf": "PDF 文件 (*.pdf)", ".docx": "Word 文档 (*.docx)"}
+        chosen, _ = QFileDialog.getSaveFileName(self, f"保存{what}", str(default), kinds[kind])
+        if not chosen:
+            return
+        out = Path(chosen)
+        if out.suffix.lower() != kind:
+            out = out.with_name(out.name + kind)
+        self.window_.settings.setValue(OUT_DIR_KEY, str(out.parent))
+        kw: dict[str, Any] = {"office": self.office_box.text().strip()}
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if kind == ".xlsx":
+                from rectify_desktop.io.summary_xlsx import write_workbook
+
+                write_workbook(self.summary, out, **kw)
+            elif kind == ".pdf":
+                from rectify_desktop.ui.summary_print import write_pdf
+
+                write_pdf(self.summary, out, **kw)
+            else:
+                from rectify_desktop.io.summary_docx import write_docx
+
+                write_docx(self.summary, out, **kw)
+        except OutputError as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, f"未能生成{what}", str(exc))
+            return
+        QApplication.restoreOverrideCursor()
+        from rectify_desktop.ui.done_box import show_done
+
+        n = len(self.summary.not_summed)
+        notes = [f"另有 {n} 个文件未汇总，已在文件中列出原因。"] if n else []
+        show_done(self, out, f"已生成{what}（{len(self.summary.rows)} 个单位）", title="生成完成", notes=notes)

@@ -187,3 +187,38 @@ def test_a_ledger_open_in_the_window_is_closed_only_with_consent(summary, window
     assert window.open_ledger(own)
     qtbot.waitUntil(lambda: summary.viewer is None)
     assert window.ledger is not None and not window.ledger.closed and not window.ledger.readonly
+
+
+@pytest.mark.parametrize(
+    ("button", "suffix"), [("导出Excel…", ".xlsx"), ("导出PDF…", ".pdf"), ("生成进展报告…", ".docx")]
+)
+def test_outputs_are_written_from_the_window(summary, folder, tmp_path, monkeypatch, button, suffix) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+
+    from rectify_desktop.ui.done_box import DoneBox
+
+    out = tmp_path / f"汇总{suffix}"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    shown = []
+    monkeypatch.setattr(DoneBox, "exec", lambda box: shown.append(box) or 0)
+    summary.office_box.setText("临川县委巡察办")
+    summary.filter_box.setText("卫健")  # the filter is for the screen: the outputs hold every unit
+    [b for b in summary.findChildren(QPushButton) if b.text() == button][0].click()
+    assert len(shown) == 1 and out.is_file()
+    if suffix == ".xlsx":
+        import openpyxl
+
+        ws = openpyxl.load_workbook(out).worksheets[0]
+        text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    elif suffix == ".pdf":
+        from pypdf import PdfReader
+
+        text = "".join(p.extract_text() for p in PdfReader(out).pages)
+    else:
+        import docx
+
+        text = "".join(p.text for p in docx.Document(str(out)).paragraphs)
+        text += "".join(c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells)
+    for unit in UNITS:
+        assert unit in text.replace(" ", "").replace("\n", "")
+    assert summary.window_.settings.value("summary/office") == "临川县委巡察办"
