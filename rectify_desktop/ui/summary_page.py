@@ -33,7 +33,17 @@ from PySide6.QtCore import (
     Qt,
     QTemporaryDir,
 )
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QBrush,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -242,7 +252,7 @@ class SummaryModel(QAbstractTableModel):
         if col == "资金（万元）":
             return _amount_text(_money(r.results))
         if col == "最后修改":
-            return r.last_change.strftime("%Y-%m-%d %H:%M") if r.last_change else ""
+            return r.last_change.date().isoformat() if r.last_change else ""
         return ""
 
     def _sort_key(self, r: Any, col: str) -> Any:
@@ -284,9 +294,10 @@ class SummaryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             if r is self.totals:
-                return "全部已汇总单位的合计（不受筛选影响）"
+                return "全部已汇总单位的合计，不随筛选变化"
             why = [f"已{self.late_days}天以上未更新" if late else "", f"完成率低于{self.min_rate}%" if low else ""]
-            return "\n".join([r.title, str(r.path), *(w for w in why if w)])
+            changed = f"最后修改：{r.last_change:%Y-%m-%d %H:%M}" if r.last_change else ""
+            return "\n".join(w for w in [r.title, str(r.path), changed, *why] if w)
         return None
 
 
@@ -513,6 +524,19 @@ class SummaryWindow(QWidget):
         for col, most in ((COLUMNS.index("单位"), 260), (COLUMNS.index("巡察组"), 150), (COLUMNS.index("提示"), 200)):
             if header.sectionSize(col) > most:
                 header.resizeSection(col, most)
+        # The figures are short: their columns as wide as the header's words, without the room Qt keeps for a
+        # sort arrow on every column, so that the whole table fits a 1280-pixel screen.
+        words = header.fontMetrics()
+        for col, title in enumerate(COLUMNS):
+            if title in NUMBER_FIELDS or title in ("完成率", "问责（人）", "资金（万元）"):
+                cells = max((self.view.sizeHintForColumn(col), words.horizontalAdvance(title) + 14))
+                header.resizeSection(col, cells)
+        # Dates in bold (a late unit's, the 合计's) are wider than the plain ones measured above.
+        bold = QFont(self.view.font())
+        bold.setBold(True)
+        date_width = QFontMetrics(bold).horizontalAdvance("0000-00-00") + 16
+        for col in (COLUMNS.index("反馈日期"), COLUMNS.index("最后修改")):
+            header.resizeSection(col, max(header.sectionSize(col), date_width))
 
     def _add_more(self) -> None:
         chosen = choose_inputs(self.window_)
@@ -536,11 +560,11 @@ class SummaryWindow(QWidget):
         settings.setValue(LATE_KEY, self.late_box.value())
         settings.setValue(RATE_KEY, self.rate_box.value())
         self.model.set_thresholds(self.late_box.value(), self.rate_box.value())
-        self.view.resizeColumnToContents(COLUMNS.index("提示"))
+        self._fit_columns()
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
-        self.model.totals_note = "全部单位合计，不受筛选影响" if text.strip() else ""
+        self.model.totals_note = "全部单位" if text.strip() else ""
         total = self.model.rowCount() - 1
         self.model.dataChanged.emit(self.model.index(total, 0), self.model.index(total, len(COLUMNS) - 1))
 
