@@ -222,3 +222,43 @@ def test_outputs_are_written_from_the_window(summary, folder, tmp_path, monkeypa
     for unit in UNITS:
         assert unit in text.replace(" ", "").replace("\n", "")
     assert summary.window_.settings.value("summary/office") == "临川县委巡察办"
+
+
+def test_late_units_are_marked_in_words(summary) -> None:  # noqa: ANN001
+    summary.late_box.setValue(30)
+    summary.model.today = dt.date.today() + dt.timedelta(days=40)  # forty days on, nobody has written
+    summary._thresholds()
+    m = summary.view.model()
+    marks = [m.index(r, _col(summary, "提示")).data() for r in range(m.rowCount())]
+    assert marks and all("天未更新" in t for t in marks)
+    assert summary.window_.settings.value("summary/late_days", type=int) == 30
+
+
+def test_a_dropped_file_is_added_and_a_bad_one_listed(summary, tmp_path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    more = tmp_path / "丁县.db"
+    _make_unit(more, "丁县水利局", [DONE, DONE])
+    bad = tmp_path / "不是台账.db"
+    bad.write_bytes(b"hello")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(more)), QUrl.fromLocalFile(str(bad))])
+    event = QDropEvent(
+        QPointF(5, 5), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    summary.dropEvent(event)
+    assert "丁县水利局" in _rows(summary) and len(_rows(summary)) == 5
+    assert summary.skipped.isVisibleTo(summary) and summary.skipped.count() == 1
+    assert summary.skipped.item(0).text().startswith("不是台账.db：")
+
+
+def test_cancelled_reading_shows_nothing(window, folder, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QProgressDialog
+
+    from rectify_desktop.ui import summary_page
+
+    monkeypatch.setattr(summary_page, "choose_inputs", lambda parent: [folder])
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    window.actions["summary"].trigger()
+    assert [w for w in window.findChildren(summary_page.SummaryWindow) if w.isVisible()] == []
