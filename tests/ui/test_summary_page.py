@@ -262,3 +262,15 @@ def test_cancelled_reading_shows_nothing(window, folder, monkeypatch) -> None:  
     monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
     window.actions["summary"].trigger()
     assert [w for w in window.findChildren(summary_page.SummaryWindow) if w.isVisible()] == []
+
+
+def test_enter_opens_the_selected_unit(summary, qtbot) -> None:  # noqa: ANN001
+    m = summary.view.model()
+    summary.activateWindow()
+    summary.view.setFocus()
+    summary.view.setCurrentIndex(m.index(1, 0))
+    qtbot.keyClick(summary.view, Qt.Key.Key_Return)
+    chosen = summary.model.row_at(summary.proxy.mapToSource(m.index(1, 0)).row())
+    assert summary.viewer is not None and summary.viewer.ledger.path == chosen.path
+    assert summary.viewer.ledger.readonly
+    summary.viewer.close()
