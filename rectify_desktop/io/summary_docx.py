@@ -2,8 +2,8 @@
 
 What it says, in the order published round summaries say it (../shared/NOTICE-SHAPES.md):
 截至<date>，本轮巡察共涉及N个单位。本轮巡察反馈的N个问题，完成整改X个，基本完成并持续整改Y个，未完成Z个，总体完成率W%。
-then the 整改成效 summed over the units (core.results.sentence), the table of the units (一、各单位整改进展情况),
-what is overdue (二、存在的问题), the inputs left out when there are any, and the date.
+then the 整改成效 summed over the units (core.results.sentence), the units (一、各单位整改进展情况: a sentence
+each for a few, the table always), what is overdue (二、存在的问题), the inputs left out, and the date.
 
 The paper is the notice's (io.notice_docx: GB/T 9704 A4, margins, 3号仿宋 lines on the grid, page numbers
 "— 1 —", the document's own properties); its paper helpers are used directly rather than build_document,
@@ -28,9 +28,11 @@ from rectify_desktop.io.summary_table import text_of
 
 DEFAULT_TITLE = "关于巡察整改进展情况的报告"
 TABLE_PT = 10.5  # 五号
+UNIT_SENTENCES = 5  # up to this many units, each also has its sentence above the table
 TABLE_HEADERS = ("序号", "被巡察单位", "细化问题", "已完成", "持续整改", "未完成", "逾期", "完成率")
 # Widths in mm of the 156 mm type area (210 - 28 - 26).
-TABLE_WIDTHS_MM = (11, 49, 16, 16, 16, 16, 14, 18)
+TABLE_WIDTHS_MM = (12, 44, 19, 15, 19, 15, 14, 18)  # 4 characters of 五号 and the cell's margins: 19 mm
+NAMED = 10  # units named in a sentence of 二、存在的问题, the most behind first; the others as 等
 
 
 def paragraphs(s: Summary) -> dict[str, list[str]]:
@@ -55,17 +57,19 @@ def paragraphs(s: Summary) -> dict[str, list[str]]:
         parts.append(f"完成率{r.completion_whole}%")
         units.append(f"{r.unit}：{'，'.join(parts)}。")
     problems = []
-    late = [r for r in s.rows if r.overdue]
+    late = sorted((r for r in s.rows if r.overdue), key=lambda r: -r.overdue)
     if late:
-        names = "、".join(f"{r.unit}{r.overdue}项" for r in late)
-        problems.append(f"目前仍有{t.overdue}项整改事项超过整改时限未完成，涉及{len(late)}个单位：{names}。")
+        names = "、".join(f"{r.unit}{r.overdue}项" for r in late[:NAMED])
+        more = "等" if len(late) > NAMED else ""
+        problems.append(f"目前仍有{t.overdue}项整改事项超过整改时限未完成，涉及{len(late)}个单位，其中{names}{more}。")
     else:
         problems.append("目前没有超过整改时限未完成的整改事项。")
-    low = [r for r in s.rows if r.completion_whole < t.completion_whole]
+    low = sorted((r for r in s.rows if r.completion_whole < t.completion_whole), key=lambda r: r.completion_whole)
     if low:
+        names = "、".join(f"{r.unit}（{r.completion_whole}%）" for r in low[:NAMED])
         problems.append(
-            f"{'、'.join(r.unit for r in low)}等{len(low)}个单位的完成率低于本轮总体完成率（{t.completion_whole}%），"
-            "需加快推进。"
+            f"{names}{'等' if len(low) > NAMED else ''}{len(low)}个单位的完成率低于本轮总体完成率"
+            f"（{t.completion_whole}%），需加快推进。"
         )
     skipped = [f"{n.path.name}：{n.reason}。" for n in s.not_summed]
     return {"opening": opening, "units": units, "problems": problems, "skipped": skipped}
@@ -100,6 +104,10 @@ def _table(doc: Any, end: Any, s: Summary, fonts: dict[str, str]) -> None:
     end.addprevious(table._tbl)  # before the closing section properties, where add_table put it anyway
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    # The grid's own widths: LibreOffice and WPS lay the table out from them, not from the cells' widths.
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), TABLE_WIDTHS_MM, strict=True):
+        col.set(qn("w:w"), str(round(w / 25.4 * 1440)))
     # The header repeats on every page the table runs over.
     trpr = table.rows[0]._tr.get_or_add_trPr()
     head = trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
@@ -142,8 +150,12 @@ def build_document(s: Summary, *, title: str = DEFAULT_TITLE, office: str = "") 
     for text in texts["opening"]:
         _body(doc, end, text, fonts)
     _body(doc, end, "一、各单位整改进展情况", fonts, style="h1")
-    for text in texts["units"]:
-        _body(doc, end, text, fonts)
+    # A sentence a unit reads well for a few units; a county's thirty are read in the table.
+    if len(texts["units"]) <= UNIT_SENTENCES:
+        for text in texts["units"]:
+            _body(doc, end, text, fonts)
+    else:
+        _body(doc, end, f"各单位整改进展情况见下表（共{len(s.rows)}个单位）。", fonts)
     _table(doc, end, s, fonts)
     _body(doc, end, "二、存在的问题", fonts, style="h1")
     for text in texts["problems"]:

@@ -50,7 +50,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("feedback", "反馈日期", lambda r: r.feedback_date, False),
     Column("findings", "问题数", lambda r: r.findings),
     Column("items", "细化问题数", lambda r: r.items),
-    Column("done", "已完成", lambda r: r.done),
+    Column("completed", "已完成", lambda r: r.done),  # not "done": the printing layout centres that key alone
     Column("in_progress", "正在推进", lambda r: r.in_progress),
     Column("ongoing", "长期坚持", lambda r: r.ongoing),
     Column("not_started", "未启动", lambda r: r.not_started),
@@ -75,24 +75,25 @@ def overdue_values(o: OverdueItem) -> list[Any]:
     return [o.unit, number, o.title, o.department, o.person, deadline, o.status, o.days_late]
 
 
-def text_of(value: Any) -> str:
-    """A cell as printed: dates in Chinese, amounts as the notice writes them (23.8), blanks empty."""
+def text_of(value: Any, *, short_dates: bool = False) -> str:
+    """A cell as printed: dates in Chinese (or 2026.1.10 where room is short), amounts as the notice writes them
+    (23.8), blanks empty."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return amount_text(value)
     if isinstance(value, dt.date):
-        return cn_date(value)
+        return f"{value.year}.{value.month}.{value.day}" if short_dates else cn_date(value)
     return str(value)
 
 
-def as_sheet(summary: Summary, title: str = DEFAULT_TITLE) -> Sheet:
+def as_sheet(summary: Summary, title: str = DEFAULT_TITLE, *, short_dates: bool = False) -> Sheet:
     """The 汇总 table as a printable sheet (core.lists.Sheet): a row per unit and inspection, then 合计."""
     keys = ("seq",) + tuple(c.key for c in COLUMNS)
     headers = ("序号",) + tuple(c.header for c in COLUMNS)
     rows = []
     for n, r in enumerate(summary.rows, 1):
-        rows.append(SheetRow({"seq": str(n), **{c.key: text_of(c.value(r)) for c in COLUMNS}}))
+        rows.append(SheetRow({"seq": str(n), **{c.key: text_of(c.value(r), short_dates=short_dates) for c in COLUMNS}}))
     t = summary.totals
-    rows.append(SheetRow({"seq": "", **{c.key: text_of(c.value(t)) for c in COLUMNS}}))
+    rows.append(SheetRow({"seq": "", **{c.key: text_of(c.value(t), short_dates=short_dates) for c in COLUMNS}}))
     return Sheet(title, keys, headers, rows, kind=SUMMARY_KIND)

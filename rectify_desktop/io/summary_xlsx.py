@@ -52,8 +52,8 @@ DATE_FORMAT = "yyyy.m.d"
 AMOUNT_FORMAT = "0.0###"
 # Widths in Excel's units: text columns wide enough for a county unit's name on two lines; figures for a
 # header of four characters wrapped (细化问题数, 完成率（%）) and a number.
-WIDTHS: dict[str, float] = {"unit": 20, "body": 16, "feedback": 10.5, "last_change": 10.5, "money": 8}
-FIGURE_WIDTH = 6.5
+WIDTHS: dict[str, float] = {"unit": 22, "body": 15, "feedback": 10.5, "last_change": 10.5, "money": 11}
+FIGURE_WIDTH = 7.0
 OVERDUE_WIDTHS = (18, 7, 40, 14, 8, 17, 9, 7)
 SKIPPED_WIDTHS = (6, 30, 60, 70)
 
@@ -140,7 +140,8 @@ def _table(
 
 
 def _summary_sheet(ws: Worksheet, s: Summary, title: str, office: str) -> None:
-    headers = ["序号"] + [c.header for c in COLUMNS]
+    # A unit in brackets on a line of its own, rather than wherever the column's width breaks it ("问责（人/）").
+    headers = ["序号"] + [c.header.replace("（", "\n（") for c in COLUMNS]
     widths = [5.0] + [WIDTHS.get(c.key, FIGURE_WIDTH) for c in COLUMNS]
     rows = [[n] + [c.value(r) for c in COLUMNS] for n, r in enumerate(s.rows, 1)]
     rows.append([None] + [c.value(s.totals) for c in COLUMNS])

@@ -36,7 +36,7 @@ def broken(tmp_path: Path) -> Path:
 def _table(ws) -> tuple[list[str], list[tuple]]:  # noqa: ANN001
     rows = list(ws.iter_rows(values_only=True))
     at = next(i for i, r in enumerate(rows) if r and all(w in r for w in HEADER_WORDS[:1]))
-    return [str(v) for v in rows[at]], [r for r in rows[at + 1 :] if any(v is not None for v in r)]
+    return [str(v).replace("\n", "") for v in rows[at]], [r for r in rows[at + 1 :] if any(v is not None for v in r)]
 
 
 def test_workbook_rows_totals_overdue_and_skipped(units: list[Path], broken: Path, tmp_path: Path) -> None:
@@ -77,6 +77,7 @@ def test_workbook_rows_totals_overdue_and_skipped(units: list[Path], broken: Pat
 
 def test_report_docx_says_the_headline_and_each_unit(units: list[Path], tmp_path: Path) -> None:
     import docx
+
     from rectify_desktop.io.summary_docx import write_docx
 
     s = summary.collect(units, today=TODAY)
@@ -95,6 +96,7 @@ def test_report_docx_says_the_headline_and_each_unit(units: list[Path], tmp_path
 
 def test_pdf_names_every_unit(units: list[Path], tmp_path: Path, qapp) -> None:  # noqa: ANN001
     from pypdf import PdfReader
+
     from rectify_desktop.ui.summary_print import write_pdf
 
     s = summary.collect(units, today=TODAY)
