@@ -112,13 +112,11 @@ def _table(doc: Any, end: Any, s: Summary, fonts: dict[str, str]) -> None:
     trpr = table.rows[0]._tr.get_or_add_trPr()
     head = trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
     trpr.append(head)
-    for c, w in enumerate(TABLE_WIDTHS_MM):
-        for cell in table.columns[c].cells:
-            cell.width = Mm(w)
-    for r, values in enumerate([list(TABLE_HEADERS), *rows]):
+    # Row by row: python-docx's table.cell and column.cells walk the whole table each call (2,000 units: minutes).
+    for r, (row, values) in enumerate(zip(table.rows, [list(TABLE_HEADERS), *rows], strict=True)):
         bold = r == 0 or r == len(rows)
-        for c, v in enumerate(values):
-            cell = table.cell(r, c)
+        for c, (cell, v) in enumerate(zip(row.cells, values, strict=True)):
+            cell.width = Mm(TABLE_WIDTHS_MM[c])
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 1 and r else WD_ALIGN_PARAGRAPH.CENTER
             pf = p.paragraph_format

@@ -10,6 +10,7 @@ them up in Excel), dates are dates. Written whole or not at all (io.sheet_export
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
@@ -114,25 +115,34 @@ def _table(
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(vertical="center", wrap_text=True)
     all_rows = list(rows)
+    # Each kind of cell is styled once through openpyxl's attributes and copied to its likes: styling every cell
+    # hashes its font, border and alignment again (500 units' 6,500 overdue items: 30 s of 40).
+    made: dict[tuple[bool, bool, str], Any] = {}
     for i, values in enumerate(all_rows):
         ws.append([_cell_value(v) for v in values])
-        r = ws.max_row
+        r = 4 + i  # not ws.max_row, which scans every cell: 6,500 overdue rows took 50 s
         bold = total_last and i == len(all_rows) - 1
         longest = 1
         for c, v in enumerate(values, 1):
             cell = ws.cell(r, c)
+            kind = "date" if isinstance(v, dt.date) else "amount" if isinstance(v, Decimal) else ""
+            if isinstance(v, str):
+                cell.data_type = "s"  # never a formula, whatever a unit's name begins with
+                longest = max(longest, line_count(clean_text(v), capacity[c - 1]))
+            key = (bold, numeric[c - 1], kind)
+            if key in made:
+                cell._style = copy.copy(made[key])
+                continue
             cell.font = TOTAL_FONT if bold else BODY_FONT
             cell.border = BORDER
             cell.alignment = centred if numeric[c - 1] else left
             if bold:
                 cell.fill = TOTAL_FILL
-            if isinstance(v, dt.date):
+            if kind == "date":
                 cell.number_format = DATE_FORMAT
-            elif isinstance(v, Decimal):
+            elif kind == "amount":
                 cell.number_format = AMOUNT_FORMAT
-            elif isinstance(v, str):
-                cell.data_type = "s"  # never a formula, whatever a unit's name begins with
-                longest = max(longest, line_count(clean_text(v), capacity[c - 1]))
+            made[key] = copy.copy(cell._style)
         ws.row_dimensions[r].height = row_height(longest, BODY_FONT)
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
@@ -154,7 +164,7 @@ def _summary_sheet(ws: Worksheet, s: Summary, title: str, office: str) -> None:
         numeric=[True] + [c.numeric or c.key in ("feedback", "last_change") for c in COLUMNS],
         total_last=True,
     )
-    ws.cell(ws.max_row, 2).value = "合计"
+    ws.cell(3 + len(rows), 2).value = "合计"
 
 
 def _overdue_sheet(ws: Worksheet, s: Summary, title: str, office: str) -> None:
