@@ -184,7 +184,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from rectify_desktop.io.summary_cli import run
 
-    return run(args)
+    def pdf(*a, **kw) -> int:  # noqa: ANN002, ANN003 - ui.summary_print.write_pdf's; Qt loaded only for a .pdf
+        from rectify_desktop.ui.summary_print import write_pdf
+
+        return write_pdf(*a, **kw)
+
+    return run(args, pdf_writer=pdf)
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,9 @@ def _fail(message: str) -> int:
     return EXIT_FAIL
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, *, pdf_writer: Callable[..., int] | None = None) -> int:
+    """Runs the command; `pdf_writer` (ui.summary_print.write_pdf, handed over by cli.py: io never imports the
+    window's package) writes an OUT.pdf and returns its page count."""
     from rectify_desktop.core import outfile, rules, summary
 
     out = Path(args.out)
@@ -67,11 +70,11 @@ def run(args: argparse.Namespace) -> int:
 
             write_docx(s, out, **kw)
             what = "进展报告"
-        else:
-            from rectify_desktop.ui.summary_print import write_pdf
-
-            pages = write_pdf(s, out, **kw)
+        elif pdf_writer is not None:
+            pages = pdf_writer(s, out, **kw)
             what = f"汇总表PDF（共 {pages} 页）"
+        else:
+            return _fail("此处不能生成PDF（缺少打印组件），请用 .xlsx 或 .docx")
     except outfile.OutputError as exc:
         return _fail(str(exc))
     skipped = f"，{len(s.not_summed)} 份未汇总（原因见上）" if s.not_summed else ""
