@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from rectify_desktop.core import summary
 from tests.core.test_summary import EXPECTED, SPECS, TODAY, make_unit
@@ -64,6 +65,10 @@ def test_workbook_rows_totals_overdue_and_skipped(units: list[Path], broken: Pat
     ws = wb["汇总"]
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
     assert min(c.font.sz for r in ws.iter_rows(min_row=4) for c in r if c.value is not None) >= 10.5
+    # ... and printed at 100 %: the columns (7 px a unit and 5 a column) within A4 landscape's margins.
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, len(head) + 1)]
+    page_px = (297 / 25.4 - ws.page_margins.left - ws.page_margins.right) * 96
+    assert sum(w * 7 + 5 for w in widths) <= page_px
 
     head, rows = _table(wb["逾期事项"])
     units_late = [r[head.index("被巡察单位")] for r in rows]
