@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -31,11 +32,21 @@ def ledger(ledger_path: Path):
     led.close()
 
 
-@pytest.fixture
-def demo_path(tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo ledger, made once per run: with its months of history it takes a few hundred changes to make,
+    and hundreds of tests start from it."""
     from rectify_desktop.core.demo import make_demo
 
-    return make_demo(tmp_path / "示例台账.db")
+    return make_demo(tmp_path_factory.mktemp("demo") / "示例台账.db")
+
+
+@pytest.fixture
+def demo_path(tmp_path: Path, demo_template: Path) -> Path:
+    """A fresh copy of the demo ledger in the test's own folder."""
+    out = tmp_path / "示例台账.db"
+    shutil.copyfile(demo_template, out)
+    return out
 
 
 @pytest.fixture
