@@ -538,6 +538,21 @@ def _stamp(when: dt.datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M") if when else "未知"
 
 
+def _identity(rows: list[UnitRow]) -> tuple[str, ...]:
+    """What makes two files the same ledger: its 台账标识, which a ledger gets with its first fill-out round;
+    before that (and for an exported workbook) its inspections, each by unit, 巡察组, feedback date and title,
+    which two units never share. () for a file with nothing to tell."""
+    if not rows:
+        return ()
+    if rows[0].ledger_id:
+        return ("id", rows[0].ledger_id)
+    parts = sorted(
+        "\x1f".join((r.unit, r.inspecting_body, r.feedback_date.isoformat() if r.feedback_date else "", r.title))
+        for r in rows
+    )
+    return ("inspections", *parts)
+
+
 def _drop_duplicates(
     by_file: list[tuple[Path, list[UnitRow]]],
 ) -> tuple[list[tuple[Path, list[UnitRow]]], list[NotSummed]]:
@@ -553,24 +568,25 @@ def _drop_duplicates(
             mtime = 0.0
         return last, mtime
 
-    groups: dict[str, list[tuple[Path, list[UnitRow]]]] = {}
+    groups: dict[tuple[str, ...], list[tuple[Path, list[UnitRow]]]] = {}
     kept: list[tuple[Path, list[UnitRow]]] = []
     for entry in by_file:
-        lid = entry[1][0].ledger_id if entry[1] else ""
-        if lid:
-            groups.setdefault(lid, []).append(entry)
+        key = _identity(entry[1])
+        if key:
+            groups.setdefault(key, []).append(entry)
         else:
             kept.append(entry)
     dropped: list[NotSummed] = []
-    for entries in groups.values():
+    for key, entries in groups.items():
         best = max(entries, key=newest)
         kept.append(best)
+        same = "台账标识相同" if key[0] == "id" else "被巡察单位、巡察组、反馈日期和标题都相同"
         for e in entries:
             if e is not best:
                 dropped.append(
                     NotSummed(
                         e[0],
-                        f"重复：与“{best[0].name}”是同一本台账（台账标识相同），已用较新的“{best[0].name}”"
+                        f"重复：与“{best[0].name}”是同一本台账（{same}），已用较新的“{best[0].name}”"
                         f"（最后修改 {_stamp(newest(best)[0] if best[1] else None)}），"
                         f"本文件最后修改 {_stamp(newest(e)[0] if e[1] else None)}，未重复计入",
                     )

@@ -330,3 +330,16 @@ def test_exported_workbook_is_summed(units: list[Path], tmp_path: Path) -> None:
     assert res.rules.count == 1
     assert {k: c.count for k, c in res.meetings.items()} == {"民主生活会": 1, "专题会议": 2}
     assert sha(out) == before
+
+
+def test_copies_of_a_ledger_that_never_had_an_id_count_once(demo_path: Path, units: list[Path], tmp_path: Path) -> None:
+    """A ledger gets its 台账标识 only with its first fill-out round: two copies of one sent before that (last
+    month's and this month's) are still the same unit, known by its inspection (unit, 巡察组, feedback date,
+    title), and counted once; two different ledgers without an id both count."""
+    copy = tmp_path / "上月" / "示例台账.db"
+    copy.parent.mkdir()
+    shutil.copyfile(demo_path, copy)
+    s = summary.collect([demo_path, copy, *units])
+    assert [r.ledger_id for r in s.rows if r.path in (demo_path, copy)] == [""]  # once, and without an id
+    assert len([n for n in s.not_summed if n.reason.startswith("重复")]) == 1
+    assert {r.path for r in s.rows} >= set(units)
