@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rectify_desktop.core import asof, demo_data, demo_unit, evidence, ops, rules
+from rectify_desktop.core import asof, demo_data, demo_unit, evidence, ops, previous, rules
 from rectify_desktop.core.commands import ENTITY_NAMES, Batch, Command, Insert
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import (
@@ -322,7 +322,7 @@ def _report(clerk: _Clerk, insp: int, today: dt.date) -> Callable[[dt.datetime |
     def build(when: dt.datetime | None) -> Command:
         clerk.settle()
         current = asof.figures_as_of(insp, as_of, today)
-        cmd = asof.remember_command(current, f"整改进展报告（截至{asof.ar_date(as_of)}）.docx")
+        cmd = previous.remember_command(current, f"整改进展报告（截至{asof.ar_date(as_of)}）.docx")
         if when is not None:
             cmd.values["made_at"] = when
         return cmd

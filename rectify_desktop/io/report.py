@@ -2,18 +2,18 @@
 `rectify-desktop report LEDGER OUT.docx|OUT.xlsx [--as-of DATE] [--inspection ID]`.
 
 The figures and items come from core.asof (the ledger as it stood at the end of the date, rebuilt from the change
-log), the comparison with the previous report from asof.compare (较上期新增完成N项, who did not answer the last
-fill-out round). A report made is remembered in the ledger (asof.remember), so that the next one has its 上期.
+log), the comparison with the previous report from previous.compare (较上期新增完成N项, who did not answer the last
+fill-out round). A report made is remembered in the ledger (previous.remember), so that the next one has its 上期.
 
 The document follows the notice's paper (io/notice_docx: GB/T 9704-2012 fonts, margins, page numbers); the
 workbook follows the lists' (io/sheet_export: A4 landscape, 第 N 页 共 M 页, written whole). Both hold: the title
 and its 截至 line, the headline sentence at the date, the comparison, the figures per department, the items not
 yet done with their department and deadline, and what the log could not tell. No Qt here.
 
-For the window (生成进展报告): asof.parse_day reads the date typed; asof.figures_as_of, asof.previous_report and
-asof.compare give what a preview shows (compose turns them into the report's sentences and tables);
+For the window (生成进展报告): asof.parse_day reads the date typed; asof.figures_as_of, previous.previous_report and
+previous.compare give what a preview shows (compose turns them into the report's sentences and tables);
 make_report(ledger, inspection_id, day, out, remember=False) writes the file, and the window then pushes
-asof.remember_command(result.current, out.name) on its undo stack, so that remembering the report is undone
+previous.remember_command(result.current, out.name) on its undo stack, so that remembering the report is undone
 like any change. asof.AsOfError (a date in the future, before the inspection, a ledger without a log) and
 outfile.OutputError carry the sentence to show.
 """
@@ -35,9 +35,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rectify_desktop.core import asof, outfile
-from rectify_desktop.core.asof import AsOf, AsOfItem, Comparison, ar_date
+from rectify_desktop.core import asof, outfile, previous
+from rectify_desktop.core.asof import AsOf, AsOfItem, ar_date
 from rectify_desktop.core.models import DONE, Inspection
+from rectify_desktop.core.previous import Comparison
 from rectify_desktop.core.stats import GroupFigures
 from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.io import notice_docx
@@ -403,7 +404,7 @@ def make_report(
     remember: bool = True,
 ) -> ReportResult:
     """Writes the report of the inspection 截至 `day` to `out` (.docx or .xlsx, whole or not at all) and, when
-    the ledger is writable and `remember`, records it (asof.remember) so that the next report has its 上期.
+    the ledger is writable and `remember`, records it (previous.remember) so that the next report has its 上期.
     Raises asof.AsOfError for a date that cannot be reported, outfile.OutputError for a target refused."""
     out = Path(out)
     if out.suffix.lower() not in SUFFIXES:
@@ -412,7 +413,7 @@ def make_report(
     outfile.check_target(out, ledgers)  # before the work, as well as when writing
     today = today or dt.date.today()
     current = asof.figures_as_of(inspection_id, day, today)
-    comparison = asof.compare(current, asof.previous_report(inspection_id, day))
+    comparison = previous.compare(current, previous.previous_report(inspection_id, day))
     text = compose(current, comparison, today)
     if out.suffix.lower() == ".docx":
         write_docx(text, out, ledgers)
@@ -420,7 +421,7 @@ def make_report(
         write_xlsx(text, out, ledgers)
     remembered = False
     if remember and not ledger.readonly:
-        asof.remember(ledger, current, out.name)
+        previous.remember(ledger, current, out.name)
         remembered = True
     return ReportResult(out, current, comparison, remembered, list(current.unknown))
 

@@ -1,6 +1,6 @@
 """生成进展报告: the dialog of 文件 → 生成进展报告 — the 截至 date, Word or Excel, a preview of what the report will
 say as of that date (its headline and its 较上期 sentence), the reports made before — then the file, written by
-io.report.make_report, and the report remembered in the ledger as one undoable step (asof.remember_command pushed
+io.report.make_report, and the report remembered in the ledger as one undoable step (previous.remember_command pushed
 on the window's undo stack), so that the next report has its 上期 and 撤销 forgets it again.
 
 The preview is worked out on the UI thread, a moment (PREVIEW_DELAY_MS) after the date stops changing: the
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rectify_desktop.core import asof
+from rectify_desktop.core import asof, previous
 from rectify_desktop.core.asof import ar_date
 from rectify_desktop.core.models import Inspection, ProgressReport
 from rectify_desktop.core.storage import LedgerError
@@ -224,7 +224,7 @@ class ProgressReportDialog(QDialog):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             current = asof.figures_as_of(self.inspection_id, day, self.today)
-            comparison = asof.compare(current, asof.previous_report(self.inspection_id, day))
+            comparison = previous.compare(current, previous.previous_report(self.inspection_id, day))
         except LedgerError as exc:
             self.current, self.error = None, str(exc)
         else:
@@ -310,7 +310,7 @@ def make_progress_report(window: Any) -> Path | None:
     QApplication.restoreOverrideCursor()
     if window.ledger.readonly or getattr(window, "bridge", None) is None:
         extra = "台账以只读方式打开，本报告未记入台账，下次报告的“较上期”不以它为准。"
-    elif window.bridge.push(asof.remember_command(result.current, out.name)):
+    elif window.bridge.push(previous.remember_command(result.current, out.name)):
         extra = "本报告已记入台账，作为下次报告的“上期”（可撤销：Ctrl+Z）。"
     else:  # the bridge has said why
         extra = "本报告未能记入台账，下次报告的“较上期”不以它为准。"

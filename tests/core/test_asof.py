@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from rectify_desktop.core import asof, ops, stats
+from rectify_desktop.core import asof, ops, previous, stats
 from rectify_desktop.core import ledger as ledger_module
 from rectify_desktop.core.commands import Insert
 from rectify_desktop.core.models import (
@@ -200,10 +200,10 @@ def test_a_ledger_without_a_log_answers_only_for_today(demo_ledger):
 def test_comparison_with_the_previous_report_and_the_silent_departments(three_days):
     ledger, insp, _ = three_days
     first = asof.figures_as_of(insp, DAY1)
-    assert asof.previous_report(insp, DAY1) is None
-    c0 = asof.compare(first, None)
+    assert previous.previous_report(insp, DAY1) is None
+    c0 = previous.compare(first, None)
     assert c0.previous is None and "首次" in c0.sentence()
-    asof.remember(ledger, first, "进展-1.docx")
+    previous.remember(ledger, first, "进展-1.docx")
     ledger.apply(
         Insert(
             FillOutRound,
@@ -218,9 +218,9 @@ def test_comparison_with_the_previous_report_and_the_silent_departments(three_da
     ledger.apply(Insert(FillOutReturn, {"round": rnd, "group": "财务股", "merged_at": dt.datetime(2026, 11, 22, 9)}))
     ledger.apply(Insert(FillOutReturn, {"round": rnd, "group": "人事股", "merged_at": dt.datetime(2026, 11, 28, 9)}))
     third = asof.figures_as_of(insp, DAY3)
-    prev = asof.previous_report(insp, DAY3)
+    prev = previous.previous_report(insp, DAY3)
     assert prev is not None and prev.as_of == DAY1 and prev.file_name == "进展-1.docx"
-    c = asof.compare(third, prev)
+    c = previous.compare(third, prev)
     assert [r.title for r in c.newly_done] == ["A", "B"]
     assert [r.title for r in c.newly_written_off] == ["A"]
     assert [r.title for r in c.newly_overdue] == []  # D was overdue already
@@ -229,13 +229,13 @@ def test_comparison_with_the_previous_report_and_the_silent_departments(three_da
     text = c.sentence()
     assert "较上期（截至2026年11月1日）新增完成2项" in text and "办公室、人事股" in text
     second = asof.figures_as_of(insp, DAY2)
-    c2 = asof.compare(second, prev)
+    c2 = previous.compare(second, prev)
     assert [r.title for r in c2.newly_overdue] == ["F"]
-    asof.remember(ledger, third, "进展-3.docx")
+    previous.remember(ledger, third, "进展-3.docx")
     assert ProgressReport.select().count() == 2
     assert json.loads(ProgressReport.get(ProgressReport.as_of == DAY3).figures)["stats"]["status"]["已完成"] == 2
     # The report made on DAY3 is not its own 上期; one made since on the same date neither.
-    assert asof.previous_report(insp, DAY3).as_of == DAY1
+    assert previous.previous_report(insp, DAY3).as_of == DAY1
 
 
 def test_a_finding_deleted_since_is_named_with_what_the_log_cannot_bring_back(three_days, monkeypatch):
@@ -257,11 +257,11 @@ def test_a_finding_deleted_since_is_named_with_what_the_log_cannot_bring_back(th
 
 def test_a_remembered_report_is_undone_like_any_change(three_days):
     ledger, insp, _ = three_days
-    cmd = asof.remember(ledger, asof.figures_as_of(insp, DAY2), "进展.xlsx")
-    assert asof.previous_report(insp, DAY3).file_name == "进展.xlsx"
+    cmd = previous.remember(ledger, asof.figures_as_of(insp, DAY2), "进展.xlsx")
+    assert previous.previous_report(insp, DAY3).file_name == "进展.xlsx"
     assert ChangeLog.select().where(ChangeLog.entity == "进展报告").count() == 1
     ledger.revert(cmd)
-    assert asof.previous_report(insp, DAY3) is None
+    assert previous.previous_report(insp, DAY3) is None
 
 
 def test_the_demo_as_of_today_equals_its_figures_now(demo_ledger):

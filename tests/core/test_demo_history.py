@@ -12,7 +12,7 @@ import datetime as dt
 
 import docx
 
-from rectify_desktop.core import asof, history, stats
+from rectify_desktop.core import asof, history, previous, stats
 from rectify_desktop.core.asof import ar_date
 from rectify_desktop.core.demo import make_demo
 from rectify_desktop.core.ledger import Ledger
@@ -43,13 +43,13 @@ def test_the_timeline_climbs_over_weeks_to_the_figures_now(demo_ledger):
 def test_a_report_made_today_compares_with_the_one_remembered_a_month_ago(demo_ledger, tmp_path):
     insp = Inspection.get().id
     today = dt.date.today()
-    before = asof.previous_report(insp, today)
+    before = previous.previous_report(insp, today)
     assert before is not None and ProgressReport.select().count() == 1
     assert 20 <= (today - before.as_of).days <= 40
     assert before.made_at.date() == before.as_of and before.file_name.endswith(f"（截至{ar_date(before.as_of)}）.docx")
     # The figures kept are exactly those asof gives for that date from the finished demo.
     then = asof.figures_as_of(insp, before.as_of)
-    assert asof._figures_of(before) == then.figures_json()
+    assert previous._figures_of(before) == then.figures_json()
 
     made = report.make_report(demo_ledger, insp, today, tmp_path / "进展.docx")
     n = made.current.stats.done - then.stats.done
