@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.pg_fixtures"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The tests must not read or write the clerk's own settings and recent files.
 os.environ.setdefault("RECTIFY_DESKTOP_TEST", "1")
