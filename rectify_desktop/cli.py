@@ -12,6 +12,11 @@
     rectify-desktop fill-out LEDGER OUTDIR [--by department|leader|person]   填报表 for the departments
     rectify-desktop merge LEDGER FILE... [--dry-run] [--json]               their returns merged back
     rectify-desktop summary OUT.xlsx|.pdf|.docx INPUT... [--today DATE]     many units' ledgers summed
+    rectify-desktop push LEDGER --server postgresql://用户名@主机/数据库 [--replace]   a file onto a server
+    rectify-desktop pull --server postgresql://… OUT      a server ledger as a one-file ledger
+
+Every command that takes a LEDGER takes `--server postgresql://用户名@主机[:端口]/数据库` instead, for a ledger
+kept on the office's PostgreSQL server (the password from PGPASSWORD or ~/.pgpass, or asked for).
 
 Messages are in Chinese; bad input exits non-zero and leaves every file as it was.
 """
@@ -87,11 +92,24 @@ def _wal_note(path: str) -> str:
     )
 
 
+def _is_server(ledger: object) -> bool:
+    from rectify_desktop.core import server
+
+    return server.is_server(ledger)
+
+
+def _ledger_arg(ledger: str):  # noqa: ANN202 - a Path, or a server.ServerAddress
+    """The LEDGER argument as the exporters and importers take it: a file's path or a server's address."""
+    from rectify_desktop.core import server
+
+    return server.ServerAddress.parse(ledger) if server.is_server(ledger) else Path(ledger)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from rectify_desktop.core.ledger import Ledger
     from rectify_desktop.core.verify import verify_open_ledger
 
-    note = _wal_note(args.ledger)
+    note = "" if _is_server(args.ledger) else _wal_note(args.ledger)
     Ledger.announce = None  # what opening would say is part of the problems listed below
     with _open_readonly(args.ledger):
         problems = verify_open_ledger()
@@ -108,6 +126,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from rectify_desktop.core.storage import backup_file
 
+    if _is_server(args.ledger):
+        return cmd_pull(args)
     note = _wal_note(args.ledger)
     backup_file(args.ledger, args.out)
     print(f"已备份到：{args.out}")
@@ -147,6 +167,34 @@ def _handler(table: dict[str, str], path: Path, what: str) -> Callable[..., int]
     return getattr(importlib.import_module(module), func)
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    from rectify_desktop.core import server, transfer
+
+    if not args.server:
+        return _err("请用 --server postgresql://用户名@主机/数据库 指明要推送到的服务器台账")
+    address = server.ServerAddress.parse(args.server)
+    counts = transfer.push(args.ledger, address, replace=args.replace)
+    print(f"已推送到{address.label()}：{_counted(counts)}")
+    return EXIT_OK
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from rectify_desktop.core import server, transfer
+
+    address = server.ServerAddress.parse(args.ledger)
+    counts = transfer.pull(address, args.out)
+    print(f"已从{address.label()}保存为台账文件：{args.out}（{_counted(counts)}）")
+    return EXIT_OK
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return (
+        f"巡察 {counts.get('inspection', 0)} 次，问题 {counts.get('finding', 0)} 个，"
+        f"细化问题 {counts.get('item', 0)} 项，佐证文件 {counts.get('blob', 0)} 个，"
+        f"修改记录 {counts.get('change_log', 0)} 条"
+    )
+
+
 def cmd_self_test(args: argparse.Namespace) -> int:
     from rectify_desktop.selftest import command
 
@@ -155,12 +203,12 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     fn = _handler(EXPORTERS, Path(args.out), "导出为")
-    return fn(Path(args.ledger), Path(args.out), args) if fn else EXIT_USAGE
+    return fn(_ledger_arg(args.ledger), Path(args.out), args) if fn else EXIT_USAGE
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     fn = _handler(IMPORTERS, Path(args.file), "导入")
-    return fn(Path(args.ledger), Path(args.file), args) if fn else EXIT_USAGE
+    return fn(_ledger_arg(args.ledger), Path(args.file), args) if fn else EXIT_USAGE
 
 
 def cmd_fill_out(args: argparse.Namespace) -> int:
@@ -207,7 +255,27 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
     "fill-out": ("下发填报表（每个责任部门一份）", cmd_fill_out),
     "merge": ("回收合并交回的填报表", cmd_merge),
     "summary": ("汇总多个台账（文件、文件夹或导出的工作簿），生成汇总表 .xlsx/.pdf 或进展报告 .docx", cmd_summary),
+    "push": ("把本机的台账文件推送到服务器（--server），服务器上已有台账时需加 --replace", cmd_push),
+    "pull": ("把服务器台账保存为本机的台账文件（出差或交巡察办的离线副本）", cmd_pull),
 }
+# The commands whose first argument is a ledger: `--server URL` stands there instead of a file.
+_LEDGER_FIRST = ("stats", "verify", "backup", "export", "import", "report", "fill-out", "merge", "pull")
+
+
+def _server_in_place(argv: list[str]) -> list[str]:
+    """`export --server URL OUT` is read as `export URL OUT`: the server's address where the file would be."""
+    if not argv or argv[0] not in _LEDGER_FIRST:
+        return argv
+    rest = list(argv[1:])
+    for i, a in enumerate(rest):
+        if a == "--server" and i + 1 < len(rest):
+            url = rest[i + 1]
+            del rest[i : i + 2]
+            return [argv[0], url, *rest]
+        if a.startswith("--server="):
+            del rest[i]
+            return [argv[0], a.split("=", 1)[1], *rest]
+    return argv
 
 
 def _command_parser() -> argparse.ArgumentParser:
@@ -254,6 +322,13 @@ def _command_parser() -> argparse.ArgumentParser:
     from rectify_desktop.io import summary_cli
 
     summary_cli.add_parser(sub)
+    u = sub.add_parser("push", help=COMMANDS["push"][0])
+    u.add_argument("ledger", help="本机的台账文件")
+    u.add_argument("--server", required=True, help="服务器台账：postgresql://用户名@主机[:端口]/数据库")
+    u.add_argument("--replace", action="store_true", help="服务器上已有台账时，用本机的台账替换它")
+    g = sub.add_parser("pull", help=COMMANDS["pull"][0])
+    g.add_argument("ledger", metavar="--server URL", help="服务器台账：postgresql://用户名@主机[:端口]/数据库")
+    g.add_argument("out", help="要保存的台账文件")
     return p
 
 
@@ -287,7 +362,7 @@ def _run_command(args: argparse.Namespace) -> int:
     Ledger.announce = _announce
     ledger = getattr(args, "ledger", None)
     try:
-        return COMMANDS[args.command][1](args)
+        return _with_password(args)
     except LedgerError as exc:
         return _err(str(exc))
     except (sqlite3.Error, PeeweeException) as exc:  # damage that only shows when the tables are read
@@ -308,10 +383,28 @@ def _run_command(args: argparse.Namespace) -> int:
                 print(f"警告：{warning}", file=sys.stderr)
 
 
+def _with_password(args: argparse.Namespace) -> int:
+    """Runs the command; when a server asks for a password that PGPASSWORD and ~/.pgpass did not give, asks
+    for it once at the terminal (never echoed, never stored), and runs it again."""
+    import os
+
+    from rectify_desktop.core import server
+
+    try:
+        return COMMANDS[args.command][1](args)
+    except server.PasswordNeededError:
+        if not sys.stdin.isatty() or os.environ.get("PGPASSWORD"):
+            raise
+        import getpass
+
+        os.environ["PGPASSWORD"] = getpass.getpass("服务器台账的密码：")
+        return COMMANDS[args.command][1](args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in COMMANDS:
-        args = _command_parser().parse_args(args_list)
+        args = _command_parser().parse_args(_server_in_place(args_list))
         return _run_command(args)
     args = _window_parser().parse_args(args_list)
     from rectify_desktop.ui.app import run

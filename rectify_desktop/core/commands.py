@@ -14,11 +14,12 @@ from typing import Any
 
 from peewee import CharField, TextField, fn
 
+from rectify_desktop.core import conflicts
+from rectify_desktop.core.conflicts import ConflictError, UndoConflictError  # noqa: F401 - raised by SetFields
 from rectify_desktop.core.models import (
     ACCOUNTABILITY_KINDS,
     AUDIT_AMOUNT_KINDS,
     MONEY_KINDS,
-    WO_APPROVE,
     Accountability,
     BaseModel,
     Blob,
@@ -42,6 +43,19 @@ from rectify_desktop.core.models import (
     WriteOff,
 )
 from rectify_desktop.core.storage import LedgerError
+from rectify_desktop.core.writeoff_lock import (  # noqa: F401 - the checks every command makes, named here too
+    WRITTEN_OFF_FIXED,
+    WRITTEN_OFF_LOCKED,
+    WrittenOffError,
+    check_may_move,
+    check_may_remove,
+    check_not_written_off,
+    held_message,
+    item_written_off,
+    move_refusal,
+    removal_refusal,
+    written_off_items_under,
+)
 
 # The Chinese names of the things a clerk edits, for the change log and the undo menu.
 ENTITY_NAMES: dict[type[BaseModel], str] = {
@@ -166,103 +180,6 @@ def check_result_values(model: type[BaseModel], values: dict[str, Any], item_id:
             raise ValueError(f"金额“{amount}”为负数，金额不能为负")
 
 
-# --- the lock of a written-off item (已销号) -----------------------------------------------------------
-
-WRITTEN_OFF_LOCKED = "该细化问题已销号，不能修改；如需修改，请先撤销销号。"
-
-
-class WrittenOffError(LedgerError):
-    """A change to a written-off item, its measures or its evidence: refused until the write-off is revoked."""
-
-
-def item_written_off(item_id: int | None) -> bool:
-    """Whether the item's last write-off step is 批准 (its write-off state is 已销号)."""
-    if item_id is None:
-        return False
-    last = WriteOff.select(WriteOff.action).where(WriteOff.item == item_id).order_by(WriteOff.id.desc()).first()
-    return last is not None and last.action == WO_APPROVE
-
-
-def _locked_item(model: type[BaseModel], row_id: int | None = None, values: dict[str, Any] | None = None) -> int | None:
-    """The item whose content a change of `model` touches (its fields, a measure, an evidence), or None."""
-    if model is Item:
-        return row_id
-    if model not in (Measure, Evidence):
-        return None
-    if values is not None and values.get("item") is not None:
-        v = values["item"]
-        return int(v.id if isinstance(v, BaseModel) else v)
-    row = model.get_or_none(model.id == row_id) if row_id is not None else None
-    return int(row.item_id) if row is not None else None
-
-
-def check_not_written_off(
-    model: type[BaseModel], row_id: int | None = None, values: dict[str, Any] | None = None
-) -> None:
-    """Refuses, in the clerk's words, a change that would make a written-off item say something else than
-    what was approved. Deleting or moving the item itself is refused by :func:`check_may_remove_or_move`."""
-    if item_written_off(_locked_item(model, row_id, values)):
-        raise WrittenOffError(WRITTEN_OFF_LOCKED)
-
-
-WRITTEN_OFF_FIXED = "该细化问题已销号，不能删除或移动：它的序号已写入销号材料。如需调整，请先撤销销号。"
-
-
-def written_off_items_under(model: type[BaseModel], row_id: int) -> list[int]:
-    """The written-off items (已销号) at or below a row of the tree, in id order."""
-    if model is Item:
-        items = Item.select(Item.id).where(Item.id == row_id)
-    elif model is Finding:
-        items = Item.select(Item.id).where(Item.finding == row_id)
-    elif model is Category:
-        items = Item.select(Item.id).join(Finding).where(Finding.category == row_id)
-    elif model is Inspection:
-        items = Item.select(Item.id).join(Finding).where(Finding.inspection == row_id)
-    else:
-        return []
-    last = WriteOff.select(fn.MAX(WriteOff.id)).where(WriteOff.item == Item.id)
-    approved = WriteOff.select(WriteOff.id).where((WriteOff.id == last) & (WriteOff.action == WO_APPROVE))
-    return [r.id for r in items.where(fn.EXISTS(approved)).order_by(Item.id)]
-
-
-def removal_refusal(model: type[BaseModel], row_id: int) -> str:
-    """Why a row may not be deleted, in the clerk's words, or "" when it may: a written-off item, or a
-    category or finding holding one, stays, because the approved write-off paperwork names it by its number.
-    A whole inspection may go (a ledger imported twice by mistake brings its approvals with it): the window
-    asks first, naming the written-off items that go with it, and undo brings it all back."""
-    if model is Inspection:
-        return ""
-    return held_message(model, len(written_off_items_under(model, row_id)))
-
-
-def held_message(model: type[BaseModel], written_off: int) -> str:
-    """Why a row holding `written_off` written-off items may not be deleted ("" when it holds none)."""
-    if not written_off:
-        return ""
-    if model is Item:
-        return WRITTEN_OFF_FIXED
-    name = ENTITY_NAMES.get(model, "")
-    return f"该{name}下有 {written_off} 项已销号的细化问题，不能删除：它们已写入销号材料。如需删除，请先撤销这些销号。"
-
-
-def move_refusal(model: type[BaseModel], row_id: int) -> str:
-    """Why a row may not be moved (上移/下移/移动到), or "" when it may. Only a written-off item itself is
-    held: a finding above it keeps its number when moved, so the item's reference stays what was approved."""
-    return WRITTEN_OFF_FIXED if model is Item and item_written_off(row_id) else ""
-
-
-def check_may_remove(model: type[BaseModel], row_id: int) -> None:
-    why = removal_refusal(model, row_id)
-    if why:
-        raise WrittenOffError(why)
-
-
-def check_may_move(model: type[BaseModel], row_id: int) -> None:
-    why = move_refusal(model, row_id)
-    if why:
-        raise WrittenOffError(why)
-
-
 # Children whose rows go with their parent when it is deleted (ON DELETE CASCADE), and references that
 # are only cleared (ON DELETE SET NULL); both must come back on undo.
 _CASCADES: dict[type[BaseModel], list[tuple[type[BaseModel], str]]] = {
@@ -317,6 +234,8 @@ class Change:
     id: int
     parent_id: int | None = None
     fields: tuple[str, ...] = ()
+    # Who made it, when another window of a server ledger did (Ledger.poll_remote); "" for this window's own.
+    by: str = ""
 
 
 @dataclass
@@ -368,32 +287,75 @@ class Command:
 
 
 class SetFields(Command):
-    """Sets fields of one row; remembers their old values."""
+    """Sets fields of one row; remembers their old values.
 
-    def __init__(self, model: type[BaseModel], row_id: int, values: dict[str, Any], text: str = "") -> None:
+    `seen` is what the editor showed when the clerk began the edit (the row as loaded, or a dict of the
+    fields' values with "row_version"): a field someone else has changed since refuses the edit with a
+    ConflictError instead of being overwritten (core/conflicts.py). Undo and redo are checked the same way."""
+
+    def __init__(
+        self,
+        model: type[BaseModel],
+        row_id: int,
+        values: dict[str, Any],
+        text: str = "",
+        *,
+        seen: BaseModel | dict[str, Any] | None = None,
+    ) -> None:
         self.model = model
         self.row_id = row_id
         self.values = dict(values)
         self.old: dict[str, Any] = {}
+        self.base, self.base_version = conflicts.base_of(seen, list(self.values))
         name = "、".join(dict.fromkeys(FIELD_NAMES.get(k, k) for k in values))
         self.text = text or f"修改{ENTITY_NAMES.get(model, '')}{name}"
 
     def _write(self, values: dict[str, Any]) -> list[Change]:
         if values:
-            self.model.update(**values).where(self.model.id == self.row_id).execute()
+            bump = {"row_version": self.model.row_version + 1} if "row_version" in self.model._meta.fields else {}
+            self.model.update(**values, **bump).where(self.model.id == self.row_id).execute()
         return [Change("update", self.model, self.row_id, fields=tuple(values))]
 
+    def _row(self, undo: bool = False) -> BaseModel:
+        row = self.model.get_or_none(self.model.id == self.row_id)
+        if row is None:
+            label = ENTITY_NAMES.get(self.model, "")
+            what = "撤销未执行" if undo else "您的修改未保存"
+            raise (conflicts.UndoConflictError if undo else conflicts.ConflictError)(
+                f"该{label}已被删除（可能是他人刚刚删除的），{what}。", self.model, self.row_id, gone=True
+            )
+        return row
+
+    def _refuse(self, found: dict[str, Any], *, undo: bool) -> None:
+        from rectify_desktop.core.ledger import current_user
+
+        label = f"该{ENTITY_NAMES.get(self.model, '')}"
+        who = conflicts.last_writer(ENTITY_NAMES.get(self.model, ""), self.row_id, current_user())
+        if undo:
+            msg = conflicts.undo_message(label, FIELD_NAMES, found, who)
+            raise conflicts.UndoConflictError(msg, self.model, self.row_id, found, who, values=self.old)
+        msg = conflicts.conflict_message(label, FIELD_NAMES, found, who)
+        raise conflicts.ConflictError(msg, self.model, self.row_id, found, who, values=self.values)
+
     def do(self) -> list[Change]:
+        row = self._row()
+        found = conflicts.clashes(row, self.values, self.base, self.base_version)
+        if found:
+            self._refuse(found, undo=False)
         check_not_written_off(self.model, self.row_id)
         check_lengths(self.model, self.values)
-        row = self.model.get_by_id(self.row_id)
         check_result_values(self.model, self.values, getattr(row, "item_id", None))
-        fks = _fk_names(self.model)  # a foreign key's id attribute is not always <name>_id (Evidence.blob)
-        self.old = {k: getattr(row, self.model._meta.fields[k].object_id_name if k in fks else k) for k in self.values}
+        self.old = {k: conflicts.value_of(row, k) for k in self.values}
         return self._write(self.values)
 
     def undo(self) -> list[Change]:
-        return self._write(self.old)
+        # Undo puts back only what this edit wrote: a field changed by someone else since stops it.
+        found = conflicts.clashes(self._row(undo=True), self.old, self.values, None)
+        if found:
+            self._refuse({k: (b, self.old[k], t) for k, (b, _m, t) in found.items()}, undo=True)
+        changes = self._write(self.old)
+        self.base, self.base_version = dict(self.old), None  # a redo must find what the undo left
+        return changes
 
     def log(self) -> list[LogEntry]:
         ent = ENTITY_NAMES.get(self.model, self.model.__name__)

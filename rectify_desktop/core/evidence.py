@@ -28,7 +28,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rectify_desktop.core import outfile, rules
+from rectify_desktop.core import outfile, rules, server
 from rectify_desktop.core.commands import Change, Command, Insert, LogEntry, SetFields
 from rectify_desktop.core.models import EVIDENCE_KINDS, Blob, BlobChunk, Evidence, Measure, Setting, db
 
@@ -351,6 +351,19 @@ def store_blob(
     return sha, size
 
 
+def store_apart(path: Path, progress: Progress | None = None, hash_progress: Progress | None = None) -> str:
+    """On a server ledger: stores a file's bytes in a transaction of their own, before the edit that uses them,
+    and returns their SHA-256. Only a second upload of the same bytes waits (a lock per file), never the other
+    writers; bytes whose edit then fails stay unused, as after an undo."""
+    with db.atomic():
+        sha, _ = hash_file(path, hash_progress)
+        db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(?))", [sha])
+        if Blob.get_or_none(Blob.sha256 == sha) is None:
+            with path.open("rb") as fh:
+                _store_stream(fh, sha, path.stat().st_size, progress)
+    return sha
+
+
 def store_bytes(data: bytes) -> str:
     """Stores bytes made by the program itself (the demo's files); returns the sha256."""
     sha = hashlib.sha256(data).hexdigest()
@@ -425,7 +438,7 @@ def deferred_checkpoint(nbytes: int) -> Iterator[None]:
     on a connection of its own never blocks the window's connection (WAL lets one writer and a
     checkpointer work at once), and the next small edit finds the WAL already folded in.
     """
-    if nbytes < BIG_WRITE or db.is_closed():
+    if nbytes < BIG_WRITE or db.is_closed() or server.active():  # a server has no WAL file of ours
         yield
         return
     old = int(db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0])
@@ -492,6 +505,14 @@ class AddEvidence(Command):
         self.hash_progress: Progress | None = None
         self.text = "添加佐证材料"
 
+    def prepare(self) -> None:
+        """On a server ledger: stores the file's bytes before the edit takes its turn among the writers, so
+        that a large scan never keeps the others waiting (server ledger only; see store_apart)."""
+        if self.insert is None:
+            check_file(self.path, self.max_bytes)
+            sha = store_apart(self.path, self.progress, self.hash_progress)
+            self.insert = Insert(Evidence, {**self.values, "blob": sha})
+
     def do(self) -> list[Change]:
         if self.insert is None:
             check_file(self.path, self.max_bytes)
@@ -532,12 +553,20 @@ class ReplaceEvidenceFile(Command):
         ev = Evidence.get_or_none(Evidence.id == evidence_id)
         self.text = "附加佐证材料文件" if ev is not None and ev.blob_sha256 is None else "替换佐证材料文件"
 
+    def prepare(self) -> None:
+        """As AddEvidence.prepare: the bytes first, apart, on a server ledger."""
+        if self.set is None:
+            check_file(self.path, self.max_bytes)
+            self._stored = store_apart(self.path, self.progress, self.hash_progress)
+
     def do(self) -> list[Change]:
         if self.set is None:
             check_file(self.path, self.max_bytes)
             ev = Evidence.get_by_id(self.evidence_id)
             self.old = (ev.name, ev.blob_sha256)
-            sha, _ = store_blob(self.path, self.progress, hash_progress=self.hash_progress)
+            sha = getattr(self, "_stored", None)
+            if sha is None:
+                sha, _ = store_blob(self.path, self.progress, hash_progress=self.hash_progress)
             name = with_suffix_of(ev.name, self.path.name)
             self.set = SetFields(Evidence, self.evidence_id, {"blob": sha, "name": name}, text=self.text)
         return self.set.do()

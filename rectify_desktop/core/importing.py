@@ -21,7 +21,7 @@ from typing import Any
 
 from peewee import fn
 
-from rectify_desktop.core import fileops, ops, results
+from rectify_desktop.core import fileops, ops, results, server
 from rectify_desktop.core.commands import (
     ENTITY_NAMES,
     Change,
@@ -243,14 +243,20 @@ def _insert_rows(model: type, rows: list[dict[str, Any]]) -> None:
     table = model._meta.table_name  # type: ignore[attr-defined]
     sql = f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" * len(names))})'
 
+    on_server = server.active()
+
     def value(v: Any) -> Any:
         if isinstance(v, bool):
-            return int(v)
+            return v if on_server else int(v)
         if isinstance(v, (dt.date, dt.datetime)):
             return str(v)  # as peewee stores dates: 2021-06-30, 2021-06-30 12:00:00.123456
         return v
 
+    if on_server:
+        sql = sql.replace("?", "%s")
     db.cursor().executemany(sql, [[value(r[n]) for n in names] for r in rows])
+    if on_server and "id" in names:
+        server.sync_sequence(model)  # the rows came with ids of their own: new rows must get later ones
 
 
 # --- lengths ---------------------------------------------------------------------------------------------
@@ -547,6 +553,15 @@ def import_into(ledger_path: str | os.PathLike[str], data: ImportedInspection) -
     from rectify_desktop.core import outfile, storage
     from rectify_desktop.core.ledger import Ledger
 
+    if server.is_server(ledger_path):
+        try:
+            with Ledger.open(ledger_path) as ledger:  # type: ignore[arg-type]
+                cmd = AddInspection(data)
+                ledger.apply(cmd)
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the import was one transaction
+            raise ImportFailedError(f"导入失败，服务器台账未改动：{exc}") from exc
+        assert cmd.inspection_id is not None
+        return ImportResult(cmd.inspection_id, False, None)
     target = Path(ledger_path)
     if target.exists():
         try:

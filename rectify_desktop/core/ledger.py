@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import socket
 import sqlite3
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from peewee import OperationalError, fn
 
-from rectify_desktop.core import evidence, history, integrity, rules, stats, storage
+from rectify_desktop.core import evidence, history, integrity, rules, server, stats, storage
 from rectify_desktop.core.commands import Change, Command, LogEntry
 from rectify_desktop.core.models import ChangeLog, Inspection, Setting, db
 from rectify_desktop.core.stats import Stats
@@ -47,15 +49,16 @@ def set_operator(name: str) -> None:
     _operator = " ".join(name.split())
     current = Ledger._current
     if current is not None and not current.closed:
-        current.user = current_user()
+        current.user = current_user(current.server.user if current.server else "")
 
 
-def current_user() -> str:
+def current_user(signed_in: str = "") -> str:
     """Who the change log names: the clerk (经办人) with the account beside it, "张三（root）", since several
     people may share one account; the account alone when no name is known. The window's name comes first,
-    then RECTIFY_DESKTOP_USER (for the command line and scripts)."""
-    account = account_name()
-    name = _operator or " ".join(os.environ.get("RECTIFY_DESKTOP_USER", "").split())
+    then RECTIFY_DESKTOP_USER (for the command line and scripts). On a server ledger the account is the name
+    signed in to the server, with the machine: "张三（zhangsan@办公室-PC）", since many machines write there."""
+    account = f"{signed_in}@{socket.gethostname()}" if signed_in else account_name()
+    name = _operator or " ".join(os.environ.get("RECTIFY_DESKTOP_USER", "").split()) or signed_in
     if not name or name == account:
         return account
     return f"{name}（{account}）"
@@ -83,12 +86,27 @@ class Ledger:
         self.closed = False
         # Figures are asked for by several views after each change; they are computed once per change.
         self._stats_cache: dict[tuple, Any] = {}
+        # A server ledger (服务器台账): where it is, this window's mark on its notices, and the other windows'.
+        self.server: server.ServerAddress | None = None
+        self.session = uuid.uuid4().hex
+        self._feed: server.ChangeFeed | None = None
+
+    @property
+    def location(self) -> str:
+        """The ledger as the clerk knows it: the file's path, or the server ledger's address."""
+        return self.server.label() if self.server is not None else str(self.path)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Ledger:
+    def open(
+        cls, path: str | os.PathLike[str] | server.ServerAddress, *, readonly: bool = False, create: bool = False
+    ) -> Ledger:
+        """Opens a ledger file, or a server ledger (postgresql://用户名@主机/数据库), which `create` makes in an
+        empty database."""
         if cls._current is not None and not cls._current.closed:
             cls._current.close()
-        ledger = cls(storage.open_file(path, readonly=readonly))
+        if server.is_server(path):
+            return cls._open_server(server.ServerAddress.parse(path), readonly, create)  # type: ignore[arg-type]
+        ledger = cls(storage.open_file(path, readonly=readonly))  # type: ignore[arg-type]
         cls._current = ledger
         try:
             ledger.warnings += integrity.value_problems()
@@ -102,8 +120,32 @@ class Ledger:
         return ledger
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str]) -> Ledger:
-        storage.create_file(path)
+    def _open_server(cls, address: server.ServerAddress, readonly: bool, create: bool) -> Ledger:
+        server.connect(address)
+        try:
+            warnings = server.check_ledger(address, create=create and not readonly)
+            feed = server.ChangeFeed(address)
+        except BaseException:
+            server.disconnect()
+            raise
+        place = storage.Path(f"postgresql-{address.host}-{address.port}-{address.database}")
+        ledger = cls(storage.OpenResult(place, readonly, None, None, warnings=warnings))
+        ledger.server = address
+        ledger.user = current_user(address.user)
+        ledger._feed = feed
+        if readonly:
+            ledger.readonly_reason = "以只读方式连接服务器台账"
+            db.execute_sql("SET default_transaction_read_only = on")
+        cls._current = ledger
+        if ledger.warnings and cls.announce is not None:
+            cls.announce(ledger.warnings)
+        return ledger
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str] | server.ServerAddress) -> Ledger:
+        if server.is_server(path):
+            return cls.open(path, create=True)
+        storage.create_file(path)  # type: ignore[arg-type]
         return cls.open(path)
 
     def close(self) -> str | None:
@@ -113,6 +155,13 @@ class Ledger:
             return None
         self.closed = True
         warning = None
+        if self.server is not None:
+            if self._feed is not None:
+                self._feed.close()
+            server.disconnect()
+            if Ledger._current is self:
+                Ledger._current = None
+            return None
         if not db.is_closed():
             if not self.readonly:
                 try:
@@ -195,6 +244,8 @@ class Ledger:
     def _run(self, command: Command, *, undo: bool) -> list[Change]:
         if self.readonly:
             raise ReadOnlyLedgerError("台账以只读方式打开，不能修改")
+        if self.server is not None:
+            return self._run_on_server(command, undo=undo)
         try:
             with db.atomic():
                 changes = command.undo() if undo else command.do()
@@ -214,8 +265,56 @@ class Ledger:
         self._notify(changes)
         return changes
 
-    def _write_log(self, entries: list[LogEntry], *, undo: bool, items: list[int | None] | None = None) -> None:
-        """Writes `entries` as one batch; `items` (one per entry) is the item (细化问题) each row is about."""
+    def _run_on_server(self, command: Command, *, undo: bool) -> list[Change]:
+        """The one door on a server ledger: the same transaction, taken in turn with the other writers, and a
+        notice to the other windows that goes out with the commit."""
+        import psycopg
+
+        prepare = getattr(command, "prepare", None)
+        try:
+            if prepare is not None and not undo:
+                prepare()  # a large file is stored before the turn is taken, so that nobody waits for it
+            with db.atomic():
+                server.lock_for_write()
+                changes = command.undo() if undo else command.do()
+                entries = command.log()
+                batch = 0
+                if entries:
+                    batch = self._write_log(entries, undo=undo, items=history.entry_items(entries, changes))
+                server.send_notice(server.encode_changes(changes, session=self.session, user=self.user, batch=batch))
+        except psycopg.Error as exc:
+            raise server.explain(exc, self.server) from exc  # type: ignore[arg-type]
+        except OperationalError as exc:
+            raise server.explain(exc, self.server) from exc  # type: ignore[arg-type]
+        self._stats_cache.clear()
+        self._notify(changes)
+        return changes
+
+    def poll_remote(self) -> list[server.Notice]:
+        """On a server ledger: the other windows' changes since the last poll, passed to the listeners as if
+        made here (the views refresh), and returned (the window says who changed what). Never blocks."""
+        if self._feed is None or self.closed:
+            return []
+        notices = []
+        for payload in self._feed.poll():
+            notice = server.decode_notice(payload)
+            if notice is not None and notice.session != self.session:
+                notices.append(notice)
+        if notices:
+            self._stats_cache.clear()
+            if any(n.changes is None for n in notices):
+                self._notify([Change("reset", Inspection, 0)])
+            else:
+                self._notify([c for n in notices for c in n.changes or []])
+        return notices
+
+    def feed_socket(self) -> int | None:
+        """The socket on which the other windows' notices arrive (for the window to watch), or None."""
+        return self._feed.fileno() if self._feed is not None else None
+
+    def _write_log(self, entries: list[LogEntry], *, undo: bool, items: list[int | None] | None = None) -> int:
+        """Writes `entries` as one batch; `items` (one per entry) is the item (细化问题) each row is about.
+        Returns the batch's number."""
         batch = (ChangeLog.select(fn.MAX(ChangeLog.batch)).scalar() or 0) + 1
         now = dt.datetime.now().replace(microsecond=0)
         rows = []
@@ -237,6 +336,7 @@ class Ledger:
                 }
             )
         ChangeLog.insert_many(rows).execute()
+        return batch
 
     def _notify(self, changes: list[Change]) -> None:
         for listener in list(self._listeners):

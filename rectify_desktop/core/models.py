@@ -1,7 +1,8 @@
 """The ledger's tables (台账数据模型), as peewee models over one SQLite file.
 
-The database is initialised late (``db.init``) by :mod:`rectify_desktop.core.storage`, so that one
-process opens whichever file the clerk chooses. Nothing here imports Qt.
+The database is initialised late by :mod:`rectify_desktop.core.storage` (a file) or
+:mod:`rectify_desktop.core.server` (a PostgreSQL server), so that one process opens whichever ledger the clerk
+chooses: ``db`` is a proxy that both bind. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from peewee import (
+    SQL,
     BlobField,
     BooleanField,
     CharField,
+    DatabaseProxy,
     DateField,
     DateTimeField,
     ForeignKeyField,
@@ -22,7 +25,10 @@ from peewee import (
 )
 
 # autoconnect off: a query after the ledger was closed must fail, not silently reopen the file unlocked.
-db = SqliteDatabase(None, autoconnect=False)
+sqlite_db = SqliteDatabase(None, autoconnect=False)
+# What every model is bound to: the file's database, or a server's when a server ledger is open.
+db = DatabaseProxy()
+db.initialize(sqlite_db)
 
 # Status names are the words a notice prints; they are stored as such so that a ledger read with any
 # SQLite tool speaks the clerk's language.
@@ -83,7 +89,15 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-class Inspection(BaseModel):
+class VersionedModel(BaseModel):
+    """A row the clerk edits, with its version (版本号): raised by one on every edit, so that an edit made on
+    what someone else has changed since is recognised on a server ledger (commands.SetFields) rather than
+    overwriting it. The default is in the table too, so that raw inserts (imports) need not name it."""
+
+    row_version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+
+
+class Inspection(VersionedModel):
     """An inspection round (巡察 / 审计 / 督查): who inspected whom, when, and the ledger's title."""
 
     kind = CharField(default="巡察")
@@ -97,7 +111,7 @@ class Inspection(BaseModel):
     position = SafeIntegerField(default=0)
 
 
-class Category(BaseModel):
+class Category(VersionedModel):
     """An aspect (方面) of the feedback; printed as （一）（二）… in its manual order."""
 
     inspection = ForeignKeyField(Inspection, backref="categories", on_delete="CASCADE")
@@ -106,7 +120,7 @@ class Category(BaseModel):
     description = TextField(default="")
 
 
-class Finding(BaseModel):
+class Finding(VersionedModel):
     """A problem (问题) found by the inspection, numbered 1, 2, 3 … across the whole inspection."""
 
     inspection = ForeignKeyField(Inspection, backref="findings", on_delete="CASCADE")
@@ -120,7 +134,7 @@ class Finding(BaseModel):
         indexes = ((("inspection", "number"), True),)
 
 
-class Item(BaseModel):
+class Item(VersionedModel):
     """A refined problem (细化问题): the unit that is rectified, counted and written off."""
 
     finding = ForeignKeyField(Finding, backref="items", on_delete="CASCADE")
@@ -141,7 +155,7 @@ class Item(BaseModel):
     remarks = TextField(default="")
 
 
-class Measure(BaseModel):
+class Measure(VersionedModel):
     """A rectification measure (整改措施) of an item, written "一是……二是……" in its order."""
 
     item = ForeignKeyField(Item, backref="measures", on_delete="CASCADE")
@@ -169,7 +183,7 @@ class BlobChunk(BaseModel):
         indexes = ((("blob", "seq"), True),)
 
 
-class Evidence(BaseModel):
+class Evidence(VersionedModel):
     """Supporting material (佐证材料) of an item, or of one of its measures."""
 
     item = ForeignKeyField(Item, backref="evidence", on_delete="CASCADE")
@@ -185,7 +199,7 @@ class Evidence(BaseModel):
     added_at = SafeDateTimeField(default=dt.datetime.now)
 
 
-class WriteOff(BaseModel):
+class WriteOff(VersionedModel):
     """One step of an item's write-off (销号): an application, an approval or a rejection."""
 
     item = ForeignKeyField(Item, backref="writeoffs", on_delete="CASCADE")
@@ -196,7 +210,7 @@ class WriteOff(BaseModel):
     created_at = SafeDateTimeField(default=dt.datetime.now)
 
 
-class Institution(BaseModel):
+class Institution(VersionedModel):
     """A rule made or revised during rectification (制度建设)."""
 
     inspection = ForeignKeyField(Inspection, backref="institutions", on_delete="CASCADE")
@@ -217,7 +231,7 @@ class InstitutionItem(BaseModel):
         indexes = ((("institution", "item"), True),)
 
 
-class Meeting(BaseModel):
+class Meeting(VersionedModel):
     """A meeting held for the rectification (会议: 专题会议, 推进会 …)."""
 
     inspection = ForeignKeyField(Inspection, backref="meetings", on_delete="CASCADE")
@@ -256,7 +270,7 @@ MONEY_KINDS: tuple[str, ...] = ("追缴", "清退", "追回", "挽回经济损�
 AUDIT_AMOUNT_KINDS: tuple[str, ...] = ("问题金额", "整改到位金额")
 
 
-class Accountability(BaseModel):
+class Accountability(VersionedModel):
     """A 问责 entry: people held accountable, of one kind, for an item or for the whole inspection.
 
     `item` is blank for what belongs to no item (a 民主生活会 of the whole unit); `inspection` is always set,
@@ -272,7 +286,7 @@ class Accountability(BaseModel):
     note = TextField(default="")
 
 
-class MoneyEntry(BaseModel):
+class MoneyEntry(VersionedModel):
     """A money entry (资金): an amount of one kind, for an item or for the whole inspection.
 
     `amount` is an integer in 元 (0.0001 万元), so sums are exact: a float would make 0.1 + 0.2 万元 a
@@ -287,7 +301,7 @@ class MoneyEntry(BaseModel):
     note = TextField(default="")
 
 
-class FillOutRound(BaseModel):
+class FillOutRound(VersionedModel):
     """A fill-out round (填报轮次): the workbooks sent to the departments (or leaders, persons) for their
     progress. `token` is written into every workbook of the round, so that a returned one is tied to it and to
     this ledger whatever its name; `groups` (JSON list) names who was sent one, so that a report can say who
@@ -354,6 +368,22 @@ class Setting(BaseModel):
     key = CharField(primary_key=True)
     value = TextField(default="")
 
+
+# The tables whose rows carry a version.
+VERSIONED: tuple[type[VersionedModel], ...] = (
+    Inspection,
+    Category,
+    Finding,
+    Item,
+    Measure,
+    Evidence,
+    WriteOff,
+    Institution,
+    Meeting,
+    Accountability,
+    MoneyEntry,
+    FillOutRound,
+)
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Inspection,

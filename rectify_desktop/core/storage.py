@@ -21,11 +21,11 @@ from peewee import PeeweeException as PeeweeError
 from peewee import SqliteDatabase
 
 from rectify_desktop.core import fileops
-from rectify_desktop.core.models import ALL_MODELS, db
+from rectify_desktop.core.models import ALL_MODELS, VERSIONED, db, sqlite_db
 
 # "ZGTZ" (整改台账) as a big-endian integer: marks the file as ours for `file`, SQLite tools and us.
 APPLICATION_ID = 0x5A47545A
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 PRAGMAS: dict[str, object] = {
@@ -208,11 +208,23 @@ _KIND_NAMES = {"table": "数据表", "index": "索引", "trigger": "触发器", 
 _OLDER_ITEM_COLUMN = ', "item_id" INTEGER)'
 
 
+_ROW_VERSION_COLUMN = ' "row_version" INTEGER NOT NULL DEFAULT 1'
+
+
 def _older_forms(version: int) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
+    want = expected_schema()
     if version < 3:  # before 3 the change log did not record the item of each row
-        table = expected_schema()[("table", "change_log")]
-        out[("table", "change_log")] = table.replace(_OLDER_ITEM_COLUMN, ")")
+        out[("table", "change_log")] = want[("table", "change_log")].replace(_OLDER_ITEM_COLUMN, ")")
+    for model in VERSIONED:
+        key = ("table", model._meta.table_name)
+        if version < 6:  # before 6 no row carried a version
+            out[key] = want[key].replace("," + _ROW_VERSION_COLUMN, "")
+        else:  # migrated to 6: SQLite's ADD COLUMN puts the version after the columns, before the constraints
+            bare = want[key].replace("," + _ROW_VERSION_COLUMN, "")
+            cut = bare.find(", FOREIGN KEY")
+            cut = cut if cut >= 0 else len(bare) - 1
+            out[key] = bare[:cut] + "," + _ROW_VERSION_COLUMN + bare[cut:]
     return out
 
 
@@ -222,6 +234,7 @@ def schema_problems(con: sqlite3.Connection | SqliteDatabase, version: int = SCH
     A trigger can delete or rewrite data behind every edit and import; a view or a changed table can make
     the program read something other than what it wrote. None of them belongs in a ledger. `version` is the
     file's schema version: a file about to be migrated may hold an older definition of what it migrates."""
+    con = getattr(con, "obj", con)  # the models' proxy: the database it stands for
     rows = (con.execute_sql if isinstance(con, SqliteDatabase) else con.execute)(
         "SELECT type, name, sql FROM sqlite_master"
     ).fetchall()
@@ -409,7 +422,8 @@ def _connect(path: Path, readonly: bool) -> ReadState | None:
         uri = state.uri
     else:
         uri = _uri(path, False)
-    db.init(uri, pragmas=pragmas, uri=True, check_same_thread=False)
+    db.initialize(sqlite_db)
+    sqlite_db.init(uri, pragmas=pragmas, uri=True, check_same_thread=False)
     try:
         db.connect()
     except BaseException:
@@ -577,11 +591,22 @@ def _migrate_4_to_5(database: SqliteDatabase) -> None:
     database.create_tables([FillOutRound, FillOutReturn, ProgressReport])
 
 
+def _migrate_5_to_6(database: SqliteDatabase) -> None:
+    # Version 6 gives every row the clerk edits a version, raised by each edit, so that a server ledger
+    # refuses an edit made on what someone else changed since (and a ledger pulled from a server keeps them).
+    for model in VERSIONED:
+        table = model._meta.table_name
+        # A table an earlier step created from today's models (整改成效, the monthly round) has it already.
+        if "row_version" not in {r[1] for r in database.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}:
+            database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN{_ROW_VERSION_COLUMN}')
+
+
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
     4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
 }
 
 

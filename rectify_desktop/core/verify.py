@@ -6,7 +6,7 @@ import sqlite3
 
 from peewee import DatabaseError, fn
 
-from rectify_desktop.core import evidence, integrity, storage
+from rectify_desktop.core import evidence, integrity, server, storage
 from rectify_desktop.core.models import (
     ACCOUNTABILITY_KINDS,
     AUDIT_AMOUNT_KINDS,
@@ -25,6 +25,11 @@ from rectify_desktop.core.models import (
 def verify_open_ledger() -> list[str]:
     """Problems found in the ledger the database is connected to, in Chinese; empty when it is whole."""
     problems: list[str] = []
+    if server.active():
+        # The server keeps its own pages whole and enforces types and references: what is left to check is that
+        # its tables are the program's and the ledger's own rules.
+        problems += [f"数据库结构：{p}" for p in server.schema_problems()]
+        return problems + rules_problems()
     try:
         result = [r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall()]
     except (sqlite3.DatabaseError, DatabaseError) as exc:  # a damaged page can stop the check itself
@@ -36,6 +41,13 @@ def verify_open_ledger() -> list[str]:
     problems += [f"数据类型：{p}" for p in integrity.value_problems()]
     for table, rowid, parent, _ in db.execute_sql("PRAGMA foreign_key_check").fetchall()[:20]:
         problems.append(f"外键错误：表 {table} 第 {rowid} 行引用的 {parent} 不存在")
+    return problems + rules_problems()
+
+
+def rules_problems() -> list[str]:
+    """What the ledger's rules forbid and the database cannot know: repeated numbers, unknown statuses, invalid
+    results, evidence whose bytes are not what their hash says."""
+    problems: list[str] = []
     dup = (
         Finding.select(Finding.inspection, Finding.number, fn.COUNT(Finding.id))
         .group_by(Finding.inspection, Finding.number)

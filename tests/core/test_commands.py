@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from peewee import DoesNotExist
 
 from rectify_desktop.core import ops
 from rectify_desktop.core.commands import Batch, Change, Delete, Insert, Move, Renumber, SetFields
+from rectify_desktop.core.conflicts import ConflictError, UndoConflictError
 from rectify_desktop.core.evidence import AddEvidence
 from rectify_desktop.core.ledger import Ledger, ReadOnlyLedgerError
 from rectify_desktop.core.models import (
@@ -38,13 +38,17 @@ from rectify_desktop.core.models import (
 
 
 def dump(exclude: tuple[str, ...] = ("change_log",)) -> dict[str, list[tuple]]:
-    """Every row of every table, as SQLite stores it."""
+    """Every row of every table, as SQLite stores it, but for the rows' versions: undo restores what a row says,
+    while its version goes on rising (every edit, an undo too, is a new state for the other windows)."""
     names = [r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    return {
-        n: db.execute_sql(f'SELECT * FROM "{n}" ORDER BY rowid').fetchall()
-        for n in names
-        if n not in exclude and not n.startswith("sqlite_")
-    }
+    out = {}
+    for n in names:
+        if n in exclude or n.startswith("sqlite_"):
+            continue
+        cols = [r[1] for r in db.execute_sql(f'PRAGMA table_info("{n}")').fetchall() if r[1] != "row_version"]
+        listed = ", ".join(f'"{c}"' for c in cols)
+        out[n] = db.execute_sql(f'SELECT {listed} FROM "{n}" ORDER BY rowid').fetchall()
+    return out
 
 
 def log_rows() -> list[ChangeLog]:
@@ -183,11 +187,18 @@ def test_status_done_sets_and_clears_completed_date(ledger: Ledger) -> None:
     ledger.apply(cmd)
     assert (Item.get_by_id(item).status, Item.get_by_id(item).completed_date) == (DONE, day)
     # Done again later keeps the first completion date.
-    ledger.apply(ops.set_fields(Item, item, {"status": DONE}, today=dt.date(2021, 7, 1)))
+    again = ops.set_fields(Item, item, {"status": DONE}, today=dt.date(2021, 7, 1))
+    ledger.apply(again)
     assert Item.get_by_id(item).completed_date == day
-    ledger.apply(ops.set_fields(Item, item, {"status": IN_PROGRESS}))
+    back = ops.set_fields(Item, item, {"status": IN_PROGRESS})
+    ledger.apply(back)
     assert (Item.get_by_id(item).status, Item.get_by_id(item).completed_date) == (IN_PROGRESS, None)
-    # Undo of the first edit gives back the item as it was.
+    # Undo, last edit first, gives back the item as it was; undoing the first edit alone is refused, since a
+    # later edit changed the same fields (undo takes back only what is still as the edit left it).
+    with pytest.raises(UndoConflictError):
+        ledger.revert(cmd)
+    ledger.revert(back)
+    ledger.revert(again)
     ledger.revert(cmd)
     assert (Item.get_by_id(item).status, Item.get_by_id(item).completed_date) == (NOT_STARTED, None)
     with pytest.raises(ValueError, match="未知的完成情况"):
@@ -405,7 +416,7 @@ def test_batch_is_one_transaction(ledger: Ledger) -> None:
         "两步",
         [Insert(Category, {"inspection": t.insp, "title": "不应留下"}), SetFields(Item, 999_999, {"title": "x"})],
     )
-    with pytest.raises(DoesNotExist):
+    with pytest.raises(ConflictError, match="已被删除"):
         ledger.apply(bad)
     assert dump() == before
     assert ChangeLog.select().count() == log_before

@@ -410,7 +410,9 @@ def cli_export(ledger_path: Path, out: Path, args: argparse.Namespace) -> int:
     kind = KIND_NAMES.get(kind_arg or lists.LEDGER)
     if kind is None:
         return _fail(f"不认识的文档类型：{kind_arg}（可选：{'、'.join(lists.DOCUMENTS.values())}）")
-    if not Path(ledger_path).exists():
+    from rectify_desktop.core import server
+
+    if not server.is_server(ledger_path) and not Path(ledger_path).exists():
         return _fail(f"找不到台账文件：{ledger_path}")
     if not Path(out).parent.is_dir():
         return _fail(f"文件夹不存在：{Path(out).parent}")

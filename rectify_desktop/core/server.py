@@ -1,0 +1,391 @@
+"""A ledger on the office's PostgreSQL server (服务器台账), for offices where several people keep one ledger.
+
+The models are the same as in a file: peewee creates the same tables on both back ends, and the differences
+are kept here, not spread through core: how to connect and what the connection answers with (dates as the
+same ISO text SQLite gives, so that the raw queries of core read both alike), the mark that a database holds
+a ledger (the table ``rectify_ledger``, where a file has its PRAGMAs), the one lock that writers take in turn
+(an advisory lock held for a transaction, as SQLite's one writer), and the notices with which each writer
+tells the other windows what it changed (NOTIFY, heard by :class:`ChangeFeed`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from peewee import PostgresqlDatabase
+
+from rectify_desktop.core import storage
+from rectify_desktop.core.commands import Change
+from rectify_desktop.core.models import ALL_MODELS, BaseModel, db
+
+SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_PORT = 5432
+# Every window of every ledger on the server listens here; a notice names its database, so that two ledgers
+# on one server never refresh each other.
+CHANNEL = "rectify_ledger"
+# The advisory lock writers take in turn: "ZGTZ" as in the file's application_id.
+WRITE_LOCK = storage.APPLICATION_ID
+META_TABLE = "rectify_ledger"
+APPLICATION = "rectify-desktop"
+# NOTIFY carries at most 8,000 bytes; a larger change (an import) is told as "reload everything".
+_MAX_PAYLOAD = 7_000
+
+
+class ServerError(storage.LedgerError):
+    """The server cannot be reached or refused us; the message says why, in Chinese."""
+
+
+class PasswordNeededError(ServerError):
+    """The server asks for a password that was not given: the window asks the clerk for it."""
+
+
+class EmptyServerError(storage.NotALedgerError):
+    """The database holds no ledger yet: push one there, or create an empty one."""
+
+
+def is_server(target: object) -> bool:
+    """Whether a ledger argument names a server ledger (postgresql://…) rather than a file."""
+    return isinstance(target, (str, ServerAddress)) and (
+        isinstance(target, ServerAddress) or str(target).lower().startswith(SCHEMES)
+    )
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where a server ledger is: host, port, database and user (主机、端口、数据库、用户名). The password is
+    never part of its text form, so that it is never written into the settings or the window's title."""
+
+    host: str
+    database: str
+    user: str
+    port: int = DEFAULT_PORT
+    password: str | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, text: str | ServerAddress) -> ServerAddress:
+        if isinstance(text, ServerAddress):
+            return text
+        raw = str(text).strip()
+        if not raw.lower().startswith(SCHEMES):
+            raise ServerError(f"服务器台账的地址应以 postgresql:// 开头：{raw}")
+        try:
+            parts = urlsplit(raw)
+            port = parts.port or DEFAULT_PORT
+        except ValueError as exc:
+            raise ServerError(f"服务器台账的地址无效：{raw}（{exc}）") from exc
+        database = unquote(parts.path.lstrip("/"))
+        if not parts.hostname or not database:
+            raise ServerError(f"服务器台账的地址应写明主机和数据库，如 postgresql://用户名@主机/数据库：{raw}")
+        user = unquote(parts.username or "")
+        if not user:
+            raise ServerError(f"服务器台账的地址应写明用户名，如 postgresql://用户名@主机/数据库：{raw}")
+        password = unquote(parts.password) if parts.password is not None else None
+        return cls(parts.hostname, database, user, port, password)
+
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"postgresql://{quote(self.user, safe='')}@{host}:{self.port}/{quote(self.database, safe='')}"
+
+    def label(self) -> str:
+        """How the window names it: 服务器台账 ledger（张三@192.168.1.10:5432）."""
+        return f"服务器台账 {self.database}（{self.user}@{self.host}:{self.port}）"
+
+    def __fspath__(self) -> str:
+        """A name no file has, for the code that keeps exports off the open ledger's file: a server ledger has
+        no file, so nothing is ever refused for being it."""
+        return f"postgresql-{self.host}-{self.port}-{self.database}"
+
+    def with_password(self, password: str | None) -> ServerAddress:
+        return ServerAddress(self.host, self.database, self.user, self.port, password)
+
+    def connect_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "dbname": self.database,
+            "user": self.user,
+            "connect_timeout": 10,
+            "application_name": f"{APPLICATION} {socket.gethostname()}"[:63],
+            # The server's text for dates is then what SQLite stores (2026-05-01, 2026-05-01 10:00:00).
+            "options": "-c datestyle=ISO,YMD -c intervalstyle=iso_8601",
+        }
+        if self.password is not None:
+            params["password"] = self.password
+        return params
+
+
+_QMARK = re.compile(r"\?")
+
+
+class ServerDatabase(PostgresqlDatabase):
+    """peewee's PostgreSQL database as the ledger needs it: core's raw queries are written with SQLite's `?`
+    and read dates as ISO text; this turns the one into psycopg's `%s` and makes the server answer the other,
+    so that every query of core runs unchanged on both back ends."""
+
+    def __init__(self) -> None:
+        super().__init__(None, autoconnect=False, prefer_psycopg3=True)
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        if params and "?" in sql and "%s" not in sql:  # core's own SQL, written for SQLite
+            sql = _QMARK.sub("%s", sql.replace("%", "%%"))
+        return super().execute_sql(sql, params)
+
+    def _connect(self) -> Any:
+        conn = super()._connect()
+        from psycopg.types.string import TextLoader
+
+        for name in ("date", "timestamp", "timestamptz"):
+            conn.adapters.register_loader(name, TextLoader)
+        return conn
+
+
+server_db = ServerDatabase()
+
+
+def explain(exc: BaseException, address: ServerAddress) -> ServerError:
+    """A connection or server failure in the clerk's words."""
+    text = str(exc).strip()
+    low = text.lower()
+    where = f"{address.host}:{address.port}"
+    if "no password supplied" in low or "password is required" in low:
+        return PasswordNeededError(f"服务器要求输入密码：{address.label()}")
+    if "password authentication failed" in low or "authentication failed" in low:
+        return PasswordNeededError(f"用户名或密码不正确，服务器拒绝登录：{address.label()}")
+    if "does not exist" in low and "database" in low:
+        return ServerError(f"服务器上没有名为“{address.database}”的数据库，请联系服务器管理员创建：{where}")
+    if "connection refused" in low or "could not connect" in low or "timeout" in low or "timed out" in low:
+        return ServerError(f"无法连接服务器 {where}：服务器未启动、地址或端口有误，或网络不通。（{text[:200]}）")
+    if "no pg_hba.conf entry" in low:
+        return ServerError(f"服务器不允许本机连接（pg_hba.conf），请联系服务器管理员：{where}")
+    if "terminating connection" in low or "server closed the connection" in low or "connection is lost" in low:
+        return ServerError(f"与服务器 {where} 的连接中断，修改未保存。请检查网络后重新连接。")
+    return ServerError(f"服务器台账出错：{text[:300]}")
+
+
+def connect(address: ServerAddress) -> None:
+    """Binds the models to the server's database and connects."""
+    import psycopg
+
+    if not db.is_closed():
+        db.close()
+    params = {k: v for k, v in address.connect_params().items() if k != "dbname"}
+    server_db.init(address.database, prefer_psycopg3=True, **params)
+    db.initialize(server_db)
+    try:
+        server_db.connect()
+    except psycopg.Error as exc:
+        db.initialize(storage.sqlite_db)
+        raise explain(exc, address) from exc
+
+
+def disconnect() -> None:
+    if not server_db.is_closed():
+        server_db.close()
+    db.initialize(storage.sqlite_db)
+
+
+def active() -> bool:
+    """Whether the models are bound to a server ledger now."""
+    return getattr(db, "obj", None) is server_db
+
+
+# --- the mark of a ledger --------------------------------------------------------------------------------
+
+
+def _meta() -> dict[str, str] | None:
+    found = server_db.execute_sql("SELECT to_regclass(%s)", (f"public.{META_TABLE}",)).fetchone()[0]
+    if found is None:
+        return None
+    return dict(server_db.execute_sql(f'SELECT key, value FROM "{META_TABLE}"').fetchall())
+
+
+def _public_tables() -> list[str]:
+    rows = server_db.execute_sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def create_schema() -> None:
+    """Makes the database a ledger of this version: the tables of a file, and the mark. One transaction."""
+    with server_db.atomic():
+        lock_for_write()
+        server_db.create_tables(ALL_MODELS)
+        server_db.execute_sql(f'CREATE TABLE "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
+        server_db.execute_sql(
+            f'INSERT INTO "{META_TABLE}" (key, value) VALUES (%s, %s), (%s, %s)',
+            ("application", APPLICATION, "schema_version", str(storage.SCHEMA_VERSION)),
+        )
+
+
+def check_ledger(address: ServerAddress, *, create: bool = False) -> list[str]:
+    """Checks that the connected database holds a ledger this program can write; creates an empty one in an
+    empty database when asked. Returns what the clerk must be told (warnings); raises what refuses it."""
+    meta = _meta()
+    if meta is None:
+        tables = _public_tables()
+        if tables:
+            raise storage.NotALedgerError(
+                f"服务器数据库“{address.database}”中已有其他数据（{len(tables)} 个数据表），不是整改台账，未改动。"
+                "请使用另一个空数据库。"
+            )
+        if not create:
+            raise EmptyServerError(
+                f"服务器数据库“{address.database}”中还没有台账。可以把本机的台账推送上去（rectify-desktop push），"
+                "或新建一个空台账。"
+            )
+        create_schema()
+        return []
+    if meta.get("application") != APPLICATION:
+        raise storage.NotALedgerError(f"服务器数据库“{address.database}”不是整改台账：{address.label()}")
+    try:
+        version = int(meta.get("schema_version", "0"))
+    except ValueError:
+        version = 0
+    if version > storage.SCHEMA_VERSION:
+        raise storage.TooNewError(
+            f"服务器台账由更新版本的整改台账程序创建（版本 {version}，本程序支持到版本 {storage.SCHEMA_VERSION}），"
+            f"请升级程序后再连接：{address.label()}"
+        )
+    if version < storage.SCHEMA_VERSION:
+        raise storage.CorruptLedgerError(f"服务器台账的版本号无效（{version}），未改动：{address.label()}")
+    problems = schema_problems()
+    if problems:
+        raise storage.ForeignSchemaError(
+            "服务器台账中有不是本程序创建的数据库对象，或表的结构被改动过，为防止数据被暗中修改，不能使用："
+            + "；".join(problems[:5])
+        )
+    return []
+
+
+def schema_problems() -> list[str]:
+    """Tables, columns, triggers and views that are not what this program creates, in Chinese."""
+    problems: list[str] = []
+    rows = server_db.execute_sql(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+    ).fetchall()
+    have: dict[str, set[str]] = {}
+    for table, column in rows:
+        have.setdefault(table, set()).add(column)
+    want = {m._meta.table_name: {f.column_name for f in m._meta.sorted_fields} for m in ALL_MODELS}
+    want[META_TABLE] = {"key", "value"}
+    for table, columns in sorted(have.items()):
+        if table not in want:
+            problems.append(f"数据表或视图“{table}”不是本程序创建的")
+        elif columns != want[table]:
+            problems.append(f"数据表“{table}”的列与本程序创建的不同")
+    problems += [f"数据表“{t}”缺失" for t in sorted(set(want) - set(have))]
+    triggers = server_db.execute_sql(
+        "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = 'public'"
+    ).fetchall()
+    problems += [f"触发器“{name}”（数据表“{table}”）不是本程序创建的" for name, table in triggers]
+    return problems
+
+
+# --- writing in turn, and telling the others --------------------------------------------------------------
+
+
+def lock_for_write() -> None:
+    """Inside a transaction: waits for the other writers' transactions to end, as SQLite's one writer does.
+    Edits are small and short, so taking turns costs milliseconds, and the rules that read before they write
+    (the next free number, the next batch of the change log) stay right with many writers."""
+    server_db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+
+
+def encode_changes(changes: list[Change], *, session: str, user: str, batch: int) -> str:
+    """The notice a writer sends (within its transaction, so that it goes out only when committed)."""
+    body: dict[str, Any] = {"session": session, "user": user, "batch": batch}
+    body["changes"] = [
+        [c.kind, c.entity._meta.table_name, c.id, c.parent_id, list(c.fields)] for c in changes if c.kind != "reset"
+    ]
+    if any(c.kind == "reset" for c in changes):
+        body["changes"] = None
+    text = json.dumps(body, ensure_ascii=False)
+    if len(text.encode()) > _MAX_PAYLOAD:
+        body["changes"] = None
+        text = json.dumps(body, ensure_ascii=False)
+    return text
+
+
+_BY_TABLE: dict[str, type[BaseModel]] = {m._meta.table_name: m for m in ALL_MODELS}
+
+
+@dataclass
+class Notice:
+    """What another window changed: who, in which batch of the change log, and the changes for the views
+    (None when everything must be reloaded)."""
+
+    session: str
+    user: str
+    batch: int
+    changes: list[Change] | None
+
+
+def decode_notice(payload: str) -> Notice | None:
+    try:
+        body = json.loads(payload)
+        changes = None
+        if body.get("changes") is not None:
+            changes = [
+                Change(kind, _BY_TABLE[table], int(row_id), parent, tuple(fields), str(body.get("user", "")) or "?")
+                for kind, table, row_id, parent, fields in body["changes"]
+            ]
+        return Notice(str(body["session"]), str(body.get("user", "")), int(body.get("batch", 0)), changes)
+    except (ValueError, KeyError, TypeError):
+        return None  # not ours: another program on the channel
+
+
+def send_notice(payload: str) -> None:
+    server_db.execute_sql("SELECT pg_notify(%s, %s)", (f"{CHANNEL}_{_channel_key()}", payload))
+
+
+def _channel_key() -> str:
+    # One channel per database: LISTEN names are identifiers, so the database's name is made one.
+    return re.sub(r"\W", "_", server_db.database or "")[:40]
+
+
+class ChangeFeed:
+    """A second connection that listens for the other windows' notices. The window polls it (or watches its
+    socket); poll never blocks."""
+
+    def __init__(self, address: ServerAddress) -> None:
+        import psycopg
+
+        try:
+            self.conn = psycopg.connect(**address.connect_params(), autocommit=True)
+        except psycopg.Error as exc:
+            raise explain(exc, address) from exc
+        key = re.sub(r"\W", "_", address.database)[:40]
+        self.conn.execute(f'LISTEN "{CHANNEL}_{key}"')
+
+    def fileno(self) -> int:
+        return self.conn.fileno()
+
+    def poll(self) -> list[str]:
+        """The notices that arrived since the last poll, oldest first."""
+        import psycopg
+
+        try:
+            return [n.payload for n in self.conn.notifies(timeout=0)]
+        except psycopg.Error:
+            return []
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection must not fail the closing window
+            pass
+
+
+def sync_sequence(model: type[BaseModel]) -> None:
+    """After rows were inserted with ids of their own (an import numbers its rows itself): the next id the
+    server gives must come after them."""
+    t = model._meta.table_name
+    top = f'GREATEST((SELECT COALESCE(MAX("id"), 0) FROM "{t}"), 1)'
+    server_db.execute_sql(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), {top})", (f'"{t}"',))
