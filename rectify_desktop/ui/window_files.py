@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop import APP_NAME
-from rectify_desktop.core import backup, stats, storage
+from rectify_desktop.core import backup, server, stats, storage
 from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.ui.dialogs import confirm
@@ -82,10 +82,17 @@ class LedgerFiles:
         self.open_ledger(p)
 
     def open_ledger(self, path: Path, readonly: bool = False) -> bool:
-        """Opens `path` in this window, asking before a read-only open; returns whether it opened."""
-        path = Path(path)
-        if self.ledger is not None and not self.ledger.closed and self.ledger.path.resolve() == path.resolve():
-            return True
+        """Opens `path` in this window, asking before a read-only open; returns whether it opened. `path` may
+        be a server ledger (postgresql://用户名@主机/数据库, or a server.ServerAddress)."""
+        if server.is_server(path):
+            path = server.ServerAddress.parse(path)  # type: ignore[arg-type]
+            if self.ledger is not None and not self.ledger.closed and self.ledger.server == path:
+                return True
+        else:
+            path = Path(path)
+            current = self.ledger is not None and not self.ledger.closed and self.ledger.server is None
+            if current and self.ledger.path.resolve() == path.resolve():
+                return True
         self._close_ledger()
         try:
             ledger = Ledger.open(path, readonly=readonly)
@@ -124,14 +131,17 @@ class LedgerFiles:
         self.model.immediate_days = ledger_settings.get_int("immediate_days")
         self.model.due_soon_days = ledger_settings.get_int("due_soon_days")
         self.model.reload()
-        self._remember_recent(ledger.path)
-        name = ledger.path.name
+        if ledger.server is None:
+            self._remember_recent(ledger.path)
+        name = ledger.location if ledger.server is not None else ledger.path.name
         # 只读 once, beside the file it is about: not again when the file's own name already says it.
         if ledger.readonly and "只读" not in name:
             name += "（只读）"
         self.setWindowTitle(f"{name} - {APP_NAME}")
-        self.welcome.path_label.setText(f"当前台账文件：{ledger.path}")
-        self.welcome.path_label.setToolTip(str(ledger.path))
+        self.welcome.path_label.setText(
+            f"当前台账：{ledger.location}" if ledger.server is not None else f"当前台账文件：{ledger.path}"
+        )
+        self.welcome.path_label.setToolTip(ledger.location)
         if self.model.roots:
             for r in self.model.roots:
                 self.tree.expand(self.model.index_of(r))
@@ -142,7 +152,7 @@ class LedgerFiles:
         # A ledger with an inspection opens on the overview; an empty one on the welcome page.
         self.show_page(FIRST_PAGE if self.model.roots else "ledger")
         self._tell_newly_overdue()
-        if not ledger.readonly:
+        if not ledger.readonly and ledger.server is None:  # a server ledger is backed up with backup --server
             # After the window is up, so that opening never waits for the copy.
             QTimer.singleShot(1500, lambda p=ledger.path: self._backup_in_background(p))
 
