@@ -103,7 +103,10 @@ class SetSettings(Command):
             if value is None:
                 Setting.delete().where(Setting.key == key).execute()
             else:
-                Setting.insert(key=key, value=value).on_conflict_replace().execute()
+                # An upsert both back ends speak (PostgreSQL has no INSERT OR REPLACE).
+                Setting.insert(key=key, value=value).on_conflict(
+                    conflict_target=[Setting.key], update={Setting.value: value}
+                ).execute()
         return [Change("update", Setting, 0, fields=tuple(values))]
 
     def do(self) -> list[Change]:

@@ -1,0 +1,92 @@
+"""Small parts of core that speak differently to PostgreSQL: the settings' upsert, evidence stored apart
+before the edit takes its turn (issue 18)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from rectify_desktop.core import evidence, ops, settings, verify
+from rectify_desktop.core.ledger import Ledger
+from rectify_desktop.core.models import Blob, Evidence, Setting
+
+
+def _item(led: Ledger) -> int:
+    insp = led.apply(ops.add_inspection("县委第一巡察组"))[0].id
+    cat = led.apply(ops.add_category(insp, "党的建设方面"))[0].id
+    fid = led.apply(ops.add_finding(cat, "学习不深入"))[0].id
+    return int(led.apply(ops.add_item(fid, "理论学习流于形式"))[0].id)
+
+
+def test_settings_are_set_changed_and_undone_on_a_server(pg_url: str) -> None:
+    with Ledger.create(pg_url) as led:
+        led.apply(settings.SetSettings({"immediate_days": "10"}))
+        second = settings.SetSettings({"immediate_days": "12"})
+        led.apply(second)
+        assert Setting.get_by_id("immediate_days").value == "12"
+        led.revert(second)
+        assert Setting.get_by_id("immediate_days").value == "10"
+
+
+def test_evidence_goes_to_the_server_in_chunks_and_comes_back_whole(pg_url: str, tmp_path: Path) -> None:
+    scan = tmp_path / "整改报告.pdf"
+    data = bytes(range(256)) * 20_000  # 5 MB: several chunks
+    scan.write_bytes(data)
+    with Ledger.create(pg_url) as led:
+        item = _item(led)
+        cmd = evidence.AddEvidence(item, scan)
+        led.apply(cmd)
+        ev = Evidence.get_by_id(cmd.row_id)
+        sha = hashlib.sha256(data).hexdigest()
+        assert ev.blob_sha256 == sha and Blob.get_by_id(sha).size == len(data)
+        out = tmp_path / "回来.pdf"
+        evidence.write_blob(sha, out)
+        assert out.read_bytes() == data
+        # The same bytes again are stored once.
+        led.apply(evidence.AddEvidence(item, scan))
+        assert Blob.select().count() == 1
+        led.revert(cmd)
+        assert Evidence.get_or_none(Evidence.id == cmd.row_id) is None
+        assert verify.verify_open_ledger() == []
+
+
+_OTHER_WINDOW = """
+import sys
+from rectify_desktop.core import ops
+from rectify_desktop.core.ledger import Ledger
+from rectify_desktop.core.models import Item
+with Ledger.open(sys.argv[1]) as led:
+    led.apply(ops.set_fields(Item, int(sys.argv[2]), {"progress": "另一窗口在上传期间的修改"}))
+print("done")
+"""
+
+
+def test_a_large_upload_keeps_nobody_waiting(pg_url: str, tmp_path: Path) -> None:
+    """While one window stores a large file, another window's edit goes through: the bytes are stored before the
+    edit takes its turn among the writers. If the upload held the turn, the other edit would wait for the upload,
+    which here waits for it: the subprocess would time out."""
+    import subprocess
+    import sys
+
+    scan = tmp_path / "扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 " + bytes(8_000_000))
+    outcome: list[str] = []
+    with Ledger.create(pg_url) as led:
+        item = _item(led)
+        cmd = evidence.AddEvidence(item, scan)
+
+        def midway(done: int, size: int) -> None:
+            if outcome or done < size // 2:
+                return
+            run = subprocess.run(
+                [sys.executable, "-c", _OTHER_WINDOW, pg_url, str(item)], capture_output=True, text=True, timeout=30
+            )
+            outcome.append(run.stdout.strip() or run.stderr[-500:])
+
+        cmd.progress = midway
+        led.apply(cmd)
+        assert outcome == ["done"]
+        from rectify_desktop.core.models import Item
+
+        assert Item.get_by_id(item).progress == "另一窗口在上传期间的修改"
+        assert Evidence.select().count() == 1
