@@ -359,7 +359,8 @@ class ChangeLog(BaseModel):
 
     class Meta:
         # A node's history and a date range are read from logs of a million rows: both need an index.
-        indexes = ((("entity", "entity_id"), False), (("at",), False), (("item_id",), False))
+        # The next batch is MAX(batch) + 1 at every edit: an index makes it one look, however long the log.
+        indexes = ((("entity", "entity_id"), False), (("at",), False), (("item_id",), False), (("batch",), False))
 
 
 class Setting(BaseModel):

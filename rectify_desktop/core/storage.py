@@ -599,6 +599,7 @@ def _migrate_5_to_6(database: SqliteDatabase) -> None:
         # A table an earlier step created from today's models (整改成效, the monthly round) has it already.
         if "row_version" not in {r[1] for r in database.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}:
             database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN{_ROW_VERSION_COLUMN}')
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "change_log_batch" ON "change_log" ("batch")')
 
 
 MIGRATIONS: dict[int, Callable[[SqliteDatabase], None]] = {

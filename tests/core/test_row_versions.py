@@ -29,6 +29,7 @@ def test_a_version_5_ledger_is_migrated_and_every_row_starts_at_version_1(tmp_pa
     con = sqlite3.connect(p)
     for model in VERSIONED:
         con.execute(f'ALTER TABLE "{model._meta.table_name}" DROP COLUMN row_version')
+    con.execute("DROP INDEX change_log_batch")
     con.execute("PRAGMA user_version = 5")
     con.commit()
     con.close()
@@ -38,6 +39,8 @@ def test_a_version_5_ledger_is_migrated_and_every_row_starts_at_version_1(tmp_pa
         assert db.execute_sql("PRAGMA user_version").fetchone()[0] == 6
         assert Item.get_by_id(item).row_version == 1
         assert storage.schema_problems(db) == [] and verify.verify_open_ledger() == []
+        indexes = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
+        assert "change_log_batch" in indexes  # the next batch number is one look, not a scan of the log
         led.apply(ops.set_fields(Item, item, {"progress": "已学习"}))
         assert Item.get_by_id(item).row_version == 2
     finally:
