@@ -436,11 +436,13 @@ class Insert(Command):
             values["id"] = self.row_id  # redo gives the row back its id, so later commands still find it
         self.row_id = int(m.insert(**values).execute())
         self.values_done = values
+        self.made = _content(m, self.row_id)
         return [Change("insert", m, self.row_id, parent)]
 
     def undo(self) -> list[Change]:
         assert self.row_id is not None
         m = self.model
+        _insert_check(self)
         parent = _parent_id(m, self.values_done)
         m.delete().where(m.id == self.row_id).execute()
         for sid, pos in self.shifted:
@@ -450,6 +452,39 @@ class Insert(Command):
     def log(self) -> list[LogEntry]:
         ent = ENTITY_NAMES.get(self.model, self.model.__name__)
         return [LogEntry("新增", ent, self.row_id, new=_label(self.model, self.row_id or 0), summary=self.text)]
+
+
+def _content(model: type[BaseModel], row_id: int) -> dict[str, Any]:
+    """What a row says, without what others may change without touching its content (version, place)."""
+    row = model.select().where(model.id == row_id).dicts().first() or {}
+    return {k: v for k, v in row.items() if k not in ("row_version", "position")}
+
+
+def _insert_check(cmd: Insert) -> None:
+    """Undoing an insertion deletes the row with all under it: refused when someone else has since written in it
+    or added under it, so that undo never takes away another person's work (one's own later edits are undone
+    first, so they are gone by then)."""
+    m, row_id = cmd.model, cmd.row_id
+    assert row_id is not None
+    label = ENTITY_NAMES.get(m, "")
+    now = _content(m, row_id)
+    if not now:
+        raise UndoConflictError(f"撤销未执行：新增的{label}已被他人删除。", m, row_id, gone=True)
+    snap = _Snapshot()
+    _collect(m, [row_id], snap)
+    under = sum(len(rows) for _, rows in snap.rows) - 1
+    changed = [FIELD_NAMES.get(k, k) for k, v in now.items() if getattr(cmd, "made", now).get(k) != v]
+    if under or changed:
+        from rectify_desktop.core.ledger import current_user
+
+        who = conflicts.last_writer(label, row_id, current_user()) or "他人"
+        what = f"修改了它的{'、'.join(changed)}" if changed else f"在其下添加了 {under} 条内容"
+        raise UndoConflictError(
+            f"撤销未执行：新增的{label}已被{who}{what}。撤销只撤回您自己的修改，不会删除他人的内容。",
+            m,
+            row_id,
+            who=who,
+        )
 
 
 @dataclass

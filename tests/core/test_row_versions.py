@@ -125,3 +125,27 @@ def test_findings_carry_versions_too(ledger: Ledger) -> None:
     fid = Item.get_by_id(item).finding_id
     ledger.apply(ops.set_fields(Finding, fid, {"title": "新标题"}))
     assert Finding.get_by_id(fid).row_version == 2
+
+
+def test_undo_of_an_insertion_refuses_when_someone_wrote_in_it_or_under_it(ledger: Ledger) -> None:
+    item = _tree(ledger)
+    fid = Item.get_by_id(item).finding_id
+    mine = ops.add_item(fid, "我新增的")
+    new = int(ledger.apply(mine)[0].id)
+    ledger.apply(SetFields(Item, new, {"progress": "别人写的进展"}))  # as another window would
+    with pytest.raises(UndoConflictError, match="不会删除他人的内容"):
+        ledger.revert(mine)
+    assert Item.get_by_id(new).progress == "别人写的进展"
+    mine2 = ops.add_item(fid, "又一个")
+    new2 = int(ledger.apply(mine2)[0].id)
+    ledger.apply(ops.add_measure(new2, "别人加的措施"))
+    with pytest.raises(UndoConflictError, match="添加了 1 条内容"):
+        ledger.revert(mine2)
+    # One's own edits, undone last-first, leave the insertion undoable.
+    mine3 = ops.add_item(fid, "第三个")
+    new3 = int(ledger.apply(mine3)[0].id)
+    edit = ops.set_fields(Item, new3, {"title": "第三个（改）"})
+    ledger.apply(edit)
+    ledger.revert(edit)
+    ledger.revert(mine3)
+    assert Item.get_or_none(Item.id == new3) is None
