@@ -10,6 +10,7 @@ tells the other windows what it changed (NOTIFY, heard by :class:`ChangeFeed`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import socket
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from peewee import PostgresqlDatabase
+from peewee import PeeweeException, PostgresqlDatabase
 
 from rectify_desktop.core import storage
 from rectify_desktop.core.commands import Change
@@ -34,6 +35,8 @@ META_TABLE = "rectify_ledger"
 APPLICATION = "rectify-desktop"
 # NOTIFY carries at most 8,000 bytes; a larger change (an import) is told as "reload everything".
 _MAX_PAYLOAD = 7_000
+# Seconds to wait for a server that does not answer (a firewall that swallows packets) before saying so.
+CONNECT_TIMEOUT = 10
 
 
 class ServerError(storage.LedgerError):
@@ -109,7 +112,7 @@ class ServerAddress:
             "port": self.port,
             "dbname": self.database,
             "user": self.user,
-            "connect_timeout": 10,
+            "connect_timeout": CONNECT_TIMEOUT,
             "application_name": f"{APPLICATION} {socket.gethostname()}"[:63],
             # The server's text for dates is then what SQLite stores (2026-05-01, 2026-05-01 10:00:00).
             "options": "-c datestyle=ISO,YMD -c intervalstyle=iso_8601",
@@ -158,6 +161,8 @@ def explain(exc: BaseException, address: ServerAddress) -> ServerError:
         return PasswordNeededError(f"用户名或密码不正确，服务器拒绝登录：{address.label()}")
     if "does not exist" in low and "database" in low:
         return ServerError(f"服务器上没有名为“{address.database}”的数据库，请联系服务器管理员创建：{where}")
+    if "resolve host" in low or "translate host name" in low or "name or service not known" in low:
+        return ServerError(f"无法连接服务器 {where}：找不到该主机，请检查服务器地址是否写错。（{text[:200]}）")
     if "connection refused" in low or "could not connect" in low or "timeout" in low or "timed out" in low:
         return ServerError(f"无法连接服务器 {where}：服务器未启动、地址或端口有误，或网络不通。（{text[:200]}）")
     if "no pg_hba.conf entry" in low:
@@ -178,7 +183,7 @@ def connect(address: ServerAddress) -> None:
     db.initialize(server_db)
     try:
         server_db.connect()
-    except psycopg.Error as exc:
+    except (psycopg.Error, PeeweeException) as exc:  # peewee wraps psycopg's connection errors in its own
         db.initialize(storage.sqlite_db)
         raise explain(exc, address) from exc
 
@@ -342,12 +347,14 @@ def decode_notice(payload: str) -> Notice | None:
 
 
 def send_notice(payload: str) -> None:
-    server_db.execute_sql("SELECT pg_notify(%s, %s)", (f"{CHANNEL}_{_channel_key()}", payload))
+    server_db.execute_sql("SELECT pg_notify(%s, %s)", (channel(server_db.database or ""), payload))
 
 
-def _channel_key() -> str:
-    # One channel per database: LISTEN names are identifiers, so the database's name is made one.
-    return re.sub(r"\W", "_", server_db.database or "")[:40]
+def channel(database: str) -> str:
+    """The channel of one database's notices. Made of the name's hash, not the name: a channel is an identifier
+    of at most 63 bytes (pg_notify refuses a longer one, LISTEN cuts it short), which a database name of 16
+    Chinese characters already exceeds; and "台账 1" and "台账_1" must not share one."""
+    return f"{CHANNEL}_{hashlib.sha256(database.encode()).hexdigest()[:24]}"
 
 
 class ChangeFeed:
@@ -361,8 +368,7 @@ class ChangeFeed:
             self.conn = psycopg.connect(**address.connect_params(), autocommit=True)
         except psycopg.Error as exc:
             raise explain(exc, address) from exc
-        key = re.sub(r"\W", "_", address.database)[:40]
-        self.conn.execute(f'LISTEN "{CHANNEL}_{key}"')
+        self.conn.execute(f'LISTEN "{channel(address.database)}"')
 
     def fileno(self) -> int:
         return self.conn.fileno()
