@@ -385,6 +385,22 @@ def check_translation(ctx: Context) -> str:
     return "、".join(names) + "；Cancel → 取消"
 
 
+def check_server_driver(ctx: Context) -> str:
+    """The PostgreSQL driver for server ledgers (psycopg with its own libpq): no server is reached offline, but
+    the driver must load and speak, or 连接服务器台账 would fail only when a clerk first tries it."""
+    version_of = _function("psycopg.pq", "version")
+    import psycopg
+    from psycopg import pq
+
+    from rectify_desktop.core import server
+
+    address = server.ServerAddress.parse("postgresql://整改@127.0.0.1:5432/台账")
+    if server.ServerAddress.parse(address.url()) != address:
+        raise CheckFailed("服务器台账地址解析有误")
+    version = version_of()
+    return f"psycopg {psycopg.__version__}（{pq.__impl__}），libpq {version // 10000}.{version % 100}"
+
+
 CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("生成示例台账", check_demo),
     ("校验台账", check_verify),
@@ -398,6 +414,7 @@ CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("图片格式", check_image_plugins),
     ("程序图标", check_icon),
     ("Qt中文翻译", check_translation),
+    ("服务器台账驱动", check_server_driver),
 ]
 
 
