@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peewee import OperationalError, fn
+from peewee import OperationalError, PeeweeException, fn
 
 from rectify_desktop.core import evidence, history, integrity, rules, server, stats, storage
 from rectify_desktop.core.commands import Change, Command, LogEntry
@@ -282,9 +282,8 @@ class Ledger:
                 if entries:
                     batch = self._write_log(entries, undo=undo, items=history.entry_items(entries, changes))
                 server.send_notice(server.encode_changes(changes, session=self.session, user=self.user, batch=batch))
-        except psycopg.Error as exc:
-            raise server.explain(exc, self.server) from exc  # type: ignore[arg-type]
-        except OperationalError as exc:
+        except (psycopg.Error, PeeweeException) as exc:
+            # Rolled back whole; a broken connection is made again by the next query (ServerDatabase.cursor).
             raise server.explain(exc, self.server) from exc  # type: ignore[arg-type]
         self._stats_cache.clear()
         self._notify(changes)
@@ -296,7 +295,12 @@ class Ledger:
         if self._feed is None or self.closed:
             return []
         notices = []
-        for payload in self._feed.poll():
+        payloads = self._feed.poll()
+        if payloads is None:  # the connection came back after a break: what happened meanwhile is unknown
+            self._stats_cache.clear()
+            self._notify([Change("reset", Inspection, 0)])
+            return [server.Notice("", "", 0, None)]
+        for payload in payloads:
             notice = server.decode_notice(payload)
             if notice is not None and notice.session != self.session:
                 notices.append(notice)
