@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from peewee import SqliteDatabase
+
 from rectify_desktop.core import rules
 from rectify_desktop.core.commands import ENTITY_NAMES
 from rectify_desktop.core.models import (
@@ -225,8 +227,9 @@ _TABLES = {_INSPECTION: "inspection", _CATEGORY: "category", _FINDING: "finding"
 def _read_after(day: dt.date) -> _After:
     """Folds the log after `day` in two readings of it: the rows of what is gone now, and the rows that say
     what came and went and the first change of each field a report needs. The rows a clerk writes most
-    (整改进展, 备注) of what is still there never reach Python; the order is taken in Python, and the unary +
-    keeps SQLite's planner off the index of entity, which reads the whole log however few rows are asked for."""
+    (整改进展, 备注) of what is still there never reach Python; the order is taken in Python, and `entity || ''`
+    (an expression, not the column) keeps SQLite's planner off the index of entity, which reads the whole log
+    however few rows are asked for. (SQLite's unary + did the same; a server's takes numbers only.)"""
     after = _After()
     since = (day + dt.timedelta(days=1)).isoformat()
     # When most of the log lies after the date, reading the table straight through beats looking each row up
@@ -235,7 +238,7 @@ def _read_after(day: dt.date) -> _After:
     if not later:
         return after
     whole = db.execute_sql("SELECT MAX(id) FROM change_log").fetchone()[0] or 0
-    hint = " NOT INDEXED" if later * 3 > whole else ""
+    hint = _not_indexed() if later * 3 > whole else ""
     ents = _READ_ENTITIES
     # What the log speaks of since the date and is not in the ledger now, with the item it recorded (a
     # measure deleted since is counted with its item).
@@ -243,9 +246,9 @@ def _read_after(day: dt.date) -> _After:
         f"WHEN '{name}' THEN (SELECT 1 FROM {table} t WHERE t.id = c.entity_id)" for name, table in _TABLES.items()
     )
     for entity, row_id, item_id in db.execute_sql(
-        f"SELECT +c.entity, +c.entity_id, MIN(c.item_id) FROM change_log c{hint}"
-        f" WHERE c.at >= ? AND +c.entity IN ({_marks(ents)}) AND (CASE c.entity {absent} END) IS NULL"
-        " GROUP BY +c.entity, +c.entity_id",
+        f"SELECT c.entity || '', +c.entity_id, MIN(c.item_id) FROM change_log c{hint}"
+        f" WHERE c.at >= ? AND (c.entity || '') IN ({_marks(ents)}) AND (CASE c.entity {absent} END) IS NULL"
+        " GROUP BY c.entity || '', +c.entity_id",
         [since, *ents],
     ).fetchall():
         if isinstance(row_id, int):
@@ -256,7 +259,7 @@ def _read_after(day: dt.date) -> _After:
     kinds = tuple(sorted(_STARTS | _ENDS | _MOVES))
     events = db.execute_sql(
         f"SELECT id, action, entity, entity_id, old, at, summary FROM change_log{hint}"
-        f" WHERE at >= ? AND +entity IN ({_marks(ents)}) AND action IN ({_marks(kinds)})",
+        f" WHERE at >= ? AND (entity || '') IN ({_marks(ents)}) AND action IN ({_marks(kinds)})",
         [since, *ents, *kinds],
     ).fetchall()
     for _, action, entity, row_id, old, at, summary in sorted(events, key=lambda r: r[0]):
@@ -270,25 +273,39 @@ def _read_after(day: dt.date) -> _After:
         if action in _ENDS:
             at_time = at if isinstance(at, dt.datetime) else _time(at)
             after.removed.setdefault(key, (at_time, old or "", summary or ""))
-    # Each item field's first change since the date, whose old value is the value at the date: SQLite gives a
-    # group's other columns from the row of its MIN(id). 整改时限 names two fields, told apart as
-    # _deadline_field tells them (a date is YYYY-MM-DD or NULL, a phrase never NULL).
+    # Each item field's first change since the date, whose old value is the value at the date: the row of each
+    # group's MIN(id). 整改时限 names two fields, told apart as _deadline_field tells them (a date is YYYY-MM-DD
+    # or NULL, a phrase never NULL).
     edits = tuple(sorted(_EDITS))
     names = (*_ITEM_FIELDS, _DEADLINE)
-    iso = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
     which = (
         f"CASE WHEN field <> '{_DEADLINE}' THEN 0 WHEN old IS NULL OR new IS NULL THEN 1"
-        f" WHEN old = '' OR new = '' THEN 2 WHEN old GLOB {iso} AND new GLOB {iso} THEN 1 ELSE 2 END"
+        f" WHEN old = '' OR new = '' THEN 2 WHEN {_iso_day('old')} AND {_iso_day('new')} THEN 1 ELSE 2 END"
     )
-    for row_id, field_name, old, new, _ in db.execute_sql(
-        f"SELECT entity_id, field, old, new, MIN(id) FROM change_log{hint} WHERE at >= ? AND +entity = ?"
-        f" AND action IN ({_marks(edits)}) AND field IN ({_marks(names)}) GROUP BY entity_id, field, {which}",
+    for row_id, field_name, old, new in db.execute_sql(
+        "SELECT entity_id, field, old, new FROM change_log WHERE id IN"
+        f" (SELECT MIN(id) FROM change_log{hint} WHERE at >= ? AND (entity || '') = ?"
+        f" AND action IN ({_marks(edits)}) AND field IN ({_marks(names)}) GROUP BY entity_id, field, {which})",
         [since, _ITEM, *edits, *names],
     ).fetchall():
         name = _item_field(field_name or "", old, new)
         if name is not None and isinstance(row_id, int):
             after.before.setdefault((row_id, name), _decode(name, old))
     return after
+
+
+def _not_indexed() -> str:
+    """SQLite's word for reading a table straight through; a server's planner chooses that itself."""
+    return " NOT INDEXED" if isinstance(db.obj, SqliteDatabase) else ""
+
+
+def _iso_day(column: str) -> str:
+    """SQL true for a YYYY-MM-DD text (SQLite's GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'), in words both
+    back ends know: each digit made a 0, it reads 0000-00-00."""
+    expr = column
+    for digit in "123456789":
+        expr = f"replace({expr}, '{digit}', '0')"
+    return f"{expr} = '0000-00-00'"
 
 
 def _time(text: object) -> dt.datetime | None:
@@ -549,7 +566,7 @@ def _swept_items(after: _After, day: dt.date) -> set[int]:
     until = (day + dt.timedelta(days=1)).isoformat()
     kinds = tuple(sorted(_STARTS | _ENDS))
     rows = db.execute_sql(
-        f"SELECT id, entity, entity_id, action FROM change_log WHERE at < ? AND +entity IN (?,?,?)"
+        f"SELECT id, entity, entity_id, action FROM change_log WHERE at < ? AND (entity || '') IN (?,?,?)"
         f" AND action IN ({_marks(kinds)})",
         [until, _CATEGORY, _FINDING, _ITEM, *kinds],
     ).fetchall()

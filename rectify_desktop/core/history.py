@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from peewee import SQL, NodeList
-
 from rectify_desktop.core import results, rules
 from rectify_desktop.core.commands import ENTITY_NAMES, FIELD_NAMES, SIBLING_KEY, Change, LogEntry
 from rectify_desktop.core.models import (
@@ -166,11 +164,6 @@ def _parse_time(text: str) -> dt.datetime | None:
         return None
 
 
-def _like(text: str) -> str:
-    r"""A LIKE pattern that finds `text` anywhere, with % and _ taken literally (escaped with \)."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def ledger_log(
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -189,8 +182,9 @@ def ledger_log(
     if until is not None:
         conds.append(ChangeLog.at < (until + dt.timedelta(days=1)).isoformat())
     for word in text.split():
-        # LIKE with a backslash as its escape, so that a % or _ typed by the clerk is looked for as such.
-        like = [NodeList((f, SQL("LIKE ? ESCAPE '\\'", [_like(word)]))) for f in _SEARCHED]
+        # peewee's contains: a % or _ typed by the clerk looked for as such (escaped), and ASCII letters
+        # in either case, as SQLite's LIKE finds them; it is ILIKE on a server, whose LIKE minds the case.
+        like = [f.contains(word) for f in _SEARCHED]
         conds.append(reduce(operator.or_, like))
     q = ChangeLog.select(*_COLUMNS)
     for c in conds:

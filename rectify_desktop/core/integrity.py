@@ -7,7 +7,7 @@ that the clerk is told which cell was not understood, once, instead of meeting a
 
 from __future__ import annotations
 
-from peewee import BooleanField, DateField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import BooleanField, DateField, DateTimeField, ForeignKeyField, IntegerField, SqliteDatabase
 
 from rectify_desktop.core.models import ALL_MODELS, db
 
@@ -90,8 +90,17 @@ def _bad_counts() -> dict[tuple[str, str], int]:
     return counts
 
 
+def _any_type_stored() -> bool:
+    """Whether the database stores a value of any type in any column, as SQLite does. A server (PostgreSQL)
+    refuses a value its column's type cannot hold, so that there is nothing to look for there (and typeof,
+    SQLite's own function, is not known)."""
+    return isinstance(db.obj, SqliteDatabase)
+
+
 def value_problems() -> list[str]:
     """Every stored value a field cannot read, in Chinese ('…无法识别，按空白处理'); empty when none."""
+    if not _any_type_stored():
+        return []
     counts = _bad_counts()
     if not counts:
         return []

@@ -85,7 +85,8 @@ class SearchIndex:
         self.today = today or dt.date.today()
         ctx = DeadlineContext(immediate_days)
         measures: dict[int, list[str]] = defaultdict(list)
-        for item_id, text in db.execute_sql("SELECT item_id, text FROM measure").fetchall():
+        # Ordered: SQLite hands rows back in id order unasked, a server in whatever order it finds them.
+        for item_id, text in db.execute_sql("SELECT item_id, text FROM measure ORDER BY id").fetchall():
             measures[item_id].append(text)
         writeoffs = last_writeoff_actions()
         self.items: list[ItemFacts] = []
@@ -94,7 +95,7 @@ class SearchIndex:
             " i.deadline_date, i.deadline_text,"
             " f.inspection_id, i.department, i.description, i.progress, i.remarks, i.leader, i.person,"
             " f.title, f.description, c.title, c.id"
-            " FROM item i JOIN finding f ON f.id = i.finding_id JOIN category c ON c.id = f.category_id"
+            " FROM item i JOIN finding f ON f.id = i.finding_id JOIN category c ON c.id = f.category_id ORDER BY i.id"
         )
         for r in db.execute_sql(sql).fetchall():
             row = ItemRow(*r[:6], as_date(r[6]), *r[7:10])

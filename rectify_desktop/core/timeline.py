@@ -142,13 +142,19 @@ def timeline(
         for name, table in _TABLES.items()
         if name in ents
     )
-    rows = db.execute_sql(
-        "SELECT c.id, substr(c.at, 1, 10), c.action, c.entity, c.entity_id, c.field, c.old, c.new FROM change_log c"
-        f" WHERE +c.entity IN ({_marks(ents)}) AND (c.action NOT IN ({_marks(edits)})"
-        f" OR (c.entity = ? AND c.field IN ({_marks(_FIELDS)})) OR (CASE c.entity {absent} END) IS NULL)",
-        [*ents, *edits, _ITEM, *_FIELDS],
-    ).fetchall()
-    rows = [r for r in rows if isinstance(r[4], int) and isinstance(r[1], str)]
+    # The day is cut from `at` here, not by SQL: a server's `at` is a timestamp, which substr does not take (it
+    # comes back as the same ISO text as SQLite's). `entity || ''` keeps SQLite's planner off the index of
+    # entity, as asof._read_after does.
+    rows = [
+        (r[0], r[1][:10], *r[2:])
+        for r in db.execute_sql(
+            "SELECT c.id, c.at, c.action, c.entity, c.entity_id, c.field, c.old, c.new FROM change_log c"
+            f" WHERE (c.entity || '') IN ({_marks(ents)}) AND (c.action NOT IN ({_marks(edits)})"
+            f" OR (c.entity = ? AND c.field IN ({_marks(_FIELDS)})) OR (CASE c.entity {absent} END) IS NULL)",
+            [*ents, *edits, _ITEM, *_FIELDS],
+        ).fetchall()
+        if isinstance(r[4], int) and isinstance(r[1], str)
+    ]
     rows.sort(key=lambda r: (r[1], r[0]), reverse=True)
     fold = _Fold(present)
     after = fold.after
