@@ -1,7 +1,8 @@
 """Many units' ledgers summed into one table (汇总): the inspection office's view of a round (issue 17).
 
 Each input is a ledger file (recognised by its content, not its name), a folder searched recursively for
-``*.db``, ``*.zgtz`` and ``*.xlsx``, or a ledger workbook exported by this program. One row per unit and
+``*.db``, ``*.zgtz`` and ``*.xlsx``, a ledger workbook exported by this program, or a server ledger
+(``postgresql://…``, pulled into a temporary file in one snapshot and read as a file is). One row per unit and
 inspection (单位 × 巡察), a totals row (合计), and a 未汇总 list of the inputs left out with the reason.
 
 How the window's open ledger is left alone: the program's models are bound to one global peewee ``db`` that
@@ -29,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rectify_desktop.core import rules, storage
+from rectify_desktop.core import rules, server, storage
 from rectify_desktop.core.models import (
     ACCOUNTABILITY_KINDS,
     AUDIT_AMOUNT_KINDS,
@@ -152,21 +153,36 @@ def _is_temp_name(p: Path) -> bool:
     return p.name.startswith(("~$", ".~")) or p.name.startswith(".rectify")
 
 
-def expand_inputs(inputs: Sequence[Path | str]) -> tuple[list[Path], list[NotSummed]]:
-    """The files to read: folders searched recursively for ledgers and workbooks, in name order; an input
-    that does not exist is listed as not summed."""
-    files: list[Path] = []
-    missing: list[NotSummed] = []
-    seen: set[Path] = set()
+Input = Path | server.ServerAddress
 
-    def add(p: Path) -> None:
-        key = p.resolve()
+
+def server_place(address: server.ServerAddress) -> Path:
+    """How a server ledger is named where a file's path goes (未汇总, the rows' source): its label, which has
+    no folder in it."""
+    return Path(address.label())
+
+
+def expand_inputs(inputs: Sequence[Path | str | server.ServerAddress]) -> tuple[list[Input], list[NotSummed]]:
+    """The files to read: folders searched recursively for ledgers and workbooks, in name order, and server
+    ledgers (postgresql://…); an input that does not exist is listed as not summed."""
+    files: list[Input] = []
+    missing: list[NotSummed] = []
+    seen: set[Path | str] = set()
+
+    def add(p: Input) -> None:
+        key = p.url() if isinstance(p, server.ServerAddress) else p.resolve()
         if key not in seen:
             seen.add(key)
             files.append(p)
 
     for raw in inputs:
-        p = Path(raw)
+        if server.is_server(raw):  # before Path(), which would fold its // into one
+            try:
+                add(server.ServerAddress.parse(raw))  # type: ignore[arg-type]
+            except server.ServerError as exc:
+                missing.append(NotSummed(Path(str(raw)), str(exc)))  # the reason names the address
+            continue
+        p = Path(raw)  # type: ignore[arg-type]
         if p.is_dir():
             found = [
                 q
@@ -362,6 +378,24 @@ def count_item(row: UnitRow, status: str, deadline: dt.date | None, today: dt.da
     if left is not None and left < 0:
         row.overdue += 1
     return left
+
+
+def read_server(address: server.ServerAddress, today: dt.date) -> list[UnitRow]:
+    """The rows of a server ledger, one per inspection: pulled into a temporary file in one snapshot, through a
+    connection of its own (never the window's), and read as a file is; the rows name the server. Raises
+    storage.LedgerError (server.ServerError) with the reason."""
+    from rectify_desktop.core import transfer  # psycopg is loaded only when a server is summed
+
+    folder = Path(tempfile.mkdtemp(prefix=f".rectify-summary-{os.getpid()}-"))
+    try:
+        copy = folder / "server.db"
+        transfer.pull(address, copy)
+        rows = read_ledger(copy, today)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    for r in rows:
+        r.path = server_place(address)
+    return rows
 
 
 def read_ledger(path: Path, today: dt.date) -> list[UnitRow]:
@@ -601,20 +635,28 @@ def _sort_key(r: UnitRow) -> tuple[str, dt.date, str]:
 
 
 def collect(
-    inputs: Sequence[Path],
+    inputs: Sequence[Path | str | server.ServerAddress],
     *,
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Reads every input read-only (folders recursively: *.db, *.zgtz, and *.xlsx exported by this program),
-    never changing a byte; the same ledger_id twice counts once (the newest last_change), the other listed."""
+    never changing a byte, and server ledgers (postgresql://…); the same ledger_id twice counts once (the newest
+    last_change), the other listed."""
     today = today or dt.date.today()
     files, not_summed = expand_inputs(inputs)
     by_file: list[tuple[Path, list[UnitRow]]] = []
-    for n, p in enumerate(files):
+    for n, source in enumerate(files):
+        p = server_place(source) if isinstance(source, server.ServerAddress) else source
         try:
-            kind = _kind_of(p)
-            if kind == "ledger":
+            kind = "server" if isinstance(source, server.ServerAddress) else _kind_of(p)
+            if kind == "server":
+                rows = read_server(source, today)  # type: ignore[arg-type]
+                if rows:
+                    by_file.append((p, rows))
+                else:
+                    not_summed.append(NotSummed(p, "台账中还没有巡察，没有可汇总的内容"))
+            elif kind == "ledger":
                 rows = read_ledger(p, today)
                 if rows:
                     by_file.append((p, rows))

@@ -1,6 +1,6 @@
 """`rectify-desktop summary OUT.xlsx|OUT.pdf|OUT.docx INPUT... [--today DATE]` (cli.py hands it over): many units'
-ledgers (files, folders searched recursively, ledger workbooks exported by this program) summed into the
-汇总表 workbook, its PDF, or the round's progress report.
+ledgers (files, folders searched recursively, ledger workbooks exported by this program, server ledgers given
+as postgresql://…) summed into the 汇总表 workbook, its PDF, or the round's progress report.
 
 Every input is read and none is written. Inputs left out are listed on the output with the reason; the command
 exits 0 when at least one input was summed, 1 with the reasons when none could be (nothing is written then).
@@ -23,7 +23,11 @@ SUFFIXES = (".xlsx", ".pdf", ".docx")
 def add_parser(sub: Any) -> None:
     s = sub.add_parser("summary", help=HELP)
     s.add_argument("out", help="输出文件：.xlsx 汇总表、.pdf 汇总表打印版、.docx 进展报告")
-    s.add_argument("inputs", nargs="+", help="台账文件（.db/.zgtz）、文件夹（含子文件夹）或导出的台账工作簿（.xlsx）")
+    s.add_argument(
+        "inputs",
+        nargs="+",
+        help="台账文件（.db/.zgtz）、文件夹（含子文件夹）、导出的台账工作簿（.xlsx）或服务器台账（postgresql://…）",
+    )
     s.add_argument("--today", default=None, help="统计日期（逾期按此日计算），如 2026-12-01（默认今天）")
     s.add_argument("--title", default=None, help="标题（默认：巡察整改进展情况汇总表 / 关于巡察整改进展情况的报告）")
     s.add_argument("--unit", default="", help="填报单位（如 县委巡察办）")
@@ -37,7 +41,7 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace, *, pdf_writer: Callable[..., int] | None = None) -> int:
     """Runs the command; `pdf_writer` (ui.summary_print.write_pdf, handed over by cli.py: io never imports the
     window's package) writes an OUT.pdf and returns its page count."""
-    from rectify_desktop.core import outfile, rules, summary
+    from rectify_desktop.core import outfile, rules, server, summary
 
     out = Path(args.out)
     suffix = out.suffix.lower()
@@ -50,7 +54,8 @@ def run(args: argparse.Namespace, *, pdf_writer: Callable[..., int] | None = Non
         today = rules.parse_date(args.today)
         if today is None:
             return _fail(f"统计日期“{args.today}”不是日期（如 2026-12-01）")
-    s = summary.collect([Path(p) for p in args.inputs], today=today)
+    # A server ledger's address stays text: a Path would fold the // of postgresql://… into one.
+    s = summary.collect([p if server.is_server(p) else Path(p) for p in args.inputs], today=today)
     for n in s.not_summed:
         print(f"未汇总：{n.path.name}：{n.reason}", file=sys.stderr)
     if not s.rows:
