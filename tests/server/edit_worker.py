@@ -9,7 +9,8 @@ and the table. Each event is one JSON line in OUT, flushed once the call it repo
 killed worker wrote is all true (a cut-off last line is not a record):
 
     {"event": "ready", "user", "pid", "backend"}            the change log's user, the server connection's pid
-    {"event": "edit", "n", "item", "field", "value", "result": "accepted"|"refused", "latency", ...}
+    {"event": "edit", "n", "item", "field", "value", "result": "accepted"|"refused", "latency", "wait", "held", ...}
+        latency: the apply call; wait: for the writers' lock in it; held: from having it to apply's return
         accepted: "base" (the field as the edit saw it), "old" (what it replaced), "batch" (its change-log
                   batch, 0 when nothing was logged)
         refused:  "conflict" {field: [base, mine, theirs]}, "who", "gone"
@@ -68,6 +69,7 @@ class Worker:
         self.fields = args.fields.split(",")
         self.out = args.out.open("a", encoding="utf-8")
         self.last_batch = 0
+        self.lock_wait, self.locked_at = 0.0, 0.0
 
     def record(self, **event: Any) -> None:
         self.out.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
@@ -86,6 +88,18 @@ class Worker:
             return self.last_batch
 
         self.ledger._write_log = spy  # type: ignore[method-assign]
+        # And how long each apply waited for the writers' lock, and then held it (the benchmark's breakdown).
+        from rectify_desktop.core import server
+
+        take = server.lock_for_write
+
+        def timed_lock() -> None:
+            t0 = time.perf_counter()
+            take()
+            self.locked_at = time.perf_counter()
+            self.lock_wait = self.locked_at - t0
+
+        server.lock_for_write = timed_lock
         backend = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
         self.record(event="ready", user=self.ledger.user, pid=os.getpid(), backend=backend)
         self.unique = f"{self.args.tag}{os.getpid()}"
@@ -138,21 +152,22 @@ class Worker:
         self.pause()
         cmd = SetFields(Item, item, {field: value}, seen=seen)
         self.last_batch = 0
+        self.lock_wait, self.locked_at = 0.0, 0.0
         t0 = time.perf_counter()
         try:
             self.ledger.apply(cmd)
         except ConflictError as e:
-            latency = time.perf_counter() - t0
+            end = time.perf_counter()
             clash = {k: list(v) for k, v in e.fields.items()}
             self.record(
-                event="edit", n=n, item=item, field=field, value=value, result="refused", latency=latency,
-                conflict=clash, who=e.who, gone=e.gone,
+                event="edit", n=n, item=item, field=field, value=value, result="refused", latency=end - t0,
+                wait=self.lock_wait, held=end - self.locked_at, conflict=clash, who=e.who, gone=e.gone,
             )  # fmt: skip
             return
-        latency = time.perf_counter() - t0
+        end = time.perf_counter()
         self.record(
-            event="edit", n=n, item=item, field=field, value=value, result="accepted", latency=latency,
-            base=base, old=cmd.old.get(field), batch=self.last_batch,
+            event="edit", n=n, item=item, field=field, value=value, result="accepted", latency=end - t0,
+            wait=self.lock_wait, held=end - self.locked_at, base=base, old=cmd.old.get(field), batch=self.last_batch,
         )  # fmt: skip
         if self.args.undo and self.rng.random() < self.args.undo:
             self.undo(n, cmd)
@@ -204,8 +219,9 @@ def field_label(field: str) -> str:
     return FIELD_NAMES[field]
 
 
-def ledger_problems(conn: Any, workers: dict[str, list[dict[str, Any]]], items: list[int]) -> list[str]:
-    """What in the server ledger (psycopg connection `conn`) disagrees with what the workers recorded.
+def ledger_problems(conn: Any, workers: dict[str, list[dict[str, Any]]], items: list[int], since: int = 0) -> list[str]:
+    """What in the server ledger (psycopg connection `conn`) disagrees with what the workers recorded; the
+    change log's rows up to id `since` (a ledger's history before the workers ran) are not looked at.
 
     - every accepted edit is in the change log exactly once: its batch holds one row, by its user, of its
       field, with its value; a text value is the new value of exactly one 修改 row;
@@ -219,7 +235,9 @@ def ledger_problems(conn: Any, workers: dict[str, list[dict[str, Any]]], items: 
     """
     problems: list[str] = []
     log = conn.execute(
-        'SELECT id, batch, "user", action, entity, entity_id, field, old, new, at FROM change_log ORDER BY id'
+        'SELECT id, batch, "user", action, entity, entity_id, field, old, new, at FROM change_log'
+        " WHERE id > %s ORDER BY id",
+        (since,),
     ).fetchall()
     by_batch: dict[int, list[tuple]] = {}
     for row in log:
