@@ -35,8 +35,16 @@ from rectify_desktop.core.models import (
 )
 
 
-def set_fields(model: type[BaseModel], row_id: int, values: dict[str, Any], today: dt.date | None = None) -> Command:
-    """A field edit, completed by the rules that tie fields together."""
+def set_fields(
+    model: type[BaseModel],
+    row_id: int,
+    values: dict[str, Any],
+    today: dt.date | None = None,
+    *,
+    seen: BaseModel | dict[str, Any] | None = None,
+) -> Command:
+    """A field edit, completed by the rules that tie fields together. `seen`: what the editor showed when the
+    clerk began the edit (SetFields), so that an edit of what someone else changed since is refused."""
     values = dict(values)
     if model is Item:
         if "status" in values:
@@ -52,7 +60,7 @@ def set_fields(model: type[BaseModel], row_id: int, values: dict[str, Any], toda
             values["deadline_date"], values["deadline_text"] = deadline_values(values["deadline_text"])
     if model is Measure and "done" in values and "done_date" not in values:
         values["done_date"] = (today or dt.date.today()) if values["done"] else None
-    return SetFields(model, row_id, values)
+    return SetFields(model, row_id, values, seen=seen)
 
 
 def deadline_values(text: str) -> tuple[dt.date | None, str]:

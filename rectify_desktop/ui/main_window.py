@@ -45,6 +45,8 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
         self.ledger: Ledger | None = None
         self.bridge: UndoBridge | None = None
         self.panel = None
+        self.live = None  # ui/live.LiveLedger while a server ledger is open
+        self._keeping_place = False
         self.undo_stack = QUndoStack(self)
         self.model = LedgerTreeModel(self)
         self._refresh_timer = QTimer(self)
@@ -251,15 +253,48 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
     # --- following the ledger ----------------------------------------------------------------------
 
     def _on_changes(self, changes: list[Change]) -> None:
-        self.model.on_changes(changes)
+        # The clerk's place survives what the tree does on its way (another window's changes come unasked):
+        # a reset or a move to another parent takes the selected row out and back, and Qt would move the
+        # selection to a neighbour meanwhile, committing and reloading the form. The row stays selected when
+        # it is still there; when it was deleted, the neighbour Qt chose is shown.
+        before = self._current_key()
+        reset = any(c.kind == "reset" for c in changes)
+        expanded = self._expanded_keys() if reset else []
+        scroll = self.tree.verticalScrollBar().value()
+        self._keeping_place = True
+        try:
+            self.model.on_changes(changes)
+            for key in expanded:
+                index = self.model.index_for(*key)
+                if index.isValid():
+                    self.tree.expand(index)
+            if before is not None and self._current_key() != before and self.model.node(*before) is not None:
+                self.select(*before)  # under its new parent, shown
+            if reset:
+                self.tree.verticalScrollBar().setValue(scroll)
+        finally:
+            self._keeping_place = False
         if self.panel is not None:
             self.panel.on_changes(changes)
+        if self._current_key() != before:
+            self._current_changed(self.tree.currentIndex(), QModelIndex())
         for page in self.pages.values():
             page.on_changes(changes)
         self.node_history.on_changes(changes)
         self.search.invalidate()
         self._show_right()
         self._refresh_timer.start()
+
+    def _follow_others(self) -> None:
+        """On a server ledger, the other windows' edits show here within a second (ui/live.py)."""
+        from rectify_desktop.ui import live
+
+        live.attach(self)
+
+    def _stop_following(self) -> None:
+        from rectify_desktop.ui import live
+
+        live.detach(self)
 
     def _after_reset(self) -> None:
         self._show_right()
@@ -279,6 +314,14 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
         self._update_actions()
 
     def _change_failed(self, exc: Exception) -> None:
+        from rectify_desktop.core.conflicts import ConflictError, UndoConflictError
+
+        if isinstance(exc, UndoConflictError):
+            QMessageBox.warning(self, "无法撤销", str(exc))
+            return
+        if isinstance(exc, ConflictError):  # a redo of what someone else changed since, or a row deleted
+            QMessageBox.warning(self, "修改冲突", str(exc))
+            return
         self._error("无法完成修改", str(exc))
 
     def _error(self, title: str, text: str) -> None:
@@ -288,6 +331,20 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
 
     def current_node(self) -> Node | None:
         return self.model.node_for(self.tree.currentIndex())
+
+    def _current_key(self) -> tuple[str, int] | None:
+        node = self.current_node()
+        return (node.kind, node.id) if node is not None else None
+
+    def _expanded_keys(self) -> list[tuple[str, int]]:
+        out = []
+        stack = list(self.model.roots)
+        while stack:
+            node = stack.pop()
+            if node.children and self.tree.isExpanded(self.model.index_of(node)):
+                out.append((node.kind, node.id))
+                stack.extend(node.children)
+        return out
 
     @staticmethod
     def _inspection_of(node: Node) -> Node:
@@ -301,6 +358,8 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
         return node
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._keeping_place:
+            return  # the tree on its way through a change: _on_changes decides where the selection ends
         node = self.model.node_for(current)
         if not self._following_filter and node is not None:
             # The clerk chose a row: that is where to stay when the filter is cleared.

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop.core import ops
+from rectify_desktop.core.commands import SetFields
 from rectify_desktop.core.models import (
     BaseModel,
 )
@@ -190,10 +191,16 @@ class _Form(QScrollArea):
         row = self.row()
         if row is None:
             return False
+        # Another window's change leaves the field being typed in as it is, and its base: the clerk's edit goes
+        # on, and is checked against what was shown when it began.
+        keep = self.panel.remote
         with self.panel.loading_fields():
             for b in self.bindings:
+                if keep and b.in_edit():
+                    continue
                 b.stop()
                 b.show(row)
+                b.showed(row)
             self.fill(row)
         return True
 
@@ -209,12 +216,21 @@ class _Form(QScrollArea):
             return
         row = self.row()
         if row is None:
+            if binding.base is not None and binding.base.id == self.row_id and binding.read() != binding.shown:
+                # Deleted by someone else while the clerk typed: the ledger refuses the edit as such, and the
+                # window says so and follows the deletion (conflict_dialog.gone).
+                panel.push(SetFields(self.model, binding.base.id, binding.values(), seen=binding.base))
             return
-        if not binding.differs(row):
+        # Unchanged by the clerk since shown: nothing to write, even when what is stored has moved on since
+        # (another window's edit not yet shown here must not be overwritten by the old value).
+        untouched = binding.seen(row.id) is not None and binding.read() == binding.shown
+        if untouched or not binding.differs(row):
             with panel.loading_fields():
                 binding.show(row)  # the same value written another way (a trimmed space, 2021.6.30)
+                binding.showed(row)
             return
-        panel.push(ops.set_fields(self.model, row.id, binding.values()), merge=binding.merge)
+        command = ops.set_fields(self.model, row.id, binding.values(), seen=binding.seen(row.id))
+        panel.push(command, merge=binding.merge)
 
     def commit_pending(self) -> None:
         for b in self.bindings:

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLineEdit,
     QWidget,
@@ -52,6 +53,26 @@ class _Binding:
         widget.setObjectName(f"{form.kind}.{field}")
         # The most characters the field holds (commands.TITLE_MAX, TEXT_MAX); None for dates and choices.
         self.limit = field_limit(form.model, field)
+        # The edit's base: the row as it was when the field last showed its stored value (so when the clerk
+        # began typing), and what the field showed then. A commit passes the row as `seen`, so that on a
+        # server ledger an edit of what someone changed since is refused instead of overwriting it.
+        self.base: BaseModel | None = None
+        self.shown: Any = None
+
+    def showed(self, row: BaseModel) -> None:
+        """Remembers `row` as the base of the next edit, and what the field shows of it."""
+        self.base = row
+        self.shown = self.read()
+
+    def seen(self, row_id: int) -> BaseModel | None:
+        """The base of an edit of row `row_id`, if the field showed that row."""
+        return self.base if self.base is not None and self.base.id == row_id else None
+
+    def in_edit(self) -> bool:
+        """Whether the clerk is typing in the field: it has the focus and no longer shows what was stored."""
+        focus = QApplication.focusWidget()
+        has_focus = focus is not None and (focus is self.widget or self.widget.isAncestorOf(focus))
+        return has_focus and self.read() != self.shown
 
     def too_long(self) -> None:
         """Tells the clerk that what was typed or pasted did not all fit."""

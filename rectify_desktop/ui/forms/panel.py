@@ -123,6 +123,7 @@ class EditPanel(QWidget):
         self.window_ = window
         self.readonly = False
         self._loading = 0
+        self._elsewhere = 0
         self._kind: str | None = None
         self._row_id: int | None = None
         self._stack = QStackedWidget(self)
@@ -227,8 +228,25 @@ class EditPanel(QWidget):
 
     @property
     def editable(self) -> bool:
-        """Whether a widget's signal may become an edit now: not while loading, read-only or closed."""
-        return not self._loading and not self.readonly and not self.ledger.closed
+        """Whether a widget's signal may become an edit now: not while loading, read-only or closed, nor while
+        an edit is being pushed (the conflict dialog takes the focus from the field, which would commit again)."""
+        busy = getattr(self.bridge, "busy", False)
+        return not self._loading and not self.readonly and not self.ledger.closed and not busy
+
+    @property
+    def remote(self) -> bool:
+        """Whether the changes being shown were made in another window (a server ledger)."""
+        return self._elsewhere > 0
+
+    @contextmanager
+    def from_elsewhere(self) -> Iterator[None]:
+        """While another window's changes are shown: a field the clerk is typing in keeps its text and the
+        base its edit will be checked against (live.py)."""
+        self._elsewhere += 1
+        try:
+            yield
+        finally:
+            self._elsewhere -= 1
 
     @contextmanager
     def loading_fields(self) -> Iterator[None]:

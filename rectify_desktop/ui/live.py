@@ -1,0 +1,152 @@
+"""The window on a server ledger that others keep at the same time: their edits show within a second.
+
+The server tells every window of a change (LISTEN/NOTIFY); a QSocketNotifier on the notice connection wakes
+the window as soon as one arrives, and a slow timer catches what a notifier may miss (a socket already read
+by the driver). `Ledger.poll_remote` passes the others' Changes to the ledger's listeners, so the tree, the
+form and the figures refresh as after one's own edit; the form keeps what the clerk is typing (EditPanel's
+`from_elsewhere`), and the status bar says who changed what. A conflicting edit of one's own is resolved in
+conflict_dialog, which `attach` hands to the undo bridge.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+
+from rectify_desktop.core import server
+from rectify_desktop.core.commands import ENTITY_NAMES, FIELD_NAMES, Change
+from rectify_desktop.core.models import Finding, Item, Measure
+from rectify_desktop.core.storage import LedgerError
+from rectify_desktop.ui import conflict_dialog
+from rectify_desktop.ui.conflict_dialog import item_name as _item_name
+from rectify_desktop.ui.conflict_dialog import who_of
+
+# The main window (ui/main_window.MainWindow), which only the start-up imports (tests/ui/test_ui_imports.py).
+MainWindow = Any
+
+# The slow fallback: a notice the socket notifier missed still shows within this.
+FALLBACK_MS = 500
+# How long the status bar says who changed what.
+MESSAGE_MS = 6000
+
+
+class LiveLedger(QObject):
+    """Watches a server ledger's notices for one window while the ledger is open."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.ledger = window.ledger
+        self._busy = False
+        self.notifier: QSocketNotifier | None = None
+        fd = self.ledger.feed_socket() if self.ledger is not None else None
+        if fd is not None:
+            self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+            self.notifier.activated.connect(self.poll)
+        self.timer = QTimer(self)
+        self.timer.setInterval(FALLBACK_MS)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+
+    def poll(self) -> list[server.Notice]:
+        """Takes in what the other windows changed; returns their notices."""
+        ledger = self.ledger
+        if ledger is None or ledger.closed or ledger is not self.window_.ledger:
+            self.stop()
+            return []
+        if self._busy:  # a dialog opened by a refresh runs its own event loop: no poll inside a poll
+            return []
+        self._busy = True
+        panel = self.window_.panel
+        try:
+            if panel is not None:
+                with panel.from_elsewhere():
+                    notices = ledger.poll_remote()
+            else:
+                notices = ledger.poll_remote()
+        except LedgerError as exc:
+            # The server went away: say so once in a while rather than a box every half second.
+            self.window_.statusBar().showMessage(f"无法获取他人的修改：{exc}", MESSAGE_MS)
+            return []
+        finally:
+            self._busy = False
+        said = describe(notices)
+        if said:
+            self.window_.statusBar().showMessage(said, MESSAGE_MS)
+        return notices
+
+    def stop(self) -> None:
+        if self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier = None
+        self.timer.stop()
+        self.ledger = None
+
+
+def attach(window: MainWindow) -> LiveLedger | None:
+    """Called when the window has opened a ledger: on a server ledger, follows the others' edits and resolves
+    conflicts with them; a one-file ledger has nobody else."""
+    detach(window)
+    ledger = window.ledger
+    if ledger is None or ledger.server is None:
+        return None
+    if window.bridge is not None:
+        window.bridge.on_conflict = partial(conflict_dialog.resolve, window)
+    live = LiveLedger(window)
+    window.live = live
+    return live
+
+
+def detach(window: MainWindow) -> None:
+    """Called when the window closes its ledger: no more polling of a closed connection."""
+    live = getattr(window, "live", None)
+    if live is not None:
+        live.stop()
+        live.deleteLater()
+    window.live = None
+
+
+# --- what the status bar says ---------------------------------------------------------------------
+
+
+def _what(change: Change) -> str:
+    """The changed row as the clerk knows it: 细化问题2（3）, 细化问题2（3）的整改措施, 问题4."""
+    entity = change.entity
+    if entity is Item:
+        return _item_name(change.id)
+    if entity is Measure:
+        m = Measure.get_or_none(Measure.id == change.id)
+        return f"{_item_name(m.item_id if m else change.parent_id)}的整改措施"
+    if entity is Finding:
+        f = Finding.get_or_none(Finding.id == change.id)
+        return f"问题{f.number}" if f else "问题"
+    return ENTITY_NAMES.get(entity, "台账")
+
+
+def describe_change(who: str, change: Change) -> str:
+    if change.kind == "update":
+        fields = "、".join(dict.fromkeys(FIELD_NAMES.get(f, f) for f in change.fields))
+        return f"{who} 刚刚修改了{_what(change)}" + (f"的{fields}" if fields else "")
+    if change.kind == "insert":
+        return f"{who} 刚刚新增了{_what(change)}"
+    if change.kind == "remove":
+        return f"{who} 刚刚删除了一项{ENTITY_NAMES.get(change.entity, '内容')}"
+    if change.kind == "move":
+        return f"{who} 刚刚调整了{_what(change)}的顺序"
+    if change.kind == "renumber":
+        return f"{who} 刚刚重新编号"
+    return f"{who} 刚刚修改了台账"
+
+
+def describe(notices: list[server.Notice]) -> str:
+    """One line for the status bar: the first change, and how many more came with it."""
+    changes = [(who_of(n.user), c) for n in notices for c in (n.changes or [Change("reset", Item, 0)])]
+    if not changes:
+        return ""
+    who, first = changes[0]
+    text = describe_change(who, first)
+    if len(changes) > 1:
+        text += f"（另有 {len(changes) - 1} 处修改）"
+    return text
