@@ -128,6 +128,7 @@ class LedgerFiles:
         self.panel.set_readonly(ledger.readonly)
         self.right.addWidget(self.panel)
         ledger.subscribe(self._on_changes)
+        self._follow_others()  # a server ledger: the other windows' edits show here (ui/live.py)
         self.model.immediate_days = ledger_settings.get_int("immediate_days")
         self.model.due_soon_days = ledger_settings.get_int("due_soon_days")
         self.model.reload()
@@ -262,6 +263,7 @@ class LedgerFiles:
     def _close_ledger(self) -> None:
         if self.ledger is None:
             return
+        self._stop_following()
         self._close_pages()
         if self.panel is not None:
             self.panel.commit_pending()
