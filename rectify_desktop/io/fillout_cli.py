@@ -64,6 +64,13 @@ def fill_out(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _named(ledger: str) -> str:
+    """The ledger as the clerk is told it: a server by its label, never the address (it may hold a password)."""
+    from rectify_desktop.core import server
+
+    return server.ServerAddress.parse(ledger).label() if server.is_server(ledger) else str(ledger)
+
+
 def merge(args: argparse.Namespace) -> int:
     from rectify_desktop.core.fillout import apply_plan
     from rectify_desktop.core.ledger import Ledger
@@ -89,7 +96,7 @@ def merge(args: argparse.Namespace) -> int:
         if args.dry_run:
             print(f"（仅检查，未写入台账：可合并 {len(accepted)} 处修改）")
         else:
-            print(f"已合并 {applied} 处修改到台账：{args.ledger}")
+            print(f"已合并 {applied} 处修改到台账：{_named(args.ledger)}")
     for rf in plan.refused:
         print(f"错误：未合并“{rf.name}”：{rf.refused}", file=sys.stderr)
     return EXIT_FAIL if plan.refused else EXIT_OK

@@ -30,6 +30,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rectify_desktop.core import server
 from rectify_desktop.core.importing import ImportedInspection, clip_fields, import_into
 from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.io.text_headline import parse_headline
@@ -137,9 +138,12 @@ def cli_import(ledger_path: Path, path: Path, args: Any) -> int:
         return 1
     inspection_id = None
     warning = None
+    # A server ledger stays its address: made a Path, it would be a file of its placeholder name (__fspath__).
+    target = ledger_path if server.is_server(ledger_path) else Path(ledger_path)
+    shown = server.ServerAddress.parse(target).label() if server.is_server(target) else str(target)  # type: ignore[arg-type]
     if not dry_run:
         try:
-            result = import_into(Path(ledger_path), parsed)
+            result = import_into(target, parsed)
         except LedgerError as exc:  # the import wrote nothing
             print(f"错误：{exc}", file=sys.stderr)
             return 1
@@ -169,7 +173,7 @@ def cli_import(ledger_path: Path, path: Path, args: Any) -> int:
     if dry_run:
         print("试运行：未写入台账。")
     else:
-        print(f"已导入到台账：{ledger_path}（巡察编号 {inspection_id}）")
+        print(f"已导入到台账：{shown}（巡察编号 {inspection_id}）")
     if warning:
         print(f"注意：{warning}", file=sys.stderr)
     return 0

@@ -316,19 +316,22 @@ def cli_import(ledger_path: Path, path: Path, args: argparse.Namespace) -> int:
         report["summary"] = f"检查完毕，未写入台账。{head}"
         _print_report(report, parsed, as_json)
         return 0
+    from rectify_desktop.core import server
     from rectify_desktop.core.importing import import_into
 
-    ledger_path = Path(ledger_path)
+    # A server ledger stays its address: made a Path, it would be a file of its placeholder name (__fspath__).
+    target = ledger_path if server.is_server(ledger_path) else Path(ledger_path)
+    shown = server.ServerAddress.parse(target).label() if server.is_server(target) else str(target)  # type: ignore[arg-type]
     try:
-        result = import_into(ledger_path, parsed)
+        result = import_into(target, parsed)
     except LedgerError as exc:  # the import wrote nothing
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     report["inspection_id"] = result.inspection_id
-    report["ledger"] = str(ledger_path)
+    report["ledger"] = shown
     report["summary"] = (
         f"已导入{head}；在台账{'（新建）' if result.created else ''}中新增巡察“{parsed.title}”"
-        f"（编号 {result.inspection_id}）：{ledger_path}"
+        f"（编号 {result.inspection_id}）：{shown}"
     )
     _print_report(report, parsed, as_json)
     if result.warning:

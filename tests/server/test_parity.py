@@ -461,3 +461,56 @@ def test_a_server_that_cannot_be_reached_is_listed_not_summed(tmp_path: Path) ->
     s = summary.collect([f"postgresql://nobody@127.0.0.1:{free_port()}/none"], today=TODAY)
     assert not s.rows and len(s.not_summed) == 1
     assert "无法连接服务器" in s.not_summed[0].reason
+
+
+# --- importing --------------------------------------------------------------------------------------------
+
+# What an import makes, compared: not the change log (its times and users are the import's own).
+_IMPORTED = ["stats", "figures", "results", "table", "list ledger", "list tasks", "outline", "search", "integrity"]
+
+
+@pytest.mark.parametrize("name", ["台账.xlsx", "台账.txt"])
+def test_import_into_a_server_ledger_makes_what_it_makes_in_a_file(
+    pair: Pair, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    source = tmp_path / name
+    run_cli("export", pair.file, source, *(["--kind", "notice"] if name.endswith(".txt") else []))
+    monkeypatch.chdir(tmp_path)  # where a server's address taken for a file name would make a file
+    Ledger.create(pg_url).close()
+    target = Pair(tmp_path / "新台账.db", pg_url)
+    run_cli("import", target.file, source)
+    run_cli("import", "--server", pg_url, source)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "新台账.db"])
+    a, b = on_both(target, _core)
+    assert "failed" not in str(a["table"])
+    for key in _IMPORTED:
+        assert_same(a[key], b[key], key)
+
+
+def test_import_says_the_server_it_imported_into(pair: Pair, pg_url: str, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    source = tmp_path / "台账.xlsx"
+    run_cli("export", pair.file, source)
+    Ledger.create(pg_url).close()
+    capsys.readouterr()
+    run_cli("import", "--server", pg_url, source, "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["ledger"] == ServerAddress.parse(pg_url).label()
+    assert out["summary"].endswith(ServerAddress.parse(pg_url).label())
+
+
+def test_merge_on_the_command_line_names_the_server(fresh_pair: Pair, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from tests.io.test_fillout import answer, sendable
+
+    url = fresh_pair.url.replace("rectify@", "rectify:not-shown@")  # a password given in the address
+    run_cli("fill-out", "--server", url, tmp_path, "--by", "department")
+    book = next(p for p in _books(tmp_path).values() if p.name.startswith("财务股"))
+    with Ledger.open(fresh_pair.url, readonly=True):
+        iid = sendable("财务股")[0]
+    answer(book, iid, 整改进展="命令行合并到服务器")
+    capsys.readouterr()
+    run_cli("merge", "--server", url, book)
+    out = capsys.readouterr().out
+    assert f"已合并 1 处修改到台账：{ServerAddress.parse(url).label()}" in out
+    assert "not-shown" not in out
+    with Ledger.open(fresh_pair.url, readonly=True):
+        assert Item.get_by_id(iid).progress == "命令行合并到服务器"
