@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rectify_desktop.core import conflicts
 from rectify_desktop.core.commands import (
     ENTITY_NAMES,
     FIELD_NAMES,
@@ -377,6 +378,10 @@ class ReturnFields(Command):
             return
         meta = model._meta.fields
         cols = ", ".join(f'"{meta[k].column_name}" = ?' for k in values)
+        if "row_version" in meta:
+            # A new version, as SetFields makes: an edit begun on the row before (another window's form on a
+            # server ledger) is then refused as a conflict instead of overwriting the answer.
+            cols += ', "row_version" = "row_version" + 1'
         params = [meta[k].db_value(v) for k, v in values.items()] + [row_id]
         db.execute_sql(f'UPDATE "{model._meta.table_name}" SET {cols} WHERE "id" = ?', params)
 
@@ -410,7 +415,31 @@ class ReturnFields(Command):
             changes.append(Change("update", model, rid, item_id if model is Measure else None, tuple(values)))
         return changes
 
+    def _check_undo(self) -> None:
+        """Undo puts back only what the merge wrote, as SetFields' undo: a field someone changed since (in
+        another window of a server ledger) stops it, with who and what."""
+        from rectify_desktop.core.ledger import current_user
+
+        by_model: dict[type[Any], list[int]] = {}
+        names: dict[type[Any], set[str]] = {}
+        for (model, rid, _, _), done in zip(self.rows, self.done, strict=True):
+            by_model.setdefault(model, []).append(rid)
+            names.setdefault(model, set()).update(done)
+        now = {m: self._read(m, ids, names[m]) for m, ids in by_model.items()}
+        for (model, rid, _, _), old, done in zip(self.rows, self.old, self.done, strict=True):
+            row = now[model].get(rid)
+            label = f"该{ENTITY_NAMES[model]}"
+            if row is None:
+                msg = f"{label}已被删除（可能是他人刚刚删除的），撤销未执行。"
+                raise conflicts.UndoConflictError(msg, model, rid, gone=True)
+            found = {k: (v, old.get(k), row.get(k)) for k, v in done.items() if _s(row.get(k)) != _s(v)}
+            if found:
+                who = conflicts.last_writer(ENTITY_NAMES[model], rid, current_user())
+                msg = conflicts.undo_message(label, FIELD_NAMES, found, who)
+                raise conflicts.UndoConflictError(msg, model, rid, found, who, values=old)
+
     def undo(self) -> list[Change]:
+        self._check_undo()
         changes = []
         for (model, rid, _, _), old in zip(reversed(self.rows), reversed(self.old), strict=True):
             self._write(model, rid, old)

@@ -40,6 +40,8 @@ from rectify_desktop.core import (
     timeline,
     transfer,
 )
+from rectify_desktop.core.commands import SetFields
+from rectify_desktop.core.conflicts import ConflictError, UndoConflictError
 from rectify_desktop.core.fillout import apply_plan
 from rectify_desktop.core.ledger import Ledger
 from rectify_desktop.core.models import FillOutRound, Item, Measure
@@ -398,10 +400,19 @@ def test_fill_out_and_merge_work_alike(fresh_pair: Pair, tmp_path: Path) -> None
             from rectify_desktop.io.fillout_merge import read_returns
 
             plan = read_returns(list(books.values()))
+            shown = {iid: Item.get_by_id(iid) for _, iid in chosen[0]}  # as another window's form shows them
             cmd = apply_plan(plan, plan.default_accepted())
             led.apply(cmd)
-            data = plan.to_json()
-            return data, _snapshot()
+            # An edit begun before the merge on what it changed is a conflict, not a silent overwrite of it.
+            for iid, row in shown.items():
+                with pytest.raises(ConflictError):
+                    led.apply(SetFields(Item, iid, {"progress": "表单中未保存的旧内容"}, seen=row))
+            changed = _snapshot()["changed"]
+            led.revert(cmd)  # nobody changed them since: the merge is undone, and done again
+            assert _snapshot()["changed"] == 0
+            led.apply(cmd)
+            assert _snapshot()["changed"] == changed
+            return plan.to_json(), _snapshot(), cmd
 
         return work
 
@@ -414,6 +425,15 @@ def test_fill_out_and_merge_work_alike(fresh_pair: Pair, tmp_path: Path) -> None
     assert_same(plan_a, plan_b, "merge plan")
     assert merged_a[1]["changed"] > 0
     assert_same(merged_a[1], merged_b[1], "ledger after the merge")
+    # On the server someone changes an answer afterwards: undoing the merge would overwrite it, and is refused.
+    iid = chosen[0][0][1]
+    with Ledger.open(p.url) as led:
+        led.apply(SetFields(Item, iid, {"progress": "他人随后修改"}))
+        with pytest.raises(UndoConflictError) as refused:
+            led.revert(merged_b[2])
+        assert "他人随后修改" in str(refused.value) and "撤销未执行" in str(refused.value)
+        assert Item.get_by_id(iid).progress == "他人随后修改"
+        assert _snapshot()["changed"] == merged_b[1]["changed"] - 1
 
 
 def _snapshot() -> dict[str, Any]:
