@@ -267,7 +267,7 @@ class RegisterModel(QAbstractTableModel):
                 return False  # a meeting always has a kind
         if getattr(row, col.field) == value:
             return False
-        return self.page.push(ops.set_fields(self.register.model, int(row.id), {col.field: value}))
+        return self.page.push(ops.set_fields(self.register.model, int(row.id), {col.field: value}, seen=row))
 
 
 # --- editors -----------------------------------------------------------------------------------------

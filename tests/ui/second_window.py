@@ -9,6 +9,7 @@ Each line on stdin is one JSON command, answered by one JSON line on stdout once
     {"action": "select", "item": 5}                       selects the item in the tree (its form shows)
     {"action": "type", "field": "progress", "text": "…"}   types into the form's field and leaves it (commits)
     {"action": "status", "status": "正在推进"}             picks the status in the form's combo (commits)
+    {"action": "measure", "row": 0, "text": "…"}          types a measure's text in its table cell, Enter
     {"action": "delete"}                                  deletes the selected item (as 删除 after 确定)
 
 Message boxes are answered 确定 and written to stderr, so that nothing waits for a click.
@@ -87,6 +88,18 @@ def _run(app: Any, window: Any, cmd: dict[str, Any]) -> dict[str, Any]:
         combo.setCurrentIndex(combo.findText(cmd["status"]))
         app.processEvents()
         return {"ok": "done", "stored": form.row().status}
+    if action == "measure":
+        # Types a measure's text in its cell of the 整改措施 table and presses Enter.
+        editor = form.measures
+        r = int(cmd["row"])
+        editor.table.setCurrentCell(r, editor.COL_TEXT)
+        editor.table.editItem(editor.table.item(r, editor.COL_TEXT))
+        line = editor.delegate.editor
+        line.selectAll()
+        _ime_type(line, cmd["text"])
+        editor.delegate.flush()
+        app.processEvents()
+        return {"ok": "done", "stored": editor.rows[editor.ids[r]].text}
     if action == "delete":
         window.delete_current()
         app.processEvents()

@@ -81,6 +81,7 @@ def tree(pg_url: str) -> dict[str, int]:
         ids["finding"] = led.apply(ops.add_finding(ids["category"], "贯彻落实上级决策部署不到位"))[0].id
         for n, title in enumerate(("学习制度落实不严格", "专项资金拨付滞后", "会议记录不完整"), 1):
             ids[f"item{n}"] = led.apply(ops.add_item(ids["finding"], title, progress=f"原来的进展{n}"))[0].id
+        ids["measure"] = led.apply(ops.add_measure(ids["item2"], "制定资金拨付计划"))[0].id
     finally:
         led.close()
     return ids
@@ -309,3 +310,27 @@ def test_the_status_bar_line_names_who_and_what() -> None:
     # Without an open ledger the row cannot be named: the kind of row still is.
     text = live.describe([Notice("s", "李四", 1, [Change("remove", Item, 1), Change("remove", Item, 2)])])
     assert text == "李四 刚刚删除了一项细化问题（另有 1 处修改）"
+
+
+def test_a_measure_being_typed_keeps_its_text_and_its_base_in_a_refresh(qtbot, a, b, tree) -> None:  # noqa: ANN001
+    """The table editors do as the fields do: the cell being typed in is left alone by another window's
+    edit, and the clerk's text, checked against the measure as loaded, meets the other one as a conflict."""
+    editor = _form(a).measures
+    r = editor.ids.index(tree["measure"])
+    editor.table.setCurrentCell(r, editor.COL_TEXT)
+    editor.table.editItem(editor.table.item(r, editor.COL_TEXT))
+    line = editor.delegate.editor
+    line.selectAll()
+    _ime_type(line, "A改的措施")
+    assert line.text() == "A改的措施"
+    b.do("select", item=tree["item2"])
+    assert b.do("measure", row=r, text="张三改的措施")["stored"] == "张三改的措施"
+    qtbot.waitUntil(lambda: "整改措施" in a.statusBar().currentMessage(), timeout=1000)
+    assert editor.delegate.editor is line and line.text() == "A改的措施"
+    seen = _answer_dialog(qtbot, "conflict.mine")
+    editor.delegate.flush()
+    assert seen and seen[0]["rows"] == [["内容", "制定资金拨付计划", "A改的措施", "张三改的措施"]]
+    from rectify_desktop.core.models import Measure
+
+    assert Measure.get_by_id(tree["measure"]).text == "A改的措施"
+    qtbot.waitUntil(lambda: editor.table.item(r, editor.COL_TEXT).text() == "A改的措施", timeout=1000)

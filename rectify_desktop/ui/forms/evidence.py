@@ -66,6 +66,7 @@ from rectify_desktop.ui.forms.widgets import (
     cn_date,
     editor_rect,
     flow_row,
+    keep_edited_base,
 )
 from rectify_desktop.ui.theme import HINT_COLOR
 
@@ -371,7 +372,11 @@ class _EvidenceEditor(QFrame):
             .objects()
         )
         ids = [e.id for e in rows]
-        self.rows = {e.id: e for e in rows}
+        loaded = {e.id: e for e in rows}
+        if self.panel.remote and item_id == self.item_id and ids == self.ids:
+            keep_edited_base(self.table, ids, self.rows, loaded)
+            rows = [loaded[i] for i in ids]
+        self.rows = loaded  # as shown: the base of each edit (`seen`)
         self._measures = [
             (m.id, m.text)
             for m in Measure.select(Measure.id, Measure.text)
@@ -397,7 +402,9 @@ class _EvidenceEditor(QFrame):
             it = QTableWidgetItem()
             self.table.setItem(r, c, it)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        it.setFlags(flags if self.readonly else flags | Qt.ItemFlag.ItemIsEditable)
+        wanted = flags if self.readonly else flags | Qt.ItemFlag.ItemIsEditable
+        if it.flags() != wanted:  # setting them anew resets a cell editor open on it (Qt copies the cell)
+            it.setFlags(wanted)
         return it
 
     @staticmethod
@@ -499,17 +506,17 @@ class _EvidenceEditor(QFrame):
         if col == self.COL_NAME:
             text = evidence.keep_suffix(str(value), ev.name)
             if text.strip() and text != ev.name:
-                cmd = ops.set_fields(Evidence, ev.id, {"name": text})
+                cmd = ops.set_fields(Evidence, ev.id, {"name": text}, seen=self.rows.get(ev.id))
         elif col == self.COL_KIND:
             if value and value in EVIDENCE_KINDS and value != ev.kind:
-                cmd = ops.set_fields(Evidence, ev.id, {"kind": value})
+                cmd = ops.set_fields(Evidence, ev.id, {"kind": value}, seen=self.rows.get(ev.id))
         elif col == self.COL_DATE:
             if value != ev.date:
-                cmd = ops.set_fields(Evidence, ev.id, {"date": value})
+                cmd = ops.set_fields(Evidence, ev.id, {"date": value}, seen=self.rows.get(ev.id))
         elif col == self.COL_DOC:
             text = " ".join(str(value).split())
             if text != ev.doc_number:
-                cmd = ops.set_fields(Evidence, ev.id, {"doc_number": text})
+                cmd = ops.set_fields(Evidence, ev.id, {"doc_number": text}, seen=self.rows.get(ev.id))
         elif col == self.COL_MEASURE and value != ev.measure_id:
             cmd = evidence.assign_measure(ev.id, value)
         if cmd is not None:

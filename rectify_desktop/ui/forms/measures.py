@@ -42,6 +42,7 @@ from rectify_desktop.ui.forms.widgets import (
     _hint_label,
     _WrapDelegate,
     flow_row,
+    keep_edited_base,
 )
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class _MeasureEditor(QWidget):
         self.panel = form.panel
         self.item_id: int | None = None
         self.ids: list[int] = []
+        self.rows: dict[int, Measure] = {}  # as loaded: the base of an edit of each
         self.readonly = False
         t = self.table = _FitTable(["序号", "措施内容", "已完成", "完成日期"], stretch=self.COL_TEXT)
         t.setObjectName("measure.table")
@@ -167,6 +169,11 @@ class _MeasureEditor(QWidget):
         measures = list(Measure.select().where(Measure.item == item_id).order_by(Measure.position, Measure.id))
         ids = [m.id for m in measures]
         t = self.table
+        rows = {m.id: m for m in measures}
+        if self.panel.remote and item_id == self.item_id and ids == self.ids:
+            keep_edited_base(t, ids, self.rows, rows)
+            measures = [rows[i] for i in ids]
+        self.rows = rows  # as shown: the base of each edit (`seen`)
         _reset_rows(self, item_id, ids)
         with _blocked(t):
             for r, m in enumerate(measures):
@@ -188,7 +195,9 @@ class _MeasureEditor(QWidget):
             text = QTableWidgetItem()
             t.setItem(r, self.COL_TEXT, text)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        text.setFlags(flags if self.readonly else flags | Qt.ItemFlag.ItemIsEditable)
+        wanted = flags if self.readonly else flags | Qt.ItemFlag.ItemIsEditable
+        if text.flags() != wanted:  # setting them anew resets a cell editor open on it (Qt copies the cell)
+            text.setFlags(wanted)
         text.setData(Qt.ItemDataRole.UserRole, m.id)
         if text.text() != m.text:
             text.setText(m.text)
@@ -295,7 +304,7 @@ class _MeasureEditor(QWidget):
                 with _blocked(self.table):
                     it.setText(m.text)
             return
-        self.panel.push(ops.set_fields(Measure, m.id, {"text": text}), merge=True)
+        self.panel.push(ops.set_fields(Measure, m.id, {"text": text}, seen=self.rows.get(m.id)), merge=True)
 
     def _done_toggled(self, box: QCheckBox, checked: bool) -> None:
         if not self.panel.editable:
@@ -304,7 +313,7 @@ class _MeasureEditor(QWidget):
         m = Measure.get_or_none(Measure.id == mid)
         if m is None or bool(m.done) == checked:
             return
-        self.panel.push(ops.set_fields(Measure, m.id, {"done": checked}))
+        self.panel.push(ops.set_fields(Measure, m.id, {"done": checked}, seen=self.rows.get(m.id)))
 
     def _date_changed(self, date: OptionalDateEdit, value: dt.date | None) -> None:
         if not self.panel.editable:
@@ -312,7 +321,7 @@ class _MeasureEditor(QWidget):
         m = Measure.get_or_none(Measure.id == date.property("measure_id"))
         if m is None or m.done_date == value:
             return
-        self.panel.push(ops.set_fields(Measure, m.id, {"done_date": value}))
+        self.panel.push(ops.set_fields(Measure, m.id, {"done_date": value}, seen=self.rows.get(m.id)))
 
     def add(self) -> None:
         if not self.panel.editable or self.item_id is None:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from rectify_desktop.core import ops, results
-from rectify_desktop.core.commands import TEXT_MAX, Command, field_limit
+from rectify_desktop.core.commands import TEXT_MAX, Command, SetFields, field_limit
 from rectify_desktop.core.models import (
     ACCOUNTABILITY_KINDS,
     AUDIT_AMOUNT_KINDS,
@@ -50,6 +50,7 @@ from rectify_desktop.ui.forms.widgets import (
     _hint_label,
     cn_date,
     editor_rect,
+    keep_edited_base,
 )
 from rectify_desktop.ui.theme import OVERDUE_COLOR
 
@@ -249,6 +250,7 @@ class _Entries(QWidget):
         ids = [r.id for r in rows]
         owner = (item_id, inspection_id)
         t = self.table
+        same = owner == self.owner and ids == self.ids
         if owner != self.owner:
             self.tell("")  # a reason is about the cell of the entry it was typed in
         if owner != self.owner or ids != self.ids:
@@ -260,7 +262,11 @@ class _Entries(QWidget):
             self.owner, self.ids = owner, ids
             if keep in ids:
                 t.selectRow(ids.index(keep))
-        self.rows = {r.id: r for r in rows}
+        loaded = {r.id: r for r in rows}
+        if same and self.panel.remote:
+            keep_edited_base(t, ids, self.rows, loaded)
+        rows = [loaded[i] for i in ids]
+        self.rows = loaded  # as shown: the base of each edit (`seen`)
         with _blocked(t):
             for r, row in enumerate(rows):
                 self._fill_row(r, row)
@@ -274,7 +280,9 @@ class _Entries(QWidget):
             if it is None:
                 it = QTableWidgetItem()
                 self.table.setItem(r, c, it)
-            it.setFlags(flags if self.readonly else flags | Qt.ItemFlag.ItemIsEditable)
+            wanted = flags if self.readonly else flags | Qt.ItemFlag.ItemIsEditable
+            if it.flags() != wanted:  # setting them anew resets a cell editor open on it (Qt copies the cell)
+                it.setFlags(wanted)
             text = self.text_of(row, field)
             if it.text() != text:
                 it.setText(text)
@@ -337,6 +345,8 @@ class _Entries(QWidget):
             return
         try:
             cmd = self.edit_command(row.id, {field: value})
+            if isinstance(cmd, SetFields):
+                cmd = SetFields(cmd.model, cmd.row_id, cmd.values, cmd.text, seen=self.rows.get(row.id))
         except ValueError as exc:
             self.tell(str(exc))
             self.panel.on_changes([])

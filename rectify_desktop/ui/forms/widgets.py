@@ -654,3 +654,16 @@ class _StatusCombo(QComboBox):
 
 
 # --- bindings: one field of a row and its widget -------------------------------------------------
+
+
+def keep_edited_base(table: QAbstractItemView, ids: list[int], old: dict[int, Any], new: dict[int, Any]) -> None:
+    """While the clerk types in a cell, the row it belongs to keeps the values it was loaded with (its base):
+    a reload for another window's edit (only: after one's own edit the base is the new row) neither overwrites
+    the open editor (Qt copies a changed cell into it) nor moves the base the clerk's edit is checked against
+    (`seen`), so that a clash is asked about."""
+    if table.state() != QAbstractItemView.State.EditingState:
+        return
+    r = table.currentIndex().row()
+    rid = ids[r] if 0 <= r < len(ids) else None
+    if rid in old and rid in new:
+        new[rid] = old[rid]
