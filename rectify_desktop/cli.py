@@ -338,7 +338,14 @@ def _window_parser() -> argparse.ArgumentParser:
         description="整改台账：打开台账窗口。命令：" + "；".join(f"{k}（{v[0]}）" for k, v in COMMANDS.items()),
     )
     p.add_argument("--version", action="version", version=f"整改台账 {__version__}")
-    p.add_argument("ledger", nargs="?", help="要打开的台账文件；不写则打开上次的台账")
+    p.add_argument(
+        "ledger",
+        nargs="?",
+        help="要打开的台账文件，或服务器台账 postgresql://用户名@主机[:端口]/数据库；不写则打开上次的台账",
+    )
+    p.add_argument(
+        "--server", metavar="URL", help="打开服务器台账：postgresql://用户名@主机[:端口]/数据库（密码在窗口中输入）"
+    )
     p.add_argument("--demo", action="store_true", help="打开一份新生成的示例台账")
     return p
 
@@ -406,10 +413,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in COMMANDS:
         args = _command_parser().parse_args(_server_in_place(args_list))
         return _run_command(args)
-    args = _window_parser().parse_args(args_list)
-    from rectify_desktop.ui.app import run
+    parser = _window_parser()
+    args = parser.parse_args(args_list)
+    from rectify_desktop.core import server
 
-    return run(ledger=Path(args.ledger) if args.ledger else None, demo=args.demo)
+    if args.server and args.ledger:
+        parser.error("只能打开一个台账：台账文件与 --server 不能同时指定")
+    if args.server and not server.is_server(args.server):
+        parser.error(f"--server 应为服务器台账的地址，如 postgresql://用户名@主机/数据库：{args.server}")
+    target = args.server or args.ledger
+    from rectify_desktop.ui import app
+
+    # A server's address stays text (the window parses it and asks for the password); a file is a path.
+    return app.run(ledger=(target if server.is_server(target) else Path(target)) if target else None, demo=args.demo)
 
 
 if __name__ == "__main__":

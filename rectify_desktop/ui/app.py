@@ -103,7 +103,9 @@ def setup_operator(qs: QSettings) -> str:
     return name
 
 
-def run(ledger: Path | None = None, demo: bool = False) -> int:
+def run(ledger: Path | str | None = None, demo: bool = False) -> int:
+    """Starts the window on `ledger` (a file, or a server ledger's postgresql://… address, whose password is asked
+    in the window when none is remembered), the demo, or the last ledger."""
     app = make_app()
     from rectify_desktop.core import outfile
 

@@ -29,8 +29,22 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new", "新建台账(&N)…", QKeySequence.StandardKey.New, "new_ledger", "新建一个空白台账文件"),
     ActionSpec("open", "打开台账(&O)…", QKeySequence.StandardKey.Open, "choose_ledger", "打开一个台账文件"),
+    ActionSpec(
+        "connect_server",
+        "连接服务器台账(&L)…",
+        "Ctrl+Shift+O",
+        "rectify_desktop.ui.server_dialog:connect_server",
+        "连接办公室服务器（PostgreSQL）上的共享台账，多人可同时使用",
+    ),
     ActionSpec("demo", "打开示例台账(&D)", None, "open_demo", "打开一份新生成的示例台账"),
     ActionSpec("backup", "备份台账(&B)…", "Ctrl+Shift+S", "backup_ledger", "把台账完整复制到另一个文件"),
+    ActionSpec(
+        "push_server",
+        "推送到服务器(&S)…",
+        None,
+        "rectify_desktop.ui.server_dialog:push_to_server",
+        "把本机的台账文件复制到服务器上，供多人同时使用（本机文件保留不变）",
+    ),
     ActionSpec(
         "export_excel",
         "导出Excel(&E)…",
@@ -155,6 +169,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "new",
             "open",
+            "connect_server",
             "recent",
             "demo",
             "-",
@@ -176,6 +191,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "export_pdf",
             "-",
             "backup",
+            "push_server",
             "-",
             "quit",
         ),

@@ -17,6 +17,7 @@ from rectify_desktop import APP_NAME
 from rectify_desktop.core import backup, server, stats, storage
 from rectify_desktop.core import settings as ledger_settings
 from rectify_desktop.core.ledger import Ledger
+from rectify_desktop.ui import server_dialog
 from rectify_desktop.ui.dialogs import confirm
 from rectify_desktop.ui.undo import UndoBridge
 from rectify_desktop.ui.window_actions import FILE_FILTER, FIRST_PAGE, MAX_RECENT, PAGES
@@ -32,6 +33,9 @@ class LedgerFiles:
         from rectify_desktop.ui.paths import DEFAULT_LEDGER_NAME, data_dir
 
         last = self.settings.value("last_ledger", "", str)
+        if last and server.is_server(last):
+            self.open_ledger(last)  # asks for the password when none is remembered; cancelled: no ledger
+            return
         if last and Path(last).exists():
             self.open_ledger(Path(last))
             return
@@ -56,14 +60,19 @@ class LedgerFiles:
         if self.open_ledger(path):
             self.expand_all()
 
+    def _start_folder(self) -> str:
+        """Where the file dialogs start: beside the open ledger file; a server ledger has no folder."""
+        if self.ledger is not None and self.ledger.server is None:
+            return str(self.ledger.path.parent)
+        return str(Path.home())
+
     def choose_ledger(self) -> None:
-        start = str(self.ledger.path.parent) if self.ledger else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "打开台账", start, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "打开台账", self._start_folder(), FILE_FILTER)
         if path:
             self.open_ledger(Path(path))
 
     def new_ledger(self) -> None:
-        start = str(self.ledger.path.parent) if self.ledger else str(Path.home())
+        start = self._start_folder()
         path, _ = QFileDialog.getSaveFileName(self, "新建台账", str(Path(start) / "整改台账.db"), FILE_FILTER)
         if not path:
             return
@@ -84,15 +93,12 @@ class LedgerFiles:
     def open_ledger(self, path: Path, readonly: bool = False) -> bool:
         """Opens `path` in this window, asking before a read-only open; returns whether it opened. `path` may
         be a server ledger (postgresql://用户名@主机/数据库, or a server.ServerAddress)."""
-        if server.is_server(path):
-            path = server.ServerAddress.parse(path)  # type: ignore[arg-type]
-            if self.ledger is not None and not self.ledger.closed and self.ledger.server == path:
-                return True
-        else:
-            path = Path(path)
-            current = self.ledger is not None and not self.ledger.closed and self.ledger.server is None
-            if current and self.ledger.path.resolve() == path.resolve():
-                return True
+        if server.is_server(path):  # its password asked or remembered, its own errors (ui/server_dialog.py)
+            return server_dialog.open_server_ledger(self, path, readonly)  # type: ignore[arg-type]
+        path = Path(path)
+        current = self.ledger is not None and not self.ledger.closed and self.ledger.server is None
+        if current and self.ledger.path.resolve() == path.resolve():
+            return True
         self._close_ledger()
         try:
             ledger = Ledger.open(path, readonly=readonly)
@@ -132,8 +138,7 @@ class LedgerFiles:
         self.model.immediate_days = ledger_settings.get_int("immediate_days")
         self.model.due_soon_days = ledger_settings.get_int("due_soon_days")
         self.model.reload()
-        if ledger.server is None:
-            self._remember_recent(ledger.path)
+        self._remember_recent(ledger.server if ledger.server is not None else ledger.path)
         name = ledger.location if ledger.server is not None else ledger.path.name
         # 只读 once, beside the file it is about: not again when the file's own name already says it.
         if ledger.readonly and "只读" not in name:
@@ -150,6 +155,7 @@ class LedgerFiles:
         self._show_right()
         self._refresh_status()
         self._update_actions()
+        server_dialog.fit_actions(self)
         # A ledger with an inspection opens on the overview; an empty one on the welcome page.
         self.show_page(FIRST_PAGE if self.model.roots else "ledger")
         self._tell_newly_overdue()
@@ -161,7 +167,8 @@ class LedgerFiles:
         import hashlib
 
         assert self.ledger is not None
-        return "opened/" + hashlib.sha1(str(self.ledger.path.resolve()).encode()).hexdigest()[:16]
+        place = self.ledger.server.url() if self.ledger.server is not None else str(self.ledger.path.resolve())
+        return "opened/" + hashlib.sha1(place.encode()).hexdigest()[:16]
 
     def _tell_newly_overdue(self) -> None:
         """Says what fell overdue since this ledger was last opened on this computer."""
@@ -226,6 +233,9 @@ class LedgerFiles:
         open_settings_dialog(self)
 
     def open_restore(self) -> None:
+        if self.ledger is not None and self.ledger.server is not None:
+            server_dialog.explain_restore(self)
+            return
         from rectify_desktop.ui.settings_dialog import open_restore_dialog
 
         open_restore_dialog(self)
@@ -291,6 +301,7 @@ class LedgerFiles:
         self.right.setCurrentWidget(self.welcome)
         self.status_label.setText("")
         self._update_actions()
+        server_dialog.fit_actions(self)
 
     def _show_right(self) -> None:
         if self.panel is not None and self.model.roots:
@@ -303,6 +314,9 @@ class LedgerFiles:
 
     def backup_ledger(self) -> None:
         if self.ledger is None:
+            return
+        if self.ledger.server is not None:  # the action reads 保存服务器台账为文件 there
+            server_dialog.save_server_as_file(self)
             return
         from datetime import datetime
 
@@ -321,8 +335,8 @@ class LedgerFiles:
 
     # --- recent files and window state -------------------------------------------------------------
 
-    def _remember_recent(self, path: Path) -> None:
-        p = str(path.resolve())
+    def _remember_recent(self, path: Path | server.ServerAddress) -> None:
+        p = path.url() if isinstance(path, server.ServerAddress) else str(path.resolve())  # never a password
         recent = [r for r in self._recent() if r != p]
         self.settings.setValue("recent", [p, *recent][:MAX_RECENT])
         self.settings.setValue("last_ledger", p)
@@ -340,8 +354,8 @@ class LedgerFiles:
         self.recent_menu.clear()
         recent = self._recent()
         for i, p in enumerate(recent, 1):
-            act = self.recent_menu.addAction(f"&{i} {p}")
-            act.triggered.connect(lambda _=False, p=p: self.open_ledger(Path(p)))
+            act = self.recent_menu.addAction(f"&{i} {server_dialog.recent_label(p)}")
+            act.triggered.connect(lambda _=False, p=p: self.open_ledger(p if server.is_server(p) else Path(p)))
         self.recent_menu.setEnabled(bool(recent))
 
     def _restore_state(self) -> None:
