@@ -10,6 +10,7 @@ Each line on stdin is one JSON command, answered by one JSON line on stdout once
     {"action": "type", "field": "progress", "text": "…"}   types into the form's field and leaves it (commits)
     {"action": "status", "status": "正在推进"}             picks the status in the form's combo (commits)
     {"action": "measure", "row": 0, "text": "…"}          types a measure's text in its table cell, Enter
+    {"action": "move", "item": 5, "finding": 2}           moves the item under another finding (移动到…)
     {"action": "delete"}                                  deletes the selected item (as 删除 after 确定)
 
 Message boxes are answered 确定 and written to stderr, so that nothing waits for a click.
@@ -100,6 +101,9 @@ def _run(app: Any, window: Any, cmd: dict[str, Any]) -> dict[str, Any]:
         editor.delegate.flush()
         app.processEvents()
         return {"ok": "done", "stored": editor.rows[editor.ids[r]].text}
+    if action == "move":
+        # Moves the item under another finding (移动到…, or a drop in the tree).
+        return {"ok": "done", "moved": window.move_node_to("item", int(cmd["item"]), int(cmd["finding"]))}
     if action == "delete":
         window.delete_current()
         app.processEvents()

@@ -82,6 +82,8 @@ def tree(pg_url: str) -> dict[str, int]:
         for n, title in enumerate(("学习制度落实不严格", "专项资金拨付滞后", "会议记录不完整"), 1):
             ids[f"item{n}"] = led.apply(ops.add_item(ids["finding"], title, progress=f"原来的进展{n}"))[0].id
         ids["measure"] = led.apply(ops.add_measure(ids["item2"], "制定资金拨付计划"))[0].id
+        ids["finding2"] = led.apply(ops.add_finding(ids["category"], "基层党组织建设薄弱"))[0].id
+        ids["item4"] = led.apply(ops.add_item(ids["finding2"], "发展党员程序不规范"))[0].id
     finally:
         led.close()
     return ids
@@ -334,3 +336,41 @@ def test_a_measure_being_typed_keeps_its_text_and_its_base_in_a_refresh(qtbot, a
 
     assert Measure.get_by_id(tree["measure"]).text == "A改的措施"
     qtbot.waitUntil(lambda: editor.table.item(r, editor.COL_TEXT).text() == "A改的措施", timeout=1000)
+
+
+def test_the_selected_item_moved_elsewhere_by_the_other_window_stays_selected_with_the_typing(
+    qtbot, a, b, tree
+) -> None:  # noqa: ANN001
+    field, _binding = _type_without_commit(qtbot, a, "；搬家前写的")
+    assert b.do("move", item=tree["item2"], finding=tree["finding2"])["moved"]
+    qtbot.waitUntil(
+        lambda: a.current_node() is not None and a.current_node().parent.id == tree["finding2"], timeout=1000
+    )
+    assert (a.current_node().kind, a.current_node().id) == ("item", tree["item2"])
+    assert a.panel.current() == ("item", tree["item2"])
+    assert a.tree.isExpanded(a.model.index_for("finding", tree["finding2"]))  # shown under its new parent
+    assert field.toPlainText() == "原来的进展2；搬家前写的"
+    assert QApplication.focusWidget() is field
+
+
+def test_a_notice_too_large_to_list_reloads_everything_and_keeps_the_place(qtbot, a, tree) -> None:  # noqa: ANN001
+    """Another window's batch too large for a notice arrives as "reload everything": the tree is read anew,
+    with the selection, the open branches and the field being typed in as they were."""
+    from rectify_desktop.core import server
+    from rectify_desktop.core.commands import Change
+    from rectify_desktop.core.models import Inspection
+
+    a.collapse_all()
+    a.select("item", tree["item2"])
+    expanded = a._expanded_keys()
+    field, _binding = _type_without_commit(qtbot, a, "；重读前写的")
+    resets: list[bool] = []
+    a.model.modelReset.connect(lambda: resets.append(True))
+    server.send_notice(
+        server.encode_changes([Change("reset", Inspection, 0)], session="另一窗口", user="王五", batch=0)
+    )
+    qtbot.waitUntil(lambda: bool(resets), timeout=1000)
+    assert "王五 刚刚修改了台账" in a.statusBar().currentMessage()
+    assert (a.current_node().kind, a.current_node().id) == ("item", tree["item2"])
+    assert a._expanded_keys() == expanded
+    assert field.toPlainText() == "原来的进展2；重读前写的"
