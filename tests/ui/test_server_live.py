@@ -374,3 +374,59 @@ def test_a_notice_too_large_to_list_reloads_everything_and_keeps_the_place(qtbot
     assert (a.current_node().kind, a.current_node().id) == ("item", tree["item2"])
     assert a._expanded_keys() == expanded
     assert field.toPlainText() == "原来的进展2；重读前写的"
+
+
+def test_the_overview_counts_the_other_windows_edit(qtbot, a, b, tree) -> None:  # noqa: ANN001
+    page = a.show_page("overview")
+    qtbot.waitUntil(lambda: page.figures["in_progress"].value == "0", timeout=1000)
+    b.do("select", item=tree["item3"])
+    b.do("status", status="正在推进")
+    qtbot.waitUntil(lambda: page.figures["in_progress"].value == "1", timeout=1000)
+    assert page.figures["not_started"].value == "3"
+    assert (a.current_node().kind, a.current_node().id) == ("item", tree["item2"])
+
+
+def test_redo_of_what_the_other_window_changed_since_is_refused_and_leaves_the_stack(
+    qtbot, a, b, tree, monkeypatch
+) -> None:  # noqa: ANN001
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *_a: told.append((title, text)))
+    field, binding = _type_without_commit(qtbot, a, "；A写的")
+    binding.commit()
+    a.undo()
+    assert _form(a).row().progress == "原来的进展2"
+    assert (a.undo_stack.count(), a.undo_stack.index()) == (1, 0)
+    b.do("select", item=tree["item2"])
+    b.do("type", field="progress", text="张三在撤销之后写的")
+    qtbot.waitUntil(lambda: _form(a).progress.toPlainText() == "张三在撤销之后写的", timeout=1000)
+    a.redo()  # would write A's text over 张三's
+    qtbot.waitUntil(lambda: bool(told), timeout=1000)
+    assert told[0][0] == "修改冲突"
+    assert _form(a).row().progress == "张三在撤销之后写的"
+    assert (a.undo_stack.count(), a.undo_stack.index()) == (0, 0)
+
+
+def test_each_field_chosen_in_the_dialog(qtbot) -> None:  # noqa: ANN001
+    """逐项选择: the clerk keeps one field and takes the other's; an edit whose clashing fields all go to the
+    other person writes nothing of it (its other fields belong to it, as a completion date to a status)."""
+    from rectify_desktop.core.conflicts import ConflictError
+    from rectify_desktop.core.models import Item
+    from rectify_desktop.ui.conflict_dialog import MINE, THEIRS, ConflictDialog, resolved_values
+
+    exc = ConflictError(
+        "…",
+        Item,
+        1,
+        {"progress": ("旧", "我的", "他的"), "remarks": ("", "我的备注", "他的备注")},
+        "张三（z@pc）",
+        values={"progress": "我的", "remarks": "我的备注", "person": "王芳"},
+    )
+    dialog = ConflictDialog(None, exc, "细化问题1（2）", "张三")
+    qtbot.addWidget(dialog)
+    assert [dialog.table.item(r, 0).text() for r in range(2)] == ["整改进展", "备注"]
+    dialog.combos[1].setCurrentIndex(1)
+    dialog.findChild(QPushButton, "conflict.each").click()
+    assert dialog.chosen() == {"progress": MINE, "remarks": THEIRS}
+    assert resolved_values(exc, dialog.chosen()) == {"progress": "我的", "person": "王芳"}
+    assert resolved_values(exc, {"progress": THEIRS, "remarks": THEIRS}) == {}
+    assert resolved_values(exc, {"progress": MINE, "remarks": MINE}) == exc.values
