@@ -302,3 +302,27 @@ def test_the_dialog_refuses_missing_fields(window, qtbot):
     dlg.host.setText("")
     dlg.ok_button.click()
     assert dlg.result() != QDialog.DialogCode.Accepted and "主机" in dlg.message.text()
+
+
+def test_a_server_that_cannot_be_reached_leaves_the_open_ledger_open(window, pg_url, demo_path, monkeypatch):
+    window.open_ledger(demo_path)
+    opened = window.ledger
+    unused = server.ServerAddress.parse(pg_url)
+    wrong = server.ServerAddress(unused.host, unused.database, unused.user, 1)  # nothing listens on port 1
+    clerk = Clerk(monkeypatch).will(wrong.url()).will(None)
+    window.actions["connect_server"].trigger()
+    assert "无法连接服务器" in clerk.shown[1]["message"]
+    assert window.ledger is opened and not opened.closed  # never closed: the server was tried on its own line
+
+
+def test_a_database_of_other_data_is_refused_and_the_file_comes_back(window, pg_url, demo_path, monkeypatch):
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("CREATE TABLE payroll (id integer)")
+    window.open_ledger(demo_path)
+    clerk = Clerk(monkeypatch).will(pg_url).will(None)
+    window.actions["connect_server"].trigger()
+    assert "不是整改台账" in clerk.shown[1]["message"]
+    assert window.ledger is not None and window.ledger.path == demo_path and window.model.roots
+    assert demo_path.name in window.windowTitle()
