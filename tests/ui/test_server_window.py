@@ -326,3 +326,31 @@ def test_a_database_of_other_data_is_refused_and_the_file_comes_back(window, pg_
     assert "不是整改台账" in clerk.shown[1]["message"]
     assert window.ledger is not None and window.ledger.path == demo_path and window.model.roots
     assert demo_path.name in window.windowTitle()
+
+
+def test_a_push_cancelled_in_its_progress_changes_nothing(window, pg_url, demo_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    real_push = transfer.push
+
+    def push(source, address, *, replace=False, progress=None):  # noqa: ANN001, ANN202
+        def step(table: str, rows: int) -> None:
+            monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda box: True)  # the clerk clicks 取消 now
+            progress(table, rows)
+
+        return real_push(source, address, replace=replace, progress=step)
+
+    monkeypatch.setattr(transfer, "push", push)
+    monkeypatch.setattr(transfer, "_BATCH", 50)  # progress is told every _BATCH rows: the demo has a few hundred
+    errors = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: errors.append((title, text)))
+    window.open_ledger(demo_path)
+    Clerk(monkeypatch).will(pg_url)
+    window.actions["push_server"].trigger()
+    assert errors and errors[0][0] == "推送失败" and "已取消" in errors[0][1]
+    assert window.ledger is not None and window.ledger.path == demo_path
+    window.close_ledger()
+    with pytest.raises(server.EmptyServerError):
+        from rectify_desktop.core.ledger import Ledger
+
+        Ledger.open(pg_url)
