@@ -373,9 +373,10 @@ def _ask(window: MainWindow, dlg: ServerDialog, readonly: bool, previous: tuple[
             _keep_password(window, address, password, dlg.remember.isChecked())
             return True
         if isinstance(error, server.EmptyServerError) and not readonly:
-            if _offer_new(window, address) and _created(window, dlg, full):
+            if not _offer_new(window, address):
+                dlg.say("")  # 否: perhaps another database was meant
+            elif _created(window, dlg, full):  # when it cannot be made, _created says why in the dialog
                 return True
-            dlg.say("")  # 否: perhaps another database was meant
             continue
         if isinstance(error, server.PasswordNeededError) and typed is None and password is not None:
             credentials.forget(address.url())
