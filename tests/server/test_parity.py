@@ -140,9 +140,26 @@ def _asof_days(insp: int) -> list[dt.date]:
 def _search(insp: int) -> Any:
     index = search.SearchIndex(TODAY)
     words = ("学习", "办公室", "制度 完成", "XYZ", "%", "_")
-    return [index.items, [index.names(f) for f in ("department", "person", "leader")]] + [
-        sorted(index.match(search.Query(text=w))) for w in words
+    queries = [search.Query(text=w) for w in words] + [
+        search.Query(department="办公室"),
+        search.Query(status="已完成"),
+        search.Query(deadline=search.OVERDUE),
+        search.Query(deadline=search.DUE_7),
+        search.Query(writeoff=search.WRITTEN_OFF),
+        search.Query(writeoff=search.PENDING),
+        search.Query(inspection_id=insp, item_ids=(1, 2, 3)),
     ]
+    names = [index.names(f) for f in ("department", "person", "leader")]
+    return [index.items, names] + [sorted(index.match(q)) for q in queries]
+
+
+def _outline_nodes(insp: int) -> Any:
+    """The tree, and each node loaded alone (after an insert or an undone delete)."""
+    loader = outline.OutlineLoader(TODAY)
+    roots = loader.load()
+    alone = [loader.load_node(outline.INSPECTION, insp, None)]
+    alone += [loader.load_node(outline.ITEM, i.id, None) for i in Item.select().order_by(Item.id)]
+    return [roots, alone]
 
 
 def _previous(insp: int) -> Any:
@@ -170,7 +187,8 @@ _CORE: dict[str, Callable[[int], Any]] = {
     "list not done": lambda insp: lists.build_sheet(insp, lists.TASKS, items=lists.NOT_DONE, today=TODAY),
     "list overdue": lambda insp: lists.build_sheet(insp, lists.LEDGER, items=lists.OVERDUE, today=TODAY),
     "choices": lambda insp: [lists.department_names(insp), lists.category_choices(insp)],
-    "outline": lambda insp: outline.OutlineLoader(TODAY).load(),
+    "outline": _outline_nodes,
+    "newly overdue": lambda insp: stats.newly_overdue(TODAY - dt.timedelta(days=60), TODAY),
     "search": _search,
     "history": _history_all,
     "history range": lambda insp: history.ledger_log(_asof_days(insp)[1], _asof_days(insp)[3]),
@@ -259,7 +277,17 @@ def test_excel_export_is_the_same_cell_for_cell(pair: Pair, tmp_path: Path) -> N
     assert_same(xlsx_cells(a), xlsx_cells(b), "台账.xlsx")
 
 
-@pytest.mark.parametrize("name,kind", [("通报.docx", "notice"), ("通报.txt", "notice"), ("报告.docx", "report")])
+@pytest.mark.parametrize(
+    "name,kind",
+    [
+        ("通报.docx", "notice"),
+        ("通报.txt", "notice"),
+        ("通报逐项.docx", "notice-full"),
+        ("通报简要.txt", "notice-concise"),
+        ("报告.docx", "report"),
+        ("报告.txt", "report"),
+    ],
+)
 def test_notice_is_the_same_text(pair: Pair, tmp_path: Path, name: str, kind: str) -> None:
     a, b = export_both(pair, tmp_path, name, "--kind", kind)
     if name.endswith(".txt"):
@@ -284,6 +312,23 @@ def test_progress_report_is_the_same_and_remembered_alike(fresh_pair: Pair, tmp_
             assert_same(xlsx_cells(a), xlsx_cells(b), name)
     remembered = on_both(p, lambda led: plain(previous.previous_report(led.pick_inspection(), TODAY)))
     assert remembered[0]["file_name"] == remembered[1]["file_name"]
+
+
+def test_the_three_lists_as_workbooks_are_the_same(pair: Pair, tmp_path: Path) -> None:
+    from rectify_desktop.io.sheet_export import write_sheet
+
+    def work(led: Ledger) -> Any:
+        insp = led.pick_inspection()
+        out = {}
+        for kind in (lists.LEDGER, lists.PROBLEMS, lists.TASKS, lists.RESPONSIBILITY):
+            path = tmp_path / ("server" if led.server else "file") / f"{kind}.xlsx"
+            path.parent.mkdir(exist_ok=True)
+            write_sheet(lists.build_sheet(insp, kind, today=TODAY), path, unit="临川县教育局", today=TODAY)
+            out[kind] = xlsx_cells(path)
+        return out
+
+    a, b = on_both(pair, work)
+    assert_same(a, b, "三张清单")
 
 
 def test_history_workbook_is_the_same(pair: Pair, tmp_path: Path) -> None:
@@ -359,6 +404,19 @@ def _tokens(led: Ledger) -> set[str]:
     from rectify_desktop.core import settings
 
     return {r.token for r in FillOutRound.select()} | {settings.get("ledger_id")}
+
+
+@pytest.mark.parametrize("by", ["leader", "person"])
+def test_fill_out_by_leader_or_person_is_the_same(fresh_pair: Pair, tmp_path: Path, by: str) -> None:
+    p = fresh_pair
+    a, b = tmp_path / "file", tmp_path / "server"
+    run_cli("fill-out", p.file, a, "--by", by, "--deadline", (TODAY + dt.timedelta(days=7)).isoformat())
+    run_cli("fill-out", "--server", p.url, b, "--by", by, "--deadline", (TODAY + dt.timedelta(days=7)).isoformat())
+    ta, tb = on_both(p, _tokens)
+    ba, bb = _books(a), _books(b)
+    assert sorted(ba) == sorted(bb) and len(ba) >= 3
+    for name in ba:
+        assert_same(_without_token(xlsx_cells(ba[name]), ta), _without_token(xlsx_cells(bb[name]), tb), name)
 
 
 def test_fill_out_and_merge_work_alike(fresh_pair: Pair, tmp_path: Path) -> None:
