@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -114,14 +116,17 @@ class ConflictDialog(QDialog):
             combo.setObjectName("conflict.choice")
             combo.addItem("我的修改", MINE)
             combo.addItem(f"{who}的修改", THEIRS)
-            t.setCellWidget(r, COL_CHOICE, combo)
+            holder = QWidget()  # the combo at its own height in a tall row, not stretched over it
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(4, 2, 4, 2)
+            box.addWidget(combo, 0, Qt.AlignmentFlag.AlignVCenter)
+            t.setCellWidget(r, COL_CHOICE, holder)
             self.combos.append(combo)
         head = t.horizontalHeader()
         head.setSectionResizeMode(COL_FIELD, QHeaderView.ResizeMode.ResizeToContents)
         for col in (COL_BASE, COL_MINE, COL_THEIRS):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         head.setSectionResizeMode(COL_CHOICE, QHeaderView.ResizeMode.ResizeToContents)
-        t.resizeRowsToContents()
         self.table = t
         lay.addWidget(t)
         hint = QLabel("逐项选择：在“采用”一栏为每一项选定后，点“逐项选择”保存。")
@@ -140,7 +145,22 @@ class ConflictDialog(QDialog):
             b.clicked.connect(slot)
             buttons.addWidget(b)
         lay.addLayout(buttons)
-        self.resize(860, min(560, 190 + 70 * len(self.fields)))
+        self.resize(860, 300)
+        self._fit_rows()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._fit_rows()  # the columns have their widths now: the wrapped texts their heights
+
+    def _fit_rows(self) -> None:
+        """The table as tall as its rows (long texts wrapped in their columns), up to what a screen holds: no
+        empty band under one field, a scroll bar only for many."""
+        t = self.table
+        t.resizeRowsToContents()
+        rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
+        t.setFixedHeight(min(rows + t.horizontalHeader().height() + 2 * t.frameWidth() + 2, 420))
+        self.adjustSize()
+        self.resize(max(self.width(), 860), self.sizeHint().height())
 
     def keep_mine(self) -> None:
         self.choice = MINE

@@ -417,13 +417,24 @@ def test_each_field_chosen_in_the_dialog(qtbot) -> None:  # noqa: ANN001
         "…",
         Item,
         1,
-        {"progress": ("旧", "我的", "他的"), "remarks": ("", "我的备注", "他的备注")},
+        {
+            "progress": (
+                "已制定整改方案。",
+                "已制定整改方案。" + "已召开专题会议研究部署，明确责任分工和完成时限。" * 3,
+                "他的",
+            ),
+            "remarks": ("", "我的备注", "他的备注"),
+        },
         "张三（z@pc）",
-        values={"progress": "我的", "remarks": "我的备注", "person": "王芳"},
+        values={"progress": "我的", "remarks": "我的备注", "person": "王芳"},  # (what was refused, in full)
     )
     dialog = ConflictDialog(None, exc, "细化问题1（2）", "张三")
     qtbot.addWidget(dialog)
     assert [dialog.table.item(r, 0).text() for r in range(2)] == ["整改进展", "备注"]
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(SHOTS / "conflict_dialog_two_fields.png"))
     dialog.combos[1].setCurrentIndex(1)
     dialog.findChild(QPushButton, "conflict.each").click()
     assert dialog.chosen() == {"progress": MINE, "remarks": THEIRS}
