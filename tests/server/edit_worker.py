@@ -314,7 +314,8 @@ def ledger_problems(conn: Any, workers: dict[str, list[dict[str, Any]]], items: 
                 if len(rows) not in (0, r["size"]):
                     problems.append(f"{where}: {len(rows)} of the batch's {r['size']} rows are in the change log")
                 if len({x[1] for x in rows}) > 1:
-                    problems.append(f"{where}: the batch's rows are in batches {sorted({x[1] for x in rows})}")
+                    spread = sorted({x[1] for x in rows})
+                    problems.append(f"{where}: the batch's rows are in {len(spread)} batches: {spread[:5]}…")
                 done = next((d for d in records if d["event"] == "big-done" and d["k"] == r["k"]), None)
                 if done is not None and (len(rows) != r["size"] or rows[0][1] != done["batch"]):
                     problems.append(f"{where}: done as batch {done['batch']} but its rows are not all there")
