@@ -14,11 +14,12 @@ import hashlib
 import json
 import re
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from peewee import PeeweeException, PostgresqlDatabase
+from peewee import OperationalError, PeeweeException, PostgresqlDatabase
 
 from rectify_desktop.core import storage
 from rectify_desktop.core.commands import Change
@@ -132,11 +133,44 @@ class ServerDatabase(PostgresqlDatabase):
 
     def __init__(self) -> None:
         super().__init__(None, autoconnect=False, prefer_psycopg3=True)
+        # The session's own settings (a read-only window's SET), made again on a new connection.
+        self._session_settings: list[str] = []
+
+    def init(self, database: str | None, **kwargs: Any) -> None:
+        self._session_settings = []
+        super().init(database, **kwargs)
 
     def execute_sql(self, sql: str, params: Any = None) -> Any:
         if params and "?" in sql and "%s" not in sql:  # core's own SQL, written for SQLite
             sql = _QMARK.sub("%s", sql.replace("%", "%%"))
-        return super().execute_sql(sql, params)
+        head = sql.lstrip()[:7].upper()
+        if head.startswith("SET ") and not params and self.transaction_depth() == 0:
+            self._session_settings.append(sql)
+        try:
+            return super().execute_sql(sql, params)
+        except OperationalError:
+            # The connection was lost (a restarted server, a dropped network): a read outside a transaction
+            # wrote nothing and is simply read again on a new connection; a write is told (the next one
+            # connects again, in cursor()), since whether the server had committed it cannot be known.
+            if head.startswith("SELECT") and self.transaction_depth() == 0 and self._lost():
+                self._reconnect()
+                return super().execute_sql(sql, params)
+            raise
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        if self.transaction_depth() == 0 and self._lost():
+            self._reconnect()
+        return super().cursor(named_cursor)
+
+    def _lost(self) -> bool:
+        conn = self._state.conn
+        return conn is not None and bool(conn.closed or getattr(conn, "broken", False))
+
+    def _reconnect(self) -> None:
+        self.close()
+        self.connect()
+        for sql in self._session_settings:
+            super().execute_sql(sql)
 
     def _connect(self) -> Any:
         conn = super()._connect()
@@ -167,6 +201,11 @@ def explain(exc: BaseException, address: ServerAddress) -> ServerError:
         return ServerError(f"无法连接服务器 {where}：服务器未启动、地址或端口有误，或网络不通。（{text[:200]}）")
     if "no pg_hba.conf entry" in low:
         return ServerError(f"服务器不允许本机连接（pg_hba.conf），请联系服务器管理员：{where}")
+    if "permission denied" in low or "must be owner" in low:
+        return ServerError(
+            f"服务器用户“{address.user}”没有读写该台账的权限，请服务器管理员授权（GRANT）：{address.label()}"
+            f"（{text[:200]}）"
+        )
     if "terminating connection" in low or "server closed the connection" in low or "connection is lost" in low:
         return ServerError(f"与服务器 {where} 的连接中断，修改未保存。请检查网络后重新连接。")
     return ServerError(f"服务器台账出错：{text[:300]}")
@@ -231,6 +270,15 @@ def create_schema() -> None:
 def check_ledger(address: ServerAddress, *, create: bool = False) -> list[str]:
     """Checks that the connected database holds a ledger this program can write; creates an empty one in an
     empty database when asked. Returns what the clerk must be told (warnings); raises what refuses it."""
+    import psycopg
+
+    try:
+        return _check_ledger(address, create)
+    except (psycopg.Error, PeeweeException) as exc:  # a user without rights, a connection lost meanwhile
+        raise explain(exc, address) from exc
+
+
+def _check_ledger(address: ServerAddress, create: bool) -> list[str]:
     meta = _meta()
     if meta is None:
         tables = _public_tables()
@@ -357,18 +405,33 @@ def channel(database: str) -> str:
     return f"{CHANNEL}_{hashlib.sha256(database.encode()).hexdigest()[:24]}"
 
 
+# What the feed tells when it had to listen again: whatever was sent meanwhile is lost, so reload everything.
+_RESET_PAYLOAD = json.dumps({"session": "", "user": "", "batch": 0, "changes": None})
+# A lost feed is listened to again at most this often, and waited for this long, so that a poll while the
+# server is away costs the window little.
+_RELISTEN_SECONDS = 5.0
+_RELISTEN_TIMEOUT = 2
+
+
 class ChangeFeed:
     """A second connection that listens for the other windows' notices. The window polls it (or watches its
-    socket); poll never blocks."""
+    socket, which changes when the connection had to be made again); poll never blocks for long."""
 
     def __init__(self, address: ServerAddress) -> None:
+        self.address = address
+        self.conn = self._listen(CONNECT_TIMEOUT)
+        self._next_try = 0.0
+
+    def _listen(self, timeout: int) -> Any:
         import psycopg
 
+        params = {**self.address.connect_params(), "connect_timeout": timeout}
         try:
-            self.conn = psycopg.connect(**address.connect_params(), autocommit=True)
+            conn = psycopg.connect(**params, autocommit=True)
+            conn.execute(f'LISTEN "{channel(self.address.database)}"')
         except psycopg.Error as exc:
-            raise explain(exc, address) from exc
-        self.conn.execute(f'LISTEN "{channel(address.database)}"')
+            raise explain(exc, self.address) from exc
+        return conn
 
     def fileno(self) -> int:
         return self.conn.fileno()
@@ -377,10 +440,21 @@ class ChangeFeed:
         """The notices that arrived since the last poll, oldest first."""
         import psycopg
 
-        try:
-            return [n.payload for n in self.conn.notifies(timeout=0)]
-        except psycopg.Error:
+        if not (self.conn.closed or self.conn.broken):
+            try:
+                return [n.payload for n in self.conn.notifies(timeout=0)]
+            except psycopg.Error:
+                pass
+        now = time.monotonic()
+        if now < self._next_try:
             return []
+        self._next_try = now + _RELISTEN_SECONDS
+        self.close()
+        try:
+            self.conn = self._listen(_RELISTEN_TIMEOUT)
+        except ServerError:
+            return []
+        return [_RESET_PAYLOAD]
 
     def close(self) -> None:
         try:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peewee import sort_models
+from peewee import SqliteDatabase, sort_models
 
 from rectify_desktop.core import fileops, outfile, server, storage
 from rectify_desktop.core.models import ALL_MODELS, BaseModel
@@ -46,11 +46,25 @@ def _readable_copy(path: Path, work: Path) -> Path:
     info = storage.inspect_file(path)
     copy = storage.backup_file(path, work / "ledger.db")
     if info.user_version < storage.SCHEMA_VERSION:
-        opened = storage.open_file(copy)  # migrates (with its own backup beside the copy, in the temporary folder)
-        storage._close_quietly(opened.read)
-        if opened.lock is not None:
-            opened.lock.release()
+        _migrate_copy(copy, info.user_version)
     return copy
+
+
+def _migrate_copy(copy: Path, version: int) -> None:
+    """Migrates the copy on a database of its own, as storage.create_file makes a file: the models' global one
+    may be the ledger this process has open (a window pushing another file), which must stay as it is."""
+    if version not in storage.MIGRATIONS:
+        raise storage.CorruptLedgerError(f"台账文件的版本号无效（{version}），无法升级，未推送")
+    database = SqliteDatabase(str(copy))
+    with database.bind_ctx(ALL_MODELS):
+        database.connect()
+        try:
+            with database.atomic():
+                for v in range(version, storage.SCHEMA_VERSION):
+                    storage.MIGRATIONS[v](database)
+                database.execute_sql(f"PRAGMA user_version = {storage.SCHEMA_VERSION}")
+        finally:
+            database.close()
 
 
 def push(
@@ -78,6 +92,7 @@ def push(
                 for model in _models():
                     counts[model._meta.table_name] = _copy_into_server(con, pg, model, progress)
                 _reset_sequences(pg)
+                _tell_open_windows(pg, address)
                 pg.commit()
         finally:
             con.close()
@@ -88,15 +103,41 @@ def push(
     return counts
 
 
+def _tell_open_windows(pg: Any, address: server.ServerAddress) -> None:
+    """A replaced ledger is another ledger under the same name: the windows open on it must reload everything,
+    or they would go on showing, and editing with row versions of, rows that are no longer there. Sent within
+    the push's transaction, so it arrives only when the push is committed."""
+    import uuid
+
+    from rectify_desktop.core.commands import Change
+    from rectify_desktop.core.ledger import current_user
+    from rectify_desktop.core.models import Inspection
+
+    payload = server.encode_changes(
+        [Change("reset", Inspection, 0)], session=f"push-{uuid.uuid4().hex}", user=current_user(address.user), batch=0
+    )
+    pg.execute("SELECT pg_notify(%s, %s)", (server.channel(address.database), payload))
+
+
 def _file_problems(path: Path) -> list[str]:
-    """Values of the wrong type (text in a date column): the server would refuse them halfway."""
+    """What the server would refuse halfway, or what the copy would silently lose: values of the wrong type
+    (text in a date column) and tables or columns the program did not make. Read on a connection of its own,
+    not the models' global database (see _migrate_copy)."""
     from rectify_desktop.core import integrity
 
-    opened = storage.open_file(path, readonly=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return integrity.value_problems()
+        problems = storage.schema_problems(con)
+        if problems:
+            return problems
+        for table, column, kind, test in integrity._columns():
+            for rowid, value in con.execute(f'SELECT rowid, "{column}" FROM "{table}" WHERE {test} LIMIT 3'):
+                name = integrity._TABLE_NAMES.get(table, table)
+                field = integrity._COLUMN_NAMES.get(column, column)
+                problems.append(f"{name}第 {rowid} 条的“{field}”应为{kind}，其值“{str(value)[:40]}”无法识别")
+        return problems
     finally:
-        storage._close_quietly(opened.read)
+        con.close()
 
 
 def _prepare_target(pg: Any, address: server.ServerAddress, replace: bool) -> None:

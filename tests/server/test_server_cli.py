@@ -109,12 +109,6 @@ def test_every_command_on_a_server_ledger(exe: Path, pg_url: str, demo_template:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("postgresql-")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io/text_import.py:142 and io/xlsx_import.py:321 call import_into(Path(ledger_path)): Path() of a "
-    "ServerAddress is its placeholder name, so the import makes a FILE named postgresql-HOST-PORT-DB in the "
-    "working folder and says it imported, the server ledger unchanged",
-)
 def test_import_onto_a_server_ledger(exe: Path, pg_url: str, demo_template: Path, tmp_path: Path) -> None:
     from rectify_desktop.core import transfer
 

@@ -7,14 +7,16 @@ import hashlib
 import re
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from rectify_desktop.core import evidence, server, storage, transfer, verify
+from rectify_desktop.core import evidence, ops, server, storage, transfer, verify
+from rectify_desktop.core.commands import Change
 from rectify_desktop.core.ledger import Ledger
-from rectify_desktop.core.models import VERSIONED, Blob, ChangeLog, Item
+from rectify_desktop.core.models import VERSIONED, Blob, ChangeLog, Inspection, Item
 from tests.server.remote_edit import Remote
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -97,8 +99,6 @@ def test_push_onto_a_ledger_is_refused_unless_asked_to_replace(
 ) -> None:
     small = tmp_path / "小台账.db"
     with Ledger.create(small) as led:
-        from rectify_desktop.core import ops
-
         led.apply(ops.add_inspection("只有一个巡察"))
     transfer.push(small, address)
     on_server = _server_rows(pg_url)
@@ -110,6 +110,26 @@ def test_push_onto_a_ledger_is_refused_unless_asked_to_replace(
     out = tmp_path / "替换后.db"
     transfer.pull(address, out)
     assert _dump(out) == _dump(demo_template)
+
+
+def test_the_windows_open_on_a_replaced_ledger_are_told_to_reload(
+    demo_template: Path, address: server.ServerAddress, tmp_path: Path
+) -> None:
+    small = tmp_path / "小台账.db"
+    Ledger.create(small).close()
+    transfer.push(small, address)
+    with Ledger.open(address) as led:
+        heard: list = []
+        led.subscribe(heard.append)
+        transfer.push(demo_template, address, replace=True)
+        notices: list = []
+        end = time.monotonic() + 1
+        while not notices and time.monotonic() < end:
+            notices = led.poll_remote()
+            time.sleep(0.01)
+        assert [n.changes for n in notices] == [None]
+        assert heard == [[Change("reset", Inspection, 0)]]
+        assert led.inspections()
 
 
 def test_push_onto_a_database_of_something_else_is_refused(
@@ -161,6 +181,28 @@ def test_a_file_of_the_previous_version_is_pushed_and_left_as_it_was(
     with Ledger.open(address):
         assert {i.row_version for i in Item.select()} == {1}
         assert verify.verify_open_ledger() == []
+
+
+def test_a_push_leaves_the_ledger_this_process_has_open_alone(
+    demo_template: Path, address: server.ServerAddress, demo_path: Path, tmp_path: Path
+) -> None:
+    """A window with its ledger open pushes another file (an older one, to be migrated on the way)."""
+    old = tmp_path / "旧版台账.db"
+    shutil.copyfile(demo_template, old)
+    con = sqlite3.connect(old)
+    for model in VERSIONED:
+        con.execute(f'ALTER TABLE "{model._meta.table_name}" DROP COLUMN row_version')
+    con.execute("PRAGMA user_version = 5")
+    con.commit()
+    con.close()
+    with Ledger.open(demo_path) as led:
+        item = Item.select().order_by(Item.id).first()
+        transfer.push(old, address)
+        transfer.pull(address, tmp_path / "拉取.db")
+        assert Item.get_by_id(item.id).title == item.title  # still reading its own file
+        led.apply(ops.set_fields(Item, item.id, {"remarks": "推送之后"}))
+    with sqlite3.connect(demo_path) as con:
+        assert con.execute("SELECT remarks FROM item WHERE id = ?", (item.id,)).fetchone() == ("推送之后",)
 
 
 def test_pull_refuses_what_it_must_not_overwrite(
