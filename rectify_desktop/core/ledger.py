@@ -92,6 +92,17 @@ class Ledger:
         self._feed: server.ChangeFeed | None = None
 
     @property
+    def name(self) -> str:
+        """A short name for files made from it (导出、备份): the file's name without its ending, or the database's."""
+        return self.server.database if self.server is not None else self.path.stem
+
+    @property
+    def folder(self) -> Path:
+        """Where files made from it go by default: beside the ledger file; a server ledger has no folder of its
+        own on this machine, so the home folder."""
+        return Path.home() if self.server is not None else self.path.parent
+
+    @property
     def location(self) -> str:
         """The ledger as the clerk knows it: the file's path, or the server ledger's address."""
         return self.server.label() if self.server is not None else str(self.path)

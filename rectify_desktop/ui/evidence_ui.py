@@ -614,7 +614,7 @@ def export_zip(window: WindowHost) -> Path | None:
         window.panel.commit_pending()
     entries = evidence_zip.plan(insp_id)
     n_files = sum(1 for e in entries if e.arcname)
-    default = Path(_start_folder()) / f"{window.ledger.path.stem}-佐证材料.zip"
+    default = Path(_start_folder()) / f"{window.ledger.name}-佐证材料.zip"
     chosen, _ = QFileDialog.getSaveFileName(window, "导出佐证材料包", str(default), "ZIP 压缩包 (*.zip)")
     if not chosen:
         return None

@@ -58,7 +58,7 @@ def _start_dir(window: Any) -> Path:
     if last and Path(last).is_dir():
         return Path(last)
     if window.ledger is not None:
-        return Path(window.ledger.path).parent
+        return window.ledger.folder
     return Path.home()
 
 

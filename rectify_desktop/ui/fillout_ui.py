@@ -83,7 +83,7 @@ def _start_dir(window: Any, key: str) -> Path:
     last = window.settings.value(key, "", str) if window.settings is not None else ""
     if last and Path(last).is_dir():
         return Path(last)
-    return Path(window.ledger.path).parent
+    return window.ledger.folder
 
 
 def _send_folder(window: Any) -> Path:
@@ -92,7 +92,7 @@ def _send_folder(window: Any) -> Path:
     last = window.settings.value(FOLDER_KEY, "", str) if window.settings is not None else ""
     if last and Path(last).is_dir():
         return Path(last)
-    return Path(window.ledger.path).parent / f"整改进展填报表-{cn_date(dt.date.today())}"
+    return window.ledger.folder / f"整改进展填报表-{cn_date(dt.date.today())}"
 
 
 def _remember(window: Any, key: str, folder: Path) -> None:

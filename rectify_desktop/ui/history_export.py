@@ -47,7 +47,7 @@ def _ledger_open(window: Any) -> bool:
 
 def log_title(window: Any) -> str:
     """ "示例台账修改记录": the log is the whole ledger file's, so the file names it."""
-    return f"{Path(window.ledger.path).stem}修改记录"
+    return f"{window.ledger.name}修改记录"
 
 
 def reporting_unit(window: Any) -> str:
@@ -60,7 +60,7 @@ def _start_dir(window: Any) -> Path:
     last = window.settings.value(LAST_DIR_KEY, "", str) if window.settings is not None else ""
     if last and Path(last).is_dir():
         return Path(last)
-    return Path(window.ledger.path).parent
+    return window.ledger.folder
 
 
 def _commit(window: Any) -> None:

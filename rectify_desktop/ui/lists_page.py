@@ -193,7 +193,7 @@ class ListsPage(QWidget):
         if self.sheet is None:
             return
         w = self.window_
-        start = w.ledger.path.parent if w.ledger else Path.home()
+        start = w.ledger.folder if w.ledger else Path.home()
         path, _ = QFileDialog.getSaveFileName(
             self, "导出Excel", str(start / f"{self.sheet.title}.xlsx"), "Excel 工作簿 (*.xlsx)"
         )

@@ -255,7 +255,7 @@ class ProgressReportDialog(QDialog):
 
 def _save_path(window: Any, day: dt.date, suffix: str) -> Path | None:
     last = window.settings.value(LAST_DIR_KEY, "", str) if window.settings is not None else ""
-    folder = Path(last) if last and Path(last).is_dir() else Path(window.ledger.path).parent
+    folder = Path(last) if last and Path(last).is_dir() else window.ledger.folder
     default = folder / _UNSAFE_NAME.sub("_", default_name(day, suffix))
     chosen, _ = QFileDialog.getSaveFileName(window, "保存进展报告", str(default), FILTERS[suffix])
     if not chosen:

@@ -335,7 +335,7 @@ def print_ledger(window: WindowHost) -> None:
 def _save_path(window: WindowHost, title: str) -> Path | None:
     from PySide6.QtWidgets import QFileDialog
 
-    folder = window.ledger.path.parent if window.ledger else Path.home()
+    folder = window.ledger.folder if window.ledger else Path.home()
     default = folder / f"{title}-{dt.date.today():%Y%m%d}.pdf"
     path, _ = QFileDialog.getSaveFileName(window, "导出PDF", str(default), "PDF 文件 (*.pdf)")
     if not path:
