@@ -30,6 +30,9 @@ MainWindow = Any
 FALLBACK_MS = 500
 # How long the status bar says who changed what.
 MESSAGE_MS = 6000
+# Wake-ups of the socket with nothing to read before it is left to the timer for a while.
+IDLE_WAKEUPS = 20
+RETRY_MS = 5000
 
 
 class LiveLedger(QObject):
@@ -40,15 +43,51 @@ class LiveLedger(QObject):
         self.window_ = window
         self.ledger = window.ledger
         self._busy = False
+        self._idle_wakeups = 0
         self.notifier: QSocketNotifier | None = None
-        fd = self.ledger.feed_socket() if self.ledger is not None else None
-        if fd is not None:
-            self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
-            self.notifier.activated.connect(self.poll)
+        self._fd: int | None = None
+        self._watch()
         self.timer = QTimer(self)
         self.timer.setInterval(FALLBACK_MS)
         self.timer.timeout.connect(self.poll)
         self.timer.start()
+
+    def _watch(self, *, anew: bool = False) -> None:
+        """Watches the notice connection's socket: a new one when the connection had to be made again (`anew`:
+        the new socket often has the old one's number, but the old watch went with the closed socket)."""
+        try:
+            fd = self.ledger.feed_socket() if self.ledger is not None else None
+        except Exception:  # noqa: BLE001 - a broken connection has no socket; the timer goes on polling
+            fd = None
+        if fd == self._fd and self.notifier is not None and not anew:
+            return
+        if self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier.deleteLater()
+            self.notifier = None
+        self._fd = fd
+        if fd is not None:
+            self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+            self.notifier.activated.connect(self._woken)
+
+    def _woken(self) -> None:
+        if self.poll():
+            self._idle_wakeups = 0
+            return
+        # A socket that keeps waking the window with nothing to read (a connection gone bad) would spin:
+        # the timer alone polls then, until the connection is made again.
+        self._idle_wakeups += 1
+        if self._idle_wakeups >= IDLE_WAKEUPS and self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self._idle_wakeups = 0
+            QTimer.singleShot(RETRY_MS, self._rewatch)
+
+    def _rewatch(self) -> None:
+        if self.ledger is None:
+            return
+        if self.notifier is not None:
+            self.notifier.setEnabled(True)
+        self._watch()
 
     def poll(self) -> list[server.Notice]:
         """Takes in what the other windows changed; returns their notices."""
@@ -72,6 +111,7 @@ class LiveLedger(QObject):
             return []
         finally:
             self._busy = False
+        self._watch(anew=any(_reconnected(n) for n in notices))
         said = describe(notices)
         if said:
             self.window_.statusBar().showMessage(said, MESSAGE_MS)
@@ -81,6 +121,7 @@ class LiveLedger(QObject):
         if self.notifier is not None:
             self.notifier.setEnabled(False)
             self.notifier = None
+        self._fd = None
         self.timer.stop()
         self.ledger = None
 
@@ -140,8 +181,16 @@ def describe_change(who: str, change: Change) -> str:
     return f"{who} 刚刚修改了台账"
 
 
+def _reconnected(notice: server.Notice) -> bool:
+    """The feed's own notice that it listens again after its connection broke (nobody's, no changes)."""
+    return not notice.session and not notice.user and notice.changes is None
+
+
 def describe(notices: list[server.Notice]) -> str:
     """One line for the status bar: the first change, and how many more came with it."""
+    if notices and all(_reconnected(n) for n in notices):
+        # The window's own word that it listens again after the connection broke: it read everything anew.
+        return "与服务器的连接已恢复，已重新读取台账。"
     changes = [(who_of(n.user), c) for n in notices for c in (n.changes or [Change("reset", Item, 0)])]
     if not changes:
         return ""

@@ -441,3 +441,20 @@ def test_each_field_chosen_in_the_dialog(qtbot) -> None:  # noqa: ANN001
     assert resolved_values(exc, dialog.chosen()) == {"progress": "我的", "person": "王芳"}
     assert resolved_values(exc, {"progress": THEIRS, "remarks": THEIRS}) == {}
     assert resolved_values(exc, {"progress": MINE, "remarks": MINE}) == exc.values
+
+
+# The watch on the closed socket is dropped by Qt with a warning before the window watches the new one.
+@pytest.mark.qt_log_ignore("QSocketNotifier: Invalid socket")
+def test_after_the_notice_connection_broke_the_window_listens_on_the_new_one(qtbot, a, b, tree) -> None:  # noqa: ANN001
+    """The connection that brings the notices is made again when it broke (core/server.ChangeFeed): the
+    window reads everything anew, says so, and watches the new socket."""
+    old_fd = a.live._fd
+    a.ledger._feed.conn.close()
+    qtbot.waitUntil(lambda: "连接已恢复" in a.statusBar().currentMessage(), timeout=3000)
+    assert a.live.notifier is not None and a.live._fd == a.ledger.feed_socket()
+    assert (a.current_node().kind, a.current_node().id) == ("item", tree["item2"])
+    a.live.timer.stop()  # the socket alone brings B's edit now
+    b.do("select", item=tree["item2"])
+    b.do("type", field="progress", text="重连之后写的")
+    qtbot.waitUntil(lambda: _form(a).progress.toPlainText() == "重连之后写的", timeout=1000)
+    assert old_fd is not None
