@@ -1,6 +1,6 @@
 """The command line (命令行): headless commands, and the window when no command is given.
 
-    rectify-desktop [LEDGER] [--demo]          the window
+    rectify-desktop [LEDGER] [--demo]          the window (LEDGER a file, or postgresql://用户名@主机/数据库)
     rectify-desktop demo OUT                   write the demo ledger
     rectify-desktop stats LEDGER [--json]      the figures
     rectify-desktop verify LEDGER              check a ledger is whole

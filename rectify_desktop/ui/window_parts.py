@@ -114,6 +114,8 @@ class WelcomePage(QWidget):
             ("new_inspection", "新建巡察整改台账", window.add_inspection),
             ("demo", "打开示例台账", window.open_demo),
             ("open", "打开台账文件…", window.choose_ledger),
+            # The shared ledger on the office's server, for offices where several people keep it at once.
+            ("connect_server", "连接服务器台账…", lambda: window.actions["connect_server"].trigger()),
         ):
             b = QPushButton(text)
             b.setMinimumSize(120, 44)

@@ -29,3 +29,22 @@ def test_files_from_a_server_ledger_go_home_under_its_name(on_server) -> None:  
     assert fillout_ui._send_folder(w).parent == Path.home()
     assert fillout_ui._start_dir(w, "fill_out/merge_dir") == Path.home()
     assert "postgresql-" not in str(fillout_ui._send_folder(w))
+
+
+def test_the_welcome_page_offers_the_server_ledger(window, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    seen: list[str] = []
+
+    def close_it() -> None:
+        dlg = QApplication.activeModalWidget()
+        seen.append(dlg.windowTitle() if dlg is not None else "")
+        if isinstance(dlg, QDialog):
+            dlg.reject()
+
+    from PySide6.QtCore import Qt, QTimer
+
+    QTimer.singleShot(300, close_it)
+    qtbot.mouseClick(window.welcome.buttons["connect_server"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert "服务器" in seen[0]
