@@ -327,10 +327,9 @@ class SetFields(Command):
         return row
 
     def _refuse(self, found: dict[str, Any], *, undo: bool) -> None:
-        from rectify_desktop.core.ledger import current_user
-
         label = f"该{ENTITY_NAMES.get(self.model, '')}"
-        who = conflicts.last_writer(ENTITY_NAMES.get(self.model, ""), self.row_id, current_user())
+        fields = [FIELD_NAMES.get(k, k) for k in found]
+        who = conflicts.last_writer(ENTITY_NAMES.get(self.model, ""), self.row_id, conflicts.me(), fields)
         if undo:
             msg = conflicts.undo_message(label, FIELD_NAMES, found, who)
             raise conflicts.UndoConflictError(msg, self.model, self.row_id, found, who, values=self.old)
@@ -475,9 +474,7 @@ def _insert_check(cmd: Insert) -> None:
     under = sum(len(rows) for _, rows in snap.rows) - 1
     changed = [FIELD_NAMES.get(k, k) for k, v in now.items() if getattr(cmd, "made", now).get(k) != v]
     if under or changed:
-        from rectify_desktop.core.ledger import current_user
-
-        who = conflicts.last_writer(label, row_id, current_user()) or "他人"
+        who = conflicts.last_writer(label, row_id, conflicts.me()) or "他人"
         what = f"修改了它的{'、'.join(changed)}" if changed else f"在其下添加了 {under} 条内容"
         raise UndoConflictError(
             f"撤销未执行：新增的{label}已被{who}{what}。撤销只撤回您自己的修改，不会删除他人的内容。",

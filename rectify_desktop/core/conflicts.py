@@ -85,11 +85,22 @@ def clashes(
     return out
 
 
-def last_writer(entity: str, row_id: int, me: str = "") -> str:
-    """Who last changed the row according to the change log, when it was someone other than `me`."""
-    q = ChangeLog.select(ChangeLog.user).where((ChangeLog.entity == entity) & (ChangeLog.entity_id == row_id))
-    row = q.order_by(ChangeLog.id.desc()).first()
+def last_writer(entity: str, row_id: int, me: str = "", fields: list[str] | None = None) -> str:
+    """Who last changed the row (of its `fields`, named as the change log names them, when given) according to
+    the change log, when it was someone other than `me`."""
+    where = (ChangeLog.entity == entity) & (ChangeLog.entity_id == row_id)
+    if fields:
+        where &= ChangeLog.field.in_(fields)
+    row = ChangeLog.select(ChangeLog.user).where(where).order_by(ChangeLog.id.desc()).first()
     return row.user if row is not None and row.user != me else ""
+
+
+def me() -> str:
+    """Who this window writes as: the open ledger's user (on a server, with the login and the machine)."""
+    from rectify_desktop.core.ledger import Ledger, current_user
+
+    current = Ledger._current
+    return current.user if current is not None and not current.closed else current_user()
 
 
 def _shown(value: Any) -> str:

@@ -149,3 +149,16 @@ def test_undo_of_an_insertion_refuses_when_someone_wrote_in_it_or_under_it(ledge
     ledger.revert(edit)
     ledger.revert(mine3)
     assert Item.get_or_none(Item.id == new3) is None
+
+
+def test_a_conflict_names_who_changed_that_field(ledger: Ledger) -> None:
+    item = _tree(ledger)
+    seen = Item.get_by_id(item)
+    ledger.user = "乙（yi@PC-2）"  # as another window writes
+    ledger.apply(SetFields(Item, item, {"progress": "乙写的进展"}))
+    ledger.user = "丙（bing@PC-3）"
+    ledger.apply(SetFields(Item, item, {"remarks": "丙写的备注"}))
+    ledger.user = "甲（jia@PC-1）"
+    with pytest.raises(ConflictError) as err:
+        ledger.apply(SetFields(Item, item, {"progress": "甲写的进展"}, seen=seen))
+    assert err.value.who == "乙（yi@PC-2）" and "乙（yi@PC-2）" in str(err.value)
