@@ -274,6 +274,8 @@ class Command:
     """An undoable change. Subclasses fill `text` (shown as 撤销“…”) and implement do and undo."""
 
     text: str = ""
+    # Only sets fields of rows it locks itself: on a server, such commands run side by side (server.lock_for_write).
+    row_scoped: bool = False
 
     def do(self) -> list[Change]:
         raise NotImplementedError
@@ -316,8 +318,13 @@ class SetFields(Command):
             self.model.update(**values, **bump).where(self.model.id == self.row_id).execute()
         return [Change("update", self.model, self.row_id, fields=tuple(values))]
 
+    row_scoped = True
+
     def _row(self, undo: bool = False) -> BaseModel:
-        row = self.model.get_or_none(self.model.id == self.row_id)
+        q = self.model.select().where(self.model.id == self.row_id)
+        if self.model._meta.database.for_update:  # a server: the row is locked until the edit commits
+            q = q.for_update()
+        row = q.first()
         if row is None:
             label = ENTITY_NAMES.get(self.model, "")
             what = "撤销未执行" if undo else "您的修改未保存"
@@ -773,6 +780,7 @@ class Batch(Command):
     def __init__(self, text: str, commands: Iterable[Command]) -> None:
         self.text = text
         self.commands = list(commands)
+        self.row_scoped = all(c.row_scoped for c in self.commands)
 
     def do(self) -> list[Change]:
         out: list[Change] = []

@@ -286,11 +286,12 @@ class Ledger:
             if prepare is not None and not undo:
                 prepare()  # a large file is stored before the turn is taken, so that nobody waits for it
             with db.atomic():
-                server.lock_for_write()
+                server.lock_for_write(shared=command.row_scoped)
                 changes = command.undo() if undo else command.do()
                 entries = command.log()
                 batch = 0
                 if entries:
+                    server.lock_log()
                     batch = self._write_log(entries, undo=undo, items=history.entry_items(entries, changes))
                 server.send_notice(server.encode_changes(changes, session=self.session, user=self.user, batch=batch))
         except (psycopg.Error, PeeweeException) as exc:

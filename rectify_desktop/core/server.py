@@ -32,6 +32,8 @@ DEFAULT_PORT = 5432
 CHANNEL = "rectify_ledger"
 # The advisory lock writers take in turn: "ZGTZ" as in the file's application_id.
 WRITE_LOCK = storage.APPLICATION_ID
+# The change log's turn (lock_log): a second key.
+LOG_LOCK = storage.APPLICATION_ID + 1
 META_TABLE = "rectify_ledger"
 APPLICATION = "rectify-desktop"
 # NOTIFY carries at most 8,000 bytes; a larger change (an import) is told as "reload everything".
@@ -344,11 +346,23 @@ def schema_problems() -> list[str]:
 # --- writing in turn, and telling the others --------------------------------------------------------------
 
 
-def lock_for_write() -> None:
-    """Inside a transaction: waits for the other writers' transactions to end, as SQLite's one writer does.
-    Edits are small and short, so taking turns costs milliseconds, and the rules that read before they write
-    (the next free number, the next batch of the change log) stay right with many writers."""
-    server_db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+def lock_for_write(*, shared: bool = False) -> None:
+    """Inside a transaction: waits for the other writers' transactions to end, as SQLite's one writer does, so
+    that the rules that read before they write (the next free number, a position among siblings, the lock of a
+    written-off item) stay right with many writers.
+
+    `shared`: for a command that only sets fields of rows it locks itself (SetFields, row by row with FOR
+    UPDATE): such edits go on side by side, and only wait for one another on the same row, and for the
+    commands that take the lock whole (adding, deleting, moving, renumbering, importing, write-offs). Ten
+    clerks typing at once thus never queue behind each other's commits."""
+    name = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    server_db.execute_sql(f"SELECT {name}(%s)", (WRITE_LOCK,))
+
+
+def lock_log() -> None:
+    """Inside a transaction, just before its change-log rows: the next batch number is read and written in
+    turn, so that batches are numbered in the order they commit; held only for the transaction's last steps."""
+    server_db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))
 
 
 def encode_changes(changes: list[Change], *, session: str, user: str, batch: int) -> str:

@@ -93,9 +93,9 @@ class Worker:
 
         take = server.lock_for_write
 
-        def timed_lock() -> None:
+        def timed_lock(**kw: Any) -> None:
             t0 = time.perf_counter()
-            take()
+            take(**kw)
             self.locked_at = time.perf_counter()
             self.lock_wait = self.locked_at - t0
 
