@@ -381,6 +381,19 @@ def test_printed_pdf_has_the_same_pages_and_text(pair: Pair, tmp_path: Path, cli
     assert [pg.extract_text() for pg in pa.pages] == [pg.extract_text() for pg in pb.pages]
 
 
+def test_summary_pdf_of_a_server_ledger_is_the_file_s(pair: Pair, tmp_path: Path, cli) -> None:  # noqa: ANN001
+    from pypdf import PdfReader
+
+    a, b = tmp_path / "file.pdf", tmp_path / "server.pdf"
+    r = cli("summary", a, pair.file, "--today", TODAY.isoformat())
+    assert r.returncode == 0, r.stderr
+    r = cli("summary", b, pair.url, "--today", TODAY.isoformat())
+    assert r.returncode == 0, r.stderr
+    pa, pb = PdfReader(a), PdfReader(b)
+    assert len(pa.pages) == len(pb.pages)
+    assert [pg.extract_text() for pg in pa.pages] == [pg.extract_text() for pg in pb.pages]
+
+
 # --- the monthly round --------------------------------------------------------------------------------------
 
 
@@ -592,3 +605,43 @@ def test_merge_on_the_command_line_names_the_server(fresh_pair: Pair, tmp_path: 
     assert "not-shown" not in out
     with Ledger.open(fresh_pair.url, readonly=True):
         assert Item.get_by_id(iid).progress == "命令行合并到服务器"
+
+
+# --- edits made on each ---------------------------------------------------------------------------------
+
+_AFTER_EDITS = [k for k in _CORE if not k.startswith("history") and k != "previous"]
+
+
+def _edit(led: Ledger) -> None:
+    """Today's work of a clerk, through the door: statuses and a deadline changed, an item added, one deleted,
+    one moved to another finding, a measure ticked, a write-off applied for, 整改成效 entered, one edit undone."""
+    from rectify_desktop.core import ops
+    from rectify_desktop.core.models import WO_APPLY, Finding
+
+    items = [i for i in Item.select().order_by(Item.id) if not ops.writeoff_state(i.id)]  # 已销号 are locked
+    findings = list(Finding.select().order_by(Finding.id))
+    led.apply(ops.set_fields(Item, items[0].id, {"status": "已完成"}))
+    led.apply(ops.set_fields(Item, items[1].id, {"status": "正在推进", "progress": "推进中"}))
+    led.apply(ops.set_fields(Item, items[2].id, {"deadline_date": TODAY - dt.timedelta(days=3)}))
+    undone = ops.set_fields(Item, items[3].id, {"status": "已完成"})
+    led.apply(undone)
+    led.revert(undone)
+    led.apply(ops.add_item(findings[0].id, "今天新增的细化问题", department="办公室"))
+    led.apply(ops.delete(Item, items[5].id))
+    led.apply(ops.move_to(Item, items[6].id, findings[-1].id))
+    measure = next(m for m in Measure.select().order_by(Measure.id) if not m.done and m.item_id == items[4].id)
+    led.apply(ops.set_fields(Measure, measure.id, {"done": True}))
+    done = next(i for i in Item.select().order_by(Item.id) if i.status == "已完成" and i.id in {j.id for j in items})
+    led.apply(ops.write_off(done.id, WO_APPLY, "李明", TODAY))
+    led.apply(ops.add_money(kind="追缴", amount="1.5", item_id=items[0].id, date=TODAY))
+
+
+def test_edits_made_alike_on_each_give_the_same(fresh_pair: Pair) -> None:
+    def work(led: Ledger) -> dict[str, Any]:
+        _edit(led)
+        return _core(led)
+
+    a, b = on_both(fresh_pair, work, readonly=False)
+    for key in _AFTER_EDITS:
+        assert "failed" not in str(a[key])[:20], (key, a[key])
+        assert_same(a[key], b[key], key)
