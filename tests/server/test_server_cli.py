@@ -123,47 +123,29 @@ def test_import_onto_a_server_ledger(exe: Path, pg_url: str, demo_template: Path
     assert users and all(u.endswith(f"（rectify@{socket.gethostname()}）") for u in users), users
 
 
-def test_failures_are_told_in_chinese(exe: Path, pg_url: str, pg_server: object, tmp_path: Path) -> None:
-    demo = tmp_path / "小.db"
-    ok(run(tmp_path, "demo", str(demo)))
+def test_failures_are_told_in_chinese(exe: Path, pg_url: str, demo_template: Path, tmp_path: Path) -> None:
+    demo = tmp_path / "示例.db"
+    shutil.copyfile(demo_template, demo)
     ok(run(tmp_path, "push", str(demo), "--server", pg_url))
     empty = pg_url.rsplit("/", 1)[0] + "/postgres"
     nowhere = f"postgresql://rectify@127.0.0.1:{free_port()}/ledger"
     missing_db = pg_url.rsplit("/", 1)[0] + "/no_such_database"
-    (
-        twice,
-        bad_url,
-        bad_port,
-        no_host,
-        unreachable,
-        on_empty,
-        verify_empty,
-        missing,
-        pull_empty,
-    ) = runs(
+    twice, bad_url, unreachable, on_empty, missing = runs(
         tmp_path,
         ("push", str(demo), "--server", pg_url),
         ("stats", "--server", "mysql://rectify@127.0.0.1/ledger"),
-        ("stats", "--server", "postgresql://rectify@127.0.0.1:99999/ledger"),
-        ("stats", "--server", "postgresql://127.0.0.1"),
         ("stats", "--server", nowhere),
-        ("stats", "--server", empty),
         ("verify", "--server", empty),
         ("pull", "--server", missing_db, "x.db"),
-        ("pull", "--server", empty, "y.db"),
     )
     failed_in_chinese(twice, "已有台账", "--replace")
     # Told as a missing file (cli._server_in_place drops --server, so a foreign scheme reads as a file's name):
     # refused in Chinese all the same.
     failed_in_chinese(bad_url, "mysql:")
-    failed_in_chinese(bad_port, "地址无效")
-    failed_in_chinese(no_host)
     failed_in_chinese(unreachable, "无法连接服务器")
     failed_in_chinese(on_empty, "还没有台账")
-    failed_in_chinese(verify_empty, "还没有台账")
     failed_in_chinese(missing, "no_such_database")
-    failed_in_chinese(pull_empty, "没有台账")
-    assert not (tmp_path / "x.db").exists() and not (tmp_path / "y.db").exists()
+    assert not (tmp_path / "x.db").exists()
     replaced = ok(run(tmp_path, "push", str(demo), "--server", pg_url, "--replace"))
     assert "已推送" in replaced.stdout
 

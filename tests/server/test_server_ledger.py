@@ -4,6 +4,8 @@ window hears the others'."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import socket
 import threading
@@ -129,6 +131,22 @@ def test_a_ledger_changed_behind_the_programs_back_is_refused(pg_url: str, chang
     assert CHINESE.search(str(err.value)) and ("item" in str(err.value))
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("mysql://rectify@127.0.0.1/ledger", "postgresql://"),
+        ("postgresql://127.0.0.1/ledger", "用户名"),
+        ("postgresql://rectify@127.0.0.1", "数据库"),
+        ("postgresql://rectify@127.0.0.1:99999/ledger", "地址无效"),
+        ("postgresql://rectify@127.0.0.1:port/ledger", "地址无效"),
+    ],
+)
+def test_an_address_that_is_not_one_is_told_in_chinese(url: str, why: str) -> None:
+    with pytest.raises(server.ServerError) as err:
+        server.ServerAddress.parse(url)
+    assert why in str(err.value)
+
+
 def test_a_server_that_is_not_there_is_told_in_chinese_quickly() -> None:
     started = time.monotonic()
     for url in (f"postgresql://rectify@127.0.0.1:{free_port()}/ledger", "postgresql://rectify@no-such-host.invalid/x"):
@@ -245,6 +263,28 @@ def test_every_kind_of_edit_and_its_undo_on_a_server(led: Ledger) -> None:
     assert batches == sorted(batches)
     # One batch per apply or revert (15 of them), none skipped, none shared.
     assert list(dict.fromkeys(batches)) == list(range(1, 16)), str([(e.batch, e.action) for e in log])
+
+
+def test_evidence_is_stored_in_chunks_on_the_server_and_its_undo_and_redo(led: Ledger, tmp_path: Path) -> None:
+    from rectify_desktop.core.evidence import CHUNK_SIZE, AddEvidence, iter_blob
+    from rectify_desktop.core.models import Blob, BlobChunk, Evidence
+
+    _insp, _cat, _fid, item = _tree(led)
+    scan = tmp_path / "整改报告.pdf"
+    data = os.urandom(2 * CHUNK_SIZE + 123)
+    scan.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    add = AddEvidence(item, scan)
+    led.apply(add)
+    ev = Evidence.get(Evidence.item == item)
+    assert (ev.blob_sha256, ev.name, Blob.get_by_id(sha).size) == (sha, "整改报告.pdf", len(data))
+    assert BlobChunk.select().where(BlobChunk.blob == sha).count() == 3
+    assert hashlib.sha256(b"".join(iter_blob(sha))).hexdigest() == sha
+    led.revert(add)
+    assert Evidence.select().count() == 0
+    led.apply(add)  # redo: the same record, the bytes not stored twice
+    assert Evidence.get(Evidence.item == item).blob_sha256 == sha and Blob.select().count() == 1
+    assert verify.verify_open_ledger() == []
 
 
 def test_batches_are_numbered_in_turn_and_ids_continue_after_a_push(

@@ -161,6 +161,20 @@ def test_a_file_with_text_in_a_date_is_not_pushed(
     assert bad.read_bytes() == before
 
 
+def test_a_file_with_a_table_of_someone_elses_is_not_pushed(
+    demo_template: Path, address: server.ServerAddress, pg_url: str, tmp_path: Path
+) -> None:
+    # Copying only the program's tables would drop it without a word.
+    odd = tmp_path / "加了表的台账.db"
+    shutil.copyfile(demo_template, odd)
+    with sqlite3.connect(odd) as con:
+        con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    with pytest.raises(storage.LedgerError) as err:
+        transfer.push(odd, address)
+    assert "未推送" in str(err.value) and "notes" in str(err.value)
+    assert _server_rows(pg_url) == {}
+
+
 def test_a_file_of_the_previous_version_is_pushed_and_left_as_it_was(
     demo_template: Path, address: server.ServerAddress, tmp_path: Path
 ) -> None:
@@ -238,13 +252,26 @@ def test_pull_of_an_empty_or_foreign_database_is_refused(address: server.ServerA
 
 
 def test_a_pull_while_another_window_keeps_editing_is_one_moment(
-    demo_template: Path, address: server.ServerAddress, pg_url: str, tmp_path: Path
+    demo_template: Path, address: server.ServerAddress, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     transfer.push(demo_template, address)
+    copy_table = transfer._copy_into_file
+
+    def slowly(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        # Tables read 50 ms apart: several of the other window's batches commit while one pull reads.
+        time.sleep(0.05)
+        return copy_table(*args, **kwargs)
+
+    monkeypatch.setattr(transfer, "_copy_into_file", slowly)
     stop = tmp_path / "stop"
     with Remote(pg_url) as other:
         other.send("loop", stop=str(stop))
         try:
+            with psycopg.connect(pg_url, autocommit=True) as conn:  # the other window is under way
+                edited = "SELECT COUNT(*) FROM item WHERE remarks LIKE '第%轮'"
+                end = time.monotonic() + 10
+                while time.monotonic() < end and not conn.execute(edited).fetchone()[0]:
+                    time.sleep(0.02)
             outs = []
             for n in range(3):
                 out = tmp_path / f"备份{n}.db"
@@ -257,15 +284,15 @@ def test_a_pull_while_another_window_keeps_editing_is_one_moment(
     for out in outs:
         with Ledger.open(out, readonly=True):
             assert verify.verify_open_ledger() == []
-            log = list(ChangeLog.select().where(ChangeLog.summary.startswith("连续修改")))
+            log = [e for e in ChangeLog.select().order_by(ChangeLog.id) if re.fullmatch(r"第\d+轮", e.new or "")]
+            assert log, "the copy was taken while the other window was editing"
             sizes: dict[int, int] = {}
             for e in log:
                 sizes[e.batch] = sizes.get(e.batch, 0) + 1
-            assert set(sizes.values()) <= {5}  # whole batches only
+            assert set(sizes.values()) == {5}  # whole batches only
+            # The five items as the last batch in the copy left them: no later batch half seen.
             edited = [i.remarks for i in Item.select() if re.fullmatch(r"第\d+轮", i.remarks)]
-            if log:
-                # The five items as the last batch in the copy left them: no later batch half seen.
-                assert edited == [log[-1].new] * 5
+            assert edited == [log[-1].new] * 5
 
 
 def test_backup_of_a_server_ledger_opens_as_any_ledger_file(
