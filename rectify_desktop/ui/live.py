@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 
 from rectify_desktop.core import server
 from rectify_desktop.core.commands import ENTITY_NAMES, FIELD_NAMES, Change
-from rectify_desktop.core.models import Finding, Item, Measure
+from rectify_desktop.core.models import Finding, Item, Measure, db
 from rectify_desktop.core.storage import LedgerError
 from rectify_desktop.ui import conflict_dialog
 from rectify_desktop.ui.conflict_dialog import item_name as _item_name
@@ -49,8 +49,9 @@ class LiveLedger(QObject):
         self._watch()
         self.timer = QTimer(self)
         self.timer.setInterval(FALLBACK_MS)
-        self.timer.timeout.connect(self.poll)
+        self.timer.timeout.connect(self._tick)
         self.timer.start()
+        self._paused = False
 
     def _watch(self, *, anew: bool = False) -> None:
         """Watches the notice connection's socket: a new one when the connection had to be made again (`anew`:
@@ -70,8 +71,14 @@ class LiveLedger(QObject):
             self.notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
             self.notifier.activated.connect(self._woken)
 
+    def _tick(self) -> None:
+        if self.notifier is not None and not self._paused:
+            self.notifier.setEnabled(True)
+        self._auto_poll()
+
     def _woken(self) -> None:
-        if self.poll():
+        notices = self._auto_poll()
+        if notices is None or notices:
             self._idle_wakeups = 0
             return
         # A socket that keeps waking the window with nothing to read (a connection gone bad) would spin:
@@ -80,14 +87,27 @@ class LiveLedger(QObject):
         if self._idle_wakeups >= IDLE_WAKEUPS and self.notifier is not None:
             self.notifier.setEnabled(False)
             self._idle_wakeups = 0
-            QTimer.singleShot(RETRY_MS, self._rewatch)
+            self._paused = True
+            QTimer.singleShot(RETRY_MS, self, self._rewatch)
 
     def _rewatch(self) -> None:
+        self._paused = False
         if self.ledger is None:
             return
         if self.notifier is not None:
             self.notifier.setEnabled(True)
         self._watch()
+
+    def _auto_poll(self) -> list[server.Notice] | None:
+        """A poll the socket or the timer asked for; None when it must wait: a dialog run from inside an edit
+        (the window's connection in the middle of a transaction) must not have the views read that
+        transaction's half-made state. The socket, still readable, would wake the window again and again
+        meanwhile: it waits for the timer's next tick."""
+        if db.in_transaction():
+            if self.notifier is not None:
+                self.notifier.setEnabled(False)
+            return None
+        return self.poll()
 
     def poll(self) -> list[server.Notice]:
         """Takes in what the other windows changed; returns their notices."""

@@ -458,3 +458,16 @@ def test_after_the_notice_connection_broke_the_window_listens_on_the_new_one(qtb
     b.do("type", field="progress", text="重连之后写的")
     qtbot.waitUntil(lambda: _form(a).progress.toPlainText() == "重连之后写的", timeout=1000)
     assert old_fd is not None
+
+
+def test_no_refresh_inside_an_edit_of_this_window(qtbot, a, b, tree) -> None:  # noqa: ANN001
+    """A dialog run from inside an edit (its transaction open) lets events run: the other windows' changes
+    wait until the edit is done, so that the views never read its half-made state."""
+    from rectify_desktop.core.models import db
+
+    with db.atomic():
+        b.do("select", item=tree["item2"])
+        b.do("type", field="progress", text="等本窗口改完再显示")
+        qtbot.wait(1200)  # two ticks of the timer, and the socket woke the window
+        assert _form(a).progress.toPlainText() == "原来的进展2"
+    qtbot.waitUntil(lambda: _form(a).progress.toPlainText() == "等本窗口改完再显示", timeout=1000)
