@@ -290,6 +290,8 @@ class MergePlan:
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     to_attach: list[ToAttach] = field(default_factory=list)
+    # What each item said when the returns were read (item_states): applying refuses a field changed since.
+    states: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def refused(self) -> list[ReturnedFile]:
@@ -356,10 +358,18 @@ class ReturnFields(Command):
     values are read and the rows written a few hundred at a time, where a SetFields per row took seconds.
     `rows` is a list of (model, row id, values, source)."""
 
-    def __init__(self, rows: list[tuple[type[Any], int, dict[str, Any], str]], today: dt.date, text: str) -> None:
+    def __init__(
+        self,
+        rows: list[tuple[type[Any], int, dict[str, Any], str]],
+        today: dt.date,
+        text: str,
+        seen: dict[int, dict[str, Any]] | None = None,
+    ) -> None:
         self.rows = rows
         self.today = today
         self.text = text
+        # What each item said when the returns were read (MergePlan.states), as SetFields' `seen`.
+        self.seen = seen or {}
         self.old: list[dict[str, Any]] = []
         self.done: list[dict[str, Any]] = []
         self.items: dict[tuple[type[Any], int], int] = {}  # measure → its item, for the log and the views
@@ -397,6 +407,7 @@ class ReturnFields(Command):
         for r in current.get(Measure, {}).values():
             items.add(int(r["item"]))
         held = _written_off(items)
+        self._check_unchanged(current)
         self.old, self.done = [], []
         changes: list[Change] = []
         for model, rid, values, source in self.rows:
@@ -414,6 +425,42 @@ class ReturnFields(Command):
             self.items[(model, rid)] = item_id
             changes.append(Change("update", model, rid, item_id if model is Measure else None, tuple(values)))
         return changes
+
+    def _check_unchanged(self, current: dict[type[Any], dict[int, dict[str, Any]]]) -> None:
+        """A field the merge writes that someone changed since the returns were read (another window of a
+        server ledger, while the clerk reviewed): the merge is refused whole, to be read again, where that
+        field then shows as a conflict to decide. Nothing is written over another person's edit."""
+        if not self.seen:
+            return
+        measures = {rid: int(r["item"]) for rid, r in current.get(Measure, {}).items()}
+        now = item_states({rid if m is Item else measures[rid] for m, rid, _, _ in self.rows if rid in current[m]})
+        for model, rid, values, _source in self.rows:
+            iid = rid if model is Item else measures.get(rid)
+            was, is_ = self.seen.get(iid or 0), now.get(iid or 0)
+            if was is None or is_ is None:
+                continue
+            if model is Item:
+                keys = [k for k in values if k in was]
+            else:
+                keys = ["measures"]
+            for k in keys:
+                if was[k] == is_[k]:
+                    continue
+                if model is Measure and dict(map(tuple, was[k])).get(rid) == dict(map(tuple, is_[k])).get(rid):
+                    continue  # another measure of the item changed: not this one
+                from rectify_desktop.core.conflicts import ConflictError, last_writer, me
+
+                label = ANSWER_LABELS.get(k, "措施") if model is Item else "措施"
+                who = last_writer(ENTITY_NAMES[model], rid, me()) or "他人"
+                shown = is_[k] if model is Item else "已修改"
+                raise ConflictError(
+                    f"回收合并未执行：细化问题的“{label}”在读取填报表之后已被 {who} 改为“{shown}”。"
+                    "为免覆盖他人的修改，请重新读取交回的填报表，再决定采用哪一方的内容。",
+                    model,
+                    rid,
+                    {k: (was[k], values.get(k), is_[k])},
+                    who,
+                )
 
     def _check_undo(self) -> None:
         """Undo puts back only what the merge wrote, as SetFields' undo: a field someone changed since (in
@@ -518,7 +565,7 @@ def apply_plan(plan: MergePlan, accepted: set[str], today: dt.date | None = None
     commands: list[Command] = []
     text = f"回收填报表（{len(counted)}个文件，{len(chosen)}处修改）"
     if rows:
-        commands.append(ReturnFields(rows, today, text))
+        commands.append(ReturnFields(rows, today, text, plan.states))
     commands += inserts
     for rf in plan.files:
         if rf.refused or rf.round_id is None:

@@ -330,6 +330,7 @@ class _Reader:
         key_col = cols[KEY_HEADER]
         refs = _refs(list(book.sent) + [int(m.group(1)) for m in self._keys(sheet.cells, head, key_col)])
         now = fillout.item_states([i for i in book.sent if i in refs])
+        self.plan.states.update(now)  # applying refuses a field someone changes while the clerk reviews
         found: dict[int, int] = {}
         older = getattr(book, "older", "")
         for r in sorted(sheet.cells):

@@ -519,3 +519,30 @@ def test_cli_fill_out_unknown_inspection(demo_path, tmp_path, cli) -> None:
     r = cli("fill-out", demo_path, tmp_path / "o", "--inspection", "99")
     assert r.returncode == 1 and "99" in r.stderr
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_an_item_changed_between_reading_and_applying_is_not_overwritten(demo, tmp_path) -> None:
+    """On a server ledger someone may edit an item while the clerk reviews the merge: applying then must not
+    write the department's answer over it (issue 18); the merge is refused whole, with who and what, and can be
+    read again. A field nobody touched meanwhile is no reason to refuse."""
+    from rectify_desktop.core.conflicts import ConflictError
+
+    books = export(demo, tmp_path / "out")
+    iid = single_item("财务股")
+    answer(books["财务股"], iid, 整改进展="部门填的进展")
+    plan = untouched(books["财务股"])
+    assert plan.default_accepted()
+    cmd = apply_plan(plan, plan.default_accepted())
+    current().apply(ops.set_fields(Item, iid, {"remarks": "别处改的备注"}))  # another field: merges
+    current().apply(ops.set_fields(Item, iid, {"progress": "审阅期间他人改的进展"}))
+    with pytest.raises(ConflictError) as err:
+        current().apply(cmd)
+    assert "审阅期间他人改的进展" in str(err.value) and "重新" in str(err.value)
+    assert Item.get_by_id(iid).progress == "审阅期间他人改的进展"
+    again = untouched(books["财务股"])
+    assert [f for f in again.fields() if f.conflict]  # read again: now shown as a conflict to decide
+    plan2 = untouched(books["财务股"])
+    cmd2 = apply_plan(plan2, {f.id for f in plan2.fields()})
+    current().apply(ops.set_fields(Item, iid, {"remarks": "又一处备注"}))
+    current().apply(cmd2)  # only another field changed since: applied
+    assert Item.get_by_id(iid).progress == "部门填的进展"
