@@ -117,8 +117,10 @@ class ServerAddress:
             "user": self.user,
             "connect_timeout": CONNECT_TIMEOUT,
             "application_name": f"{APPLICATION} {socket.gethostname()}"[:63],
-            # The server's text for dates is then what SQLite stores (2026-05-01, 2026-05-01 10:00:00).
-            "options": "-c datestyle=ISO,YMD -c intervalstyle=iso_8601",
+            # The server's text for dates is then what SQLite stores (2026-05-01, 2026-05-01 10:00:00). The
+            # tables are in public for everyone: where each user has a schema of their own (PostgreSQL's advice
+            # for shared databases, first in the search_path), each would otherwise make and see a ledger there.
+            "options": "-c datestyle=ISO,YMD -c intervalstyle=iso_8601 -c search_path=public",
         }
         if self.password is not None:
             params["password"] = self.password
@@ -340,6 +342,14 @@ def schema_problems() -> list[str]:
         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = 'public'"
     ).fetchall()
     problems += [f"触发器“{name}”（数据表“{table}”）不是本程序创建的" for name, table in triggers]
+    # A rule rewrites or adds to an edit as a trigger does; a row-level policy hides rows from the program.
+    rules = server_db.execute_sql("SELECT rulename, tablename FROM pg_rules WHERE schemaname = 'public'").fetchall()
+    problems += [f"规则“{name}”（数据表“{table}”）不是本程序创建的" for name, table in rules]
+    secured = server_db.execute_sql(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relrowsecurity ORDER BY 1"
+    ).fetchall()
+    problems += [f"数据表“{table}”启用了行级安全策略，不是本程序设置的" for (table,) in secured]
     return problems
 
 

@@ -87,6 +87,23 @@ def test_create_makes_a_ledger_in_an_empty_database_and_open_finds_it(pg_url: st
         assert again.warnings == [] and again.inspections() == []
 
 
+def test_the_ledger_is_in_public_even_where_each_user_has_a_schema_of_their_own(
+    pg_url: str, demo_template: Path, tmp_path: Path
+) -> None:
+    # PostgreSQL's advice for shared databases: a schema per user, first in everyone's search_path. The tables
+    # of one shared ledger must still be the same for every user, in public, where the program looks for them.
+    _sql(pg_url, "CREATE SCHEMA rectify AUTHORIZATION rectify")
+    with Ledger.create(pg_url) as led:
+        led.apply(ops.add_inspection("共用"))
+    assert _sql(pg_url, "SELECT DISTINCT schemaname FROM pg_tables WHERE tablename = 'item'") == [("public",)]
+    with Ledger.open(pg_url) as led:
+        assert [i.title for i in led.inspections()] == ["共用"]
+    _sql(pg_url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
+    transfer.push(demo_template, server.ServerAddress.parse(pg_url))
+    assert _sql(pg_url, "SELECT DISTINCT schemaname FROM pg_tables WHERE tablename = 'item'") == [("public",)]
+    transfer.pull(server.ServerAddress.parse(pg_url), tmp_path / "拉取.db")
+
+
 def test_an_empty_database_is_not_opened_and_stays_empty(pg_url: str) -> None:
     with pytest.raises(server.EmptyServerError) as err:
         Ledger.open(pg_url)
@@ -120,8 +137,11 @@ def test_a_ledger_of_a_newer_program_is_refused(pg_url: str) -> None:
         "CREATE FUNCTION sneak() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.title := 'x'; RETURN NEW; END $$;"
         "CREATE TRIGGER sneak BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION sneak()",
         "ALTER TABLE item ADD COLUMN secret text",
+        "CREATE RULE sneak AS ON UPDATE TO item DO ALSO DELETE FROM measure",
+        "ALTER TABLE item ENABLE ROW LEVEL SECURITY; ALTER TABLE item FORCE ROW LEVEL SECURITY;"
+        "CREATE POLICY hide ON item USING (id > 1)",
     ],
-    ids=["trigger", "column"],
+    ids=["trigger", "column", "rule", "policy"],
 )
 def test_a_ledger_changed_behind_the_programs_back_is_refused(pg_url: str, change: str) -> None:
     Ledger.create(pg_url).close()
@@ -434,6 +454,10 @@ def test_the_same_field_changed_by_another_window_is_a_conflict(led: Ledger, pg_
         led.apply(SetFields(Item, item, {"remarks": "我的备注"}, seen=seen))
         row = Item.get_by_id(item)
         assert (row.progress, row.remarks, row.row_version) == ("李四写的", "我的备注", 3)
+        # The same stale edit again: it is still 李四's change it meets, though this window wrote the row last.
+        with pytest.raises(ConflictError) as err:
+            led.apply(SetFields(Item, item, {"progress": "我写的"}, seen=seen))
+        assert led.user not in err.value.who and led.user not in str(err.value)
 
         # Undo after the other window changed the field since.
         mine = SetFields(Item, item, {"department": "办公室"}, seen=Item.get_by_id(item))
