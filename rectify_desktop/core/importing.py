@@ -555,7 +555,8 @@ def import_into(ledger_path: str | os.PathLike[str], data: ImportedInspection) -
 
     if server.is_server(ledger_path):
         try:
-            with Ledger.open(ledger_path) as ledger:  # type: ignore[arg-type]
+            # As for a file, an import into an empty database makes the ledger there first.
+            with Ledger.open(ledger_path, create=True) as ledger:  # type: ignore[arg-type]
                 cmd = AddInspection(data)
                 ledger.apply(cmd)
         except Exception as exc:  # noqa: BLE001 - whatever failed, the import was one transaction

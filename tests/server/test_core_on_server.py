@@ -90,3 +90,13 @@ def test_a_large_upload_keeps_nobody_waiting(pg_url: str, tmp_path: Path) -> Non
 
         assert Item.get_by_id(item).progress == "另一窗口在上传期间的修改"
         assert Evidence.select().count() == 1
+
+
+def test_an_import_into_an_empty_database_makes_the_ledger_there(pg_url: str) -> None:
+    from rectify_desktop.core.importing import ImportedInspection, import_into
+    from rectify_desktop.core.models import Inspection
+
+    result = import_into(pg_url, ImportedInspection(title="县委第二巡察组反馈意见整改台账"))
+    with Ledger.open(pg_url) as led:
+        assert [i.title for i in led.inspections()] == ["县委第二巡察组反馈意见整改台账"]
+        assert Inspection.get_by_id(result.inspection_id).title.startswith("县委第二巡察组")
