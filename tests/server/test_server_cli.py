@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from rectify_desktop.core import server
-from tests.pgserver import GUARDED_USER, free_port
+from tests.pgserver import GUARDED_PASSWORD, GUARDED_USER, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = Path(sys.executable).parent / ("rectify-desktop.exe" if os.name == "nt" else "rectify-desktop")
@@ -34,7 +34,9 @@ def _env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def run(tmp: Path, *args: str, stdin: str | None = "") -> subprocess.CompletedProcess:
+def run(
+    tmp: Path, *args: str, stdin: str | None = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(EXE), *args],
         capture_output=True,
@@ -42,7 +44,7 @@ def run(tmp: Path, *args: str, stdin: str | None = "") -> subprocess.CompletedPr
         encoding="utf-8",
         errors="replace",
         input=stdin,
-        env=_env(tmp),
+        env={**_env(tmp), **(env or {})},
         cwd=tmp,
         timeout=120,
     )
@@ -161,3 +163,69 @@ def test_the_guarded_role_without_a_password_and_no_terminal(exe: Path, pg_url: 
     failed_in_chinese(run(tmp_path, "push", str(small), "--server", guarded), "密码")
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+    # Given in PGPASSWORD (a script's way), wrong and right.
+    ok(run(tmp_path, "push", str(small), "--server", pg_url))
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {GUARDED_USER}")
+    wrong, right = runs_env(
+        tmp_path,
+        ({"PGPASSWORD": "not-it"}, ("stats", "--server", guarded)),
+        ({"PGPASSWORD": GUARDED_PASSWORD}, ("verify", "--server", guarded)),
+    )
+    failed_in_chinese(wrong, "密码不正确")
+    assert "not-it" not in wrong.stderr
+    assert "校验通过" in ok(right).stdout
+
+
+def runs_env(tmp: Path, *commands: tuple[dict[str, str], tuple[str, ...]]) -> list[subprocess.CompletedProcess]:
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        return list(pool.map(lambda c: run(tmp, *c[1], env=c[0]), commands))
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal is POSIX's")
+def test_at_a_terminal_the_password_is_asked_for_once(exe: Path, pg_url: str, demo_template: Path, tmp_path: Path):
+    import fcntl
+    import pty
+    import select
+    import termios
+    import time
+
+    from rectify_desktop.core import transfer
+
+    transfer.push(demo_template, server.ServerAddress.parse(pg_url))
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {GUARDED_USER}")
+    guarded = pg_url.replace("rectify@", f"{GUARDED_USER}@")
+    main, sub = pty.openpty()
+
+    def terminal() -> None:  # the pseudo-terminal becomes the command's own, as a clerk's console is
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        [str(exe), "stats", "--server", guarded],
+        stdin=sub,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        preexec_fn=terminal,  # noqa: PLW1509 - no threads are started before it runs
+    )
+    os.close(sub)
+    try:
+        seen = b""
+        end = time.monotonic() + 60
+        while "密码".encode() not in seen and time.monotonic() < end and proc.poll() is None:
+            if select.select([main], [], [], 0.5)[0]:
+                seen += os.read(main, 1024)
+        assert "服务器台账的密码".encode() in seen
+        os.write(main, GUARDED_PASSWORD.encode() + b"\n")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)
+    assert proc.returncode == 0, err.decode()
+    assert "完成率" in out.decode()
+    assert GUARDED_PASSWORD.encode() not in seen  # not echoed
