@@ -259,16 +259,21 @@ def _public_tables() -> list[str]:
     return [r[0] for r in rows]
 
 
-def create_schema() -> None:
-    """Makes the database a ledger of this version: the tables of a file, and the mark. One transaction."""
+def create_schema() -> bool:
+    """Makes the database a ledger of this version: the tables of a file, and the mark. One transaction.
+    Returns False, having done nothing, when the database is no longer empty once the writers' turn is ours:
+    two clerks offered a new ledger in the same empty database at once, or a push that came first."""
     with server_db.atomic():
         lock_for_write()
+        if _public_tables():
+            return False
         server_db.create_tables(ALL_MODELS)
         server_db.execute_sql(f'CREATE TABLE "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
         server_db.execute_sql(
             f'INSERT INTO "{META_TABLE}" (key, value) VALUES (%s, %s), (%s, %s)',
             ("application", APPLICATION, "schema_version", str(storage.SCHEMA_VERSION)),
         )
+    return True
 
 
 def check_ledger(address: ServerAddress, *, create: bool = False) -> list[str]:
@@ -296,8 +301,9 @@ def _check_ledger(address: ServerAddress, create: bool) -> list[str]:
                 f"服务器数据库“{address.database}”中还没有台账。可以把本机的台账推送上去（rectify-desktop push），"
                 "或新建一个空台账。"
             )
-        create_schema()
-        return []
+        if create_schema():
+            return []
+        return _check_ledger(address, False)  # made by someone else meanwhile: checked as any ledger
     if meta.get("application") != APPLICATION:
         raise storage.NotALedgerError(f"服务器数据库“{address.database}”不是整改台账：{address.label()}")
     try:

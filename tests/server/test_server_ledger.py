@@ -104,6 +104,29 @@ def test_the_ledger_is_in_public_even_where_each_user_has_a_schema_of_their_own(
     transfer.pull(server.ServerAddress.parse(pg_url), tmp_path / "拉取.db")
 
 
+def test_two_clerks_making_a_ledger_in_one_empty_database_at_once_share_it(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Ledger.create(pg_url) as first:
+        first.apply(ops.add_inspection("先建的"))
+    # The second looked while the database was still empty, then waited for the first one's turn to end.
+    meta, tables, looks = server._meta, server._public_tables, []
+
+    def looked() -> dict[str, str] | None:
+        looks.append("meta")
+        return None if looks.count("meta") == 1 else meta()
+
+    def listed() -> list[str]:
+        looks.append("tables")
+        return [] if looks.count("tables") == 1 else tables()
+
+    monkeypatch.setattr(server, "_meta", looked)
+    monkeypatch.setattr(server, "_public_tables", listed)
+    with Ledger.create(pg_url) as second:
+        assert [i.title for i in second.inspections()] == ["先建的"]
+    assert _sql(pg_url, f"SELECT COUNT(*) FROM {server.META_TABLE}") == [(2,)]
+
+
 def test_an_empty_database_is_not_opened_and_stays_empty(pg_url: str) -> None:
     with pytest.raises(server.EmptyServerError) as err:
         Ledger.open(pg_url)
