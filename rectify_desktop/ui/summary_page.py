@@ -47,6 +47,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -127,6 +128,11 @@ def _amount_text(amount: Decimal) -> str:
     from rectify_desktop.core.results import amount_text
 
     return amount_text(amount) if amount else "0"
+
+
+def _input_name(p: Any) -> str:
+    """A file's or folder's name, a server ledger's database."""
+    return str(getattr(p, "database", None) or Path(p).name)
 
 
 def choose_inputs(parent: QWidget) -> list[Path] | None:
@@ -333,7 +339,7 @@ class SummaryWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle("汇总多个台账 - 整改台账")
         self.setAcceptDrops(True)
-        self.inputs: list[Path] = []
+        self.inputs: list[Any] = []  # files, folders and server ledgers (server.ServerAddress)
         self.summary: Any = None
         self.viewer: Any = None
         window.windowTitleChanged.connect(self._main_changed)
@@ -382,6 +388,11 @@ class SummaryWindow(QWidget):
         add.setToolTip("再选择文件或文件夹加入汇总；也可以把文件或文件夹拖到本窗口")
         add.clicked.connect(self._add_more)
         bar.addWidget(add)
+        add_server = QPushButton("添加服务器台账…")
+        add_server.setObjectName("summary.add_server")
+        add_server.setToolTip("把办公室服务器上的共享台账加入汇总（只读取，不修改）")
+        add_server.clicked.connect(self.add_server)
+        bar.addWidget(add_server)
         lay.addLayout(bar)
 
         self.model = SummaryModel(self)
@@ -440,11 +451,12 @@ class SummaryWindow(QWidget):
 
     def add_inputs(self, inputs: Sequence[Path]) -> bool:
         """Adds files or folders and reads everything again; False when the clerk cancelled the reading."""
+        from rectify_desktop.core import server
         from rectify_desktop.core.summary import collect
 
         wanted = list(self.inputs)
         for p in inputs:
-            p = Path(p)
+            p = p if isinstance(p, server.ServerAddress) else Path(p)
             if p not in wanted:
                 wanted.append(p)
         dialog = QProgressDialog("正在读取各单位台账…", "取消", 0, 0, self.window_)
@@ -478,11 +490,11 @@ class SummaryWindow(QWidget):
         self.model.today = dt.date.today()
         self.model.set_summary(summary)
         self.headline.setText(summary.headline())
-        names = "、".join(p.name for p in self.inputs[:3]) + ("等" if len(self.inputs) > 3 else "")
+        names = "、".join(_input_name(p) for p in self.inputs[:3]) + ("等" if len(self.inputs) > 3 else "")
         self.sources.setText(
             f"汇总了 {len(summary.rows)} 个单位（巡察）的台账，来自：{names}。原文件只读取，未作改动。"
         )
-        self.sources.setToolTip("\n".join(str(p) for p in self.inputs))
+        self.sources.setToolTip("\n".join(getattr(p, "label", lambda p=p: str(p))() for p in self.inputs))
         self.skipped.clear()
         for ns in summary.not_summed:
             self.skipped.addItem(f"{ns.path.name}：{ns.reason}")
@@ -537,6 +549,24 @@ class SummaryWindow(QWidget):
         date_width = QFontMetrics(bold).horizontalAdvance("0000-00-00") + 16
         for col in (COLUMNS.index("反馈日期"), COLUMNS.index("最后修改")):
             header.resizeSection(col, max(header.sectionSize(col), date_width))
+
+    def add_server(self) -> bool:
+        """A server ledger into the summary: its address and password asked as for connecting; read through a
+        connection of its own, never the window's."""
+        from rectify_desktop.core import credentials
+        from rectify_desktop.ui.server_dialog import ServerDialog, recent_servers
+
+        dlg = ServerDialog(
+            self,
+            title="添加服务器台账",
+            action="添加",
+            intro="把办公室服务器上的共享台账加入汇总。只读取，不作任何修改。",
+            servers=recent_servers(self.window_),
+        )
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return False
+        address = dlg.address()
+        return self.add_inputs([address.with_password(dlg.typed_password() or credentials.load(address.url()))])
 
     def _add_more(self) -> None:
         chosen = choose_inputs(self.window_)
