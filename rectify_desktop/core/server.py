@@ -197,6 +197,9 @@ def explain(exc: BaseException, address: ServerAddress) -> ServerError:
         return PasswordNeededError(f"服务器要求输入密码：{address.label()}")
     if "password authentication failed" in low or "authentication failed" in low:
         return PasswordNeededError(f"用户名或密码不正确，服务器拒绝登录：{address.label()}")
+    if "does not exist" in low and "role" in low:
+        # Not a password to ask for again: the name itself is wrong.
+        return ServerError(f"服务器上没有名为“{address.user}”的用户，请检查用户名或联系服务器管理员创建：{where}")
     if "does not exist" in low and "database" in low:
         return ServerError(f"服务器上没有名为“{address.database}”的数据库，请联系服务器管理员创建：{where}")
     if "resolve host" in low or "translate host name" in low or "name or service not known" in low:

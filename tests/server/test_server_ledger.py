@@ -199,6 +199,17 @@ def test_a_server_that_is_not_there_is_told_in_chinese_quickly() -> None:
     assert time.monotonic() - started < 5
 
 
+def test_a_user_or_database_the_server_does_not_have_is_named(pg_url: str) -> None:
+    for url, words in (
+        (pg_url.replace("rectify@", "nobody@"), ("没有名为“nobody”的用户",)),
+        (pg_url.rsplit("/", 1)[0] + "/no_such_db", ("没有名为“no_such_db”的数据库",)),
+    ):
+        with pytest.raises(server.ServerError) as err:
+            Ledger.open(url)
+        assert all(w in str(err.value) for w in words), err.value
+        assert not isinstance(err.value, server.PasswordNeededError)  # no password would help
+
+
 def test_a_server_that_never_answers_gives_up_after_the_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     assert 0 < server.CONNECT_TIMEOUT <= 10
     monkeypatch.setattr(server, "CONNECT_TIMEOUT", 1)  # the test need not wait the clerk's ten seconds
