@@ -621,13 +621,13 @@ class SummaryWindow(QWidget):
                 self,
                 "查看单位台账",
                 f"程序同一时间只能打开一个台账文件。查看“{r.unit}”的台账，需要先关闭主窗口中的台账"
-                f"“{current.path.name}”（已保存的内容不受影响）。\n\n是否关闭它，并以只读方式打开“{r.unit}”的台账？",
+                f"“{current.name}”（已保存的内容不受影响）。\n\n是否关闭它，并以只读方式打开“{r.unit}”的台账？",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
             main.close_ledger()
         viewer = self._viewer()
-        if not viewer.open_ledger(r.path, readonly=True):
+        if not viewer.open_ledger(self._source_of(r), readonly=True):
             return
         for root in viewer.model.roots:
             if root.id == r.inspection_id:
@@ -637,6 +637,16 @@ class SummaryWindow(QWidget):
         viewer.show()
         viewer.raise_()
         viewer.activateWindow()
+
+    def _source_of(self, r: Any) -> Any:
+        """What a row was read from: its file, or the server ledger (with the password it was added with) that
+        the row names by its label."""
+        from rectify_desktop.core import server, summary
+
+        for p in self.inputs:
+            if isinstance(p, server.ServerAddress) and summary.server_place(p) == r.path:
+                return p
+        return r.path
 
     def _viewer(self) -> Any:
         if self.viewer is None:

@@ -58,7 +58,18 @@ def test_a_server_ledger_is_added_to_the_summary(window, on_server, monkeypatch,
     assert any("教育局" in u for u in units) and "临川县水利局" in units
     assert address.database in page.sources.text() and "水利局.db" in page.sources.text()
     assert "postgresql" not in page.sources.text()
+    # Double-click opens the server unit read-only in the viewer, as a file unit opens.
+    monkeypatch.setattr(
+        summary_page.QMessageBox, "question", lambda *a, **k: summary_page.QMessageBox.StandardButton.Yes
+    )
+    row = next(i for i, r in enumerate(page.summary.rows) if "教育局" in r.unit)
+    source = page.model.index(row, 0)
+    page.open_unit(page.proxy.mapFromSource(source))
+    viewer = page.viewer
+    assert viewer is not None and viewer.ledger is not None and viewer.ledger.server == address
+    assert viewer.ledger.readonly
     # Read, never written: the server's change log is as it was.
+    viewer.close()
     page.close()
     with Ledger.open(on_server, readonly=True):
         assert ChangeLog.select().count() > 0
