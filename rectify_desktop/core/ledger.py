@@ -307,12 +307,7 @@ class Ledger:
         if self._feed is None or self.closed:
             return []
         notices = []
-        payloads = self._feed.poll()
-        if payloads is None:  # the connection came back after a break: what happened meanwhile is unknown
-            self._stats_cache.clear()
-            self._notify([Change("reset", Inspection, 0)])
-            return [server.Notice("", "", 0, None)]
-        for payload in payloads:
+        for payload in self._feed.poll():  # after a break, a reset: what happened meanwhile is unknown
             notice = server.decode_notice(payload)
             if notice is not None and notice.session != self.session:
                 notices.append(notice)
