@@ -258,6 +258,7 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
         # selection to a neighbour meanwhile, committing and reloading the form. The row stays selected when
         # it is still there; when it was deleted, the neighbour Qt chose is shown.
         before = self._current_key()
+        ancestors = self._ancestor_keys()
         reset = any(c.kind == "reset" for c in changes)
         expanded = self._expanded_keys() if reset else []
         scroll = self.tree.verticalScrollBar().value()
@@ -270,6 +271,12 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
                     self.tree.expand(index)
             if before is not None and self._current_key() != before and self.model.node(*before) is not None:
                 self.select(*before)  # under its new parent, shown
+            elif before is not None and self.current_node() is None:
+                # Its parent was deleted (Qt leaves no row selected then): the nearest row above that is left.
+                for key in ancestors:
+                    if self.model.node(*key) is not None:
+                        self.select(*key)
+                        break
             if reset:
                 self.tree.verticalScrollBar().setValue(scroll)
         finally:
@@ -335,6 +342,14 @@ class MainWindow(LedgerFiles, TreeEdits, QMainWindow):
     def _current_key(self) -> tuple[str, int] | None:
         node = self.current_node()
         return (node.kind, node.id) if node is not None else None
+
+    def _ancestor_keys(self) -> list[tuple[str, int]]:
+        node = self.current_node()
+        out = []
+        while node is not None and node.parent is not None:
+            node = node.parent
+            out.append((node.kind, node.id))
+        return out
 
     def _expanded_keys(self) -> list[tuple[str, int]]:
         out = []

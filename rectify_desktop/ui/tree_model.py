@@ -401,6 +401,9 @@ class LedgerTreeModel(QAbstractItemModel):
         if node is None:
             return
         siblings = self._children_of(parent)
+        # An insert among the siblings (新增 after the selected row, or another window's) moved the later ones
+        # down a place: their remembered places are stale, and the new row would land after the one it precedes.
+        self._fresh_positions(siblings)
         row = sum(1 for s in siblings if (s.position, s.id) < (node.position, node.id))
         self.beginInsertRows(self._parent_index(parent), row, row)
         siblings.insert(row, node)
@@ -439,10 +442,7 @@ class LedgerTreeModel(QAbstractItemModel):
         if not siblings:
             return
         kind = siblings[0].kind
-        model = {INSPECTION: Inspection, CATEGORY: Category, FINDING: Finding, ITEM: Item}[kind]
-        positions = dict(model.select(model.id, model.position).where(model.id.in_([s.id for s in siblings])).tuples())
-        for s in siblings:
-            s.position = positions.get(s.id, s.position)
+        self._fresh_positions(siblings)
         new_order = sorted(siblings, key=lambda s: (s.position, s.id))
         if new_order == siblings:
             return
@@ -459,6 +459,16 @@ class LedgerTreeModel(QAbstractItemModel):
             for i, s in enumerate(siblings, 1):
                 s.number = i
         self.layoutChanged.emit()
+
+    @staticmethod
+    def _fresh_positions(siblings: list[Node]) -> None:
+        """Reads the siblings' places (position) again from the ledger."""
+        if not siblings:
+            return
+        model = {INSPECTION: Inspection, CATEGORY: Category, FINDING: Finding, ITEM: Item}[siblings[0].kind]
+        positions = dict(model.select(model.id, model.position).where(model.id.in_([s.id for s in siblings])).tuples())
+        for s in siblings:
+            s.position = positions.get(s.id, s.position)
 
     def _renumber_categories(self, parent: Node | None) -> None:
         if parent is None:

@@ -7,11 +7,14 @@ Each line on stdin is one JSON command, answered by one JSON line on stdout once
 "done", …}, or {"error": …}):
 
     {"action": "select", "item": 5}                       selects the item in the tree (its form shows)
+    {"action": "select", "kind": "finding", "finding": 2}  … or another node
+    {"action": "add_item"}                                adds an item after the selected one (新增细化问题)
+    {"action": "renumber"}                                重新编号
     {"action": "type", "field": "progress", "text": "…"}   types into the form's field and leaves it (commits)
     {"action": "status", "status": "正在推进"}             picks the status in the form's combo (commits)
     {"action": "measure", "row": 0, "text": "…"}          types a measure's text in its table cell, Enter
     {"action": "move", "item": 5, "finding": 2}           moves the item under another finding (移动到…)
-    {"action": "delete"}                                  deletes the selected item (as 删除 after 确定)
+    {"action": "delete"}                                  deletes the selected node (as 删除 after 确定)
 
 Message boxes are answered 确定 and written to stderr, so that nothing waits for a click.
 """
@@ -69,9 +72,18 @@ def _run(app: Any, window: Any, cmd: dict[str, Any]) -> dict[str, Any]:
     _settle(app, window)
     action = cmd["action"]
     if action == "select":
-        window.select("item", int(cmd["item"]))
+        kind = cmd.get("kind", "item")
+        window.select(kind, int(cmd[kind]))
         app.processEvents()
         return {"ok": "done", "current": list(window.panel.current())}
+    if action == "add_item":
+        window.add_item()  # after the selected item, as 新增细化问题
+        app.processEvents()
+        return {"ok": "done", "current": list(window.panel.current())}
+    if action == "renumber":
+        window.renumber()
+        app.processEvents()
+        return {"ok": "done"}
     form = window.panel.current_form
     if action == "type":
         field = form.findChild(QWidget, f"item.{cmd['field']}")

@@ -471,3 +471,53 @@ def test_no_refresh_inside_an_edit_of_this_window(qtbot, a, b, tree) -> None:  #
         qtbot.wait(1200)  # two ticks of the timer, and the socket woke the window
         assert _form(a).progress.toPlainText() == "原来的进展2"
     qtbot.waitUntil(lambda: _form(a).progress.toPlainText() == "等本窗口改完再显示", timeout=1000)
+
+
+def test_rows_added_renumbered_and_the_parent_deleted_by_the_other_window(qtbot, a, b, tree) -> None:  # noqa: ANN001
+    field, _binding = _type_without_commit(qtbot, a, "；一直在写")
+    # A new item before A's: the tree takes it in, A's row stays selected, the typing stays.
+    b.do("select", item=tree["item1"])
+    new_id = b.do("add_item")["current"][1]
+    qtbot.waitUntil(lambda: a.model.node("item", new_id) is not None, timeout=1000)
+    assert [n.id for n in a.model.node("finding", tree["finding"]).children] == [
+        tree["item1"],
+        new_id,
+        tree["item2"],
+        tree["item3"],
+    ]
+    assert a.panel.current() == ("item", tree["item2"]) and a.current_node().id == tree["item2"]
+    # 重新编号 there: A's item becomes （3） in the tree and the form's header, the typing stays.
+    b.do("renumber")
+    qtbot.waitUntil(lambda: _tree_text(a, tree["item2"], 0).startswith("（3）"), timeout=1000)
+    assert _form(a).header.text() == "细化问题（3）"
+    assert field.toPlainText() == "原来的进展2；一直在写"
+    assert QApplication.focusWidget() is field
+    # The finding A's item belongs to is deleted: the selection goes to a row that is still there.
+    b.do("select", kind="finding", finding=tree["finding"])
+    b.do("delete")
+    qtbot.waitUntil(lambda: a.model.node("finding", tree["finding"]) is None, timeout=1000)
+    node = a.current_node()
+    assert (node.kind, node.id) == ("category", tree["category"])  # the nearest row above that is left
+    assert a.panel.current() == ("category", tree["category"])
+    assert "张三 刚刚删除了一项" in a.statusBar().currentMessage()
+
+
+def test_an_item_added_after_the_selected_one_is_shown_right_after_it(window, tmp_path) -> None:  # noqa: ANN001
+    """Found with the other window's inserts, true of one's own too: the siblings after a row inserted among
+    them move down a place, and the tree put the new row after the one it precedes."""
+    from rectify_desktop.core import ops
+    from rectify_desktop.core.ledger import Ledger
+
+    path = tmp_path / "台账.db"
+    led = Ledger.create(path)
+    insp = led.apply(ops.add_inspection("巡察"))[0].id
+    cat = led.apply(ops.add_category(insp, "方面"))[0].id
+    finding = led.apply(ops.add_finding(cat, "问题"))[0].id
+    items = [led.apply(ops.add_item(finding, f"细化问题{n}"))[0].id for n in range(3)]
+    led.close()
+    assert window.open_ledger(path)
+    window.show_page("ledger")
+    window.select("item", items[0])
+    window.add_item()
+    new = window.current_node()
+    assert [n.id for n in window.model.node("finding", finding).children] == [items[0], new.id, items[1], items[2]]
