@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -107,21 +108,28 @@ class WelcomePage(QWidget):
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setWordWrap(True)
         lay.addWidget(hint)
-        row = QHBoxLayout()
-        row.addStretch(1)
+        # Two by two: four in a row would make the window wider than a small screen (800 px) allows.
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(10)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (
-            ("new_inspection", "新建巡察整改台账", window.add_inspection),
-            ("demo", "打开示例台账", window.open_demo),
-            ("open", "打开台账文件…", window.choose_ledger),
-            # The shared ledger on the office's server, for offices where several people keep it at once.
-            ("connect_server", "连接服务器台账…", lambda: window.actions["connect_server"].trigger()),
+        for n, (key, text, slot) in enumerate(
+            (
+                ("new_inspection", "新建巡察整改台账", window.add_inspection),
+                ("demo", "打开示例台账", window.open_demo),
+                ("open", "打开台账文件…", window.choose_ledger),
+                # The shared ledger on the office's server, for offices where several people keep it at once.
+                ("connect_server", "连接服务器台账…", lambda: window.actions["connect_server"].trigger()),
+            )
         ):
             b = QPushButton(text)
-            b.setMinimumSize(120, 44)
+            b.setMinimumSize(140, 44)
             b.clicked.connect(slot)
-            row.addWidget(b)
+            grid.addWidget(b, n // 2, n % 2)
             self.buttons[key] = b
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addLayout(grid)
         row.addStretch(1)
         lay.addLayout(row)
         self.path_label = QLabel("")
