@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rectify_desktop.core import ops, rules
 from rectify_desktop.core.commands import ENTITY_NAMES, FIELD_NAMES, Batch, Change, Command, LogEntry
@@ -140,13 +141,16 @@ def _with_answer(step: Command, things: OpenThings, choice: str, going_on: str, 
     return step
 
 
-def complete_item(item_id: int, things: OpenThings, choice: str, today: dt.date | None = None) -> Command:
+def complete_item(
+    item_id: int, things: OpenThings, choice: str, today: dt.date | None = None, *, seen: Any = None
+) -> Command:
     """完成情况 set to 已完成, with the clerk's answer to what is open: its measures ticked done in the same
     step (TICK), or the choice to go on recorded (GO_ON). One command: one undo takes back the status and
-    the ticks together."""
+    the ticks together. `seen`: the item as the form showed it (a status someone changed since is refused)."""
     if choice == CANCEL:
         raise ValueError("已取消")
-    return _with_answer(ops.set_fields(Item, item_id, {"status": DONE}, today), things, choice, COMPLETING, today)
+    step = ops.set_fields(Item, item_id, {"status": DONE}, today, seen=seen)
+    return _with_answer(step, things, choice, COMPLETING, today)
 
 
 def apply_writeoff(

@@ -162,3 +162,16 @@ def test_a_conflict_names_who_changed_that_field(ledger: Ledger) -> None:
     with pytest.raises(ConflictError) as err:
         ledger.apply(SetFields(Item, item, {"progress": "甲写的进展"}, seen=seen))
     assert err.value.who == "乙（yi@PC-2）" and "乙（yi@PC-2）" in str(err.value)
+
+
+def test_setting_done_with_open_measures_still_refuses_a_status_changed_since(ledger: Ledger) -> None:
+    from rectify_desktop.core import consistency
+
+    item = _tree(ledger)
+    ledger.apply(ops.add_measure(item, "召开专题会议"))
+    seen = Item.get_by_id(item)
+    ledger.apply(SetFields(Item, item, {"status": "长期坚持"}))  # another window, meanwhile
+    things = consistency.open_things(item)
+    with pytest.raises(ConflictError):
+        ledger.apply(consistency.complete_item(item, things, consistency.TICK, seen=seen))
+    assert Item.get_by_id(item).status == "长期坚持"

@@ -287,7 +287,7 @@ class _ItemForm(_Form):
         if choice == consistency.CANCEL or self.row() is None:
             self.reload()
             return True
-        panel.push(consistency.complete_item(row.id, things, choice))
+        panel.push(consistency.complete_item(row.id, things, choice, seen=binding.seen(row.id)))
         return True
 
     def commit_pending(self) -> None:
