@@ -46,12 +46,9 @@ _CRYPTPROTECT_UI_FORBIDDEN = 0x01
 
 def folder() -> Path:
     """The user's state folder, as core/outfile.py finds it (RECTIFY_DESKTOP_STATE_DIR in the tests)."""
-    env = os.environ.get("RECTIFY_DESKTOP_STATE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    from rectify_desktop.core.outfile import state_dir
 
-    return Path(platformdirs.user_state_dir("rectify-desktop", appauthor=False))
+    return state_dir()
 
 
 def store_path() -> Path:

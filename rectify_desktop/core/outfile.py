@@ -113,7 +113,8 @@ def temp_path(out: Path, kind: str = "") -> Path:
     return out.parent / f"{TEMP_PREFIX}{tag}{os.getpid()}-{secrets.token_hex(4)}-{out.name}.part"
 
 
-def _state_dir() -> Path:
+def state_dir() -> Path:
+    """The user's state folder (RECTIFY_DESKTOP_STATE_DIR in the tests): the journal here, saved passwords."""
     env = os.environ.get("RECTIFY_DESKTOP_STATE_DIR")
     if env:
         return Path(env)
@@ -123,7 +124,7 @@ def _state_dir() -> Path:
 
 
 def _journal() -> Path:
-    return _state_dir() / "temp-folders.txt"
+    return state_dir() / "temp-folders.txt"
 
 
 def _read_journal() -> list[str]:
