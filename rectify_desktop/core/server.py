@@ -147,6 +147,9 @@ class ServerDatabase(PostgresqlDatabase):
     def execute_sql(self, sql: str, params: Any = None) -> Any:
         if params and "?" in sql and "%s" not in sql:  # core's own SQL, written for SQLite
             sql = _QMARK.sub("%s", sql.replace("%", "%%"))
+        elif not params and "%" in sql:
+            # peewee hands psycopg an empty tuple, and psycopg then reads a LIKE pattern's % as a placeholder.
+            sql = sql.replace("%", "%%")
         head = sql.lstrip()[:7].upper()
         if head.startswith("SET ") and not params and self.transaction_depth() == 0:
             self._session_settings.append(sql)

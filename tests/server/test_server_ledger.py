@@ -273,6 +273,22 @@ def test_chinese_and_spaces_in_the_database_and_user_names(pg_server: object) ->
             conn.execute(f'DROP ROLE "{user}"')
 
 
+def test_core_raw_sql_reads_the_same_on_the_server(led: Ledger) -> None:
+    """Core's raw queries are written for SQLite (`?`, a literal % in a LIKE pattern, dates as text)."""
+    _tree(led)
+    run = server.server_db.execute_sql
+    assert run("SELECT 'a%' LIKE 'a%'").fetchone() == (True,)
+    assert run("SELECT title FROM item WHERE title LIKE '%学习%' AND id = ?", [1]).fetchall() == [("理论学习流于形式",)]
+    assert run("SELECT '100%' || ?", ["完成"]).fetchone() == ("100%完成",)
+    led.apply(ops.set_fields(Item, 1, {"deadline_text": "2026-06-30"}))
+    assert run(
+        "SELECT deadline_date, CAST('2026-05-01 10:00:00' AS timestamp) FROM item WHERE id = ?", [1]
+    ).fetchone() == (
+        "2026-06-30",
+        "2026-05-01 10:00:00",
+    )
+
+
 # --- edits through the one door ----------------------------------------------------------------------------
 
 
