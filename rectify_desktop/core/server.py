@@ -127,7 +127,8 @@ class ServerAddress:
         return params
 
 
-_QMARK = re.compile(r"\?")
+# A ? outside quotes is a parameter; one inside a string ('有问题?') is text.
+_QMARK = re.compile(r"'(?:[^']|'')*'|\?")
 
 
 class ServerDatabase(PostgresqlDatabase):
@@ -146,7 +147,7 @@ class ServerDatabase(PostgresqlDatabase):
 
     def execute_sql(self, sql: str, params: Any = None) -> Any:
         if params and "?" in sql and "%s" not in sql:  # core's own SQL, written for SQLite
-            sql = _QMARK.sub("%s", sql.replace("%", "%%"))
+            sql = _QMARK.sub(lambda m: "%s" if m.group() == "?" else m.group(), sql.replace("%", "%%"))
         elif not params and "%" in sql:
             # peewee hands psycopg an empty tuple, and psycopg then reads a LIKE pattern's % as a placeholder.
             sql = sql.replace("%", "%%")

@@ -280,6 +280,7 @@ def test_core_raw_sql_reads_the_same_on_the_server(led: Ledger) -> None:
     assert run("SELECT 'a%' LIKE 'a%'").fetchone() == (True,)
     assert run("SELECT title FROM item WHERE title LIKE '%学习%' AND id = ?", [1]).fetchall() == [("理论学习流于形式",)]
     assert run("SELECT '100%' || ?", ["完成"]).fetchone() == ("100%完成",)
+    assert run("SELECT '为什么?' || ?, 'it''s ?', ?", ["完成", 2]).fetchone() == ("为什么?完成", "it's ?", 2)
     led.apply(ops.set_fields(Item, 1, {"deadline_text": "2026-06-30"}))
     assert run(
         "SELECT deadline_date, CAST('2026-05-01 10:00:00' AS timestamp) FROM item WHERE id = ?", [1]
