@@ -411,7 +411,16 @@ def _with_password(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in COMMANDS:
-        args = _command_parser().parse_args(_server_in_place(args_list))
+        placed = _server_in_place(args_list)
+        if placed is not args_list and len(placed) > 1:
+            from rectify_desktop.core import server
+
+            try:
+                server.ServerAddress.parse(placed[1])  # mysql://… or a file name after --server: said as such
+            except server.ServerError as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return EXIT_USAGE
+        args = _command_parser().parse_args(placed)
         return _run_command(args)
     parser = _window_parser()
     args = parser.parse_args(args_list)

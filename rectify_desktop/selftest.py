@@ -397,6 +397,10 @@ def check_server_driver(ctx: Context) -> str:
     address = server.ServerAddress.parse("postgresql://整改@127.0.0.1:5432/台账")
     if server.ServerAddress.parse(address.url()) != address:
         raise CheckFailed("服务器台账地址解析有误")
+    if pq.__impl__ == "python":
+        # The pure-Python fallback needs a libpq from the system, which an office PC does not have: the
+        # installer ships psycopg's own (psycopg_binary), and it did not load.
+        raise CheckFailed("PostgreSQL 驱动未能加载随附的 libpq（psycopg_binary），只能依赖系统的 libpq")
     version = version_of()
     return f"psycopg {psycopg.__version__}（{pq.__impl__}），libpq {version // 10000}.{version % 100}"
 

@@ -83,6 +83,13 @@ class SafeIntegerField(IntegerField):
             return None if self.null else 0
 
 
+class SafeBigIntegerField(SafeIntegerField):
+    """A number that may pass 2³¹ (a file's size in bytes, an amount in 元): the same INTEGER in a file, where
+    every integer has 64 bits, and BIGINT on a server, where INTEGER stops at 2,147,483,647."""
+
+    field_type = "BIGINT"
+
+
 class BaseModel(Model):
     class Meta:
         database = db
@@ -169,7 +176,7 @@ class Blob(BaseModel):
     """The bytes of one evidence file, stored once per SHA-256 however many records use them."""
 
     sha256 = CharField(primary_key=True, max_length=64)
-    size = SafeIntegerField()
+    size = SafeBigIntegerField()
 
 
 class BlobChunk(BaseModel):
@@ -296,7 +303,7 @@ class MoneyEntry(VersionedModel):
     item = ForeignKeyField(Item, backref="money", null=True, on_delete="CASCADE")
     position = SafeIntegerField(default=0)
     kind = CharField(default="追缴")
-    amount = SafeIntegerField(default=0)
+    amount = SafeBigIntegerField(default=0)
     date = SafeDateField(null=True)
     note = TextField(default="")
 

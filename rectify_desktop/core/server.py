@@ -197,6 +197,8 @@ def explain(exc: BaseException, address: ServerAddress) -> ServerError:
     text = str(exc).strip()
     low = text.lower()
     where = f"{address.host}:{address.port}"
+    if "lock timeout" in low:  # before the connection's words: this "timeout" is a lock's, not the network's
+        return ServerError(f"服务器台账正被他人使用（有尚未完成的修改），请稍后再试：{address.label()}")
     if "no password supplied" in low or "password is required" in low:
         return PasswordNeededError(f"服务器要求输入密码：{address.label()}")
     if "password authentication failed" in low or "authentication failed" in low:

@@ -26,6 +26,8 @@ from rectify_desktop.core.models import ALL_MODELS, BaseModel
 
 Progress = Callable[[str, int], None]  # (table, rows so far)
 _BATCH = 500
+# How long a push waits for the server ledger's tables while someone holds them (seconds).
+PUSH_LOCK_TIMEOUT = 30
 
 
 def _models() -> list[type[BaseModel]]:
@@ -88,6 +90,8 @@ def push(
         con = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
         try:
             with psycopg.connect(**address.connect_params()) as pg:
+                # A window left inside a transaction would make the push wait for ever for its tables.
+                pg.execute(f"SET lock_timeout = '{PUSH_LOCK_TIMEOUT}s'")
                 _prepare_target(pg, address, replace)
                 for model in _models():
                     counts[model._meta.table_name] = _copy_into_server(con, pg, model, progress)

@@ -100,3 +100,53 @@ def test_an_import_into_an_empty_database_makes_the_ledger_there(pg_url: str) ->
     with Ledger.open(pg_url) as led:
         assert [i.title for i in led.inspections()] == ["县委第二巡察组反馈意见整改台账"]
         assert Inspection.get_by_id(result.inspection_id).title.startswith("县委第二巡察组")
+
+
+def test_sizes_and_amounts_past_two_billion_fit_on_a_server(pg_url: str) -> None:
+    """A file's size and an amount in 元 may pass 2³¹ (a 3 GB scan, 30亿元 of an audit): BIGINT on the server,
+    where INTEGER would refuse them ("integer out of range"); a file's INTEGER holds them already."""
+    from rectify_desktop.core.models import MoneyEntry, db
+
+    with Ledger.create(pg_url) as led:
+        item = _item(led)
+        led.apply(ops.add_money(kind="追回", amount="300000", item_id=item))  # 30亿元 = 3,000,000,000 元
+        assert MoneyEntry.select().first().amount == 3_000_000_000
+        types = dict(
+            db.execute_sql(
+                "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND column_name IN ('size', 'amount')"
+            ).fetchall()
+        )
+        assert types == {"blob.size": "bigint", "money_entry.amount": "bigint"}
+
+
+def test_a_server_address_of_another_kind_is_refused_on_the_command_line() -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "rectify_desktop", "stats", "--server", "mysql://clerk@10.0.0.5/ledger"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2 and "postgresql://" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_push_does_not_wait_for_ever_for_a_window_left_in_a_transaction(
+    pg_url: str, demo_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    import psycopg
+    import pytest
+
+    from rectify_desktop.core import server, transfer
+
+    address = server.ServerAddress.parse(pg_url)
+    transfer.push(demo_path, address)
+    monkeypatch.setattr(transfer, "PUSH_LOCK_TIMEOUT", 1)
+    with psycopg.connect(**address.connect_params()) as idle:
+        idle.execute("SELECT * FROM item LIMIT 1")  # a transaction left open: its lock on item stays
+        with pytest.raises(server.ServerError, match="正被他人使用"):
+            transfer.push(demo_path, address, replace=True)
+    with Ledger.open(pg_url, readonly=True) as led:
+        assert led.stats().items == 29  # the ledger there as it was
