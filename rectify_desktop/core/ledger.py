@@ -135,6 +135,8 @@ class Ledger:
         server.connect(address)
         try:
             warnings = server.check_ledger(address, create=create and not readonly)
+            if not readonly:
+                server.ensure_batch_sequence()
             feed = server.ChangeFeed(address)
         except BaseException:
             server.disconnect()
@@ -291,8 +293,9 @@ class Ledger:
                 entries = command.log()
                 batch = 0
                 if entries:
-                    server.lock_log()
-                    batch = self._write_log(entries, undo=undo, items=history.entry_items(entries, changes))
+                    batch = self._write_log(
+                        entries, undo=undo, items=history.entry_items(entries, changes), batch=server.next_batch()
+                    )
                 server.send_notice(server.encode_changes(changes, session=self.session, user=self.user, batch=batch))
         except (psycopg.Error, PeeweeException) as exc:
             # Rolled back whole; a broken connection is made again by the next query (ServerDatabase.cursor).
@@ -323,10 +326,12 @@ class Ledger:
         """The socket on which the other windows' notices arrive (for the window to watch), or None."""
         return self._feed.fileno() if self._feed is not None else None
 
-    def _write_log(self, entries: list[LogEntry], *, undo: bool, items: list[int | None] | None = None) -> int:
-        """Writes `entries` as one batch; `items` (one per entry) is the item (细化问题) each row is about.
-        Returns the batch's number."""
-        batch = (ChangeLog.select(fn.MAX(ChangeLog.batch)).scalar() or 0) + 1
+    def _write_log(
+        self, entries: list[LogEntry], *, undo: bool, items: list[int | None] | None = None, batch: int = 0
+    ) -> int:
+        """Writes `entries` as one batch (numbered `batch`, else the next after the log's last); `items` (one per
+        entry) is the item (细化问题) each row is about. Returns the batch's number."""
+        batch = batch or (ChangeLog.select(fn.MAX(ChangeLog.batch)).scalar() or 0) + 1
         now = dt.datetime.now().replace(microsecond=0)
         rows = []
         for n, e in enumerate(entries):

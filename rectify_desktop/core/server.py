@@ -32,8 +32,8 @@ DEFAULT_PORT = 5432
 CHANNEL = "rectify_ledger"
 # The advisory lock writers take in turn: "ZGTZ" as in the file's application_id.
 WRITE_LOCK = storage.APPLICATION_ID
-# The change log's turn (lock_log): a second key.
-LOG_LOCK = storage.APPLICATION_ID + 1
+# The change log's batch numbers on a server (next_batch).
+BATCH_SEQUENCE = "rectify_batch"
 META_TABLE = "rectify_ledger"
 APPLICATION = "rectify-desktop"
 # NOTIFY carries at most 8,000 bytes; a larger change (an import) is told as "reload everything".
@@ -277,6 +277,7 @@ def create_schema() -> bool:
         if _public_tables():
             return False
         server_db.create_tables(ALL_MODELS)
+        server_db.execute_sql(f'CREATE SEQUENCE "{BATCH_SEQUENCE}"')
         server_db.execute_sql(f'CREATE TABLE "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
         server_db.execute_sql(
             f'INSERT INTO "{META_TABLE}" (key, value) VALUES (%s, %s), (%s, %s)',
@@ -384,10 +385,24 @@ def lock_for_write(*, shared: bool = False) -> None:
     server_db.execute_sql(f"SELECT {name}(%s)", (WRITE_LOCK,))
 
 
-def lock_log() -> None:
-    """Inside a transaction, just before its change-log rows: the next batch number is read and written in
-    turn, so that batches are numbered in the order they commit; held only for the transaction's last steps."""
-    server_db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOG_LOCK,))
+def next_batch() -> int:
+    """The change log's next batch number, from a sequence: no writer waits for another to commit to number its
+    batch (MAX(batch) + 1 under a lock held across the commit made every edit queue behind the others' disk
+    writes). Two edits of one row are numbered in their order all the same: the second takes its number only
+    once it holds the row, after the first committed."""
+    return int(server_db.execute_sql(f"SELECT nextval('\"{BATCH_SEQUENCE}\"')").fetchone()[0])
+
+
+def ensure_batch_sequence() -> None:
+    """A ledger made before the change log's batches came from a sequence gets one, starting after its last."""
+    if server_db.execute_sql("SELECT to_regclass(%s)", (f'public."{BATCH_SEQUENCE}"',)).fetchone()[0] is not None:
+        return
+    with server_db.atomic():
+        lock_for_write()
+        server_db.execute_sql(f'CREATE SEQUENCE IF NOT EXISTS "{BATCH_SEQUENCE}"')
+        server_db.execute_sql(
+            f"SELECT setval('\"{BATCH_SEQUENCE}\"', GREATEST((SELECT COALESCE(MAX(batch), 0) FROM change_log), 1))"
+        )
 
 
 def encode_changes(changes: list[Change], *, session: str, user: str, batch: int) -> str:

@@ -165,6 +165,7 @@ def _prepare_target(pg: Any, address: server.ServerAddress, replace: bool) -> No
         for t in tables:
             if t in ours:
                 pg.execute(f'DROP TABLE "{t}" CASCADE')
+        pg.execute(f'DROP SEQUENCE IF EXISTS "{server.BATCH_SEQUENCE}"')
     _create_schema(pg)
 
 
@@ -178,6 +179,7 @@ def _create_schema(pg: Any) -> None:
             for ctx in [manager._create_table(safe=False), *manager._create_indexes(safe=False)]:
                 sql, params = ctx.query()
                 pg.execute(sql, params or None)
+    pg.execute(f'CREATE SEQUENCE "{server.BATCH_SEQUENCE}"')
     pg.execute(f'CREATE TABLE "{server.META_TABLE}" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
     pg.execute(
         f'INSERT INTO "{server.META_TABLE}" (key, value) VALUES (%s, %s), (%s, %s)',
@@ -213,6 +215,8 @@ def _reset_sequences(pg: Any) -> None:
         t, col = model._meta.table_name, pk.column_name
         top = f'COALESCE((SELECT MAX("{col}") FROM "{t}"), 0) + 1'
         pg.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), {top}, false)", (f'"{t}"', col))
+    top = "COALESCE((SELECT MAX(batch) FROM change_log), 0) + 1"
+    pg.execute(f"SELECT setval('\"{server.BATCH_SEQUENCE}\"', {top}, false)")
 
 
 # --- a server into a file ----------------------------------------------------------------------------------

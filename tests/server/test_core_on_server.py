@@ -150,3 +150,18 @@ def test_a_push_does_not_wait_for_ever_for_a_window_left_in_a_transaction(
             transfer.push(demo_path, address, replace=True)
     with Ledger.open(pg_url, readonly=True) as led:
         assert led.stats().items == 29  # the ledger there as it was
+
+
+def test_batches_come_from_a_sequence_that_a_ledger_without_one_gets(pg_url: str) -> None:
+    from rectify_desktop.core.models import ChangeLog, Item, db
+
+    with Ledger.create(pg_url) as led:
+        item = _item(led)
+        before = ChangeLog.select(ChangeLog.batch).order_by(ChangeLog.id.desc()).first().batch
+        db.execute_sql('DROP SEQUENCE "rectify_batch"')  # as a ledger made before it had one
+    with Ledger.open(pg_url) as led:
+        led.apply(ops.set_fields(Item, item, {"progress": "序列补上后"}))
+        after = ChangeLog.select(ChangeLog.batch).order_by(ChangeLog.id.desc()).first().batch
+        assert after == before + 1
+        batches = [b for (b,) in ChangeLog.select(ChangeLog.batch).order_by(ChangeLog.id).tuples()]
+        assert batches == sorted(batches)
