@@ -116,6 +116,10 @@ def test_two_processes_editing_the_same_items_lose_nothing_and_write_no_refused_
     undos = [r for records in workers.values() for r in records if r["event"] == "undo"]
     assert undos, seed
     check_ledger(pg_server, pg_url, workers, items, cli)
+    # The figures of the run, for the record (pytest -s): seen in the closing note.
+    print(
+        f"\n2 × {EDITS} edits: {len(every) - conflicts} accepted, {conflicts} refused, {len(undos)} undos (seed {seed})"
+    )
 
 
 def _holds_write_lock(conn, backend: int) -> bool:  # noqa: ANN001
