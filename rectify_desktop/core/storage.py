@@ -452,6 +452,11 @@ def create_file(path: str | os.PathLike[str]) -> Path:
         raise LedgerError(f"文件已存在：{p}")
     if not p.parent.exists():
         raise LedgerError(f"文件夹不存在：{p.parent}")
+    if not os.access(p.parent, os.W_OK):
+        # SQLite says only "unable to open database file" there: the clerk needs the reason and what to do.
+        raise ReadOnlyFileError(
+            f"无法在此新建台账文件：所在位置是只读的（如写保护的U盘、只读共享文件夹或光盘），请换一个位置：{p}"
+        )
     from rectify_desktop.core.outfile import remember_folder, temp_path
 
     remember_folder(p.parent)
