@@ -141,7 +141,7 @@ class Ledger:
         except BaseException:
             server.disconnect()
             raise
-        place = storage.Path(f"postgresql-{address.host}-{address.port}-{address.database}")
+        place = Path(address)  # the placeholder name ServerAddress gives itself where a file's path goes
         ledger = cls(storage.OpenResult(place, readonly, None, None, warnings=warnings))
         ledger.server = address
         ledger.user = current_user(address.user)
